@@ -1,0 +1,130 @@
+package invite
+
+import (
+	"context"
+	"errors"
+)
+
+// AcceptInput is what an invitee submits to accept an invitation: the token
+// from the link, a new password and the registration details they confirm.
+type AcceptInput struct {
+	Token       string
+	Password    string
+	FirstName   string
+	LastName    string
+	Phone       string // optional; international form
+	Language    string // the invitation's when empty
+	TimeZone    string // the invitation's when empty
+	AcceptTerms bool   // the terms of use must be accepted
+}
+
+// InvitationByToken returns the invitation a link's token belongs to, with
+// Status as it is now. It changes nothing, so a mail scanner that follows a
+// link does not use it up. It needs no acting user.
+func (s *Service) InvitationByToken(ctx context.Context, token string) (*Invitation, error) {
+	hash, ok := HashToken(token)
+	if !ok {
+		return nil, ErrInvitationNotFound
+	}
+	inv, err := s.store.InvitationByTokenHash(ctx, hash)
+	if err != nil {
+		return nil, err
+	}
+	inv.Status = inv.StatusAt(s.clock())
+	return inv, nil
+}
+
+// Accept accepts the invitation the token belongs to: it creates the user,
+// with the invitation's company, business role, department, admin level
+// and subscriptions, and marks the invitation accepted, in one transaction
+// that concurrent accepts of the same token cannot both complete.
+//
+// An unknown or superseded token is ErrInvitationNotFound; an expired,
+// canceled or accepted invitation is ErrInvitationExpired,
+// ErrInvitationCanceled or ErrInvitationAccepted. An invitation found past
+// its expiry is marked expired.
+func (s *Service) Accept(ctx context.Context, in AcceptInput) (*User, error) {
+	hash, ok := HashToken(in.Token)
+	if !ok {
+		return nil, ErrInvitationNotFound
+	}
+	inv, err := s.store.InvitationByTokenHash(ctx, hash)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock()
+	switch st := inv.StatusAt(now); {
+	case st == StatusExpired && inv.Status == StatusPending:
+		return nil, s.markExpired(ctx, inv.ID)
+	case st != StatusPending:
+		return nil, errFinal(st)
+	}
+
+	var v validator
+	first := v.text("first_name", in.FirstName, true, MaxNameLen)
+	last := v.text("last_name", in.LastName, true, MaxNameLen)
+	phone := v.phone("phone", in.Phone)
+	lang := v.language("language", in.Language, inv.Language)
+	tz := v.timeZone("time_zone", in.TimeZone, inv.TimeZone)
+	v.password("password", in.Password, inv.Email)
+	if !in.AcceptTerms {
+		v.add("accept_terms", ReasonTermsRequired, "must be accepted")
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	// Hash outside the transaction: it is the slow part and needs no lock.
+	pwHash, err := hashPassword(s.rand, in.Password)
+	if err != nil {
+		return nil, err
+	}
+
+	inv, u, err := s.store.AcceptInvitation(ctx, hash, func(inv *Invitation) (*User, error) {
+		if err := inv.accept(hash, now); err != nil {
+			if errors.Is(err, ErrInvitationExpired) {
+				return nil, nil // keep the expired mark; reported below
+			}
+			return nil, err
+		}
+		return &User{
+			CompanyID:      inv.CompanyID,
+			Email:          inv.Email,
+			FirstName:      first,
+			LastName:       last,
+			BusinessRoleID: inv.BusinessRoleID,
+			Department:     inv.Department,
+			Phone:          phone,
+			Language:       lang,
+			TimeZone:       tz,
+			AdminLevel:     inv.AdminLevel,
+			Grants:         append([]Grant(nil), inv.Grants...),
+			PasswordHash:   pwHash,
+			CreatedAt:      now,
+		}, nil
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case u == nil && inv.Status == StatusExpired:
+		return nil, ErrInvitationExpired
+	case u == nil:
+		return nil, ErrInvitationNotFound
+	}
+	return u, nil
+}
+
+// markExpired records that the pending invitation with the given ID
+// is past its expiry, and returns ErrInvitationExpired.
+func (s *Service) markExpired(ctx context.Context, id int64) error {
+	now := s.clock()
+	_, err := s.store.UpdateInvitation(ctx, id, now, func(inv *Invitation) error {
+		if inv.Status == StatusPending && inv.StatusAt(now) == StatusExpired {
+			inv.Status = StatusExpired
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return ErrInvitationExpired
+}

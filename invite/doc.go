@@ -1,0 +1,41 @@
+// Package invite is the domain of inviting people into companies on a
+// multi-company subscription platform: companies with their subscriptions and
+// business roles, users, invitations and their state machine, and the Service
+// that runs the whole invitation lifecycle with authorization and validation.
+//
+// The package imports no web framework and no SQL driver. Storage is the
+// Store interface (package store implements it with bun on SQLite and
+// MySQL/MariaDB); another Go program may bring its own.
+//
+// # The state machine
+//
+// An invitation is Pending when made. The only transitions are
+//
+//	pending -> accepted   Accept with the valid token before ExpiresAt
+//	pending -> canceled   Cancel
+//	pending -> expired    ExpireDue, or Accept finding it past ExpiresAt
+//	pending -> pending    Resend: new token, new ExpiresAt, the old link dies
+//	expired -> pending    Resend
+//
+// Accepted and Canceled are final. At most one invitation per company and
+// e-mail address is pending at a time, and an invitation is never made for an
+// e-mail address that already belongs to a user. Expiry never depends on a
+// scheduled job: an invitation whose ExpiresAt has passed is reported, listed
+// and treated as Expired at once.
+//
+// # Errors
+//
+// Every error the Service returns on purpose is an *Error with a Code (see
+// ErrorCode) and a stable Reason; compare with errors.Is against the Err*
+// values, or with ErrorCode. Invalid input is CodeInvalid with one FieldError
+// per wrong field, and nothing is written. An invitation, company or user
+// that the acting user may not see is reported as not found, never as
+// forbidden, so its existence does not leak across companies.
+//
+// # Authorization
+//
+// The acting user rides in the context (NewContext). A Global Administrator
+// acts on every company; a Company Administrator only within their own
+// company; other users administer nothing. Accepting an invitation needs no
+// acting user: the token is the authority.
+package invite

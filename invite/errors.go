@@ -1,0 +1,136 @@
+package invite
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Code classifies an error so that callers can react to it without parsing
+// text. The HTTP layer maps each code to one status; Go programs compare codes
+// with ErrorCode.
+type Code string
+
+// The error codes. Anything that is not an *Error is treated as CodeInternal.
+const (
+	CodeInvalid      Code = "invalid"      // the input is wrong; Fields says where
+	CodeNotFound     Code = "not_found"    // no such thing, or not visible to the actor
+	CodeConflict     Code = "conflict"     // the state forbids it (duplicate, final state)
+	CodeForbidden    Code = "forbidden"    // the actor may not do this
+	CodeUnauthorized Code = "unauthorized" // no acting user, or bad credentials
+	CodeExpired      Code = "expired"      // the invitation is past its expiry
+	CodeInternal     Code = "internal"     // a fault of the system, never the caller's
+)
+
+// Error is the one error type of this package. Reason is a stable identifier
+// (it doubles as the message ID for translations); Message is a user-safe
+// English text. Fields lists the invalid fields of a CodeInvalid error.
+//
+// Two *Error values match under errors.Is when their Code and Reason are equal,
+// so the exported Err* values can be compared against wrapped copies.
+type Error struct {
+	Code    Code
+	Reason  string
+	Message string
+	Fields  []FieldError
+	Err     error // the underlying cause, if any; never shown to users
+}
+
+// FieldError names one invalid input field and why it is invalid. Field is the
+// name of the input (for example "email" or "grants[1].role"); Reason is a
+// stable identifier such as "required" or "too_long".
+type FieldError struct {
+	Field   string
+	Reason  string
+	Message string
+}
+
+// Error returns the English message followed by the field errors and the cause.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Message)
+	for i, f := range e.Fields {
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s: %s", f.Field, f.Message)
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is reports whether target is an *Error with the same Code and Reason.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code && t.Reason == e.Reason
+}
+
+// Field returns the error of the named field, if there is one.
+func (e *Error) Field(name string) (FieldError, bool) {
+	for _, f := range e.Fields {
+		if f.Field == name {
+			return f, true
+		}
+	}
+	return FieldError{}, false
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, "" for a nil
+// error and CodeInternal for any other error.
+func ErrorCode(err error) Code {
+	if err == nil {
+		return ""
+	}
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Code
+	}
+	return CodeInternal
+}
+
+// ErrorMessage returns the user-safe English message of err. Errors that are
+// not an *Error get a generic message, so internal details never leak.
+func ErrorMessage(err error) string {
+	if e, ok := errors.AsType[*Error](err); ok && e.Code != CodeInternal {
+		return e.Message
+	}
+	return "An internal error occurred."
+}
+
+// Errorf returns an *Error with the given code, reason and message.
+func Errorf(code Code, reason, format string, args ...any) *Error {
+	return &Error{Code: code, Reason: reason, Message: fmt.Sprintf(format, args...)}
+}
+
+// with returns a copy of e with cause attached.
+func (e *Error) with(cause error) *Error {
+	c := *e
+	c.Err = cause
+	return &c
+}
+
+// The errors a caller can compare against with errors.Is.
+var (
+	ErrUnauthorized       = &Error{Code: CodeUnauthorized, Reason: "unauthorized", Message: "You need to log in."}
+	ErrBadCredentials     = &Error{Code: CodeUnauthorized, Reason: "bad_credentials", Message: "The e-mail address or password is incorrect."}
+	ErrForbidden          = &Error{Code: CodeForbidden, Reason: "forbidden", Message: "You are not allowed to do this."}
+	ErrCompanyNotFound    = &Error{Code: CodeNotFound, Reason: "company_not_found", Message: "The company was not found."}
+	ErrUserNotFound       = &Error{Code: CodeNotFound, Reason: "user_not_found", Message: "The user was not found."}
+	ErrInvitationNotFound = &Error{Code: CodeNotFound, Reason: "invitation_not_found", Message: "The invitation was not found."}
+	ErrInvitationExpired  = &Error{Code: CodeExpired, Reason: "invitation_expired", Message: "The invitation has expired."}
+	ErrInvitationAccepted = &Error{Code: CodeConflict, Reason: "invitation_accepted", Message: "The invitation has already been accepted."}
+	ErrInvitationCanceled = &Error{Code: CodeConflict, Reason: "invitation_canceled", Message: "The invitation has been canceled."}
+	ErrInvitationPending  = &Error{Code: CodeConflict, Reason: "invitation_pending", Message: "A pending invitation for this e-mail address already exists."}
+	ErrUserExists         = &Error{Code: CodeConflict, Reason: "user_exists", Message: "A user with this e-mail address already exists."}
+	ErrCompanyExists      = &Error{Code: CodeConflict, Reason: "company_exists", Message: "A company with this name already exists."}
+	ErrInvalidTransition  = &Error{Code: CodeConflict, Reason: "invalid_transition", Message: "The invitation cannot change to that status."}
+	ErrInvalidInput       = &Error{Code: CodeInvalid, Reason: "invalid_input", Message: "Some fields are invalid."}
+	ErrInvalidCursor      = &Error{Code: CodeInvalid, Reason: "invalid_cursor", Message: "The page cursor is invalid."}
+)

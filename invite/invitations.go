@@ -1,0 +1,340 @@
+package invite
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// InvitationInput is who is invited and what they get.
+type InvitationInput struct {
+	// CompanyID is the company to join. A Company Administrator may leave it
+	// 0 for their own company; a Global Administrator must name one.
+	CompanyID      int64
+	Email          string
+	FirstName      string
+	LastName       string
+	BusinessRoleID int64
+	Department     string     // optional
+	Phone          string     // optional; international form, stored as E.164
+	Language       string     // the company's default language when empty
+	TimeZone       string     // the company's time zone when empty
+	AdminLevel     AdminLevel // AdminNone (or empty) or AdminCompany
+	Grants         []Grant
+}
+
+// details validates in against company c and returns the validated values
+// as an invitation without lifecycle fields.
+func (in *InvitationInput) details(c *Company) (*Invitation, error) {
+	var v validator
+	inv := &Invitation{
+		CompanyID:  c.ID,
+		Email:      v.email("email", in.Email),
+		FirstName:  v.text("first_name", in.FirstName, true, MaxNameLen),
+		LastName:   v.text("last_name", in.LastName, true, MaxNameLen),
+		Department: v.text("department", in.Department, false, MaxTextLen),
+		Phone:      v.phone("phone", in.Phone),
+		Language:   v.language("language", in.Language, c.DefaultLanguage),
+		TimeZone:   v.timeZone("time_zone", in.TimeZone, c.TimeZone),
+		AdminLevel: in.AdminLevel,
+		Grants:     v.grants("grants", in.Grants, c),
+	}
+	switch _, ok := c.BusinessRole(in.BusinessRoleID); {
+	case in.BusinessRoleID == 0:
+		v.add("business_role", ReasonRequired, "is required")
+	case !ok:
+		v.add("business_role", ReasonUnknownBusinessRole, "is not a business role of the company")
+	default:
+		inv.BusinessRoleID = in.BusinessRoleID
+	}
+	switch inv.AdminLevel {
+	case "":
+		inv.AdminLevel = AdminNone
+	case AdminNone, AdminCompany:
+	default:
+		v.add("admin_level", ReasonInvalidAdminLevel, "must be none or company")
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	return inv, nil
+}
+
+// companyFor returns the company an invitation input names, if the acting
+// administrator u administers it.
+func (s *Service) companyFor(ctx context.Context, u *User, companyID int64) (*Company, error) {
+	if companyID == 0 {
+		companyID = u.CompanyID
+	}
+	if companyID == 0 {
+		var v validator
+		v.add("company", ReasonRequired, "is required")
+		return nil, v.err()
+	}
+	if !administers(u, companyID) {
+		return nil, ErrCompanyNotFound
+	}
+	return s.store.Company(ctx, companyID)
+}
+
+// checkNoUser fails with ErrUserExists if a user has the e-mail address.
+func (s *Service) checkNoUser(ctx context.Context, email string) error {
+	_, err := s.store.UserByEmail(ctx, email)
+	switch {
+	case err == nil:
+		return withField(ErrUserExists, "email")
+	case errors.Is(err, ErrUserNotFound):
+		return nil
+	}
+	return err
+}
+
+// Invite makes a pending invitation and returns it with its token, the only
+// time the token is available: it goes into the link that is sent.
+func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, string, error) {
+	u, err := admin(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	c, err := s.companyFor(ctx, u, in.CompanyID)
+	if err != nil {
+		return nil, "", err
+	}
+	inv, err := in.details(c)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := s.checkNoUser(ctx, inv.Email); err != nil {
+		return nil, "", err
+	}
+	token, hash, err := newToken(s.rand)
+	if err != nil {
+		return nil, "", err
+	}
+	now := s.clock()
+	inv.InvitedBy = u.ID
+	inv.TokenHash = hash
+	inv.Status = StatusPending
+	inv.CreatedAt = now
+	inv.ExpiresAt = now.Add(s.ttl)
+	inv.TimesSent = 1
+	inv.LastSentAt = now
+	if err := s.store.CreateInvitation(ctx, inv, now); err != nil {
+		if errors.Is(err, ErrInvitationPending) {
+			return nil, "", withField(ErrInvitationPending, "email")
+		}
+		return nil, "", err
+	}
+	return inv, token, nil
+}
+
+// visibleInvitation returns the invitation if the acting administrator
+// administers its company, and ErrInvitationNotFound otherwise.
+func (s *Service) visibleInvitation(ctx context.Context, id int64) (*User, *Invitation, error) {
+	u, err := admin(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	inv, err := s.store.Invitation(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !administers(u, inv.CompanyID) {
+		return nil, nil, ErrInvitationNotFound
+	}
+	return u, inv, nil
+}
+
+// Invitation returns an invitation the acting administrator administers,
+// with Status as it is now.
+func (s *Service) Invitation(ctx context.Context, id int64) (*Invitation, error) {
+	_, inv, err := s.visibleInvitation(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	inv.Status = inv.StatusAt(s.clock())
+	return inv, nil
+}
+
+// Resend sends a pending or expired invitation again: a new token (the old
+// link stops working), a new expiry and, if in is not nil, the details in
+// in instead of the old ones (the company stays). It returns the new token.
+func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*Invitation, string, error) {
+	_, inv, err := s.visibleInvitation(ctx, id)
+	if err != nil {
+		return nil, "", err
+	}
+	now := s.clock()
+	if st := inv.StatusAt(now); !CanTransition(st, StatusPending) {
+		return nil, "", errFinal(st)
+	}
+	var details *Invitation
+	if in != nil {
+		if in.CompanyID != 0 && in.CompanyID != inv.CompanyID {
+			var v validator
+			v.add("company", ReasonImmutable, "cannot change when resending")
+			return nil, "", v.err()
+		}
+		c, err := s.store.Company(ctx, inv.CompanyID)
+		if err != nil {
+			return nil, "", err
+		}
+		if details, err = in.details(c); err != nil {
+			return nil, "", err
+		}
+		if details.Email != inv.Email {
+			if err := s.checkNoUser(ctx, details.Email); err != nil {
+				return nil, "", err
+			}
+		}
+	}
+	token, hash, err := newToken(s.rand)
+	if err != nil {
+		return nil, "", err
+	}
+	inv, err = s.store.UpdateInvitation(ctx, id, now, func(inv *Invitation) error {
+		if details != nil {
+			inv.Email, inv.FirstName, inv.LastName = details.Email, details.FirstName, details.LastName
+			inv.BusinessRoleID, inv.Department, inv.Phone = details.BusinessRoleID, details.Department, details.Phone
+			inv.Language, inv.TimeZone = details.Language, details.TimeZone
+			inv.AdminLevel, inv.Grants = details.AdminLevel, details.Grants
+		}
+		return inv.resend(hash, now, now.Add(s.ttl))
+	})
+	if err != nil {
+		if errors.Is(err, ErrInvitationPending) {
+			return nil, "", withField(ErrInvitationPending, "email")
+		}
+		return nil, "", err
+	}
+	return inv, token, nil
+}
+
+// Cancel cancels a pending invitation; its link stops working.
+func (s *Service) Cancel(ctx context.Context, id int64) (*Invitation, error) {
+	u, _, err := s.visibleInvitation(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock()
+	return s.store.UpdateInvitation(ctx, id, now, func(inv *Invitation) error {
+		return inv.cancel(u.ID, now)
+	})
+}
+
+// InvitationFilter selects invitations for Invitations.
+type InvitationFilter struct {
+	CompanyID int64  // 0: every company the acting administrator administers
+	Status    Status // "" for any status
+	Email     string // part of the e-mail address, any case; "" for any
+	After     string // the Next of the previous page; "" for the first page
+	Limit     int    // page size; DefaultPageSize when 0, at most MaxPageSize
+}
+
+// Page sizes for Invitations.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 200
+)
+
+// InvitationPage is one page of invitations, newest first.
+type InvitationPage struct {
+	Invitations []*Invitation
+	// Next is the cursor of the following page; "" on the last page.
+	Next string
+}
+
+// Invitations lists invitations newest first, a page at a time, with Status
+// as it is now. Pages are cut by a cursor, not an offset, so a page is
+// neither skipped nor repeated when invitations are added meanwhile.
+func (s *Service) Invitations(ctx context.Context, f InvitationFilter) (*InvitationPage, error) {
+	u, err := admin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q := InvitationQuery{CompanyID: f.CompanyID, Now: s.clock(), Limit: f.Limit}
+	if u.AdminLevel != AdminGlobal {
+		if q.CompanyID != 0 && q.CompanyID != u.CompanyID {
+			return nil, ErrCompanyNotFound
+		}
+		q.CompanyID = u.CompanyID
+	}
+	var v validator
+	if f.Status != "" && !f.Status.Valid() {
+		v.add("status", ReasonInvalidStatus, "must be pending, accepted, expired or canceled")
+	}
+	q.Status = f.Status
+	q.Email = strings.ToLower(v.text("email", f.Email, false, MaxEmailLen))
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if f.After != "" {
+		c, err := decodeCursor(f.After)
+		if err != nil {
+			return nil, err
+		}
+		q.After = &c
+	}
+	if q.Limit <= 0 {
+		q.Limit = DefaultPageSize
+	}
+	q.Limit = min(q.Limit, MaxPageSize)
+	limit := q.Limit
+	q.Limit++ // one more tells whether there is a next page
+	invs, err := s.store.Invitations(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	page := &InvitationPage{Invitations: invs}
+	if len(invs) > limit {
+		page.Invitations = invs[:limit]
+		last := page.Invitations[limit-1]
+		page.Next = encodeCursor(Cursor{CreatedAt: last.CreatedAt, ID: last.ID})
+	}
+	for _, inv := range page.Invitations {
+		inv.Status = inv.StatusAt(q.Now)
+	}
+	return page, nil
+}
+
+func encodeCursor(c Cursor) string {
+	return base64.RawURLEncoding.EncodeToString(
+		fmt.Appendf(nil, "%d.%d", c.CreatedAt.UnixMicro(), c.ID))
+}
+
+func decodeCursor(s string) (Cursor, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return Cursor{}, ErrInvalidCursor
+	}
+	micro, id, ok := strings.Cut(string(b), ".")
+	us, err1 := strconv.ParseInt(micro, 10, 64)
+	n, err2 := strconv.ParseInt(id, 10, 64)
+	if !ok || err1 != nil || err2 != nil || n <= 0 {
+		return Cursor{}, ErrInvalidCursor
+	}
+	return Cursor{CreatedAt: time.UnixMicro(us).UTC(), ID: n}, nil
+}
+
+// ExpireDue marks expired every pending invitation past its expiry, in
+// bounded batches, and returns how many it marked. It is the scheduled
+// job's work and does no authorization; running it on many instances at
+// once is safe.
+func (s *Service) ExpireDue(ctx context.Context) (int, error) {
+	now := s.clock()
+	total := 0
+	for {
+		n, err := s.store.ExpireInvitations(ctx, now, expireBatch)
+		total += n
+		if err != nil || n < expireBatch {
+			return total, err
+		}
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+	}
+}

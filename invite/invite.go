@@ -1,0 +1,171 @@
+package invite
+
+import (
+	"time"
+)
+
+// AdminLevel is how much of the platform a user administers.
+type AdminLevel string
+
+// The admin levels, from least to most.
+const (
+	AdminNone    AdminLevel = "none"
+	AdminCompany AdminLevel = "company" // Company Administrator: their own company
+	AdminGlobal  AdminLevel = "global"  // Global Administrator: every company
+)
+
+// Valid reports whether l is one of the defined levels.
+func (l AdminLevel) Valid() bool {
+	switch l {
+	case AdminNone, AdminCompany, AdminGlobal:
+		return true
+	}
+	return false
+}
+
+// Role is what a user may do within one subscription.
+type Role string
+
+// The subscription roles, from least to most.
+const (
+	RoleViewer        Role = "viewer"
+	RoleContributor   Role = "contributor"
+	RoleAdministrator Role = "administrator"
+)
+
+// Roles lists the subscription roles from least to most.
+func Roles() []Role { return []Role{RoleViewer, RoleContributor, RoleAdministrator} }
+
+// Valid reports whether r is one of the defined roles.
+func (r Role) Valid() bool {
+	switch r {
+	case RoleViewer, RoleContributor, RoleAdministrator:
+		return true
+	}
+	return false
+}
+
+// Company is a customer of the platform. Its subscriptions are the products it
+// has bought; its business roles are the job titles people are invited with.
+type Company struct {
+	ID              int64
+	Name            string
+	DefaultLanguage string // a tag from Languages
+	TimeZone        string // an IANA time zone name
+	Subscriptions   []Subscription
+	BusinessRoles   []BusinessRole
+	CreatedAt       time.Time
+}
+
+// Subscription returns the company's subscription with the given ID.
+func (c *Company) Subscription(id int64) (Subscription, bool) {
+	for _, s := range c.Subscriptions {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return Subscription{}, false
+}
+
+// BusinessRole returns the company's business role with the given ID.
+func (c *Company) BusinessRole(id int64) (BusinessRole, bool) {
+	for _, r := range c.BusinessRoles {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return BusinessRole{}, false
+}
+
+// Subscription is a product a company subscribes to, such as "App Designer".
+type Subscription struct {
+	ID        int64
+	CompanyID int64
+	Name      string
+}
+
+// BusinessRole is a job title within a company, such as "Plant Operator".
+type BusinessRole struct {
+	ID        int64
+	CompanyID int64
+	Name      string
+}
+
+// Grant gives a role within one subscription.
+type Grant struct {
+	SubscriptionID int64
+	Role           Role
+}
+
+// User is a person who can log in. Email is their username, unique across the
+// platform and stored in lower case. CompanyID is 0 only for a Global
+// Administrator who belongs to no company.
+type User struct {
+	ID             int64
+	CompanyID      int64
+	Email          string
+	FirstName      string
+	LastName       string
+	BusinessRoleID int64 // 0 when the user has none (a Global Administrator)
+	Department     string
+	Phone          string // E.164, or empty
+	Language       string
+	TimeZone       string
+	AdminLevel     AdminLevel
+	Grants         []Grant
+	PasswordHash   string
+	CreatedAt      time.Time
+}
+
+// Name returns the user's full name.
+func (u *User) Name() string { return fullName(u.FirstName, u.LastName) }
+
+// Invitation asks a person to join a company. Only the SHA-256 hash of its
+// token is kept; the token itself is returned once, by Invite and Resend.
+type Invitation struct {
+	ID             int64
+	CompanyID      int64
+	Email          string
+	FirstName      string
+	LastName       string
+	BusinessRoleID int64
+	Department     string
+	Phone          string
+	Language       string
+	TimeZone       string
+	AdminLevel     AdminLevel // AdminNone or AdminCompany
+	Grants         []Grant
+	InvitedBy      int64 // user ID
+	TokenHash      []byte
+	Status         Status // as stored; see StatusAt for the status at a time
+	CreatedAt      time.Time
+	ExpiresAt      time.Time
+	TimesSent      int
+	LastSentAt     time.Time
+	AcceptedAt     time.Time // zero unless accepted
+	AcceptedBy     int64     // the user the invitation created
+	CanceledAt     time.Time // zero unless canceled
+	CanceledBy     int64
+}
+
+// Name returns the invitee's full name.
+func (inv *Invitation) Name() string { return fullName(inv.FirstName, inv.LastName) }
+
+// StatusAt returns the status at time now: a pending invitation whose
+// ExpiresAt is not after now is expired, whether or not it has been marked so.
+func (inv *Invitation) StatusAt(now time.Time) Status {
+	if inv.Status == StatusPending && !now.Before(inv.ExpiresAt) {
+		return StatusExpired
+	}
+	return inv.Status
+}
+
+func fullName(first, last string) string {
+	switch {
+	case first == "":
+		return last
+	case last == "":
+		return first
+	}
+	return first + " " + last
+}

@@ -1,0 +1,238 @@
+package invite
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"io"
+	"sync"
+	"time"
+)
+
+// DefaultTTL is how long an invitation stays valid unless configured.
+const DefaultTTL = 7 * 24 * time.Hour
+
+// expireBatch bounds how many invitations one expiry statement marks.
+const expireBatch = 500
+
+// Config configures a Service. The zero value is ready to use.
+type Config struct {
+	// TTL is how long an invitation is valid after it is sent; DefaultTTL
+	// when zero.
+	TTL time.Duration
+	// Now is the clock; time.Now when nil. Times are truncated to
+	// microseconds, the precision the stores keep.
+	Now func() time.Time
+	// Rand is the source of tokens and password salts; crypto/rand when nil.
+	Rand io.Reader
+}
+
+// Service runs the invitation lifecycle: it authorizes the acting user in the
+// context, validates input, applies the state machine and persists through a
+// Store. It is safe for concurrent use.
+type Service struct {
+	store Store
+	ttl   time.Duration
+	now   func() time.Time
+	rand  io.Reader
+
+	// dummyHash is checked against when an e-mail address is unknown, so
+	// that Authenticate takes as long whether or not the user exists.
+	dummyHash func() string
+}
+
+// NewService returns a Service over st.
+func NewService(st Store, cfg Config) *Service {
+	s := &Service{store: st, ttl: cfg.TTL, now: cfg.Now, rand: cfg.Rand}
+	if s.ttl <= 0 {
+		s.ttl = DefaultTTL
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.rand == nil {
+		s.rand = rand.Reader
+	}
+	s.dummyHash = sync.OnceValue(func() string {
+		h, err := hashPassword(rand.Reader, "not a password of anyone")
+		if err != nil {
+			panic(err) // crypto/rand does not fail
+		}
+		return h
+	})
+	return s
+}
+
+// TTL returns how long an invitation stays valid.
+func (s *Service) TTL() time.Duration { return s.ttl }
+
+// clock returns the current time in UTC at the stores' precision.
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// actor returns the acting user, or ErrUnauthorized.
+func actor(ctx context.Context) (*User, error) {
+	u, ok := FromContext(ctx)
+	if !ok {
+		return nil, ErrUnauthorized
+	}
+	return u, nil
+}
+
+// admin returns the acting user if they administer some company.
+func admin(ctx context.Context) (*User, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if u.AdminLevel != AdminGlobal && u.AdminLevel != AdminCompany {
+		return nil, ErrForbidden
+	}
+	return u, nil
+}
+
+// administers reports whether u administers the company with the given ID.
+func administers(u *User, companyID int64) bool {
+	switch u.AdminLevel {
+	case AdminGlobal:
+		return true
+	case AdminCompany:
+		return companyID != 0 && u.CompanyID == companyID
+	}
+	return false
+}
+
+// withField returns a copy of e that names field as the cause.
+func withField(e *Error, field string) *Error {
+	c := *e
+	c.Fields = []FieldError{{Field: field, Reason: e.Reason, Message: e.Message}}
+	return &c
+}
+
+// CompanyInput is what a Global Administrator registers a company with.
+type CompanyInput struct {
+	Name            string
+	DefaultLanguage string // "en" when empty
+	TimeZone        string // "UTC" when empty
+	Subscriptions   []string
+	BusinessRoles   []string
+}
+
+// RegisterCompany registers a company with its subscriptions and business
+// roles. Only a Global Administrator may.
+func (s *Service) RegisterCompany(ctx context.Context, in CompanyInput) (*Company, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if u.AdminLevel != AdminGlobal {
+		return nil, ErrForbidden
+	}
+	var v validator
+	c := &Company{
+		Name:            v.text("name", in.Name, true, MaxNameLen),
+		DefaultLanguage: v.language("default_language", in.DefaultLanguage, "en"),
+		TimeZone:        v.timeZone("time_zone", in.TimeZone, "UTC"),
+		CreatedAt:       s.clock(),
+	}
+	for _, name := range v.names("subscriptions", in.Subscriptions) {
+		c.Subscriptions = append(c.Subscriptions, Subscription{Name: name})
+	}
+	for _, name := range v.names("business_roles", in.BusinessRoles) {
+		c.BusinessRoles = append(c.BusinessRoles, BusinessRole{Name: name})
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := s.store.CreateCompany(ctx, c); err != nil {
+		if errors.Is(err, ErrCompanyExists) {
+			return nil, withField(ErrCompanyExists, "name")
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+// Company returns a company the acting administrator administers.
+func (s *Service) Company(ctx context.Context, id int64) (*Company, error) {
+	u, err := admin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !administers(u, id) {
+		return nil, ErrCompanyNotFound
+	}
+	return s.store.Company(ctx, id)
+}
+
+// Companies returns the companies the acting administrator administers.
+func (s *Service) Companies(ctx context.Context) ([]*Company, error) {
+	u, err := admin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if u.AdminLevel == AdminGlobal {
+		return s.store.Companies(ctx)
+	}
+	c, err := s.store.Company(ctx, u.CompanyID)
+	if err != nil {
+		return nil, err
+	}
+	return []*Company{c}, nil
+}
+
+// Bootstrap creates a Global Administrator with the given e-mail address and
+// password if no user exists yet, and reports whether it did. It is for
+// setting up a new installation and does no authorization.
+func (s *Service) Bootstrap(ctx context.Context, email, password string) (*User, bool, error) {
+	var v validator
+	email = v.email("email", email)
+	if email != "" {
+		v.password("password", password, email)
+	}
+	if err := v.err(); err != nil {
+		return nil, false, err
+	}
+	if has, err := s.store.HasUsers(ctx); err != nil || has {
+		return nil, false, err
+	}
+	hash, err := hashPassword(s.rand, password)
+	if err != nil {
+		return nil, false, err
+	}
+	u := &User{
+		Email:        email,
+		FirstName:    "Global",
+		LastName:     "Administrator",
+		Language:     "en",
+		TimeZone:     "UTC",
+		AdminLevel:   AdminGlobal,
+		PasswordHash: hash,
+		CreatedAt:    s.clock(),
+	}
+	if err := s.store.CreateUser(ctx, u); err != nil {
+		return nil, false, err
+	}
+	return u, true, nil
+}
+
+// Authenticate returns the user with the given e-mail address and password,
+// or ErrBadCredentials. It takes as long for an unknown address as for a
+// wrong password.
+func (s *Service) Authenticate(ctx context.Context, email, password string) (*User, error) {
+	normalized, ok := normalizeEmail(email)
+	if !ok {
+		checkPassword(s.dummyHash(), password)
+		return nil, ErrBadCredentials
+	}
+	u, err := s.store.UserByEmail(ctx, normalized)
+	switch {
+	case errors.Is(err, ErrUserNotFound):
+		checkPassword(s.dummyHash(), password)
+		return nil, ErrBadCredentials
+	case err != nil:
+		return nil, err
+	case !checkPassword(u.PasswordHash, password):
+		return nil, ErrBadCredentials
+	}
+	return u, nil
+}

@@ -1,0 +1,84 @@
+package invite
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps companies, users and invitations. Package store implements it
+// with bun on SQLite and MySQL/MariaDB; a Go program may bring its own.
+//
+// Methods that find one thing return ErrCompanyNotFound, ErrUserNotFound or
+// ErrInvitationNotFound when there is none. Times are stored in UTC with at
+// least microsecond precision. A Store does no authorization and keeps no
+// business rules beyond those written into its contract below: the Service
+// decides, the Store persists atomically.
+type Store interface {
+	// CreateCompany stores c with its subscriptions and business roles and
+	// sets their IDs. A company whose name equals another's regardless of
+	// case is ErrCompanyExists.
+	CreateCompany(ctx context.Context, c *Company) error
+	// Company returns the company with its subscriptions and business roles.
+	Company(ctx context.Context, id int64) (*Company, error)
+	// Companies returns every company ordered by name.
+	Companies(ctx context.Context) ([]*Company, error)
+
+	// CreateUser stores u with its grants and sets u.ID. An e-mail address
+	// that another user has is ErrUserExists.
+	CreateUser(ctx context.Context, u *User) error
+	// User returns the user with the given ID, with grants.
+	User(ctx context.Context, id int64) (*User, error)
+	// UserByEmail returns the user with the given (lower-case) e-mail.
+	UserByEmail(ctx context.Context, email string) (*User, error)
+	// HasUsers reports whether any user exists.
+	HasUsers(ctx context.Context) (bool, error)
+
+	// CreateInvitation stores inv, which is pending, with its grants and sets
+	// inv.ID. While another invitation of the same company and e-mail is
+	// pending with ExpiresAt after now, it fails with ErrInvitationPending;
+	// one whose ExpiresAt is not after now is first marked expired. The
+	// store must enforce this itself, so that concurrent calls make exactly
+	// one pending invitation.
+	CreateInvitation(ctx context.Context, inv *Invitation, now time.Time) error
+	// Invitation returns the invitation with the given ID, with grants.
+	Invitation(ctx context.Context, id int64) (*Invitation, error)
+	// InvitationByTokenHash returns the invitation whose current token has
+	// the given SHA-256 hash.
+	InvitationByTokenHash(ctx context.Context, hash []byte) (*Invitation, error)
+	// Invitations returns at most q.Limit invitations matching q, newest
+	// first (by CreatedAt, then ID, both descending).
+	Invitations(ctx context.Context, q InvitationQuery) ([]*Invitation, error)
+	// UpdateInvitation locks the invitation with the given ID against every
+	// other update and accept, calls update with it and saves what update
+	// left in it, all in one transaction; an error from update rolls back.
+	// Saving follows CreateInvitation's rule on pending invitations.
+	UpdateInvitation(ctx context.Context, id int64, now time.Time, update func(*Invitation) error) (*Invitation, error)
+	// AcceptInvitation locks the invitation whose current token has the
+	// given hash and calls accept with it, in one transaction. If accept
+	// returns a user, the store creates it (as CreateUser), sets the
+	// invitation's AcceptedBy to its ID and saves the invitation; if it
+	// returns neither user nor error, only the invitation is saved; an
+	// error rolls back. Two concurrent calls for one token never both
+	// create a user.
+	AcceptInvitation(ctx context.Context, hash []byte, accept func(*Invitation) (*User, error)) (*Invitation, *User, error)
+	// ExpireInvitations marks expired at most limit pending invitations whose
+	// ExpiresAt is not after now, and returns how many it marked. Running it
+	// concurrently, or again, never marks one twice.
+	ExpireInvitations(ctx context.Context, now time.Time, limit int) (int, error)
+}
+
+// InvitationQuery selects invitations for Store.Invitations.
+type InvitationQuery struct {
+	CompanyID int64     // 0 for every company
+	Status    Status    // "" for any; matched as StatusAt(Now)
+	Email     string    // lower-case substring of the e-mail address; "" for any
+	Now       time.Time // the time that decides whether a pending invitation is expired
+	After     *Cursor   // only invitations after this one in the order; nil from the start
+	Limit     int
+}
+
+// Cursor is a position in the newest-first order of invitations.
+type Cursor struct {
+	CreatedAt time.Time
+	ID        int64
+}

@@ -1,0 +1,252 @@
+package invite
+
+import (
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	_ "time/tzdata" // time zones validate the same on machines without zoneinfo
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/text/language"
+)
+
+// Input limits, in characters (runes).
+const (
+	MaxNameLen     = 100 // first, last, company, subscription and business role names
+	MaxEmailLen    = 254 // RFC 5321 path limit
+	maxEmailLocal  = 64
+	MaxTextLen     = 100 // department
+	MaxPhoneLen    = 32  // as typed, before normalisation to E.164
+	maxZoneNameLen = 64
+)
+
+// Field error reasons. They are stable identifiers; Message carries English.
+const (
+	ReasonRequired            = "required"
+	ReasonTooLong             = "too_long"
+	ReasonInvalidUTF8         = "invalid_utf8"
+	ReasonInvalidCharacters   = "invalid_characters"
+	ReasonInvalidEmail        = "invalid_email"
+	ReasonInvalidPhone        = "invalid_phone"
+	ReasonUnknownTimeZone     = "unknown_time_zone"
+	ReasonUnsupportedLanguage = "unsupported_language"
+	ReasonUnknownSubscription = "unknown_subscription"
+	ReasonDuplicate           = "duplicate"
+	ReasonInvalidRole         = "invalid_role"
+	ReasonUnknownBusinessRole = "unknown_business_role"
+	ReasonInvalidAdminLevel   = "invalid_admin_level"
+	ReasonInvalidStatus       = "invalid_status"
+	ReasonImmutable           = "immutable"
+	ReasonPasswordTooShort    = "password_too_short"
+	ReasonPasswordTooLong     = "password_too_long"
+	ReasonPasswordHasEmail    = "password_contains_email"
+	ReasonTermsRequired       = "terms_required"
+)
+
+// Languages returns the tags of the languages the product speaks, English first.
+func Languages() []string { return []string{"en", "de", "es", "fr", "pt-BR"} }
+
+// validator collects field errors, so one call reports every wrong field.
+type validator struct {
+	fields []FieldError
+}
+
+func (v *validator) add(field, reason, format string, args ...any) {
+	v.fields = append(v.fields, FieldError{Field: field, Reason: reason, Message: fmt.Sprintf(format, args...)})
+}
+
+// has reports whether field already has an error.
+func (v *validator) has(field string) bool {
+	for _, f := range v.fields {
+		if f.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
+// err returns the collected errors as one CodeInvalid *Error, or nil.
+func (v *validator) err() error {
+	if len(v.fields) == 0 {
+		return nil
+	}
+	e := *ErrInvalidInput
+	e.Fields = v.fields
+	return &e
+}
+
+// text validates a single-line text field and returns it trimmed.
+func (v *validator) text(field, s string, required bool, maxLen int) string {
+	if !utf8.ValidString(s) {
+		v.add(field, ReasonInvalidUTF8, "must be valid UTF-8 text")
+		return ""
+	}
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		if required {
+			v.add(field, ReasonRequired, "is required")
+		}
+	case strings.ContainsFunc(s, unicode.IsControl):
+		v.add(field, ReasonInvalidCharacters, "must not contain control characters")
+	case utf8.RuneCountInString(s) > maxLen:
+		v.add(field, ReasonTooLong, "must be at most %d characters", maxLen)
+	}
+	return s
+}
+
+// email validates an e-mail address and returns it trimmed and in lower case:
+// e-mail addresses are usernames and unique regardless of case.
+func (v *validator) email(field, s string) string {
+	s = v.text(field, s, true, MaxEmailLen)
+	if v.has(field) {
+		return ""
+	}
+	if normalized, ok := normalizeEmail(s); ok {
+		return normalized
+	}
+	v.add(field, ReasonInvalidEmail, "must be an e-mail address such as name@example.com")
+	return ""
+}
+
+// normalizeEmail returns s in lower case if it is a plain address with a
+// local part of at most 64 characters and a domain name with a dot.
+func normalizeEmail(s string) (string, bool) {
+	addr, err := mail.ParseAddress(s)
+	if err != nil || addr.Name != "" || addr.Address != s {
+		return "", false
+	}
+	at := strings.LastIndexByte(s, '@')
+	local, domain := s[:at], s[at+1:]
+	if len(local) > maxEmailLocal || !strings.Contains(domain, ".") ||
+		strings.HasPrefix(domain, "[") || strings.HasSuffix(domain, ".") {
+		return "", false
+	}
+	return strings.ToLower(s), true
+}
+
+// phone validates an optional phone number in international form and
+// returns it in E.164.
+func (v *validator) phone(field, s string) string {
+	s = v.text(field, s, false, MaxPhoneLen)
+	if s == "" || v.has(field) {
+		return ""
+	}
+	if !strings.HasPrefix(s, "+") {
+		v.add(field, ReasonInvalidPhone, "must be an international number starting with + and the country code")
+		return ""
+	}
+	n, err := phonenumbers.Parse(s, "")
+	if err != nil || !phonenumbers.IsValidNumber(n) {
+		v.add(field, ReasonInvalidPhone, "must be a valid international phone number")
+		return ""
+	}
+	return phonenumbers.Format(n, phonenumbers.E164)
+}
+
+// language validates a language tag against Languages and returns its
+// canonical form ("pt-br" becomes "pt-BR"). An empty s yields def.
+func (v *validator) language(field, s, def string) string {
+	s = v.text(field, s, false, 35)
+	if v.has(field) {
+		return ""
+	}
+	if s == "" {
+		s = def
+	}
+	if tag, ok := supportedLanguage(s); ok {
+		return tag
+	}
+	v.add(field, ReasonUnsupportedLanguage, "must be one of %s", strings.Join(Languages(), ", "))
+	return ""
+}
+
+func supportedLanguage(s string) (string, bool) {
+	tag, err := language.Parse(s)
+	if err != nil {
+		return "", false
+	}
+	for _, l := range Languages() {
+		if tag.String() == l {
+			return l, true
+		}
+	}
+	return "", false
+}
+
+// timeZone validates an IANA time zone name. An empty s yields def.
+func (v *validator) timeZone(field, s, def string) string {
+	s = v.text(field, s, false, maxZoneNameLen)
+	if v.has(field) {
+		return ""
+	}
+	if s == "" {
+		s = def
+	}
+	if validTimeZone(s) {
+		return s
+	}
+	v.add(field, ReasonUnknownTimeZone, "must be an IANA time zone such as Europe/Berlin")
+	return ""
+}
+
+func validTimeZone(name string) bool {
+	if name == "" || name == "Local" {
+		return false
+	}
+	_, err := time.LoadLocation(name)
+	return err == nil
+}
+
+// names validates a list of names (subscriptions, business roles) that must
+// hold at least one entry and no duplicates regardless of case.
+func (v *validator) names(field string, in []string) []string {
+	if len(in) == 0 {
+		v.add(field, ReasonRequired, "needs at least one entry")
+		return nil
+	}
+	out := make([]string, 0, len(in))
+	seen := make(map[string]bool, len(in))
+	for i, s := range in {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		s = v.text(f, s, true, MaxNameLen)
+		if v.has(f) {
+			continue
+		}
+		if key := strings.ToLower(s); seen[key] {
+			v.add(f, ReasonDuplicate, "is listed twice")
+		} else {
+			seen[key] = true
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// grants validates subscription grants against the company's subscriptions.
+func (v *validator) grants(field string, in []Grant, c *Company) []Grant {
+	if len(in) == 0 {
+		v.add(field, ReasonRequired, "needs at least one subscription")
+		return nil
+	}
+	out := make([]Grant, 0, len(in))
+	seen := make(map[int64]bool, len(in))
+	for i, g := range in {
+		sub, role := fmt.Sprintf("%s[%d].subscription", field, i), fmt.Sprintf("%s[%d].role", field, i)
+		switch _, ok := c.Subscription(g.SubscriptionID); {
+		case !ok:
+			v.add(sub, ReasonUnknownSubscription, "is not a subscription of the company")
+		case seen[g.SubscriptionID]:
+			v.add(sub, ReasonDuplicate, "is listed twice")
+		}
+		seen[g.SubscriptionID] = true
+		if !g.Role.Valid() {
+			v.add(role, ReasonInvalidRole, "must be viewer, contributor or administrator")
+		}
+		out = append(out, g)
+	}
+	return out
+}

@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"github.com/invitehq/invite/invite"
+)
+
+// CreateCompany implements invite.Store.
+func (db *DB) CreateCompany(ctx context.Context, c *invite.Company) error {
+	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		row := &companyRow{
+			Name:            c.Name,
+			NameKey:         strings.ToLower(c.Name),
+			DefaultLanguage: c.DefaultLanguage,
+			TimeZone:        c.TimeZone,
+			CreatedAt:       c.CreatedAt,
+		}
+		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
+			return err
+		}
+		c.ID = row.ID
+		for i := range c.Subscriptions {
+			r := &subscriptionRow{CompanyID: c.ID, Name: c.Subscriptions[i].Name}
+			if _, err := tx.NewInsert().Model(r).Exec(ctx); err != nil {
+				return err
+			}
+			c.Subscriptions[i].ID, c.Subscriptions[i].CompanyID = r.ID, c.ID
+		}
+		for i := range c.BusinessRoles {
+			r := &businessRoleRow{CompanyID: c.ID, Name: c.BusinessRoles[i].Name}
+			if _, err := tx.NewInsert().Model(r).Exec(ctx); err != nil {
+				return err
+			}
+			c.BusinessRoles[i].ID, c.BusinessRoles[i].CompanyID = r.ID, c.ID
+		}
+		return nil
+	})
+}
+
+// Company implements invite.Store.
+func (db *DB) Company(ctx context.Context, id int64) (*invite.Company, error) {
+	row := new(companyRow)
+	if err := db.bun.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, notFound(err, invite.ErrCompanyNotFound)
+	}
+	cs := []*invite.Company{companyFromRow(row)}
+	if err := db.loadCompanyParts(ctx, cs); err != nil {
+		return nil, err
+	}
+	return cs[0], nil
+}
+
+// Companies implements invite.Store.
+func (db *DB) Companies(ctx context.Context) ([]*invite.Company, error) {
+	var rows []*companyRow
+	if err := db.bun.NewSelect().Model(&rows).OrderExpr("name_key, id").Scan(ctx); err != nil {
+		return nil, translate(err)
+	}
+	cs := make([]*invite.Company, len(rows))
+	for i, r := range rows {
+		cs[i] = companyFromRow(r)
+	}
+	if err := db.loadCompanyParts(ctx, cs); err != nil {
+		return nil, err
+	}
+	return cs, nil
+}
+
+// loadCompanyParts loads the subscriptions and business roles of cs, in the
+// order they were registered.
+func (db *DB) loadCompanyParts(ctx context.Context, cs []*invite.Company) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*invite.Company, len(cs))
+	ids := make([]int64, len(cs))
+	for i, c := range cs {
+		byID[c.ID], ids[i] = c, c.ID
+	}
+	var subs []subscriptionRow
+	if err := db.bun.NewSelect().Model(&subs).Where("company_id IN (?)", bun.List(ids)).OrderExpr("id").Scan(ctx); err != nil {
+		return translate(err)
+	}
+	for _, s := range subs {
+		c := byID[s.CompanyID]
+		c.Subscriptions = append(c.Subscriptions, invite.Subscription{ID: s.ID, CompanyID: s.CompanyID, Name: s.Name})
+	}
+	var roles []businessRoleRow
+	if err := db.bun.NewSelect().Model(&roles).Where("company_id IN (?)", bun.List(ids)).OrderExpr("id").Scan(ctx); err != nil {
+		return translate(err)
+	}
+	for _, r := range roles {
+		c := byID[r.CompanyID]
+		c.BusinessRoles = append(c.BusinessRoles, invite.BusinessRole{ID: r.ID, CompanyID: r.CompanyID, Name: r.Name})
+	}
+	return nil
+}

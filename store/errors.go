@@ -1,0 +1,100 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/go-sql-driver/mysql"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/invitehq/invite/invite"
+)
+
+// This file is the one place where driver errors become invite errors, so
+// that no *mysql.MySQLError or *sqlite.Error leaves the package.
+
+// MySQL server error numbers.
+const (
+	mysqlDuplicateKey = 1062
+	mysqlLockTimeout  = 1205
+	mysqlDeadlock     = 1213
+)
+
+// uniqueConstraints maps each unique constraint to the error that a
+// violation of it means. MySQL names the constraint in its message; SQLite
+// names the table and columns, so each entry has both.
+var uniqueConstraints = []struct {
+	mysql, sqlite string
+	err           *invite.Error
+}{
+	{"companies_name_key_uq", "companies.name_key", invite.ErrCompanyExists},
+	{"users_email_uq", "users.email", invite.ErrUserExists},
+	{"invitations_pending_email_uq", "invitations.company_id, invitations.pending_email", invite.ErrInvitationPending},
+}
+
+// translate turns err into an error of package invite. Errors of package
+// invite pass through; a unique violation becomes the conflict it means;
+// anything else is internal, with the driver's text but not its type.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	if e, ok := errors.AsType[*invite.Error](err); ok {
+		return e
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	if e := uniqueViolation(err); e != nil {
+		return e
+	}
+	return &invite.Error{
+		Code:    invite.CodeInternal,
+		Reason:  "internal",
+		Message: "An internal error occurred.",
+		Err:     errors.New("store: " + err.Error()),
+	}
+}
+
+// uniqueViolation returns the invite error a unique violation stands for, or
+// nil if err is not one of the known unique violations.
+func uniqueViolation(err error) *invite.Error {
+	if e, ok := errors.AsType[*mysql.MySQLError](err); ok && e.Number == mysqlDuplicateKey {
+		for _, c := range uniqueConstraints {
+			if strings.Contains(e.Message, "'"+c.mysql+"'") {
+				return c.err
+			}
+		}
+	}
+	if e, ok := errors.AsType[*sqlite.Error](err); ok && e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+		for _, c := range uniqueConstraints {
+			if strings.Contains(e.Error(), "UNIQUE constraint failed: "+c.sqlite+" (") {
+				return c.err
+			}
+		}
+	}
+	return nil
+}
+
+// retryable reports whether a transaction that failed with err may succeed
+// when run again.
+func retryable(err error) bool {
+	if e, ok := errors.AsType[*mysql.MySQLError](err); ok {
+		return e.Number == mysqlDeadlock || e.Number == mysqlLockTimeout
+	}
+	if e, ok := errors.AsType[*sqlite.Error](err); ok {
+		return e.Code()&0xff == sqlite3.SQLITE_BUSY || e.Code()&0xff == sqlite3.SQLITE_LOCKED
+	}
+	return false
+}
+
+// notFound returns nf if err means no rows, and err translated otherwise.
+func notFound(err error, nf *invite.Error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return nf
+	}
+	return translate(err)
+}

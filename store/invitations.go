@@ -1,0 +1,274 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/invitehq/invite/invite"
+)
+
+// CreateInvitation implements invite.Store.
+func (db *DB) CreateInvitation(ctx context.Context, inv *invite.Invitation, now time.Time) error {
+	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		row := invitationToRow(inv)
+		err := claimPending(ctx, tx, inv, now, func() error {
+			_, err := tx.NewInsert().Model(row).Exec(ctx)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		inv.ID = row.ID
+		return insertInvitationGrants(ctx, tx, inv)
+	})
+}
+
+// claimPending runs write, which makes inv the pending invitation of its
+// company and e-mail address. If another pending invitation holds that place
+// but is past its expiry at now, it is marked expired and write runs again;
+// if it is still valid, the result is ErrInvitationPending.
+func claimPending(ctx context.Context, tx bun.Tx, inv *invite.Invitation, now time.Time, write func() error) error {
+	err := write()
+	if err == nil || inv.Status != invite.StatusPending || uniqueViolation(err) != invite.ErrInvitationPending {
+		return err
+	}
+	// A plain read first: taking row locks for the common case, a valid
+	// pending invitation, would make concurrent inviters deadlock.
+	due := tx.NewSelect().Model((*invitationRow)(nil)).
+		Where("company_id = ? AND pending_email = ? AND expires_at <= ?", inv.CompanyID, inv.Email, now)
+	if ok, err := due.Exists(ctx); err != nil || !ok {
+		if err == nil {
+			err = invite.ErrInvitationPending
+		}
+		return err
+	}
+	res, err := tx.NewUpdate().Model((*invitationRow)(nil)).
+		Set("status = ?", invite.StatusExpired).
+		Set("pending_email = NULL").
+		Where("company_id = ? AND pending_email = ? AND expires_at <= ?", inv.CompanyID, inv.Email, now).
+		Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return invite.ErrInvitationPending
+	}
+	return write()
+}
+
+func insertInvitationGrants(ctx context.Context, idb bun.IDB, inv *invite.Invitation) error {
+	if len(inv.Grants) == 0 {
+		return nil
+	}
+	rows := make([]invitationGrantRow, len(inv.Grants))
+	for i, g := range inv.Grants {
+		rows[i] = invitationGrantRow{InvitationID: inv.ID, CompanyID: inv.CompanyID, SubscriptionID: g.SubscriptionID, Role: string(g.Role)}
+	}
+	_, err := idb.NewInsert().Model(&rows).Exec(ctx)
+	return err
+}
+
+// Invitation implements invite.Store.
+func (db *DB) Invitation(ctx context.Context, id int64) (*invite.Invitation, error) {
+	return db.invitation(ctx, db.bun, false, "id = ?", id)
+}
+
+// InvitationByTokenHash implements invite.Store.
+func (db *DB) InvitationByTokenHash(ctx context.Context, hash []byte) (*invite.Invitation, error) {
+	return db.invitation(ctx, db.bun, false, "token_hash = ?", hash)
+}
+
+// invitation selects one invitation through idb, locked for update if lock
+// is set, and loads its grants.
+func (db *DB) invitation(ctx context.Context, idb bun.IDB, lock bool, where string, arg any) (*invite.Invitation, error) {
+	row := new(invitationRow)
+	q := idb.NewSelect().Model(row).Where(where, arg)
+	if lock {
+		q = db.forUpdate(q)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, notFound(err, invite.ErrInvitationNotFound)
+	}
+	invs, err := withGrants(ctx, idb, []*invitationRow{row})
+	if err != nil {
+		return nil, err
+	}
+	return invs[0], nil
+}
+
+// withGrants converts rows to invitations with their grants, loaded in one
+// query and ordered by subscription ID.
+func withGrants(ctx context.Context, idb bun.IDB, rows []*invitationRow) ([]*invite.Invitation, error) {
+	invs := make([]*invite.Invitation, len(rows))
+	if len(rows) == 0 {
+		return invs, nil
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	var grants []invitationGrantRow
+	err := idb.NewSelect().Model(&grants).
+		Where("invitation_id IN (?)", bun.List(ids)).
+		OrderExpr("invitation_id, subscription_id").
+		Scan(ctx)
+	if err != nil {
+		return nil, translate(err)
+	}
+	byID := make(map[int64][]invite.Grant, len(rows))
+	for _, g := range grants {
+		byID[g.InvitationID] = append(byID[g.InvitationID], invite.Grant{SubscriptionID: g.SubscriptionID, Role: invite.Role(g.Role)})
+	}
+	for i, r := range rows {
+		invs[i] = invitationFromRow(r, byID[r.ID])
+	}
+	return invs, nil
+}
+
+// Invitations implements invite.Store.
+func (db *DB) Invitations(ctx context.Context, q invite.InvitationQuery) ([]*invite.Invitation, error) {
+	var rows []*invitationRow
+	sel := db.bun.NewSelect().Model(&rows)
+	if q.CompanyID != 0 {
+		sel.Where("company_id = ?", q.CompanyID)
+	}
+	switch q.Status {
+	case "":
+	case invite.StatusPending:
+		sel.Where("status = ? AND expires_at > ?", invite.StatusPending, q.Now)
+	case invite.StatusExpired:
+		sel.Where("(status = ? OR (status = ? AND expires_at <= ?))", invite.StatusExpired, invite.StatusPending, q.Now)
+	default:
+		sel.Where("status = ?", q.Status)
+	}
+	if q.Email != "" {
+		sel.Where("email LIKE ? ESCAPE '!'", "%"+escapeLike(q.Email)+"%")
+	}
+	if q.After != nil {
+		sel.Where("(created_at < ? OR (created_at = ? AND id < ?))", q.After.CreatedAt, q.After.CreatedAt, q.After.ID)
+	}
+	err := sel.OrderExpr("created_at DESC, id DESC").Limit(int64(q.Limit)).Scan(ctx)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return withGrants(ctx, db.bun, rows)
+}
+
+// escapeLike escapes the LIKE wildcards of s with '!'.
+func escapeLike(s string) string {
+	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(s)
+}
+
+// UpdateInvitation implements invite.Store.
+func (db *DB) UpdateInvitation(ctx context.Context, id int64, now time.Time, update func(*invite.Invitation) error) (*invite.Invitation, error) {
+	var out *invite.Invitation
+	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		inv, err := db.invitation(ctx, tx, true, "id = ?", id)
+		if err != nil {
+			return err
+		}
+		before := slices.Clone(inv.Grants)
+		if err := update(inv); err != nil {
+			return err
+		}
+		out = inv
+		return saveInvitation(ctx, tx, inv, before, now)
+	})
+	return out, err
+}
+
+// AcceptInvitation implements invite.Store.
+func (db *DB) AcceptInvitation(ctx context.Context, hash []byte, accept func(*invite.Invitation) (*invite.User, error)) (*invite.Invitation, *invite.User, error) {
+	var (
+		inv *invite.Invitation
+		u   *invite.User
+	)
+	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		inv, err = db.invitation(ctx, tx, true, "token_hash = ?", hash)
+		if err != nil {
+			return err
+		}
+		before := slices.Clone(inv.Grants)
+		if u, err = accept(inv); err != nil {
+			return err
+		}
+		if u != nil {
+			if err := insertUser(ctx, tx, u); err != nil {
+				return err
+			}
+			inv.AcceptedBy = u.ID
+		}
+		return saveInvitation(ctx, tx, inv, before, time.Time{})
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return inv, u, nil
+}
+
+// saveInvitation writes every column of inv and, if they changed from
+// before, its grants.
+func saveInvitation(ctx context.Context, tx bun.Tx, inv *invite.Invitation, before []invite.Grant, now time.Time) error {
+	row := invitationToRow(inv)
+	err := claimPending(ctx, tx, inv, now, func() error {
+		_, err := tx.NewUpdate().Model(row).WherePK().Exec(ctx)
+		return err
+	})
+	if err != nil || sameGrants(before, inv.Grants) {
+		return err
+	}
+	if _, err := tx.NewDelete().Model((*invitationGrantRow)(nil)).Where("invitation_id = ?", inv.ID).Exec(ctx); err != nil {
+		return err
+	}
+	return insertInvitationGrants(ctx, tx, inv)
+}
+
+// sameGrants reports whether a and b grant the same roles, in any order.
+func sameGrants(a, b []invite.Grant) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	m := make(map[invite.Grant]int, len(a))
+	for _, g := range a {
+		m[g]++
+	}
+	for _, g := range b {
+		if m[g] == 0 {
+			return false
+		}
+		m[g]--
+	}
+	return true
+}
+
+// ExpireInvitations implements invite.Store. It is one idempotent statement:
+// a row that another instance has expired no longer matches.
+func (db *DB) ExpireInvitations(ctx context.Context, now time.Time, limit int) (int, error) {
+	var n int64
+	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		q := tx.NewUpdate().Model((*invitationRow)(nil)).
+			Set("status = ?", invite.StatusExpired).
+			Set("pending_email = NULL").
+			Where("status = ? AND expires_at <= ?", invite.StatusPending, now)
+		if db.mysql {
+			q.OrderExpr("expires_at").Limit(int64(limit))
+		} else {
+			due := tx.NewSelect().Model((*invitationRow)(nil)).Column("id").
+				Where("status = ? AND expires_at <= ?", invite.StatusPending, now).
+				OrderExpr("expires_at").Limit(int64(limit))
+			q.Where("id IN (?)", due)
+		}
+		res, err := q.Exec(ctx)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}

@@ -1,0 +1,217 @@
+package store
+
+import (
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/invitehq/invite/invite"
+)
+
+// The bun models. They mirror the tables and stay in this package; the
+// functions below convert them to and from invite types at its edge.
+
+type companyRow struct {
+	bun.BaseModel `bun:"table:companies"`
+
+	ID              int64     `bun:"id,pk,autoincrement"`
+	Name            string    `bun:"name"`
+	NameKey         string    `bun:"name_key"`
+	DefaultLanguage string    `bun:"default_language"`
+	TimeZone        string    `bun:"time_zone"`
+	CreatedAt       time.Time `bun:"created_at"`
+}
+
+type subscriptionRow struct {
+	bun.BaseModel `bun:"table:subscriptions"`
+
+	ID        int64  `bun:"id,pk,autoincrement"`
+	CompanyID int64  `bun:"company_id"`
+	Name      string `bun:"name"`
+}
+
+type businessRoleRow struct {
+	bun.BaseModel `bun:"table:business_roles"`
+
+	ID        int64  `bun:"id,pk,autoincrement"`
+	CompanyID int64  `bun:"company_id"`
+	Name      string `bun:"name"`
+}
+
+type userRow struct {
+	bun.BaseModel `bun:"table:users"`
+
+	ID             int64     `bun:"id,pk,autoincrement"`
+	CompanyID      int64     `bun:"company_id,nullzero"`
+	Email          string    `bun:"email"`
+	FirstName      string    `bun:"first_name"`
+	LastName       string    `bun:"last_name"`
+	BusinessRoleID int64     `bun:"business_role_id,nullzero"`
+	Department     string    `bun:"department"`
+	Phone          string    `bun:"phone"`
+	Language       string    `bun:"language"`
+	TimeZone       string    `bun:"time_zone"`
+	AdminLevel     string    `bun:"admin_level"`
+	PasswordHash   string    `bun:"password_hash"`
+	CreatedAt      time.Time `bun:"created_at"`
+}
+
+type userGrantRow struct {
+	bun.BaseModel `bun:"table:user_subscriptions"`
+
+	UserID         int64  `bun:"user_id,pk"`
+	CompanyID      int64  `bun:"company_id"`
+	SubscriptionID int64  `bun:"subscription_id,pk"`
+	Role           string `bun:"role"`
+}
+
+type invitationRow struct {
+	bun.BaseModel `bun:"table:invitations"`
+
+	ID             int64     `bun:"id,pk,autoincrement"`
+	CompanyID      int64     `bun:"company_id"`
+	Email          string    `bun:"email"`
+	PendingEmail   *string   `bun:"pending_email"`
+	FirstName      string    `bun:"first_name"`
+	LastName       string    `bun:"last_name"`
+	BusinessRoleID int64     `bun:"business_role_id"`
+	Department     string    `bun:"department"`
+	Phone          string    `bun:"phone"`
+	Language       string    `bun:"language"`
+	TimeZone       string    `bun:"time_zone"`
+	AdminLevel     string    `bun:"admin_level"`
+	InvitedBy      int64     `bun:"invited_by"`
+	TokenHash      []byte    `bun:"token_hash"`
+	Status         string    `bun:"status"`
+	CreatedAt      time.Time `bun:"created_at"`
+	ExpiresAt      time.Time `bun:"expires_at"`
+	TimesSent      int       `bun:"times_sent"`
+	LastSentAt     time.Time `bun:"last_sent_at"`
+	AcceptedAt     time.Time `bun:"accepted_at,nullzero"`
+	AcceptedBy     int64     `bun:"accepted_by,nullzero"`
+	CanceledAt     time.Time `bun:"canceled_at,nullzero"`
+	CanceledBy     int64     `bun:"canceled_by,nullzero"`
+}
+
+type invitationGrantRow struct {
+	bun.BaseModel `bun:"table:invitation_subscriptions"`
+
+	InvitationID   int64  `bun:"invitation_id,pk"`
+	CompanyID      int64  `bun:"company_id"`
+	SubscriptionID int64  `bun:"subscription_id,pk"`
+	Role           string `bun:"role"`
+}
+
+func utc(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC()
+}
+
+func companyFromRow(r *companyRow) *invite.Company {
+	return &invite.Company{
+		ID:              r.ID,
+		Name:            r.Name,
+		DefaultLanguage: r.DefaultLanguage,
+		TimeZone:        r.TimeZone,
+		CreatedAt:       utc(r.CreatedAt),
+	}
+}
+
+func userToRow(u *invite.User) *userRow {
+	return &userRow{
+		ID:             u.ID,
+		CompanyID:      u.CompanyID,
+		Email:          u.Email,
+		FirstName:      u.FirstName,
+		LastName:       u.LastName,
+		BusinessRoleID: u.BusinessRoleID,
+		Department:     u.Department,
+		Phone:          u.Phone,
+		Language:       u.Language,
+		TimeZone:       u.TimeZone,
+		AdminLevel:     string(u.AdminLevel),
+		PasswordHash:   u.PasswordHash,
+		CreatedAt:      u.CreatedAt,
+	}
+}
+
+func userFromRow(r *userRow, grants []invite.Grant) *invite.User {
+	return &invite.User{
+		ID:             r.ID,
+		CompanyID:      r.CompanyID,
+		Email:          r.Email,
+		FirstName:      r.FirstName,
+		LastName:       r.LastName,
+		BusinessRoleID: r.BusinessRoleID,
+		Department:     r.Department,
+		Phone:          r.Phone,
+		Language:       r.Language,
+		TimeZone:       r.TimeZone,
+		AdminLevel:     invite.AdminLevel(r.AdminLevel),
+		Grants:         grants,
+		PasswordHash:   r.PasswordHash,
+		CreatedAt:      utc(r.CreatedAt),
+	}
+}
+
+func invitationToRow(inv *invite.Invitation) *invitationRow {
+	r := &invitationRow{
+		ID:             inv.ID,
+		CompanyID:      inv.CompanyID,
+		Email:          inv.Email,
+		FirstName:      inv.FirstName,
+		LastName:       inv.LastName,
+		BusinessRoleID: inv.BusinessRoleID,
+		Department:     inv.Department,
+		Phone:          inv.Phone,
+		Language:       inv.Language,
+		TimeZone:       inv.TimeZone,
+		AdminLevel:     string(inv.AdminLevel),
+		InvitedBy:      inv.InvitedBy,
+		TokenHash:      inv.TokenHash,
+		Status:         string(inv.Status),
+		CreatedAt:      inv.CreatedAt,
+		ExpiresAt:      inv.ExpiresAt,
+		TimesSent:      inv.TimesSent,
+		LastSentAt:     inv.LastSentAt,
+		AcceptedAt:     inv.AcceptedAt,
+		AcceptedBy:     inv.AcceptedBy,
+		CanceledAt:     inv.CanceledAt,
+		CanceledBy:     inv.CanceledBy,
+	}
+	if inv.Status == invite.StatusPending {
+		email := inv.Email
+		r.PendingEmail = &email
+	}
+	return r
+}
+
+func invitationFromRow(r *invitationRow, grants []invite.Grant) *invite.Invitation {
+	return &invite.Invitation{
+		ID:             r.ID,
+		CompanyID:      r.CompanyID,
+		Email:          r.Email,
+		FirstName:      r.FirstName,
+		LastName:       r.LastName,
+		BusinessRoleID: r.BusinessRoleID,
+		Department:     r.Department,
+		Phone:          r.Phone,
+		Language:       r.Language,
+		TimeZone:       r.TimeZone,
+		AdminLevel:     invite.AdminLevel(r.AdminLevel),
+		Grants:         grants,
+		InvitedBy:      r.InvitedBy,
+		TokenHash:      r.TokenHash,
+		Status:         invite.Status(r.Status),
+		CreatedAt:      utc(r.CreatedAt),
+		ExpiresAt:      utc(r.ExpiresAt),
+		TimesSent:      r.TimesSent,
+		LastSentAt:     utc(r.LastSentAt),
+		AcceptedAt:     utc(r.AcceptedAt),
+		AcceptedBy:     r.AcceptedBy,
+		CanceledAt:     utc(r.CanceledAt),
+		CanceledBy:     r.CanceledBy,
+	}
+}

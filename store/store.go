@@ -1,0 +1,269 @@
+// Package store implements invite.Store with bun on SQLite (the embedded
+// default, pure Go) and MySQL or MariaDB.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/mysqldialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/migrate"
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+
+	"github.com/invitehq/invite/invite"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// DB is a database that implements invite.Store. It is safe for concurrent
+// use by many goroutines, and any number of processes may share one MySQL or
+// MariaDB database.
+type DB struct {
+	bun    *bun.DB
+	mysql  bool
+	txOpts *sql.TxOptions
+}
+
+var _ invite.Store = (*DB)(nil)
+
+// Open connects to the database named by rawURL:
+//
+//	sqlite:PATH                        a file, created with its directory if missing
+//	sqlite::memory:                    a private in-memory database
+//	mysql://USER:PASS@HOST:PORT/DB     MySQL 8 or MariaDB 10.6+ (?tls=true|skip-verify|preferred)
+//
+// Open checks that the database answers but changes nothing; call Migrate
+// to create or update the schema.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	var (
+		db  *DB
+		err error
+	)
+	switch {
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		db, err = openSQLite(strings.TrimPrefix(rawURL, "sqlite:"))
+	case strings.HasPrefix(rawURL, "mysql://"):
+		db, err = openMySQL(rawURL)
+	default:
+		err = fmt.Errorf("unsupported database URL %q: want sqlite:PATH, sqlite::memory: or mysql://USER:PASS@HOST:PORT/DB", redact(rawURL))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func openSQLite(path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: empty path")
+	}
+	// Writers take the lock when their transaction begins (BEGIN
+	// IMMEDIATE) and wait for it up to the busy timeout, so concurrent
+	// read-then-write transactions queue instead of failing.
+	params := url.Values{
+		"_pragma": {"busy_timeout(10000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(NORMAL)"},
+		"_txlock": {"immediate"},
+	}
+	memory := path == ":memory:"
+	dsn := "file:" + path + "?" + params.Encode()
+	if !memory {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, fmt.Errorf("sqlite: %w", err)
+		}
+	}
+	sqldb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	if memory {
+		// Each connection to :memory: is a database of its own: keep one.
+		sqldb.SetMaxOpenConns(1)
+		sqldb.SetConnMaxIdleTime(0)
+		sqldb.SetConnMaxLifetime(0)
+	}
+	return &DB{bun: bun.NewDB(sqldb, sqlitedialect.New())}, nil
+}
+
+func openMySQL(rawURL string) (*DB, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: invalid URL: %w", err)
+	}
+	cfg := mysql.NewConfig()
+	cfg.User = u.User.Username()
+	cfg.Passwd, _ = u.User.Password()
+	cfg.Net = "tcp"
+	cfg.Addr = u.Host
+	if u.Port() == "" {
+		cfg.Addr = net.JoinHostPort(u.Hostname(), "3306")
+	}
+	cfg.DBName = strings.TrimPrefix(u.Path, "/")
+	if cfg.DBName == "" || strings.Contains(cfg.DBName, "/") {
+		return nil, fmt.Errorf("mysql: the URL %q names no database", redact(rawURL))
+	}
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	cfg.Params = map[string]string{"time_zone": "'+00:00'"}
+	for k, v := range u.Query() {
+		switch k {
+		case "tls":
+			cfg.TLSConfig = v[0]
+		default:
+			return nil, fmt.Errorf("mysql: unsupported URL parameter %q (supported: tls)", k)
+		}
+	}
+	connector, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: %w", err)
+	}
+	sqldb := sql.OpenDB(connector)
+	sqldb.SetMaxIdleConns(16)
+	sqldb.SetConnMaxLifetime(5 * time.Minute)
+	return &DB{
+		bun:   bun.NewDB(sqldb, mysqldialect.New()),
+		mysql: true,
+		// Each statement sees what has been committed: no gap locks
+		// between the checks and inserts of concurrent invitations.
+		txOpts: &sql.TxOptions{Isolation: sql.LevelReadCommitted},
+	}, nil
+}
+
+// redact hides the password of a database URL.
+func redact(rawURL string) string {
+	if u, err := url.Parse(rawURL); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return rawURL
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.bun.Close() }
+
+// Ping reports whether the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.bun.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping %s: %w", db.Dialect(), err)
+	}
+	return nil
+}
+
+// Dialect returns "mysql" or "sqlite".
+func (db *DB) Dialect() string {
+	if db.mysql {
+		return "mysql"
+	}
+	return "sqlite"
+}
+
+// Bun returns the underlying bun database, for tests and tools.
+func (db *DB) Bun() *bun.DB { return db.bun }
+
+// schemaTypes fills the dialect-specific parts of the migration templates.
+type schemaTypes struct {
+	ID, Time, Hash, Options string
+}
+
+// Migrate applies the embedded migrations that have not run yet. On MySQL
+// concurrent calls from many processes take turns under a named lock.
+func (db *DB) Migrate(ctx context.Context) error {
+	types := schemaTypes{ID: "INTEGER PRIMARY KEY AUTOINCREMENT", Time: "DATETIME", Hash: "BLOB"}
+	if db.mysql {
+		types = schemaTypes{
+			ID:      "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY",
+			Time:    "DATETIME(6)",
+			Hash:    "BINARY(32)",
+			Options: " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+		}
+		unlock, err := db.namedLock(ctx, "invite_migrate")
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
+	migrations := migrate.NewMigrations()
+	if err := migrations.Discover(migrationFiles); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	m := migrate.NewMigrator(db.bun, migrations,
+		migrate.WithTableName("schema_migrations"),
+		migrate.WithLocksTableName("schema_migration_locks"),
+		migrate.WithMarkAppliedOnSuccess(true),
+		migrate.WithTemplateData(types))
+	if err := m.Init(ctx); err != nil {
+		return fmt.Errorf("migrate: init: %w", err)
+	}
+	if _, err := m.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// namedLock takes a MySQL named lock on a connection of its own and returns
+// the function that releases it. The server releases it if the process dies.
+func (db *DB) namedLock(ctx context.Context, name string) (func(), error) {
+	conn, err := db.bun.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var got sql.NullInt64
+	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, 60)", name).Scan(&got); err != nil || got.Int64 != 1 {
+		conn.Close()
+		if err == nil {
+			err = errors.New("timed out")
+		}
+		return nil, fmt.Errorf("migrate: lock %s: %w", name, err)
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", name)
+		conn.Close()
+	}, nil
+}
+
+// maxTxAttempts bounds how often a transaction that lost a deadlock or
+// found the database busy is run again.
+const maxTxAttempts = 8
+
+// inTx runs fn in a transaction and translates its error. A transaction that
+// loses a deadlock (MySQL) or finds the database busy (SQLite) is run again
+// after a short random wait, so fn must do nothing but database work.
+func (db *DB) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := db.bun.RunInTx(ctx, db.txOpts, fn)
+		if err == nil || attempt == maxTxAttempts || !retryable(err) {
+			return translate(err)
+		}
+		wait := time.Duration(rand.Int64N(int64(time.Millisecond) << attempt))
+		select {
+		case <-ctx.Done():
+			return translate(ctx.Err())
+		case <-time.After(wait):
+		}
+	}
+}
+
+// forUpdate locks the selected rows until the transaction ends. SQLite needs
+// no row locks: its write transactions hold the database lock from BEGIN.
+func (db *DB) forUpdate(q *bun.SelectQuery) *bun.SelectQuery {
+	if db.mysql {
+		return q.For("UPDATE")
+	}
+	return q
+}
