@@ -1,0 +1,170 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/invitehq/invite/invite"
+	"github.com/invitehq/invite/store"
+)
+
+// clock is a settable clock for the service.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// start is where every fixture's clock begins.
+var start = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+
+// fixture is a service over one database with two companies, A and B, a
+// Global Administrator and a Company Administrator of each company.
+type fixture struct {
+	db     *store.DB
+	svc    *invite.Service
+	clock  *clock
+	global context.Context // acting as the Global Administrator
+	adminA context.Context // acting as a Company Administrator of A
+	adminB context.Context // acting as a Company Administrator of B
+	a, b   *invite.Company
+	n      int // makes e-mail addresses unique
+}
+
+const password = "correct horse battery staple"
+
+func newFixture(t *testing.T, db *store.DB) *fixture {
+	t.Helper()
+	f := &fixture{db: db, clock: &clock{now: start}}
+	f.svc = invite.NewService(db, invite.Config{Now: f.clock.Now})
+	ctx := context.Background()
+	root, created, err := f.svc.Bootstrap(ctx, "root@example.com", password)
+	if err != nil || !created {
+		t.Fatalf("Bootstrap: created %v, err %v", created, err)
+	}
+	f.global = invite.NewContext(ctx, root)
+	f.a = f.company(t, "Acme")
+	f.b = f.company(t, "Bolt")
+	f.adminA = invite.NewContext(ctx, f.member(t, f.a, invite.AdminCompany))
+	f.adminB = invite.NewContext(ctx, f.member(t, f.b, invite.AdminCompany))
+	return f
+}
+
+// company registers a company with two subscriptions and two business roles.
+func (f *fixture) company(t *testing.T, name string) *invite.Company {
+	t.Helper()
+	c, err := f.svc.RegisterCompany(f.global, invite.CompanyInput{
+		Name:            name,
+		DefaultLanguage: "de",
+		TimeZone:        "Europe/Berlin",
+		Subscriptions:   []string{"App Designer", "Data Stream Designer"},
+		BusinessRoles:   []string{"Plant Operator", "Maintenance Engineer"},
+	})
+	if err != nil {
+		t.Fatalf("RegisterCompany(%s): %v", name, err)
+	}
+	return c
+}
+
+// input returns a valid invitation of a fresh e-mail address into c.
+func (f *fixture) input(c *invite.Company) invite.InvitationInput {
+	f.n++
+	return invite.InvitationInput{
+		CompanyID:      c.ID,
+		Email:          fmt.Sprintf("Person%d@Example.com", f.n),
+		FirstName:      "Grace",
+		LastName:       "Hopper",
+		BusinessRoleID: c.BusinessRoles[0].ID,
+		Department:     "Quality",
+		Phone:          "+1 202 555 0143",
+		Grants: []invite.Grant{
+			{SubscriptionID: c.Subscriptions[0].ID, Role: invite.RoleContributor},
+			{SubscriptionID: c.Subscriptions[1].ID, Role: invite.RoleViewer},
+		},
+	}
+}
+
+// invite makes a pending invitation into c as the Global Administrator.
+func (f *fixture) invite(t testing.TB, c *invite.Company) (*invite.Invitation, string) {
+	t.Helper()
+	inv, token, err := f.svc.Invite(f.global, f.input(c))
+	if err != nil {
+		t.Fatalf("Invite: %v", err)
+	}
+	return inv, token
+}
+
+func acceptInput(token string) invite.AcceptInput {
+	return invite.AcceptInput{Token: token, Password: password, FirstName: "Grace", LastName: "Hopper", AcceptTerms: true}
+}
+
+// member invites a user into c with the given admin level and accepts.
+func (f *fixture) member(t *testing.T, c *invite.Company, level invite.AdminLevel) *invite.User {
+	t.Helper()
+	in := f.input(c)
+	in.AdminLevel = level
+	_, token, err := f.svc.Invite(f.global, in)
+	if err != nil {
+		t.Fatalf("Invite: %v", err)
+	}
+	u, err := f.svc.Accept(context.Background(), acceptInput(token))
+	if err != nil {
+		t.Fatalf("Accept: %v", err)
+	}
+	return u
+}
+
+// count returns how many rows of table match where.
+func (f *fixture) count(t testing.TB, table, where string, args ...any) int {
+	t.Helper()
+	n, err := f.db.Bun().NewSelect().Table(table).Where(where, args...).Count(context.Background())
+	if err != nil {
+		t.Fatalf("count %s: %v", table, err)
+	}
+	return int(n)
+}
+
+// wantErr fails the test unless err is want (by code and reason).
+func wantErr(t testing.TB, err error, want *invite.Error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Fatalf("got error %v (code %q), want %s (%s)", err, invite.ErrorCode(err), want.Reason, want.Code)
+	}
+}
+
+// wantField fails the test unless err names field with reason.
+func wantField(t testing.TB, err error, field, reason string) {
+	t.Helper()
+	e, ok := errors.AsType[*invite.Error](err)
+	if !ok {
+		t.Fatalf("got error %v, want one at field %s", err, field)
+	}
+	fe, ok := e.Field(field)
+	if !ok {
+		t.Fatalf("got field errors %+v, want one at %s", e.Fields, field)
+	}
+	if fe.Reason != reason {
+		t.Fatalf("field %s: got reason %q, want %q", field, fe.Reason, reason)
+	}
+}
