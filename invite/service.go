@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
+	"strings"
 	"sync"
 	"time"
 )
@@ -219,7 +220,7 @@ func (s *Service) Bootstrap(ctx context.Context, email, password string) (*User,
 // or ErrBadCredentials. It takes as long for an unknown address as for a
 // wrong password.
 func (s *Service) Authenticate(ctx context.Context, email, password string) (*User, error) {
-	normalized, ok := normalizeEmail(email)
+	normalized, ok := normalizeEmail(strings.TrimSpace(email))
 	if !ok {
 		checkPassword(s.dummyHash(), password)
 		return nil, ErrBadCredentials

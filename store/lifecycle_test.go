@@ -334,10 +334,7 @@ func TestAccept(t *testing.T) {
 			if len(stored.Grants) != 2 || stored.Grants[0] != inv.Grants[0] || stored.Grants[1] != inv.Grants[1] {
 				t.Errorf("grants: got %+v, want %+v", stored.Grants, inv.Grants)
 			}
-			if _, err := f.svc.Authenticate(context.Background(), "  "+inv.Email, password); err == nil {
-				t.Errorf("Authenticate accepted an address with spaces")
-			}
-			if got, err := f.svc.Authenticate(context.Background(), inv.Email, password); err != nil || got.ID != u.ID {
+			if got, err := f.svc.Authenticate(context.Background(), " "+strings.ToUpper(inv.Email)+" ", password); err != nil || got.ID != u.ID {
 				t.Errorf("Authenticate: got %v, %v; want user %d", got, err, u.ID)
 			}
 			_, err = f.svc.Authenticate(context.Background(), inv.Email, password+"!")
