@@ -1,0 +1,111 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Config is the server's configuration. Each setting is a flag whose
+// default comes from an environment variable.
+type Config struct {
+	Addr          string
+	DB            string
+	BaseURL       string
+	TTL           time.Duration
+	AdminEmail    string
+	AdminPassword string
+}
+
+// setting describes one configuration name. shown is the default as help
+// describes it, when that is not def itself.
+type setting struct {
+	flag, env, def, shown, usage string
+	bind                         func(fs *flag.FlagSet, name, def, usage string)
+}
+
+func (c *Config) settings() []setting {
+	str := func(p *string) func(*flag.FlagSet, string, string, string) {
+		return func(fs *flag.FlagSet, name, def, usage string) { fs.StringVar(p, name, def, usage) }
+	}
+	return []setting{
+		{"addr", "INVITE_ADDR", ":8080", "", "address to listen on", str(&c.Addr)},
+		{"db", "INVITE_DB", "sqlite:data/invite.db", "", "database: sqlite:PATH, sqlite::memory: or mysql://USER:PASS@HOST:PORT/DB", str(&c.DB)},
+		{"base-url", "INVITE_BASE_URL", "", "http://localhost:PORT", "public URL of the server, for the links it sends", str(&c.BaseURL)},
+		{"ttl", "INVITE_TTL", "168h", "", "how long an invitation stays valid", func(fs *flag.FlagSet, name, def, usage string) {
+			d, _ := time.ParseDuration(def)
+			fs.DurationVar(&c.TTL, name, d, usage)
+		}},
+		{"admin-email", "INVITE_ADMIN_EMAIL", "admin@example.com", "", "Global Administrator created when the database has no users", str(&c.AdminEmail)},
+		{"admin-password", "INVITE_ADMIN_PASSWORD", "", "generated, printed once", "that administrator's password", str(&c.AdminPassword)},
+	}
+}
+
+// parse fills c from the environment (getenv) and then args. It returns the
+// remaining arguments.
+func (c *Config) parse(name string, args []string, getenv func(string) string, stderr io.Writer) ([]string, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	settings := c.settings()
+	for _, s := range settings {
+		def := s.def
+		if v := getenv(s.env); v != "" {
+			def = v
+		}
+		if s.flag == "ttl" {
+			if _, err := time.ParseDuration(def); err != nil {
+				return nil, fmt.Errorf("%s: %w", s.env, err)
+			}
+		}
+		s.bind(fs, s.flag, def, s.usage)
+	}
+	fs.Usage = func() { usage(stderr, name, settings) }
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return fs.Args(), c.validate()
+}
+
+func (c *Config) validate() error {
+	if c.TTL <= 0 {
+		return fmt.Errorf("ttl must be positive, got %v", c.TTL)
+	}
+	if c.BaseURL == "" {
+		_, port, err := net.SplitHostPort(c.Addr)
+		if err != nil {
+			return fmt.Errorf("addr %q: %w", c.Addr, err)
+		}
+		c.BaseURL = "http://localhost:" + port
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("base-url %q: want an absolute http or https URL", c.BaseURL)
+	}
+	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
+	return nil
+}
+
+func usage(w io.Writer, name string, settings []setting) {
+	fmt.Fprintf(w, `Usage: %s [command] [flags]
+
+Commands:
+  serve     migrate the database and serve HTTP (the default)
+  migrate   migrate the database and exit
+
+Flags (each may also be set by its environment variable; a flag wins):
+`, name)
+	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
+	for _, s := range settings {
+		def := s.shown
+		if def == "" {
+			def = s.def
+		}
+		fmt.Fprintf(tw, "  -%s\t%s\t%s (default %s)\n", s.flag, s.env, s.usage, def)
+	}
+	tw.Flush()
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestConfig(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want Config
+		err  string // part of the error; "" for none
+	}{
+		{
+			name: "Defaults",
+			want: Config{Addr: ":8080", DB: "sqlite:data/invite.db", BaseURL: "http://localhost:8080", TTL: 168 * time.Hour, AdminEmail: "admin@example.com"},
+		},
+		{
+			name: "Environment",
+			env: map[string]string{
+				"INVITE_ADDR": "127.0.0.1:9000", "INVITE_DB": "mysql://u:p@db:3306/invite", "INVITE_BASE_URL": "https://invite.example.com/",
+				"INVITE_TTL": "48h", "INVITE_ADMIN_EMAIL": "boss@example.com", "INVITE_ADMIN_PASSWORD": "from the environment",
+			},
+			want: Config{Addr: "127.0.0.1:9000", DB: "mysql://u:p@db:3306/invite", BaseURL: "https://invite.example.com", TTL: 48 * time.Hour, AdminEmail: "boss@example.com", AdminPassword: "from the environment"},
+		},
+		{
+			name: "FlagBeatsEnvironment",
+			env:  map[string]string{"INVITE_ADDR": ":9000", "INVITE_TTL": "48h"},
+			args: []string{"-addr", ":7000", "-ttl", "1h30m"},
+			want: Config{Addr: ":7000", DB: "sqlite:data/invite.db", BaseURL: "http://localhost:7000", TTL: 90 * time.Minute, AdminEmail: "admin@example.com"},
+		},
+		{name: "BadTTLEnvironment", env: map[string]string{"INVITE_TTL": "a week"}, err: "INVITE_TTL"},
+		{name: "NegativeTTL", args: []string{"-ttl", "-1h"}, err: "ttl must be positive"},
+		{name: "BadBaseURL", args: []string{"-base-url", "invite.example.com"}, err: "base-url"},
+		{name: "BadAddr", args: []string{"-addr", "8080"}, err: "addr"},
+		{name: "UnknownFlag", args: []string{"-port", "8080"}, err: "flag provided but not defined"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var c Config
+			_, err := c.parse("invited", tt.args, func(k string) string { return tt.env[k] }, io.Discard)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("got error %v, want one containing %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c != tt.want {
+				t.Errorf("got %+v\nwant %+v", c, tt.want)
+			}
+		})
+	}
+}
+
+// --help lists every configuration name with its flag.
+func TestHelp(t *testing.T) {
+	var stderr bytes.Buffer
+	err := run(t.Context(), []string{"--help"}, func(string) string { return "" }, io.Discard, &stderr)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("got %v, want flag.ErrHelp", err)
+	}
+	for _, name := range []string{"INVITE_ADDR", "INVITE_DB", "INVITE_BASE_URL", "INVITE_TTL", "INVITE_ADMIN_EMAIL", "INVITE_ADMIN_PASSWORD", "-addr", "-db", "-base-url", "-ttl", "-admin-email", "-admin-password", "migrate", "serve"} {
+		if !strings.Contains(stderr.String(), name) {
+			t.Errorf("help does not mention %s:\n%s", name, stderr.String())
+		}
+	}
+	err = run(t.Context(), []string{"serve", "extra"}, func(string) string { return "" }, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "unexpected arguments") {
+		t.Errorf("got %v, want unexpected arguments", err)
+	}
+}

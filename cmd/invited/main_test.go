@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/invitehq/invite/store/storetest"
+)
+
+func testConfig(t *testing.T, db string) Config {
+	t.Helper()
+	if db == "" {
+		db = "sqlite:" + filepath.Join(t.TempDir(), "data", "invite.db")
+	}
+	cfg := Config{Addr: "127.0.0.1:0", DB: db, BaseURL: "http://invite.test", TTL: time.Hour, AdminEmail: "admin@example.com"}
+	if err := cfg.validate(); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// start runs the program until the test ends and returns it with what it
+// printed for people.
+func start(t *testing.T, cfg Config) (*Main, *bytes.Buffer) {
+	t.Helper()
+	var out bytes.Buffer
+	m := NewMain(cfg, slog.New(slog.DiscardHandler), &out)
+	if err := m.Start(t.Context()); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m, &out
+}
+
+func get(t *testing.T, url string) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+var passwordLine = regexp.MustCompile(`Password:\s+([A-Z2-7]{26})\n`)
+
+func TestServe(t *testing.T) {
+	cfg := testConfig(t, "")
+	m, out := start(t, cfg)
+	if got := get(t, m.URL()+"/healthz"); got != http.StatusOK {
+		t.Fatalf("GET /healthz: got %d, want 200", got)
+	}
+	// The generated password is printed once, with where to log in.
+	match := passwordLine.FindStringSubmatch(out.String())
+	if match == nil || !strings.Contains(out.String(), "Log in at: http://invite.test") || !strings.Contains(out.String(), "admin@example.com") {
+		t.Fatalf("printed %q, want the login URL, e-mail and a generated password", out.String())
+	}
+	u, err := m.svc.Authenticate(t.Context(), "admin@example.com", match[1])
+	if err != nil || u.AdminLevel != "global" {
+		t.Fatalf("log in with the printed password: %v, %v", u, err)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	// Started again on the same database: no second administrator, no
+	// password printed.
+	_, out = start(t, cfg)
+	if out.Len() != 0 {
+		t.Errorf("second start printed %q, want nothing", out.String())
+	}
+}
+
+func TestServeConfiguredPassword(t *testing.T) {
+	cfg := testConfig(t, "")
+	cfg.AdminEmail, cfg.AdminPassword = "Boss@Example.com", "a configured password"
+	m, out := start(t, cfg)
+	if strings.Contains(out.String(), cfg.AdminPassword) {
+		t.Errorf("printed the configured password: %q", out.String())
+	}
+	if _, err := m.svc.Authenticate(t.Context(), "boss@example.com", cfg.AdminPassword); err != nil {
+		t.Errorf("log in with the configured password: %v", err)
+	}
+
+	cfg = testConfig(t, "")
+	cfg.AdminPassword = "short"
+	m = NewMain(cfg, slog.New(slog.DiscardHandler), io.Discard)
+	if err := m.Start(t.Context()); err == nil || !strings.Contains(err.Error(), "INVITE_ADMIN_PASSWORD") {
+		m.Close()
+		t.Errorf("Start with a short password: got %v, want an error naming INVITE_ADMIN_PASSWORD", err)
+	}
+}
+
+func TestHealthzDatabaseDown(t *testing.T) {
+	m, _ := start(t, testConfig(t, ""))
+	m.db.Close()
+	if got := get(t, m.URL()+"/healthz"); got != http.StatusServiceUnavailable {
+		t.Errorf("GET /healthz with the database closed: got %d, want 503", got)
+	}
+}
+
+func TestServeMySQL(t *testing.T) {
+	m, _ := start(t, testConfig(t, storetest.MySQLURL(t)))
+	if got := get(t, m.URL()+"/healthz"); got != http.StatusOK {
+		t.Fatalf("GET /healthz: got %d, want 200", got)
+	}
+}
+
+// run serves until its context ends, then shuts down cleanly.
+func TestRunShutdown(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	db := "sqlite:" + filepath.Join(t.TempDir(), "invite.db")
+	go func() {
+		done <- run(ctx, []string{"serve", "-addr", addr, "-db", db}, func(string) string { return "" }, io.Discard, io.Discard)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not come up: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run after shutdown: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("run did not return after its context ended")
+	}
+	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
+		t.Errorf("still serving after shutdown")
+	}
+}
+
+func TestMigrateCommand(t *testing.T) {
+	noEnv := func(string) string { return "" }
+	t.Run("sqlite", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "new", "invite.db")
+		if err := run(t.Context(), []string{"migrate", "-db", "sqlite:" + path}, noEnv, io.Discard, io.Discard); err != nil {
+			t.Fatalf("migrate: %v", err)
+		}
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("no database file after migrate: %v", err)
+		}
+	})
+	t.Run("mysql", func(t *testing.T) {
+		env := map[string]string{"INVITE_DB": storetest.MySQLURL(t)}
+		for range 2 { // and again: nothing left to do
+			if err := run(t.Context(), []string{"migrate"}, func(k string) string { return env[k] }, io.Discard, io.Discard); err != nil {
+				t.Fatalf("migrate: %v", err)
+			}
+		}
+	})
+}

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/invitehq/invite/httpui"
+	"github.com/invitehq/invite/invite"
+	"github.com/invitehq/invite/store"
+)
+
+// Main is the running program: database, service, scheduled jobs and HTTP
+// server. Tests start it on port 0 with a temporary database.
+type Main struct {
+	cfg    Config
+	logger *slog.Logger
+	out    io.Writer // where the one-time login details are printed
+
+	db       *store.DB
+	svc      *invite.Service
+	cron     *cron.Cron
+	stopJobs context.CancelFunc
+	srv      *http.Server
+	ln       net.Listener
+	served   chan error
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// NewMain returns a program with the given configuration that logs to
+// logger and prints login details to out.
+func NewMain(cfg Config, logger *slog.Logger, out io.Writer) *Main {
+	return &Main{cfg: cfg, logger: logger, out: out}
+}
+
+// shutdownTimeout bounds how long Close waits for requests and jobs.
+const shutdownTimeout = 10 * time.Second
+
+// open opens and migrates the database.
+func (m *Main) open(ctx context.Context) error {
+	db, err := store.Open(ctx, m.cfg.DB)
+	if err != nil {
+		return err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return err
+	}
+	m.db = db
+	return nil
+}
+
+// Migrate migrates the database and closes it.
+func (m *Main) Migrate(ctx context.Context) error {
+	if err := m.open(ctx); err != nil {
+		return err
+	}
+	m.logger.Info("database migrated", "dialect", m.db.Dialect())
+	return m.db.Close()
+}
+
+// Start migrates the database, creates the first Global Administrator if
+// there are no users, starts the scheduled jobs and serves HTTP. It returns
+// once the server listens.
+func (m *Main) Start(ctx context.Context) error {
+	if err := m.open(ctx); err != nil {
+		return err
+	}
+	m.svc = invite.NewService(m.db, invite.Config{TTL: m.cfg.TTL})
+	if err := m.bootstrap(ctx); err != nil {
+		m.db.Close()
+		return err
+	}
+	ln, err := net.Listen("tcp", m.cfg.Addr)
+	if err != nil {
+		m.db.Close()
+		return err
+	}
+	m.ln = ln
+	m.startJobs()
+	m.srv = &http.Server{
+		Handler:           httpui.New(httpui.Config{Service: m.svc, Health: m.db.Ping, Logger: m.logger}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(m.logger.Handler(), slog.LevelWarn),
+	}
+	m.served = make(chan error, 1)
+	go func() { m.served <- m.srv.Serve(ln) }()
+	m.logger.Info("serving", "url", m.cfg.BaseURL, "listen", ln.Addr().String(), "db", m.db.Dialect())
+	return nil
+}
+
+// bootstrap creates the first Global Administrator on an empty database and
+// prints how to log in. A password that was not configured is generated and
+// shown only this once.
+func (m *Main) bootstrap(ctx context.Context) error {
+	password, generated := m.cfg.AdminPassword, false
+	if password == "" {
+		password, generated = rand.Text(), true
+	}
+	u, created, err := m.svc.Bootstrap(ctx, m.cfg.AdminEmail, password)
+	if err != nil {
+		return fmt.Errorf("create the Global Administrator from INVITE_ADMIN_EMAIL and INVITE_ADMIN_PASSWORD: %w", err)
+	}
+	if !created {
+		return nil
+	}
+	fmt.Fprintf(m.out, "\nCreated the Global Administrator.\n  Log in at: %s\n  E-mail:    %s\n", m.cfg.BaseURL, u.Email)
+	if generated {
+		fmt.Fprintf(m.out, "  Password:  %s\n  (generated and shown only this once; set INVITE_ADMIN_PASSWORD to choose it)\n\n", password)
+	} else {
+		fmt.Fprintf(m.out, "  Password:  the value of INVITE_ADMIN_PASSWORD\n\n")
+	}
+	return nil
+}
+
+// expireSchedule is how often pending invitations past their expiry are
+// marked expired. Reading never waits for it: an invitation past its
+// expiry is treated as expired at once.
+const expireSchedule = "@every 1m"
+
+// startJobs starts the scheduled jobs. Each is safe to run on every
+// instance at once.
+func (m *Main) startJobs() {
+	ctx, cancel := context.WithCancel(context.Background())
+	m.stopJobs = cancel
+	logger := cronLogger{m.logger}
+	m.cron = cron.New(cron.WithLogger(logger), cron.WithChain(cron.SkipIfStillRunning(logger)))
+	_, err := m.cron.AddFunc(expireSchedule, func() {
+		n, err := m.svc.ExpireDue(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			m.logger.Error("expire invitations", "err", err)
+		case n > 0:
+			m.logger.Info("expired invitations", "count", n)
+		}
+	})
+	if err != nil {
+		panic(err) // the schedule is a constant
+	}
+	m.cron.Start()
+}
+
+// URL returns the address the server listens on, as a URL.
+func (m *Main) URL() string { return "http://" + m.ln.Addr().String() }
+
+// Close stops serving, letting requests in flight finish, stops the jobs
+// after their current run and closes the database. Calling it again does
+// nothing more and returns the same error.
+func (m *Main) Close() error {
+	m.closeOnce.Do(func() { m.closeErr = m.close() })
+	return m.closeErr
+}
+
+func (m *Main) close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	var errs []error
+	if m.srv != nil {
+		errs = append(errs, m.srv.Shutdown(ctx))
+		if err := <-m.served; !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if m.cron != nil {
+		m.stopJobs()
+		select {
+		case <-m.cron.Stop().Done():
+		case <-ctx.Done():
+			errs = append(errs, errors.New("scheduled jobs did not stop in time"))
+		}
+	}
+	if m.db != nil {
+		errs = append(errs, m.db.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// cronLogger lets cron log through slog.
+type cronLogger struct{ logger *slog.Logger }
+
+func (l cronLogger) Info(msg string, kv ...any) { l.logger.Debug("cron: "+msg, kv...) }
+
+func (l cronLogger) Error(err error, msg string, kv ...any) {
+	l.logger.Error("cron: "+msg, append(kv, "err", err)...)
+}

@@ -1,0 +1,67 @@
+package httpui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/invitehq/invite/invite"
+)
+
+func TestHealthz(t *testing.T) {
+	tests := []struct {
+		name   string
+		health error
+		want   int
+	}{
+		{"OK", nil, http.StatusOK},
+		{"DatabaseDown", errors.New("connection refused"), http.StatusServiceUnavailable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := New(Config{Health: func(context.Context) error { return tt.health }})
+			rec := httptest.NewRecorder()
+			e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+			if rec.Code != tt.want {
+				t.Errorf("got %d, want %d", rec.Code, tt.want)
+			}
+		})
+	}
+}
+
+// Each error code has one status, and internal details never reach the client.
+func TestErrorHandler(t *testing.T) {
+	tests := []struct {
+		err  error
+		want int
+	}{
+		{invite.ErrInvalidInput, http.StatusUnprocessableEntity},
+		{fmt.Errorf("x: %w", invite.ErrInvitationNotFound), http.StatusNotFound},
+		{invite.ErrInvitationAccepted, http.StatusConflict},
+		{invite.ErrForbidden, http.StatusForbidden},
+		{invite.ErrUnauthorized, http.StatusUnauthorized},
+		{invite.ErrInvitationExpired, http.StatusGone},
+		{errors.New("secret: dsn=root:hunter2"), http.StatusInternalServerError},
+		{echo.ErrMethodNotAllowed, http.StatusMethodNotAllowed},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.want), func(t *testing.T) {
+			e := New(Config{Health: func(context.Context) error { return nil }, Logger: slog.New(slog.DiscardHandler)})
+			e.GET("/fail", func(echo.Context) error { return tt.err })
+			rec := httptest.NewRecorder()
+			e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/fail", nil))
+			if rec.Code != tt.want {
+				t.Errorf("%v: got %d, want %d", tt.err, rec.Code, tt.want)
+			}
+			if body := rec.Body.String(); tt.want == http.StatusInternalServerError && body != "An internal error occurred.\n" {
+				t.Errorf("internal error body: got %q", body)
+			}
+		})
+	}
+}

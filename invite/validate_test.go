@@ -1,0 +1,125 @@
+package invite
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestNormalizeEmail(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // "" when invalid
+	}{
+		{"grace@example.com", "grace@example.com"},
+		{"Grace.Hopper@Example.COM", "grace.hopper@example.com"},
+		{"g+tag@mail.example.co.uk", "g+tag@mail.example.co.uk"},
+		{"grace@localhost", ""},
+		{"grace@example.com.", ""},
+		{"grace@[192.0.2.1]", ""},
+		{"Grace <grace@example.com>", ""},
+		{"<grace@example.com>", ""},
+		{"grace@@example.com", ""},
+		{"grace", ""},
+		{"@example.com", ""},
+		{"a@b.c, d@e.f", ""},
+		{strings.Repeat("a", 64) + "@example.com", strings.Repeat("a", 64) + "@example.com"},
+		{strings.Repeat("a", 65) + "@example.com", ""},
+	}
+	for _, tt := range tests {
+		got, ok := normalizeEmail(tt.in)
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("normalizeEmail(%q): got %q, %v; want %q", tt.in, got, ok, tt.want)
+		}
+	}
+}
+
+func TestValidatorPhone(t *testing.T) {
+	tests := []struct {
+		in, want, reason string
+	}{
+		{"", "", ""},
+		{"+49 30 901820", "+4930901820", ""},
+		{"+1 (202) 555-0143", "+12025550143", ""},
+		{"+44 20 7946 0958", "+442079460958", ""},
+		{"030 901820", "", ReasonInvalidPhone},
+		{"+1 555", "", ReasonInvalidPhone},
+		{"+999 123456", "", ReasonInvalidPhone},
+		{"+49 30 9018\x00", "", ReasonInvalidCharacters},
+	}
+	for _, tt := range tests {
+		var v validator
+		got := v.phone("phone", tt.in)
+		reason := ""
+		if len(v.fields) > 0 {
+			reason = v.fields[0].Reason
+		}
+		if got != tt.want || reason != tt.reason {
+			t.Errorf("phone(%q): got %q (%q), want %q (%q)", tt.in, got, reason, tt.want, tt.reason)
+		}
+	}
+}
+
+func TestValidatorLanguage(t *testing.T) {
+	tests := []struct{ in, def, want string }{
+		{"en", "de", "en"},
+		{"", "de", "de"},
+		{"pt-br", "en", "pt-BR"},
+		{"PT-BR", "en", "pt-BR"},
+		{"DE", "en", "de"},
+		{"pt", "en", ""},
+		{"en-US", "en", ""},
+		{"klingon", "en", ""},
+	}
+	for _, tt := range tests {
+		var v validator
+		if got := v.language("language", tt.in, tt.def); got != tt.want {
+			t.Errorf("language(%q, %q): got %q, want %q", tt.in, tt.def, got, tt.want)
+		}
+	}
+	for _, l := range Languages() {
+		if got, ok := supportedLanguage(l); !ok || got != l {
+			t.Errorf("Languages lists %q, which does not validate as itself (%q)", l, got)
+		}
+	}
+}
+
+func TestValidTimeZone(t *testing.T) {
+	for _, tz := range []string{"UTC", "Europe/Berlin", "America/Sao_Paulo", "Asia/Kolkata"} {
+		if !validTimeZone(tz) {
+			t.Errorf("validTimeZone(%q) = false, want true", tz)
+		}
+	}
+	for _, tz := range []string{"", "Local", "Europe/Atlantis", "../etc/passwd", "europe/berlin"} {
+		if validTimeZone(tz) {
+			t.Errorf("validTimeZone(%q) = true, want false", tz)
+		}
+	}
+}
+
+func TestPasswordPolicy(t *testing.T) {
+	tests := []struct {
+		name, pw, email, reason string
+	}{
+		{"OK", "correct horse battery staple", "grace@example.com", ""},
+		{"ExactlyMin", "123456789012", "grace@example.com", ""},
+		{"RunesNotBytes", strings.Repeat("é", 12), "grace@example.com", ""},
+		{"TooShort", "12345678901", "grace@example.com", ReasonPasswordTooShort},
+		{"TooLong", strings.Repeat("x", 129), "grace@example.com", ReasonPasswordTooLong},
+		{"ContainsLocalPart", "my name is GRACE!!", "grace@example.com", ReasonPasswordHasEmail},
+		{"ShortLocalPartIgnored", "abababababab", "ab@example.com", ""},
+		{"NotUTF8", "123456789012\xff", "grace@example.com", ReasonInvalidUTF8},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var v validator
+			v.password("password", tt.pw, tt.email)
+			reason := ""
+			if len(v.fields) > 0 {
+				reason = v.fields[0].Reason
+			}
+			if reason != tt.reason {
+				t.Errorf("got %q, want %q", reason, tt.reason)
+			}
+		})
+	}
+}
