@@ -45,11 +45,11 @@ func (db *DB) CreateCompany(ctx context.Context, c *invite.Company) error {
 func (db *DB) Company(ctx context.Context, id int64) (*invite.Company, error) {
 	row := new(companyRow)
 	if err := db.bun.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
-		return nil, notFound(err, invite.ErrCompanyNotFound)
+		return nil, translate(notFound(err, invite.ErrCompanyNotFound))
 	}
 	cs := []*invite.Company{companyFromRow(row)}
 	if err := db.loadCompanyParts(ctx, cs); err != nil {
-		return nil, err
+		return nil, translate(err)
 	}
 	return cs[0], nil
 }
@@ -65,7 +65,7 @@ func (db *DB) Companies(ctx context.Context) ([]*invite.Company, error) {
 		cs[i] = companyFromRow(r)
 	}
 	if err := db.loadCompanyParts(ctx, cs); err != nil {
-		return nil, err
+		return nil, translate(err)
 	}
 	return cs, nil
 }
@@ -83,7 +83,7 @@ func (db *DB) loadCompanyParts(ctx context.Context, cs []*invite.Company) error 
 	}
 	var subs []subscriptionRow
 	if err := db.bun.NewSelect().Model(&subs).Where("company_id IN (?)", bun.List(ids)).OrderExpr("id").Scan(ctx); err != nil {
-		return translate(err)
+		return err
 	}
 	for _, s := range subs {
 		c := byID[s.CompanyID]
@@ -91,7 +91,7 @@ func (db *DB) loadCompanyParts(ctx context.Context, cs []*invite.Company) error 
 	}
 	var roles []businessRoleRow
 	if err := db.bun.NewSelect().Model(&roles).Where("company_id IN (?)", bun.List(ids)).OrderExpr("id").Scan(ctx); err != nil {
-		return translate(err)
+		return err
 	}
 	for _, r := range roles {
 		c := byID[r.CompanyID]

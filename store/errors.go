@@ -14,7 +14,9 @@ import (
 )
 
 // This file is the one place where driver errors become invite errors, so
-// that no *mysql.MySQLError or *sqlite.Error leaves the package.
+// that no *mysql.MySQLError or *sqlite.Error leaves the package. Helpers
+// return driver errors as they are; every exported method translates once,
+// on its way out (inTx does it for transactions).
 
 // MySQL server error numbers.
 const (
@@ -91,10 +93,12 @@ func retryable(err error) bool {
 	return false
 }
 
-// notFound returns nf if err means no rows, and err translated otherwise.
+// notFound returns nf if err means no rows, and err otherwise. It does not
+// translate: inside a transaction the driver's error must reach inTx, which
+// decides whether to run the transaction again.
 func notFound(err error, nf *invite.Error) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return nf
 	}
-	return translate(err)
+	return err
 }

@@ -74,12 +74,14 @@ func insertInvitationGrants(ctx context.Context, idb bun.IDB, inv *invite.Invita
 
 // Invitation implements invite.Store.
 func (db *DB) Invitation(ctx context.Context, id int64) (*invite.Invitation, error) {
-	return db.invitation(ctx, db.bun, false, "id = ?", id)
+	inv, err := db.invitation(ctx, db.bun, false, "id = ?", id)
+	return inv, translate(err)
 }
 
 // InvitationByTokenHash implements invite.Store.
 func (db *DB) InvitationByTokenHash(ctx context.Context, hash []byte) (*invite.Invitation, error) {
-	return db.invitation(ctx, db.bun, false, "token_hash = ?", hash)
+	inv, err := db.invitation(ctx, db.bun, false, "token_hash = ?", hash)
+	return inv, translate(err)
 }
 
 // invitation selects one invitation through idb, locked for update if lock
@@ -117,7 +119,7 @@ func withGrants(ctx context.Context, idb bun.IDB, rows []*invitationRow) ([]*inv
 		OrderExpr("invitation_id, subscription_id").
 		Scan(ctx)
 	if err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
 	byID := make(map[int64][]invite.Grant, len(rows))
 	for _, g := range grants {
@@ -155,7 +157,8 @@ func (db *DB) Invitations(ctx context.Context, q invite.InvitationQuery) ([]*inv
 	if err != nil {
 		return nil, translate(err)
 	}
-	return withGrants(ctx, db.bun, rows)
+	invs, err := withGrants(ctx, db.bun, rows)
+	return invs, translate(err)
 }
 
 // escapeLike escapes the LIKE wildcards of s with '!'.

@@ -35,12 +35,14 @@ func insertUser(ctx context.Context, idb bun.IDB, u *invite.User) error {
 
 // User implements invite.Store.
 func (db *DB) User(ctx context.Context, id int64) (*invite.User, error) {
-	return db.user(ctx, "id = ?", id)
+	u, err := db.user(ctx, "id = ?", id)
+	return u, translate(err)
 }
 
 // UserByEmail implements invite.Store.
 func (db *DB) UserByEmail(ctx context.Context, email string) (*invite.User, error) {
-	return db.user(ctx, "email = ?", email)
+	u, err := db.user(ctx, "email = ?", email)
+	return u, translate(err)
 }
 
 func (db *DB) user(ctx context.Context, where string, arg any) (*invite.User, error) {
@@ -50,7 +52,7 @@ func (db *DB) user(ctx context.Context, where string, arg any) (*invite.User, er
 	}
 	var grants []userGrantRow
 	if err := db.bun.NewSelect().Model(&grants).Where("user_id = ?", row.ID).OrderExpr("subscription_id").Scan(ctx); err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
 	gs := make([]invite.Grant, len(grants))
 	for i, g := range grants {

@@ -1,0 +1,90 @@
+package store_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/invitehq/invite/store"
+	"github.com/invitehq/invite/store/storetest"
+)
+
+func TestOpen(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	t.Run("SQLiteFile", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "nested", "dir", "invite.db")
+		db, err := store.Open(ctx, "sqlite:"+path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatalf("second Migrate: %v", err)
+		}
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("database file: %v", err)
+		}
+		if db.Dialect() != "sqlite" {
+			t.Errorf("Dialect: got %q", db.Dialect())
+		}
+	})
+	t.Run("SQLiteMemory", func(t *testing.T) {
+		// Two in-memory databases are two databases.
+		a, b := mustOpen(t, "sqlite::memory:"), mustOpen(t, "sqlite::memory:")
+		if err := a.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.HasUsers(ctx); err == nil {
+			t.Errorf("a second in-memory database sees the first one's tables")
+		}
+	})
+	t.Run("MySQLStoresUTC", func(t *testing.T) {
+		db := storetest.MySQL(t)
+		var zone string
+		if err := db.Bun().QueryRowContext(ctx, "SELECT @@session.time_zone").Scan(&zone); err != nil || zone != "+00:00" {
+			t.Errorf("session time zone: got %q, %v; want +00:00", zone, err)
+		}
+	})
+	tests := []struct {
+		name, url, err string
+	}{
+		{"Unsupported", "postgres://localhost/invite", "unsupported database URL"},
+		{"NoScheme", "data/invite.db", "unsupported database URL"},
+		{"SQLiteEmpty", "sqlite:", "empty path"},
+		{"MySQLNoDatabase", "mysql://root@127.0.0.1:3306/", "names no database"},
+		{"MySQLUnknownParameter", "mysql://root@127.0.0.1:3306/x?charset=latin1", "unsupported URL parameter"},
+		{"MySQLDown", "mysql://root:secret@127.0.0.1:1/invite", "ping mysql"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db, err := store.Open(ctx, tt.url)
+			if err == nil {
+				db.Close()
+				t.Fatalf("Open(%q) succeeded", tt.url)
+			}
+			if !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("got %v, want an error containing %q", err, tt.err)
+			}
+			if strings.Contains(err.Error(), "secret") {
+				t.Errorf("the error shows the password: %v", err)
+			}
+		})
+	}
+}
+
+func mustOpen(t *testing.T, url string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
