@@ -183,7 +183,8 @@ func (s *Service) Companies(ctx context.Context) ([]*Company, error) {
 
 // Bootstrap creates a Global Administrator with the given e-mail address and
 // password if no user exists yet, and reports whether it did. It is for
-// setting up a new installation and does no authorization.
+// setting up a new installation and does no authorization. Instances that
+// start together on one empty database create the administrator once.
 func (s *Service) Bootstrap(ctx context.Context, email, password string) (*User, bool, error) {
 	var v validator
 	email = v.email("email", email)
@@ -210,7 +211,10 @@ func (s *Service) Bootstrap(ctx context.Context, email, password string) (*User,
 		PasswordHash: hash,
 		CreatedAt:    s.clock(),
 	}
-	if err := s.store.CreateUser(ctx, u); err != nil {
+	switch err := s.store.CreateUser(ctx, u); {
+	case errors.Is(err, ErrUserExists):
+		return nil, false, nil // another instance, starting at once, was first
+	case err != nil:
 		return nil, false, err
 	}
 	return u, true, nil

@@ -54,7 +54,7 @@ type fixture struct {
 
 const password = "correct horse battery staple"
 
-func newFixture(t *testing.T, db *store.DB) *fixture {
+func newFixture(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
 	f := &fixture{db: db, clock: &clock{now: start}}
 	f.svc = invite.NewService(db, invite.Config{Now: f.clock.Now})
@@ -72,7 +72,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 }
 
 // company registers a company with two subscriptions and two business roles.
-func (f *fixture) company(t *testing.T, name string) *invite.Company {
+func (f *fixture) company(t testing.TB, name string) *invite.Company {
 	t.Helper()
 	c, err := f.svc.RegisterCompany(f.global, invite.CompanyInput{
 		Name:            name,
@@ -120,7 +120,7 @@ func acceptInput(token string) invite.AcceptInput {
 }
 
 // member invites a user into c with the given admin level and accepts.
-func (f *fixture) member(t *testing.T, c *invite.Company, level invite.AdminLevel) *invite.User {
+func (f *fixture) member(t testing.TB, c *invite.Company, level invite.AdminLevel) *invite.User {
 	t.Helper()
 	in := f.input(c)
 	in.AdminLevel = level

@@ -161,3 +161,28 @@ func TestBootstrap(t *testing.T) {
 		}
 	})
 }
+
+// Instances starting together on one empty database make one administrator.
+func TestConcurrentBootstrap(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc := invite.NewService(db, invite.Config{})
+		created := make([]bool, 8)
+		errs := parallel(8, func(i int) error {
+			var err error
+			_, created[i], err = svc.Bootstrap(t.Context(), "admin@example.com", password)
+			return err
+		})
+		if got := tally(errs); got[""] != 8 {
+			t.Fatalf("got outcomes %v, want 8 successes", got)
+		}
+		n := 0
+		for _, c := range created {
+			if c {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d calls created the administrator, want 1", n)
+		}
+	})
+}
