@@ -21,6 +21,7 @@ type Config struct {
 	// Service runs the invitation lifecycle.
 	Service *invite.Service
 	// Health reports whether the database answers; /healthz calls it.
+	// It is required.
 	Health func(ctx context.Context) error
 	// Logger receives internal errors; slog.Default() when nil.
 	Logger *slog.Logger
@@ -29,6 +30,9 @@ type Config struct {
 // New returns an echo instance with every route of the product. Another
 // program can serve it as it is, or mount it under its own echo app.
 func New(cfg Config) *echo.Echo {
+	if cfg.Health == nil {
+		panic("httpui: Config.Health is required")
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}

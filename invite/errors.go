@@ -104,18 +104,6 @@ func ErrorMessage(err error) string {
 	return "An internal error occurred."
 }
 
-// Errorf returns an *Error with the given code, reason and message.
-func Errorf(code Code, reason, format string, args ...any) *Error {
-	return &Error{Code: code, Reason: reason, Message: fmt.Sprintf(format, args...)}
-}
-
-// with returns a copy of e with cause attached.
-func (e *Error) with(cause error) *Error {
-	c := *e
-	c.Err = cause
-	return &c
-}
-
 // The errors a caller can compare against with errors.Is.
 var (
 	ErrUnauthorized       = &Error{Code: CodeUnauthorized, Reason: "unauthorized", Message: "You need to log in."}
