@@ -64,6 +64,14 @@ func (in *InvitationInput) details(c *Company) (*Invitation, error) {
 	return inv, nil
 }
 
+// setDetails replaces who inv invites and what they get with d's.
+func (inv *Invitation) setDetails(d *Invitation) {
+	inv.Email, inv.FirstName, inv.LastName = d.Email, d.FirstName, d.LastName
+	inv.BusinessRoleID, inv.Department, inv.Phone = d.BusinessRoleID, d.Department, d.Phone
+	inv.Language, inv.TimeZone = d.Language, d.TimeZone
+	inv.AdminLevel, inv.Grants = d.AdminLevel, d.Grants
+}
+
 // companyFor returns the company an invitation input names, if the acting
 // administrator u administers it.
 func (s *Service) companyFor(ctx context.Context, u *User, companyID int64) (*Company, error) {
@@ -198,10 +206,7 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 	}
 	inv, err = s.store.UpdateInvitation(ctx, id, now, func(inv *Invitation) error {
 		if details != nil {
-			inv.Email, inv.FirstName, inv.LastName = details.Email, details.FirstName, details.LastName
-			inv.BusinessRoleID, inv.Department, inv.Phone = details.BusinessRoleID, details.Department, details.Phone
-			inv.Language, inv.TimeZone = details.Language, details.TimeZone
-			inv.AdminLevel, inv.Grants = details.AdminLevel, details.Grants
+			inv.setDetails(details)
 		}
 		return inv.resend(hash, now, now.Add(s.ttl))
 	})
