@@ -3,6 +3,7 @@ package invite
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // AcceptInput is what an invitee submits to accept an invitation: the token
@@ -117,11 +118,11 @@ func (s *Service) Accept(ctx context.Context, in AcceptInput) (*User, error) {
 // is past its expiry, and returns ErrInvitationExpired.
 func (s *Service) markExpired(ctx context.Context, id int64) error {
 	now := s.clock()
-	_, err := s.store.UpdateInvitation(ctx, id, now, func(inv *Invitation) error {
+	_, err := s.store.UpdateInvitation(ctx, id, now, func(inv *Invitation) (*Message, error) {
 		if inv.Status == StatusPending && inv.StatusAt(now) == StatusExpired {
-			inv.Status = StatusExpired
+			inv.Status, inv.RemindAt = StatusExpired, time.Time{}
 		}
-		return nil
+		return nil, nil
 	})
 	if err != nil {
 		return err

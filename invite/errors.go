@@ -43,6 +43,9 @@ type FieldError struct {
 	Field   string
 	Reason  string
 	Message string
+	// Args are the values the message names, such as "Max" for too_long
+	// or "Line" and "Column" for template errors, for translations.
+	Args map[string]any
 }
 
 // Error returns the English message followed by the field errors and the cause.

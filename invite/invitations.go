@@ -25,6 +25,9 @@ type InvitationInput struct {
 	TimeZone       string     // the company's time zone when empty
 	AdminLevel     AdminLevel // AdminNone (or empty) or AdminCompany
 	Grants         []Grant
+	// Mail is this invitation's own e-mail template; zero for the
+	// company's (or the built-in one).
+	Mail Template
 }
 
 // details validates in against company c and returns the validated values
@@ -58,6 +61,10 @@ func (in *InvitationInput) details(c *Company) (*Invitation, error) {
 	default:
 		v.add("admin_level", ReasonInvalidAdminLevel, "must be none or company")
 	}
+	if !in.Mail.IsZero() {
+		v.template(in.Mail)
+		inv.Mail = in.Mail
+	}
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -70,6 +77,7 @@ func (inv *Invitation) setDetails(d *Invitation) {
 	inv.BusinessRoleID, inv.Department, inv.Phone = d.BusinessRoleID, d.Department, d.Phone
 	inv.Language, inv.TimeZone = d.Language, d.TimeZone
 	inv.AdminLevel, inv.Grants = d.AdminLevel, d.Grants
+	inv.Mail = d.Mail
 }
 
 // companyFor returns the company an invitation input names, if the acting
@@ -129,9 +137,18 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 	inv.Status = StatusPending
 	inv.CreatedAt = now
 	inv.ExpiresAt = now.Add(s.ttl)
+	inv.RemindAt = s.remindAt(now, inv.ExpiresAt)
 	inv.TimesSent = 1
 	inv.LastSentAt = now
-	if err := s.store.CreateInvitation(ctx, inv, now); err != nil {
+	mc, err := s.loadMailContext(ctx, inv, c, u)
+	if err != nil {
+		return nil, "", err
+	}
+	msg, err := s.compose(KindInvitation, inv, mc, token, now)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := s.store.CreateInvitation(ctx, inv, now, msg); err != nil {
 		if errors.Is(err, ErrInvitationPending) {
 			return nil, "", withField(ErrInvitationPending, "email")
 		}
@@ -180,15 +197,17 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 	if st := inv.StatusAt(now); !CanTransition(st, StatusPending) {
 		return nil, "", errFinal(st)
 	}
-	var details *Invitation
+	var (
+		details *Invitation
+		c       *Company
+	)
 	if in != nil {
 		if in.CompanyID != 0 && in.CompanyID != inv.CompanyID {
 			var v validator
 			v.add("company", ReasonImmutable, "cannot change when resending")
 			return nil, "", v.err()
 		}
-		c, err := s.store.Company(ctx, inv.CompanyID)
-		if err != nil {
+		if c, err = s.store.Company(ctx, inv.CompanyID); err != nil {
 			return nil, "", err
 		}
 		if details, err = in.details(c); err != nil {
@@ -200,15 +219,23 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 			}
 		}
 	}
+	mc, err := s.loadMailContext(ctx, inv, c, nil)
+	if err != nil {
+		return nil, "", err
+	}
 	token, hash, err := newToken(s.rand)
 	if err != nil {
 		return nil, "", err
 	}
-	inv, err = s.store.UpdateInvitation(ctx, id, now, func(inv *Invitation) error {
+	inv, err = s.store.UpdateInvitation(ctx, id, now, func(inv *Invitation) (*Message, error) {
 		if details != nil {
 			inv.setDetails(details)
 		}
-		return inv.resend(hash, now, now.Add(s.ttl))
+		expiresAt := now.Add(s.ttl)
+		if err := inv.resend(hash, now, expiresAt, s.remindAt(now, expiresAt)); err != nil {
+			return nil, err
+		}
+		return s.compose(KindInvitation, inv, mc, token, now)
 	})
 	if err != nil {
 		if errors.Is(err, ErrInvitationPending) {
@@ -226,8 +253,8 @@ func (s *Service) Cancel(ctx context.Context, id int64) (*Invitation, error) {
 		return nil, err
 	}
 	now := s.clock()
-	return s.store.UpdateInvitation(ctx, id, now, func(inv *Invitation) error {
-		return inv.cancel(u.ID, now)
+	return s.store.UpdateInvitation(ctx, id, now, func(inv *Invitation) (*Message, error) {
+		return nil, inv.cancel(u.ID, now)
 	})
 }
 

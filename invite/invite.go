@@ -146,6 +146,17 @@ type Invitation struct {
 	AcceptedBy     int64     // the user the invitation created
 	CanceledAt     time.Time // zero unless canceled
 	CanceledBy     int64
+	// Mail is this invitation's own e-mail template; when zero, the
+	// company's template for the invitee's language applies, or the
+	// built-in one.
+	Mail Template
+	// RemindAt is when the reminder is due; zero when none is (sent, not
+	// wanted, or the invitation is not pending).
+	RemindAt   time.Time
+	RemindedAt time.Time // when the last reminder was written; zero if never
+	// Delivery is the state of the invitation's latest e-mail, loaded by
+	// the store; nil if it has none.
+	Delivery *Delivery
 }
 
 // Name returns the invitee's full name.

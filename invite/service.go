@@ -26,16 +26,38 @@ type Config struct {
 	Now func() time.Time
 	// Rand is the source of tokens and password salts; crypto/rand when nil.
 	Rand io.Reader
+	// BaseURL is the public URL of the server, which invitation links start
+	// with; DefaultBaseURL when empty.
+	BaseURL string
+	// RemindBefore is how long before an invitation expires its one
+	// reminder is sent; DefaultRemindBefore when zero, none when negative.
+	// An invitation sent less than this before it expires gets none.
+	RemindBefore time.Duration
+	// Retry is how delivery is retried; DefaultRetry's fields where zero.
+	Retry Retry
 }
+
+// Defaults of Config.
+const (
+	DefaultBaseURL      = "http://localhost:8080"
+	DefaultRemindBefore = 48 * time.Hour
+)
+
+// AcceptPath is the path of invitation links: BaseURL + AcceptPath + token.
+const AcceptPath = "/join/"
 
 // Service runs the invitation lifecycle: it authorizes the acting user in the
 // context, validates input, applies the state machine and persists through a
 // Store. It is safe for concurrent use.
 type Service struct {
-	store Store
-	ttl   time.Duration
-	now   func() time.Time
-	rand  io.Reader
+	store        Store
+	ttl          time.Duration
+	now          func() time.Time
+	rand         io.Reader
+	baseURL      string
+	remindBefore time.Duration
+	retry        Retry
+	texts        *mailTexts
 
 	// dummyHash is checked against when an e-mail address is unknown, so
 	// that Authenticate takes as long whether or not the user exists.
@@ -44,7 +66,26 @@ type Service struct {
 
 // NewService returns a Service over st.
 func NewService(st Store, cfg Config) *Service {
-	s := &Service{store: st, ttl: cfg.TTL, now: cfg.Now, rand: cfg.Rand}
+	texts, err := newMailTexts()
+	if err != nil {
+		panic(err) // the texts are embedded; a test parses them
+	}
+	s := &Service{
+		store:        st,
+		ttl:          cfg.TTL,
+		now:          cfg.Now,
+		rand:         cfg.Rand,
+		baseURL:      strings.TrimSuffix(cfg.BaseURL, "/"),
+		remindBefore: cfg.RemindBefore,
+		retry:        cfg.Retry.withDefaults(),
+		texts:        texts,
+	}
+	if s.baseURL == "" {
+		s.baseURL = DefaultBaseURL
+	}
+	if s.remindBefore == 0 {
+		s.remindBefore = DefaultRemindBefore
+	}
 	if s.ttl <= 0 {
 		s.ttl = DefaultTTL
 	}

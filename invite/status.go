@@ -2,6 +2,7 @@ package invite
 
 import (
 	"crypto/subtle"
+	"errors"
 	"time"
 )
 
@@ -84,6 +85,7 @@ func (inv *Invitation) accept(tokenHash []byte, now time.Time) error {
 		return err
 	}
 	inv.AcceptedAt = now
+	inv.RemindAt = time.Time{}
 	return nil
 }
 
@@ -93,17 +95,37 @@ func (inv *Invitation) cancel(userID int64, now time.Time) error {
 		return err
 	}
 	inv.CanceledAt, inv.CanceledBy = now, userID
+	inv.RemindAt = time.Time{}
 	return nil
 }
 
-// resend makes inv pending again with a new token hash and expiry.
-func (inv *Invitation) resend(tokenHash []byte, now, expiresAt time.Time) error {
+// resend makes inv pending again with a new token hash and expiry, and its
+// reminder due at remindAt (zero for none).
+func (inv *Invitation) resend(tokenHash []byte, now, expiresAt, remindAt time.Time) error {
 	if err := inv.transition(StatusPending, now); err != nil {
 		return err
 	}
 	inv.TokenHash = tokenHash
 	inv.ExpiresAt = expiresAt
+	inv.RemindAt = remindAt
 	inv.TimesSent++
 	inv.LastSentAt = now
+	return nil
+}
+
+// errNotDue is returned by remind for an invitation whose reminder is not
+// due (another instance sent it, or it changed meanwhile).
+var errNotDue = errors.New("reminder not due")
+
+// remind records the reminder of a pending invitation whose reminder is due
+// at now. The reminder carries a new link: only token hashes are kept, so
+// the old link cannot be sent again, and it stops working.
+func (inv *Invitation) remind(tokenHash []byte, now time.Time) error {
+	if inv.StatusAt(now) != StatusPending || inv.RemindAt.IsZero() || inv.RemindAt.After(now) {
+		return errNotDue
+	}
+	inv.TokenHash = tokenHash
+	inv.RemindAt = time.Time{}
+	inv.RemindedAt = now
 	return nil
 }

@@ -33,13 +33,14 @@ type Store interface {
 	// HasUsers reports whether any user exists.
 	HasUsers(ctx context.Context) (bool, error)
 
-	// CreateInvitation stores inv, which is pending, with its grants and sets
-	// inv.ID. While another invitation of the same company and e-mail is
+	// CreateInvitation stores inv, which is pending, with its grants, and
+	// msg, if not nil, in the outbox with its InvitationID set, in one
+	// transaction; it sets the IDs. While another invitation of the same company and e-mail is
 	// pending with ExpiresAt after now, it fails with ErrInvitationPending;
 	// one whose ExpiresAt is not after now is first marked expired. The
 	// store must enforce this itself, so that concurrent calls make exactly
 	// one pending invitation.
-	CreateInvitation(ctx context.Context, inv *Invitation, now time.Time) error
+	CreateInvitation(ctx context.Context, inv *Invitation, now time.Time, msg *Message) error
 	// Invitation returns the invitation with the given ID, with grants.
 	Invitation(ctx context.Context, id int64) (*Invitation, error)
 	// InvitationByTokenHash returns the invitation whose current token has
@@ -50,9 +51,10 @@ type Store interface {
 	Invitations(ctx context.Context, q InvitationQuery) ([]*Invitation, error)
 	// UpdateInvitation locks the invitation with the given ID against every
 	// other update and accept, calls update with it and saves what update
-	// left in it, all in one transaction; an error from update rolls back.
+	// left in it, with the message update returns (if not nil) in the
+	// outbox, all in one transaction; an error from update rolls back.
 	// Saving follows CreateInvitation's rule on pending invitations.
-	UpdateInvitation(ctx context.Context, id int64, now time.Time, update func(*Invitation) error) (*Invitation, error)
+	UpdateInvitation(ctx context.Context, id int64, now time.Time, update func(*Invitation) (*Message, error)) (*Invitation, error)
 	// AcceptInvitation locks the invitation whose current token has the
 	// given hash and calls accept with it, in one transaction. If accept
 	// returns a user, the store creates it (as CreateUser), sets the
@@ -65,6 +67,34 @@ type Store interface {
 	// ExpiresAt is not after now, and returns how many it marked. Running it
 	// concurrently, or again, never marks one twice.
 	ExpireInvitations(ctx context.Context, now time.Time, limit int) (int, error)
+	// DueReminders returns at most limit pending invitations whose RemindAt
+	// is not after now and whose ExpiresAt is after now, soonest first.
+	DueReminders(ctx context.Context, now time.Time, limit int) ([]*Invitation, error)
+
+	// ClaimMessages claims at most limit messages that are queued, or
+	// sending with a lapsed claim, and due at now, oldest due first: it
+	// marks them sending until leaseUntil, counts the attempt and returns
+	// them. Concurrent claims never return the same message.
+	ClaimMessages(ctx context.Context, now, leaseUntil time.Time, limit int) ([]*Message, error)
+	// SaveDelivery saves the outcome of the claimed attempt m: State,
+	// NextAttemptAt, LastError, SentAt and the bodies. It does nothing if
+	// the message has been claimed again since.
+	SaveDelivery(ctx context.Context, m *Message) error
+	// Messages returns at most q.Limit messages, newest first.
+	Messages(ctx context.Context, q MessageQuery) ([]*Message, error)
+
+	// MailTemplates returns the company's invitation templates by language.
+	MailTemplates(ctx context.Context, companyID int64) (map[string]Template, error)
+	// SetMailTemplate saves the company's template for lang, or deletes it
+	// if t is zero.
+	SetMailTemplate(ctx context.Context, companyID int64, lang string, t Template, now time.Time) error
+}
+
+// MessageQuery selects messages for Store.Messages.
+type MessageQuery struct {
+	CompanyID int64 // 0 for every company
+	Before    int64 // only messages with a smaller ID; 0 from the newest
+	Limit     int
 }
 
 // InvitationQuery selects invitations for Store.Invitations.

@@ -55,7 +55,13 @@ type validator struct {
 }
 
 func (v *validator) add(field, reason, format string, args ...any) {
-	v.fields = append(v.fields, FieldError{Field: field, Reason: reason, Message: fmt.Sprintf(format, args...)})
+	v.addArgs(field, reason, nil, format, args...)
+}
+
+// addArgs adds a field error whose message names values, kept in Args for
+// translations.
+func (v *validator) addArgs(field, reason string, named map[string]any, format string, args ...any) {
+	v.fields = append(v.fields, FieldError{Field: field, Reason: reason, Message: fmt.Sprintf(format, args...), Args: named})
 }
 
 // has reports whether field already has an error.
@@ -93,7 +99,7 @@ func (v *validator) text(field, s string, required bool, maxLen int) string {
 	case strings.ContainsFunc(s, unicode.IsControl):
 		v.add(field, ReasonInvalidCharacters, "must not contain control characters")
 	case utf8.RuneCountInString(s) > maxLen:
-		v.add(field, ReasonTooLong, "must be at most %d characters", maxLen)
+		v.addArgs(field, ReasonTooLong, map[string]any{"Max": maxLen}, "must be at most %d characters", maxLen)
 	}
 	return s
 }

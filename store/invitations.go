@@ -12,7 +12,7 @@ import (
 )
 
 // CreateInvitation implements invite.Store.
-func (db *DB) CreateInvitation(ctx context.Context, inv *invite.Invitation, now time.Time) error {
+func (db *DB) CreateInvitation(ctx context.Context, inv *invite.Invitation, now time.Time, msg *invite.Message) error {
 	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		row := invitationToRow(inv)
 		err := claimPending(ctx, tx, inv, now, func() error {
@@ -23,8 +23,26 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *invite.Invitation, now 
 			return err
 		}
 		inv.ID = row.ID
-		return insertInvitationGrants(ctx, tx, inv)
+		if err := insertInvitationGrants(ctx, tx, inv); err != nil {
+			return err
+		}
+		return enqueue(ctx, tx, inv, msg)
 	})
+}
+
+// enqueue writes msg, the message of inv, to the outbox, if there is one.
+func enqueue(ctx context.Context, tx bun.Tx, inv *invite.Invitation, msg *invite.Message) error {
+	if msg == nil {
+		return nil
+	}
+	msg.InvitationID = inv.ID
+	row := messageToRow(msg)
+	if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
+		return err
+	}
+	msg.ID = row.ID
+	inv.Delivery = &invite.Delivery{MessageID: msg.ID, Kind: msg.Kind, State: msg.State}
+	return nil
 }
 
 // claimPending runs write, which makes inv the pending invitation of its
@@ -49,6 +67,7 @@ func claimPending(ctx context.Context, tx bun.Tx, inv *invite.Invitation, now ti
 	res, err := tx.NewUpdate().Model((*invitationRow)(nil)).
 		Set("status = ?", invite.StatusExpired).
 		Set("pending_email = NULL").
+		Set("remind_at = NULL").
 		Where("company_id = ? AND pending_email = ? AND expires_at <= ?", inv.CompanyID, inv.Email, now).
 		Exec(ctx)
 	if err != nil {
@@ -103,7 +122,8 @@ func (db *DB) invitation(ctx context.Context, idb bun.IDB, lock bool, where stri
 }
 
 // withGrants converts rows to invitations with their grants, loaded in one
-// query and ordered by subscription ID.
+// query and ordered by subscription ID, and the state of their latest
+// message.
 func withGrants(ctx context.Context, idb bun.IDB, rows []*invitationRow) ([]*invite.Invitation, error) {
 	invs := make([]*invite.Invitation, len(rows))
 	if len(rows) == 0 {
@@ -128,7 +148,35 @@ func withGrants(ctx context.Context, idb bun.IDB, rows []*invitationRow) ([]*inv
 	for i, r := range rows {
 		invs[i] = invitationFromRow(r, byID[r.ID])
 	}
-	return invs, nil
+	return invs, loadDeliveries(ctx, idb, invs, ids)
+}
+
+// loadDeliveries sets the Delivery of invs, whose IDs are ids, from their
+// latest messages.
+func loadDeliveries(ctx context.Context, idb bun.IDB, invs []*invite.Invitation, ids []int64) error {
+	latest := idb.NewSelect().Model((*messageRow)(nil)).ColumnExpr("MAX(id)").
+		Where("invitation_id IN (?)", bun.List(ids)).Group("invitation_id")
+	var msgs []messageRow
+	err := idb.NewSelect().Model(&msgs).
+		Column("id", "invitation_id", "kind", "state", "attempts", "last_error", "sent_at").
+		Where("id IN (?)", latest).
+		Scan(ctx)
+	if err != nil {
+		return err
+	}
+	byInvitation := make(map[int64]*messageRow, len(msgs))
+	for i := range msgs {
+		byInvitation[msgs[i].InvitationID] = &msgs[i]
+	}
+	for _, inv := range invs {
+		if m, ok := byInvitation[inv.ID]; ok {
+			inv.Delivery = &invite.Delivery{
+				MessageID: m.ID, Kind: invite.MessageKind(m.Kind), State: invite.DeliveryState(m.State),
+				Attempts: m.Attempts, Error: m.LastError, SentAt: utc(m.SentAt),
+			}
+		}
+	}
+	return nil
 }
 
 // Invitations implements invite.Store.
@@ -167,7 +215,7 @@ func escapeLike(s string) string {
 }
 
 // UpdateInvitation implements invite.Store.
-func (db *DB) UpdateInvitation(ctx context.Context, id int64, now time.Time, update func(*invite.Invitation) error) (*invite.Invitation, error) {
+func (db *DB) UpdateInvitation(ctx context.Context, id int64, now time.Time, update func(*invite.Invitation) (*invite.Message, error)) (*invite.Invitation, error) {
 	var out *invite.Invitation
 	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		inv, err := db.invitation(ctx, tx, true, "id = ?", id)
@@ -175,11 +223,15 @@ func (db *DB) UpdateInvitation(ctx context.Context, id int64, now time.Time, upd
 			return err
 		}
 		before := slices.Clone(inv.Grants)
-		if err := update(inv); err != nil {
+		msg, err := update(inv)
+		if err != nil {
 			return err
 		}
 		out = inv
-		return saveInvitation(ctx, tx, inv, before, now)
+		if err := saveInvitation(ctx, tx, inv, before, now); err != nil {
+			return err
+		}
+		return enqueue(ctx, tx, inv, msg)
 	})
 	return out, err
 }
@@ -257,6 +309,7 @@ func (db *DB) ExpireInvitations(ctx context.Context, now time.Time, limit int) (
 		q := tx.NewUpdate().Model((*invitationRow)(nil)).
 			Set("status = ?", invite.StatusExpired).
 			Set("pending_email = NULL").
+			Set("remind_at = NULL").
 			Where("status = ? AND expires_at <= ?", invite.StatusPending, now)
 		if db.mysql {
 			q.OrderExpr("expires_at").Limit(int64(limit))
@@ -274,4 +327,18 @@ func (db *DB) ExpireInvitations(ctx context.Context, now time.Time, limit int) (
 		return err
 	})
 	return int(n), err
+}
+
+// DueReminders implements invite.Store.
+func (db *DB) DueReminders(ctx context.Context, now time.Time, limit int) ([]*invite.Invitation, error) {
+	var rows []*invitationRow
+	err := db.bun.NewSelect().Model(&rows).
+		Where("remind_at <= ? AND status = ? AND expires_at > ?", now, invite.StatusPending, now).
+		OrderExpr("remind_at, id").Limit(int64(limit)).
+		Scan(ctx)
+	if err != nil {
+		return nil, translate(err)
+	}
+	invs, err := withGrants(ctx, db.bun, rows)
+	return invs, translate(err)
 }

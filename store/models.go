@@ -91,6 +91,86 @@ type invitationRow struct {
 	AcceptedBy     int64     `bun:"accepted_by,nullzero"`
 	CanceledAt     time.Time `bun:"canceled_at,nullzero"`
 	CanceledBy     int64     `bun:"canceled_by,nullzero"`
+	MailSubject    *string   `bun:"mail_subject"`
+	MailBody       *string   `bun:"mail_body"`
+	RemindAt       time.Time `bun:"remind_at,nullzero"`
+	RemindedAt     time.Time `bun:"reminded_at,nullzero"`
+}
+
+type messageRow struct {
+	bun.BaseModel `bun:"table:outbox"`
+
+	ID            int64     `bun:"id,pk,autoincrement"`
+	CompanyID     int64     `bun:"company_id"`
+	InvitationID  int64     `bun:"invitation_id,nullzero"`
+	Kind          string    `bun:"kind"`
+	MessageID     string    `bun:"message_id"`
+	Recipient     string    `bun:"recipient"`
+	RecipientName string    `bun:"recipient_name"`
+	Language      string    `bun:"language"`
+	Subject       string    `bun:"subject"`
+	TextBody      string    `bun:"text_body"`
+	HTMLBody      string    `bun:"html_body"`
+	State         string    `bun:"state"`
+	Attempts      int       `bun:"attempts"`
+	NextAttemptAt time.Time `bun:"next_attempt_at"`
+	LastError     string    `bun:"last_error"`
+	CreatedAt     time.Time `bun:"created_at"`
+	SentAt        time.Time `bun:"sent_at,nullzero"`
+}
+
+type mailTemplateRow struct {
+	bun.BaseModel `bun:"table:mail_templates"`
+
+	CompanyID int64     `bun:"company_id,pk"`
+	Language  string    `bun:"language,pk"`
+	Subject   string    `bun:"subject"`
+	Body      string    `bun:"body"`
+	UpdatedAt time.Time `bun:"updated_at"`
+}
+
+func messageToRow(m *invite.Message) *messageRow {
+	return &messageRow{
+		ID:            m.ID,
+		CompanyID:     m.CompanyID,
+		InvitationID:  m.InvitationID,
+		Kind:          string(m.Kind),
+		MessageID:     m.MessageID,
+		Recipient:     m.To,
+		RecipientName: m.ToName,
+		Language:      m.Language,
+		Subject:       m.Subject,
+		TextBody:      m.Text,
+		HTMLBody:      m.HTML,
+		State:         string(m.State),
+		Attempts:      m.Attempts,
+		NextAttemptAt: m.NextAttemptAt,
+		LastError:     m.LastError,
+		CreatedAt:     m.CreatedAt,
+		SentAt:        m.SentAt,
+	}
+}
+
+func messageFromRow(r *messageRow) *invite.Message {
+	return &invite.Message{
+		ID:            r.ID,
+		CompanyID:     r.CompanyID,
+		InvitationID:  r.InvitationID,
+		Kind:          invite.MessageKind(r.Kind),
+		MessageID:     r.MessageID,
+		To:            r.Recipient,
+		ToName:        r.RecipientName,
+		Language:      r.Language,
+		Subject:       r.Subject,
+		Text:          r.TextBody,
+		HTML:          r.HTMLBody,
+		State:         invite.DeliveryState(r.State),
+		Attempts:      r.Attempts,
+		NextAttemptAt: utc(r.NextAttemptAt),
+		LastError:     r.LastError,
+		CreatedAt:     utc(r.CreatedAt),
+		SentAt:        utc(r.SentAt),
+	}
 }
 
 type invitationGrantRow struct {
@@ -180,6 +260,11 @@ func invitationToRow(inv *invite.Invitation) *invitationRow {
 		AcceptedBy:     inv.AcceptedBy,
 		CanceledAt:     inv.CanceledAt,
 		CanceledBy:     inv.CanceledBy,
+		RemindAt:       inv.RemindAt,
+		RemindedAt:     inv.RemindedAt,
+	}
+	if !inv.Mail.IsZero() {
+		r.MailSubject, r.MailBody = &inv.Mail.Subject, &inv.Mail.Body
 	}
 	if inv.Status == invite.StatusPending {
 		email := inv.Email
@@ -189,6 +274,10 @@ func invitationToRow(inv *invite.Invitation) *invitationRow {
 }
 
 func invitationFromRow(r *invitationRow, grants []invite.Grant) *invite.Invitation {
+	var mail invite.Template
+	if r.MailSubject != nil && r.MailBody != nil {
+		mail = invite.Template{Subject: *r.MailSubject, Body: *r.MailBody}
+	}
 	return &invite.Invitation{
 		ID:             r.ID,
 		CompanyID:      r.CompanyID,
@@ -213,5 +302,8 @@ func invitationFromRow(r *invitationRow, grants []invite.Grant) *invite.Invitati
 		AcceptedBy:     r.AcceptedBy,
 		CanceledAt:     utc(r.CanceledAt),
 		CanceledBy:     r.CanceledBy,
+		Mail:           mail,
+		RemindAt:       utc(r.RemindAt),
+		RemindedAt:     utc(r.RemindedAt),
 	}
 }

@@ -178,18 +178,19 @@ func (db *DB) Bun() *bun.DB { return db.bun }
 
 // schemaTypes fills the dialect-specific parts of the migration templates.
 type schemaTypes struct {
-	ID, Time, Hash, Options string
+	ID, Time, Hash, Text, Options string
 }
 
 // Migrate applies the embedded migrations that have not run yet. On MySQL
 // concurrent calls from many processes take turns under a named lock.
 func (db *DB) Migrate(ctx context.Context) error {
-	types := schemaTypes{ID: "INTEGER PRIMARY KEY AUTOINCREMENT", Time: "DATETIME", Hash: "BLOB"}
+	types := schemaTypes{ID: "INTEGER PRIMARY KEY AUTOINCREMENT", Time: "DATETIME", Hash: "BLOB", Text: "TEXT"}
 	if db.mysql {
 		types = schemaTypes{
 			ID:      "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY",
 			Time:    "DATETIME(6)",
 			Hash:    "BINARY(32)",
+			Text:    "MEDIUMTEXT",
 			Options: " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
 		}
 		unlock, err := db.namedLock(ctx, "invite_migrate")

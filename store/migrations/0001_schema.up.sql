@@ -1,5 +1,5 @@
--- The schema. One file for both dialects: the ID, Time, Hash and Options
--- template fields are filled in per dialect by store.Migrate. Every table a
+-- The schema. One file for both dialects: the ID, Time, Hash, Text and
+-- Options template fields are filled in per dialect by store.Migrate. Every table a
 -- company owns carries company_id, and foreign keys that point at a
 -- company's subscriptions or business roles include it, so a grant can never
 -- name another company's subscription. Frozen: change the schema in a new file.

@@ -1,0 +1,172 @@
+package invite
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+//go:embed locales/*.toml
+var localeFiles embed.FS
+
+// mailTexts are the built-in e-mail texts of every language, from
+// locales/active.LANG.toml through go-i18n.
+type mailTexts struct {
+	bundle     *i18n.Bundle
+	localizers map[string]*i18n.Localizer
+	layout     *template.Template
+}
+
+// The message IDs of the built-in texts.
+const (
+	msgDateLayout        = "date_layout"
+	msgListSeparator     = "list_separator"
+	msgButton            = "mail_button"
+	msgFooter            = "mail_footer"
+	msgInvitationSubject = "invitation_subject"
+	msgInvitationBody    = "invitation_body"
+	msgReminderSubject   = "reminder_subject"
+	msgReminderBody      = "reminder_body"
+)
+
+// htmlLayout wraps a rendered body into the HTML part of a message.
+const htmlLayout = `<!DOCTYPE html>
+<html lang="{{.Lang}}">
+<head><meta charset="utf-8"><title>{{.Subject}}</title></head>
+<body style="font-family: Arial, Helvetica, sans-serif; line-height: 1.5; color: #1a1a1a; max-width: 40em; margin: 0 auto; padding: 1em;">
+{{.Body}}<p><a href="{{.Link}}" style="display: inline-block; padding: 0.6em 1.2em; background: #0b5cad; color: #ffffff; text-decoration: none; border-radius: 4px;">{{.Button}}</a></p>
+<p style="color: #555555; font-size: 0.9em;">{{.Footer}}</p>
+</body>
+</html>
+`
+
+func newMailTexts() (*mailTexts, error) {
+	bundle := i18n.NewBundle(language.English)
+	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	for _, lang := range Languages() {
+		if _, err := bundle.LoadMessageFileFS(localeFiles, "locales/active."+lang+".toml"); err != nil {
+			return nil, fmt.Errorf("mail texts: %w", err)
+		}
+	}
+	m := &mailTexts{bundle: bundle, localizers: make(map[string]*i18n.Localizer)}
+	for _, lang := range Languages() {
+		m.localizers[lang] = i18n.NewLocalizer(bundle, lang)
+	}
+	var err error
+	m.layout, err = template.New("mail").Parse(htmlLayout)
+	return m, err
+}
+
+// text returns the built-in text with the given ID in lang, falling back
+// to English for a language the product does not speak.
+func (m *mailTexts) text(lang, id string) string {
+	l, ok := m.localizers[lang]
+	if !ok {
+		l = m.localizers["en"]
+	}
+	s, err := l.Localize(&i18n.LocalizeConfig{MessageID: id})
+	if err != nil {
+		// Every language has every ID (a test checks), so this is a
+		// missing English text: a programming error.
+		panic(fmt.Sprintf("mail text %q (%s): %v", id, lang, err))
+	}
+	return s
+}
+
+// defaultTemplate returns the built-in template of kind in lang.
+func (m *mailTexts) defaultTemplate(kind MessageKind, lang string) Template {
+	if kind == KindReminder {
+		return Template{Subject: m.text(lang, msgReminderSubject), Body: m.text(lang, msgReminderBody)}
+	}
+	return Template{Subject: m.text(lang, msgInvitationSubject), Body: m.text(lang, msgInvitationBody)}
+}
+
+// mailInput is what a message is made from.
+type mailInput struct {
+	kind     MessageKind
+	inv      *Invitation
+	company  *Company
+	inviter  string   // the inviter's name
+	link     string   // the invitation link
+	template Template // the template to use; the built-in one when zero
+}
+
+// compose renders a message for in, in the invitee's language with dates in
+// their time zone. The link is always in the message: it is appended to a
+// template that lacks {InvitationLink}.
+func (m *mailTexts) compose(in mailInput) (*Message, error) {
+	inv, lang := in.inv, in.inv.Language
+	tmpl := in.template
+	if tmpl.IsZero() {
+		tmpl = m.defaultTemplate(in.kind, lang)
+	}
+	var v validator
+	parsed := v.template(tmpl)
+	if err := v.err(); err != nil {
+		return nil, fmt.Errorf("compose %s mail: %w", in.kind, err)
+	}
+	if !hasPlaceholder(parsed.body, "InvitationLink") {
+		parsed.body = append(parsed.body, segment{text: "\n\n"}, segment{placeholder: "InvitationLink"})
+	}
+	loc, err := time.LoadLocation(inv.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	values := map[string]string{
+		"UserName":       inv.Email,
+		"FirstName":      inv.FirstName,
+		"LastName":       inv.LastName,
+		"CompanyName":    in.company.Name,
+		"InviterName":    in.inviter,
+		"InvitationLink": in.link,
+		"ExpirationDate": inv.ExpiresAt.In(loc).Format(m.text(lang, msgDateLayout)),
+		"Subscriptions":  m.subscriptions(lang, inv.Grants, in.company),
+	}
+	subject := renderSubject(parsed.subject, values)
+	footer := m.text(lang, msgFooter)
+	var html bytes.Buffer
+	err = m.layout.Execute(&html, map[string]any{
+		"Lang":    lang,
+		"Subject": subject,
+		"Body":    template.HTML(renderHTML(parsed.body, values)), // escaped by renderHTML
+		"Link":    template.URL(in.link),
+		"Button":  m.text(lang, msgButton),
+		"Footer":  footer,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("compose %s mail: %w", in.kind, err)
+	}
+	return &Message{
+		CompanyID:    inv.CompanyID,
+		InvitationID: inv.ID,
+		Kind:         in.kind,
+		To:           inv.Email,
+		ToName:       inv.Name(),
+		Language:     lang,
+		Subject:      subject,
+		Text:         renderText(parsed.body, values) + "\n\n-- \n" + footer + "\n",
+		HTML:         html.String(),
+		State:        DeliveryQueued,
+	}, nil
+}
+
+// subscriptions lists grants as "App Designer (Contributor), ...", in the
+// company's order of subscriptions, with role names in lang.
+func (m *mailTexts) subscriptions(lang string, grants []Grant, c *Company) string {
+	var parts []string
+	for _, sub := range c.Subscriptions {
+		for _, g := range grants {
+			if g.SubscriptionID == sub.ID {
+				parts = append(parts, sub.Name+" ("+m.text(lang, "role_"+string(g.Role))+")")
+			}
+		}
+	}
+	return strings.Join(parts, m.text(lang, msgListSeparator))
+}

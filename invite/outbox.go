@@ -1,0 +1,384 @@
+package invite
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/url"
+	"regexp"
+	"time"
+)
+
+// Retry is how delivery of a message is retried after a temporary failure:
+// the n-th retry waits a random time between half and all of
+// min(Base * 2^(n-1), Max), and a message that failed Attempts times is
+// failed for good. A permanent failure (an SMTP 5xx reply) is not retried.
+type Retry struct {
+	Attempts int
+	Base     time.Duration
+	Max      time.Duration
+	// Lease is how long a worker may take to deliver a claimed message
+	// before another worker may claim it again.
+	Lease time.Duration
+}
+
+// DefaultRetry is the retry policy unless configured: ten attempts over
+// about five hours.
+var DefaultRetry = Retry{Attempts: 10, Base: 30 * time.Second, Max: time.Hour, Lease: 5 * time.Minute}
+
+func (r Retry) withDefaults() Retry {
+	if r.Attempts <= 0 {
+		r.Attempts = DefaultRetry.Attempts
+	}
+	if r.Base <= 0 {
+		r.Base = DefaultRetry.Base
+	}
+	if r.Max <= 0 {
+		r.Max = DefaultRetry.Max
+	}
+	if r.Lease <= 0 {
+		r.Lease = DefaultRetry.Lease
+	}
+	return r
+}
+
+// backoff returns the wait before the retry that follows attempt n.
+func (r Retry) backoff(n int) time.Duration {
+	d := r.Max
+	if n < 40 && r.Base<<(n-1) < r.Max {
+		d = r.Base << (n - 1)
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// The limits of one run of a job.
+const (
+	deliverBatch   = 50   // messages claimed at once
+	deliverBatches = 20   // claims per DeliverOutbox call
+	remindBatch    = 200  // reminders looked up at once
+	maxErrorLen    = 1000 // characters of a delivery error kept
+)
+
+// link returns the invitation link of token.
+func (s *Service) link(token string) string { return s.baseURL + AcceptPath + token }
+
+// linkPattern finds invitation links in delivered messages.
+var linkPattern = regexp.MustCompile(regexp.QuoteMeta(AcceptPath) + `[A-Za-z0-9_-]{43}`)
+
+// redactLinks replaces the tokens of invitation links in s.
+func redactLinks(s string) string {
+	return linkPattern.ReplaceAllLiteralString(s, AcceptPath+"[delivered]")
+}
+
+// messageID returns a new RFC 5322 Message-ID in the domain of BaseURL.
+func (s *Service) messageID() (string, error) {
+	b := make([]byte, 16)
+	if _, err := io.ReadFull(s.rand, b); err != nil {
+		return "", fmt.Errorf("message id: %w", err)
+	}
+	host := "invite.localhost"
+	if u, err := url.Parse(s.baseURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	return "<" + hex.EncodeToString(b) + "@" + host + ">", nil
+}
+
+// remindAt returns when the reminder of an invitation sent at sentAt that
+// expires at expiresAt is due, or zero if it gets none.
+func (s *Service) remindAt(sentAt, expiresAt time.Time) time.Time {
+	if s.remindBefore < 0 {
+		return time.Time{}
+	}
+	at := expiresAt.Add(-s.remindBefore)
+	if !at.After(sentAt) {
+		return time.Time{}
+	}
+	return at
+}
+
+// mailContext is what composing an invitation's messages needs from the
+// store, loaded before the transaction that writes them.
+type mailContext struct {
+	company   *Company
+	inviter   string
+	templates map[string]Template // the company's, by language
+}
+
+// loadMailContext loads the company, inviter name and templates for inv.
+// inviter is the inviting user if known, else it is loaded; a deleted
+// inviter is named by the company.
+func (s *Service) loadMailContext(ctx context.Context, inv *Invitation, c *Company, inviter *User) (*mailContext, error) {
+	mc := &mailContext{company: c}
+	if mc.company == nil {
+		var err error
+		if mc.company, err = s.store.Company(ctx, inv.CompanyID); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case inviter != nil:
+		mc.inviter = inviter.Name()
+	default:
+		u, err := s.store.User(ctx, inv.InvitedBy)
+		switch {
+		case err == nil:
+			mc.inviter = u.Name()
+		case errors.Is(err, ErrUserNotFound):
+			mc.inviter = mc.company.Name
+		default:
+			return nil, err
+		}
+	}
+	var err error
+	mc.templates, err = s.store.MailTemplates(ctx, inv.CompanyID)
+	return mc, err
+}
+
+// compose makes the message of kind for inv with the link of token.
+func (s *Service) compose(kind MessageKind, inv *Invitation, mc *mailContext, token string, now time.Time) (*Message, error) {
+	tmpl := Template{}
+	if kind == KindInvitation {
+		tmpl = inv.Mail
+		if tmpl.IsZero() {
+			tmpl = mc.templates[inv.Language]
+		}
+	}
+	m, err := s.texts.compose(mailInput{kind: kind, inv: inv, company: mc.company, inviter: mc.inviter, link: s.link(token), template: tmpl})
+	if err != nil {
+		return nil, err
+	}
+	if m.MessageID, err = s.messageID(); err != nil {
+		return nil, err
+	}
+	m.CreatedAt, m.NextAttemptAt = now, now
+	return m, nil
+}
+
+// DeliverOutbox delivers the messages that are due through mailer, in
+// batches, and returns how many were sent. A message whose delivery fails
+// temporarily is queued again with backoff; one that fails permanently, or
+// too often, is marked failed with the reason. Any number of workers may run
+// it at once: each message is claimed by one of them. It is the scheduled
+// job's work and does no authorization.
+func (s *Service) DeliverOutbox(ctx context.Context, mailer Mailer) (int, error) {
+	keep := false
+	if k, ok := mailer.(LinkKeeper); ok {
+		keep = k.KeepsLinks()
+	}
+	sent := 0
+	for range deliverBatches {
+		now := s.clock()
+		msgs, err := s.store.ClaimMessages(ctx, now, now.Add(s.retry.Lease), deliverBatch)
+		if err != nil || len(msgs) == 0 {
+			return sent, err
+		}
+		errs := mailer.Deliver(ctx, msgs)
+		now = s.clock()
+		for i, m := range msgs {
+			var err error
+			if i < len(errs) {
+				err = errs[i]
+			}
+			s.settle(m, err, now, keep)
+			if m.State == DeliverySent {
+				sent++
+			}
+			if err := s.store.SaveDelivery(ctx, m); err != nil {
+				return sent, err
+			}
+		}
+		if len(msgs) < deliverBatch {
+			break
+		}
+	}
+	return sent, nil
+}
+
+// settle records the outcome of one delivery attempt in m.
+func (s *Service) settle(m *Message, err error, now time.Time, keepLinks bool) {
+	switch {
+	case err == nil:
+		m.State, m.SentAt, m.LastError = DeliverySent, now, ""
+		if !keepLinks {
+			m.Text, m.HTML = redactLinks(m.Text), redactLinks(m.HTML)
+		}
+	case IsPermanent(err) || m.Attempts >= s.retry.Attempts:
+		m.State, m.LastError = DeliveryFailed, truncate(err.Error(), maxErrorLen)
+	default:
+		m.State, m.LastError = DeliveryQueued, truncate(err.Error(), maxErrorLen)
+		m.NextAttemptAt = now.Add(s.retry.backoff(m.Attempts))
+	}
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
+}
+
+// SendReminders writes one reminder for each pending invitation whose
+// reminder is due, with a new link, and returns how many it wrote. An
+// invitation is reminded once per sending: never twice, whatever number of
+// instances run it at once. It is the scheduled job's work and does no
+// authorization.
+func (s *Service) SendReminders(ctx context.Context) (int, error) {
+	if s.remindBefore < 0 {
+		return 0, nil
+	}
+	now := s.clock()
+	due, err := s.store.DueReminders(ctx, now, remindBatch)
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, inv := range due {
+		mc, err := s.loadMailContext(ctx, inv, nil, nil)
+		if err != nil {
+			return sent, err
+		}
+		token, hash, err := newToken(s.rand)
+		if err != nil {
+			return sent, err
+		}
+		var msg *Message
+		_, err = s.store.UpdateInvitation(ctx, inv.ID, now, func(inv *Invitation) (*Message, error) {
+			if err := inv.remind(hash, now); err != nil {
+				return nil, err
+			}
+			msg, err = s.compose(KindReminder, inv, mc, token, now)
+			return msg, err
+		})
+		switch {
+		case errors.Is(err, errNotDue):
+		case err != nil:
+			return sent, err
+		default:
+			sent++
+		}
+	}
+	return sent, nil
+}
+
+// MessageFilter selects messages for Messages.
+type MessageFilter struct {
+	CompanyID int64 // 0: every company the acting administrator administers
+	After     int64 // the Next of the previous page; 0 for the first page
+	Limit     int   // page size; DefaultPageSize when 0, at most MaxPageSize
+}
+
+// MessagePage is one page of messages, newest first.
+type MessagePage struct {
+	Messages []*Message
+	Next     int64 // 0 on the last page
+}
+
+// Messages lists the outbox, newest first: what was sent, is queued or
+// failed, with bodies. With no mail server configured this is where an
+// administrator finds the invitation links.
+func (s *Service) Messages(ctx context.Context, f MessageFilter) (*MessagePage, error) {
+	u, err := admin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	companyID := f.CompanyID
+	if u.AdminLevel != AdminGlobal {
+		if companyID != 0 && companyID != u.CompanyID {
+			return nil, ErrCompanyNotFound
+		}
+		companyID = u.CompanyID
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultPageSize
+	}
+	limit = min(limit, MaxPageSize)
+	msgs, err := s.store.Messages(ctx, MessageQuery{CompanyID: companyID, Before: f.After, Limit: limit + 1})
+	if err != nil {
+		return nil, err
+	}
+	page := &MessagePage{Messages: msgs}
+	if len(msgs) > limit {
+		page.Messages = msgs[:limit]
+		page.Next = page.Messages[limit-1].ID
+	}
+	return page, nil
+}
+
+// MailTemplate returns the company's invitation template for lang, or the
+// built-in one if the company has none, and whether it is the company's.
+func (s *Service) MailTemplate(ctx context.Context, companyID int64, lang string) (Template, bool, error) {
+	u, err := admin(ctx)
+	if err != nil {
+		return Template{}, false, err
+	}
+	if !administers(u, companyID) {
+		return Template{}, false, ErrCompanyNotFound
+	}
+	var v validator
+	if lang = v.language("language", lang, "en"); lang == "" {
+		return Template{}, false, v.err()
+	}
+	ts, err := s.store.MailTemplates(ctx, companyID)
+	if err != nil {
+		return Template{}, false, err
+	}
+	if t, ok := ts[lang]; ok {
+		return t, true, nil
+	}
+	return s.texts.defaultTemplate(KindInvitation, lang), false, nil
+}
+
+// SetMailTemplate saves the company's invitation template for lang; a zero
+// template goes back to the built-in one. A template with an unknown
+// placeholder, or a line break in its subject, is refused with the position.
+func (s *Service) SetMailTemplate(ctx context.Context, companyID int64, lang string, t Template) error {
+	u, err := admin(ctx)
+	if err != nil {
+		return err
+	}
+	if !administers(u, companyID) {
+		return ErrCompanyNotFound
+	}
+	var v validator
+	lang = v.language("language", lang, "en")
+	if !t.IsZero() {
+		v.template(t)
+	}
+	if err := v.err(); err != nil {
+		return err
+	}
+	return s.store.SetMailTemplate(ctx, companyID, lang, t, s.clock())
+}
+
+// PreviewMail renders the invitation message that in would send, without
+// sending or saving anything, for an administrator to check a template.
+func (s *Service) PreviewMail(ctx context.Context, in InvitationInput) (*Message, error) {
+	u, err := admin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.companyFor(ctx, u, in.CompanyID)
+	if err != nil {
+		return nil, err
+	}
+	inv, err := in.details(c)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock()
+	inv.ExpiresAt = now.Add(s.ttl)
+	mc, err := s.loadMailContext(ctx, inv, c, u)
+	if err != nil {
+		return nil, err
+	}
+	return s.compose(KindInvitation, inv, mc, previewToken, now)
+}
+
+// previewToken stands in for the token in previews: a real token exists
+// only once an invitation is sent.
+const previewToken = "PREVIEW-PREVIEW-PREVIEW-PREVIEW-PREVIEW-PRE"

@@ -1,0 +1,251 @@
+package invite
+
+import (
+	"fmt"
+	"html"
+	"strings"
+	"unicode/utf8"
+)
+
+// Placeholders lists the placeholders an e-mail template may use, each
+// written in braces, such as {FirstName}:
+//
+//	UserName        the invitee's username: their e-mail address
+//	FirstName       the invitee's first name
+//	LastName        the invitee's last name
+//	CompanyName     the company they are invited to
+//	InviterName     the name of the administrator who invited them
+//	InvitationLink  the link that accepts the invitation
+//	ExpirationDate  when the invitation expires, in the invitee's time zone
+//	Subscriptions   the subscriptions with their roles
+func Placeholders() []string {
+	return []string{"UserName", "FirstName", "LastName", "CompanyName", "InviterName", "InvitationLink", "ExpirationDate", "Subscriptions"}
+}
+
+// Limits of e-mail templates, in characters.
+const (
+	MaxSubjectLen = 200
+	MaxBodyLen    = 10000
+)
+
+// Field error reasons of templates.
+const (
+	ReasonUnknownPlaceholder = "unknown_placeholder"
+	ReasonLineBreak          = "line_break"
+)
+
+// Template is an e-mail's subject and plain-text body with placeholders.
+// Its zero value is no template: the built-in default applies.
+type Template struct {
+	Subject string
+	Body    string
+}
+
+// IsZero reports whether t is no template.
+func (t Template) IsZero() bool { return t.Subject == "" && t.Body == "" }
+
+// segment is literal text or, if placeholder is set, a placeholder.
+type segment struct {
+	text        string
+	placeholder string
+}
+
+// parsedTemplate is a template split into segments.
+type parsedTemplate struct {
+	subject, body []segment
+}
+
+// Position is a place in a text: line and column count from 1, in
+// characters.
+type Position struct {
+	Line, Column int
+}
+
+func (p Position) String() string { return fmt.Sprintf("line %d, column %d", p.Line, p.Column) }
+
+// ValidateTemplate checks a template as an administrator saves it: both parts
+// are required, valid UTF-8 and within their limits, the subject is one line,
+// and every placeholder is known. Each problem is a FieldError of "subject"
+// or "body" whose message and Args give its position.
+func ValidateTemplate(t Template) error {
+	var v validator
+	v.template(t)
+	return v.err()
+}
+
+// template validates t and returns it parsed.
+func (v *validator) template(t Template) *parsedTemplate {
+	var p parsedTemplate
+	p.subject = v.templateText("subject", t.Subject, MaxSubjectLen, true)
+	p.body = v.templateText("body", t.Body, MaxBodyLen, false)
+	return &p
+}
+
+func (v *validator) templateText(field, s string, maxLen int, oneLine bool) []segment {
+	switch {
+	case !utf8.ValidString(s):
+		v.add(field, ReasonInvalidUTF8, "must be valid UTF-8 text")
+		return nil
+	case strings.TrimSpace(s) == "":
+		v.add(field, ReasonRequired, "is required")
+		return nil
+	case utf8.RuneCountInString(s) > maxLen:
+		v.addArgs(field, ReasonTooLong, map[string]any{"Max": maxLen}, "must be at most %d characters", maxLen)
+		return nil
+	}
+	if oneLine {
+		if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+			pos := positionOf(s, i)
+			v.addArgs(field, ReasonLineBreak, map[string]any{"Line": pos.Line, "Column": pos.Column},
+				"must be one line, but has a line break at %s", pos)
+		}
+	}
+	segs, unknown := parsePlaceholders(s)
+	for _, u := range unknown {
+		pos := positionOf(s, u.offset)
+		v.addArgs(field, ReasonUnknownPlaceholder, map[string]any{"Placeholder": u.name, "Line": pos.Line, "Column": pos.Column},
+			"has an unknown placeholder %s at %s", u.name, pos)
+	}
+	return segs
+}
+
+// unknownPlaceholder is a placeholder that is not in Placeholders.
+type unknownPlaceholder struct {
+	name   string // with its braces
+	offset int    // in bytes
+}
+
+// parsePlaceholders splits s into literal text and placeholders. A
+// placeholder is an opening brace, one or more ASCII letters and a closing
+// brace; any other brace is literal text.
+func parsePlaceholders(s string) ([]segment, []unknownPlaceholder) {
+	var (
+		segs    []segment
+		unknown []unknownPlaceholder
+		lit     strings.Builder
+	)
+	for i := 0; i < len(s); {
+		name, ok := placeholderAt(s, i)
+		if !ok {
+			lit.WriteByte(s[i])
+			i++
+			continue
+		}
+		if !knownPlaceholder(name) {
+			unknown = append(unknown, unknownPlaceholder{name: "{" + name + "}", offset: i})
+		}
+		if lit.Len() > 0 {
+			segs = append(segs, segment{text: lit.String()})
+			lit.Reset()
+		}
+		segs = append(segs, segment{placeholder: name})
+		i += len(name) + 2
+	}
+	if lit.Len() > 0 {
+		segs = append(segs, segment{text: lit.String()})
+	}
+	return segs, unknown
+}
+
+// placeholderAt returns the name of the placeholder that starts at s[i].
+func placeholderAt(s string, i int) (string, bool) {
+	if s[i] != '{' {
+		return "", false
+	}
+	j := i + 1
+	for j < len(s) && (s[j] >= 'A' && s[j] <= 'Z' || s[j] >= 'a' && s[j] <= 'z') {
+		j++
+	}
+	if j == i+1 || j >= len(s) || s[j] != '}' {
+		return "", false
+	}
+	return s[i+1 : j], true
+}
+
+func knownPlaceholder(name string) bool {
+	for _, p := range Placeholders() {
+		if p == name {
+			return true
+		}
+	}
+	return false
+}
+
+// positionOf returns the line and column of byte offset i in s.
+func positionOf(s string, i int) Position {
+	before := s[:i]
+	line := strings.Count(before, "\n") + 1
+	if nl := strings.LastIndexByte(before, '\n'); nl >= 0 {
+		before = before[nl+1:]
+	}
+	return Position{Line: line, Column: utf8.RuneCountInString(before) + 1}
+}
+
+// hasPlaceholder reports whether segs use the placeholder name.
+func hasPlaceholder(segs []segment, name string) bool {
+	for _, s := range segs {
+		if s.placeholder == name {
+			return true
+		}
+	}
+	return false
+}
+
+// renderText substitutes values into segs. Unknown placeholders, which a
+// saved template cannot have, are left as they were written.
+func renderText(segs []segment, values map[string]string) string {
+	var b strings.Builder
+	for _, s := range segs {
+		if s.placeholder == "" {
+			b.WriteString(s.text)
+		} else if v, ok := values[s.placeholder]; ok {
+			b.WriteString(v)
+		} else {
+			b.WriteString("{" + s.placeholder + "}")
+		}
+	}
+	return b.String()
+}
+
+// renderSubject renders a subject on one line, whatever the values hold.
+func renderSubject(segs []segment, values map[string]string) string {
+	s := renderText(segs, values)
+	return strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' {
+			return ' '
+		}
+		return r
+	}, s)), " ")
+}
+
+// renderHTML renders segs as HTML paragraphs: text and values are escaped,
+// blank lines separate paragraphs, single line breaks become <br>, and the
+// invitation link becomes a link.
+func renderHTML(segs []segment, values map[string]string) string {
+	var b strings.Builder
+	for _, s := range segs {
+		switch {
+		case s.placeholder == "":
+			b.WriteString(html.EscapeString(s.text))
+		case s.placeholder == "InvitationLink":
+			link := html.EscapeString(values["InvitationLink"])
+			b.WriteString(`<a href="` + link + `">` + link + `</a>`)
+		default:
+			v, ok := values[s.placeholder]
+			if !ok {
+				v = "{" + s.placeholder + "}"
+			}
+			b.WriteString(html.EscapeString(v))
+		}
+	}
+	text := strings.ReplaceAll(b.String(), "\r\n", "\n")
+	var out strings.Builder
+	for _, para := range strings.Split(text, "\n\n") {
+		para = strings.Trim(para, "\n")
+		if strings.TrimSpace(para) == "" {
+			continue
+		}
+		out.WriteString("<p>" + strings.ReplaceAll(para, "\n", "<br>\n") + "</p>\n")
+	}
+	return out.String()
+}
