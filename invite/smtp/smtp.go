@@ -1,0 +1,194 @@
+// Package smtp delivers the messages of the invite outbox over SMTP with
+// github.com/wneessen/go-mail: STARTTLS, implicit TLS or plain connections,
+// with authentication.
+package smtp
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	netmail "net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wneessen/go-mail"
+
+	"github.com/invitehq/invite/invite"
+)
+
+// Mailer sends messages through one SMTP server. It is safe for concurrent
+// use: each Deliver call has a connection of its own.
+type Mailer struct {
+	host     string
+	port     int
+	security string // "starttls", "tls" or "none"
+	user     string
+	password string
+	from     *netmail.Address
+	tls      *tls.Config
+	timeout  time.Duration
+}
+
+var _ invite.Mailer = (*Mailer)(nil)
+
+// Option configures a Mailer.
+type Option func(*Mailer)
+
+// WithTLSConfig sets the TLS configuration, for example to trust a private
+// certificate authority. The server name is set from the URL.
+func WithTLSConfig(c *tls.Config) Option { return func(m *Mailer) { m.tls = c.Clone() } }
+
+// WithTimeout bounds each connection's dial and each command.
+func WithTimeout(d time.Duration) Option { return func(m *Mailer) { m.timeout = d } }
+
+// New returns a Mailer for the server named by rawURL,
+//
+//	smtp://USER:PASS@HOST:PORT?tls=starttls|tls|none
+//
+// that sends from the address from ("Name <address>" or a bare address).
+// tls=starttls (the default) requires STARTTLS, on port 587 unless given;
+// tls=tls connects with TLS, on port 465; tls=none sends in the clear, on
+// port 25. A user in the URL authenticates (PLAIN or LOGIN, as the server
+// offers), which go-mail allows only over TLS or to localhost.
+func New(rawURL, from string, opts ...Option) (*Mailer, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme != "smtp" || u.Hostname() == "" {
+		return nil, fmt.Errorf("smtp: URL %q: want smtp://USER:PASS@HOST:PORT?tls=starttls|tls|none", redact(rawURL))
+	}
+	m := &Mailer{host: u.Hostname(), security: "starttls", timeout: 30 * time.Second}
+	for k, v := range u.Query() {
+		switch {
+		case k == "tls" && (v[0] == "starttls" || v[0] == "tls" || v[0] == "none"):
+			m.security = v[0]
+		default:
+			return nil, fmt.Errorf("smtp: URL parameter %s=%q: want tls=starttls, tls=tls or tls=none", k, v[0])
+		}
+	}
+	m.port = map[string]int{"starttls": 587, "tls": 465, "none": 25}[m.security]
+	if p := u.Port(); p != "" {
+		if m.port, err = strconv.Atoi(p); err != nil || m.port <= 0 || m.port > 65535 {
+			return nil, fmt.Errorf("smtp: URL %q: bad port", redact(rawURL))
+		}
+	}
+	if u.User != nil {
+		m.user = u.User.Username()
+		m.password, _ = u.User.Password()
+	}
+	if m.from, err = netmail.ParseAddress(from); err != nil {
+		return nil, fmt.Errorf("smtp: sender %q: %w", from, err)
+	}
+	for _, o := range opts {
+		o(m)
+	}
+	return m, nil
+}
+
+func redact(rawURL string) string {
+	if u, err := url.Parse(rawURL); err == nil {
+		return u.Redacted()
+	}
+	return "(unparsable)"
+}
+
+// client returns a go-mail client configured for the server.
+func (m *Mailer) client() (*mail.Client, error) {
+	tlsConfig := m.tls
+	if tlsConfig == nil {
+		tlsConfig = &tls.Config{}
+	}
+	tlsConfig = tlsConfig.Clone()
+	tlsConfig.ServerName = m.host
+	opts := []mail.Option{
+		mail.WithPort(m.port),
+		mail.WithTimeout(m.timeout),
+		mail.WithTLSConfig(tlsConfig),
+	}
+	switch m.security {
+	case "starttls":
+		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
+	case "tls":
+		opts = append(opts, mail.WithSSL(), mail.WithTLSPolicy(mail.NoTLS))
+	case "none":
+		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
+	}
+	if m.user != "" {
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(m.user), mail.WithPassword(m.password))
+	}
+	return mail.NewClient(m.host, opts...)
+}
+
+// Deliver sends msgs over one connection and returns an error for each
+// message the server did not accept. A 5xx reply is permanent; anything
+// else, a connection that cannot be made included, is temporary.
+func (m *Mailer) Deliver(ctx context.Context, msgs []*invite.Message) []error {
+	errs := make([]error, len(msgs))
+	fail := func(err error) []error {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = err
+			}
+		}
+		return errs
+	}
+	c, err := m.client()
+	if err != nil {
+		return fail(err)
+	}
+	out := make([]*mail.Msg, 0, len(msgs))
+	index := make([]int, 0, len(msgs))
+	for i, msg := range msgs {
+		gm, err := m.message(msg)
+		if err != nil {
+			errs[i] = invite.Permanent(err) // a message that cannot be built never will be
+			continue
+		}
+		out, index = append(out, gm), append(index, i)
+	}
+	if len(out) == 0 {
+		return errs
+	}
+	if err := c.DialAndSendWithContext(ctx, out...); err != nil {
+		anyMessage := false
+		for j, gm := range out {
+			if gm.HasSendError() {
+				errs[index[j]] = classify(gm.SendError())
+				anyMessage = true
+			}
+		}
+		if !anyMessage {
+			// No message got its own error: the connection failed.
+			return fail(fmt.Errorf("smtp %s:%d: %w", m.host, m.port, err))
+		}
+	}
+	return errs
+}
+
+// classify marks an SMTP 5xx reply permanent.
+func classify(err error) error {
+	var se *mail.SendError
+	if errors.As(err, &se) && se.ErrorCode() >= 500 && se.ErrorCode() < 600 {
+		return invite.Permanent(err)
+	}
+	return err
+}
+
+// message converts msg to a go-mail message: multipart/alternative with the
+// text and HTML parts, its stable Message-ID and its language.
+func (m *Mailer) message(msg *invite.Message) (*mail.Msg, error) {
+	gm := mail.NewMsg()
+	gm.FromMailAddress(m.from)
+	if err := gm.AddToFormat(msg.ToName, msg.To); err != nil {
+		return nil, fmt.Errorf("recipient %q: %w", msg.To, err)
+	}
+	gm.SetMessageIDWithValue(strings.Trim(msg.MessageID, "<>"))
+	gm.SetDateWithValue(msg.CreatedAt)
+	gm.SetGenHeader(mail.Header("Content-Language"), msg.Language)
+	gm.SetGenHeader(mail.Header("Auto-Submitted"), "auto-generated")
+	gm.Subject(msg.Subject)
+	gm.SetBodyString(mail.TypeTextPlain, msg.Text)
+	gm.AddAlternativeString(mail.TypeTextHTML, msg.HTML)
+	return gm, nil
+}
