@@ -225,7 +225,7 @@ func (db *DB) UpdateInvitation(ctx context.Context, id int64, now time.Time, upd
 		before := slices.Clone(inv.Grants)
 		msg, err := update(inv)
 		if err != nil {
-			return err
+			return fromCaller(err)
 		}
 		out = inv
 		if err := saveInvitation(ctx, tx, inv, before, now); err != nil {
@@ -250,7 +250,7 @@ func (db *DB) AcceptInvitation(ctx context.Context, hash []byte, accept func(*in
 		}
 		before := slices.Clone(inv.Grants)
 		if u, err = accept(inv); err != nil {
-			return err
+			return fromCaller(err)
 		}
 		if u != nil {
 			if err := insertUser(ctx, tx, u); err != nil {

@@ -248,6 +248,9 @@ const maxTxAttempts = 8
 func (db *DB) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		err := db.bun.RunInTx(ctx, db.txOpts, fn)
+		if pt, ok := errors.AsType[*callerError](err); ok {
+			return pt.err
+		}
 		if err == nil || attempt == maxTxAttempts || !retryable(err) {
 			return translate(err)
 		}
@@ -258,6 +261,21 @@ func (db *DB) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) 
 		case <-time.After(wait):
 		}
 	}
+}
+
+// callerError carries an error of a caller's function (such as the update
+// of UpdateInvitation) through a transaction, so that inTx returns it as it
+// is, untranslated and not retried.
+type callerError struct{ err error }
+
+func (e *callerError) Error() string { return e.err.Error() }
+
+// fromCaller marks err, returned by a caller's function, to pass through.
+func fromCaller(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &callerError{err}
 }
 
 // forUpdate locks the selected rows until the transaction ends. SQLite needs

@@ -1,0 +1,148 @@
+package invite
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// Every language has every built-in text of English, and no other.
+func TestMailTextsComplete(t *testing.T) {
+	keys := func(lang string) []string {
+		var m map[string]string
+		if _, err := toml.DecodeFS(localeFiles, "locales/active."+lang+".toml", &m); err != nil {
+			t.Fatalf("%s: %v", lang, err)
+		}
+		var ks []string
+		for k, v := range m {
+			if strings.TrimSpace(v) == "" {
+				t.Errorf("%s: %s is empty", lang, k)
+			}
+			ks = append(ks, k)
+		}
+		slices.Sort(ks)
+		return ks
+	}
+	want := keys("en")
+	for _, lang := range Languages() {
+		if got := keys(lang); !slices.Equal(got, want) {
+			t.Errorf("%s has keys %v, want %v", lang, got, want)
+		}
+	}
+	texts, err := newMailTexts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The built-in templates are valid templates in every language.
+	for _, lang := range Languages() {
+		for _, kind := range []MessageKind{KindInvitation, KindReminder} {
+			if err := ValidateTemplate(texts.defaultTemplate(kind, lang)); err != nil {
+				t.Errorf("%s %s: %v", lang, kind, err)
+			}
+		}
+	}
+}
+
+// goldenInput is one invitation per language, each in a time zone of its own.
+func goldenInput(lang, tz string) mailInput {
+	c := &Company{ID: 7, Name: "Müller & <Söhne>", Subscriptions: []Subscription{{ID: 1, Name: "App Designer"}, {ID: 2, Name: "Data Stream Designer"}}}
+	return mailInput{
+		kind: KindInvitation,
+		inv: &Invitation{
+			ID: 42, CompanyID: 7, Email: "ana.souza@example.com", FirstName: "Ana", LastName: "Souza",
+			Language: lang, TimeZone: tz, ExpiresAt: time.Date(2026, 3, 8, 9, 30, 0, 0, time.UTC),
+			Grants: []Grant{{SubscriptionID: 2, Role: RoleViewer}, {SubscriptionID: 1, Role: RoleAdministrator}},
+		},
+		company: c,
+		inviter: "Grace Hopper",
+		link:    "https://invite.example.com/join/3q2-7wEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	}
+}
+
+// The rendered mail of each language, compared with testdata/mail/LANG.golden
+// (go test ./invite -run Golden -update rewrites them).
+func TestMailGolden(t *testing.T) {
+	texts, err := newMailTexts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	zones := map[string]string{"en": "America/New_York", "de": "Europe/Berlin", "es": "Europe/Madrid", "fr": "Europe/Paris", "pt-BR": "America/Sao_Paulo"}
+	for _, lang := range Languages() {
+		for _, kind := range []MessageKind{KindInvitation, KindReminder} {
+			name := lang + "." + string(kind)
+			t.Run(name, func(t *testing.T) {
+				in := goldenInput(lang, zones[lang])
+				in.kind = kind
+				m, err := texts.compose(in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := "Subject: " + m.Subject + "\n\n" + m.Text + "\n=== HTML ===\n" + m.HTML
+				path := filepath.Join("testdata", "mail", name+".golden")
+				if *update {
+					if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatalf("%v (run with -update to create it)", err)
+				}
+				if got != string(want) {
+					t.Errorf("%s differs from %s:\n%s", name, path, got)
+				}
+			})
+		}
+	}
+}
+
+func TestCompose(t *testing.T) {
+	texts, err := newMailTexts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("LinkAppended", func(t *testing.T) {
+		in := goldenInput("en", "UTC")
+		in.template = Template{Subject: "Welcome", Body: "Hello {FirstName}."}
+		m, err := texts.compose(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(m.Text, in.link) || !strings.Contains(m.HTML, `href="`+in.link+`"`) {
+			t.Errorf("a template without {InvitationLink} lost the link:\n%s\n%s", m.Text, m.HTML)
+		}
+	})
+	t.Run("TimeZone", func(t *testing.T) {
+		in := goldenInput("en", "Asia/Kolkata")
+		m, _ := texts.compose(in)
+		if !strings.Contains(m.Text, "March 8, 2026 at 3:00 PM IST") {
+			t.Errorf("expiry not in the invitee's time zone:\n%s", m.Text)
+		}
+	})
+	t.Run("Escaped", func(t *testing.T) {
+		m, _ := texts.compose(goldenInput("en", "UTC"))
+		if strings.Contains(m.HTML, "<Söhne>") || !strings.Contains(m.HTML, "Müller &amp; &lt;Söhne&gt;") {
+			t.Errorf("company name not escaped in HTML:\n%s", m.HTML)
+		}
+		if !strings.Contains(m.Text, "Müller & <Söhne>") {
+			t.Errorf("text part escaped the company name:\n%s", m.Text)
+		}
+	})
+	t.Run("Subscriptions", func(t *testing.T) {
+		m, _ := texts.compose(goldenInput("de", "UTC"))
+		if !strings.Contains(m.Text, "App Designer (Administrator), Data Stream Designer (Betrachter)") {
+			t.Errorf("subscriptions not listed in the company's order with German roles:\n%s", m.Text)
+		}
+	})
+}

@@ -1,0 +1,147 @@
+package invite
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestValidateTemplate(t *testing.T) {
+	tests := []struct {
+		name   string
+		tmpl   Template
+		field  string // "" when valid
+		reason string
+		args   map[string]any
+	}{
+		{name: "OK", tmpl: Template{Subject: "Join {CompanyName}", Body: "Hi {FirstName},\n{InvitationLink}"}},
+		{name: "EveryPlaceholder", tmpl: Template{Subject: "{UserName}{FirstName}{LastName}{CompanyName}{InviterName}{InvitationLink}{ExpirationDate}{Subscriptions}", Body: "x"}},
+		{name: "LiteralBraces", tmpl: Template{Subject: "{ not a placeholder } {} {1} {a b}", Body: "JSON: {\"a\": 1} {"}},
+		{name: "UnknownInBody", tmpl: Template{Subject: "S", Body: "Hello,\n  dear {Username}!"}, field: "body", reason: ReasonUnknownPlaceholder,
+			args: map[string]any{"Placeholder": "{Username}", "Line": 2, "Column": 8}},
+		{name: "UnknownAfterUnicode", tmpl: Template{Subject: "Grüße {Nope}", Body: "b"}, field: "subject", reason: ReasonUnknownPlaceholder,
+			args: map[string]any{"Placeholder": "{Nope}", "Line": 1, "Column": 7}},
+		{name: "LineBreakInSubject", tmpl: Template{Subject: "Hello\r\nBcc: x@example.com", Body: "b"}, field: "subject", reason: ReasonLineBreak,
+			args: map[string]any{"Line": 1, "Column": 6}},
+		{name: "LineFeedInSubject", tmpl: Template{Subject: "ab\nc", Body: "b"}, field: "subject", reason: ReasonLineBreak},
+		{name: "EmptySubject", tmpl: Template{Subject: " ", Body: "b"}, field: "subject", reason: ReasonRequired},
+		{name: "EmptyBody", tmpl: Template{Subject: "s"}, field: "body", reason: ReasonRequired},
+		{name: "LongSubject", tmpl: Template{Subject: strings.Repeat("s", MaxSubjectLen+1), Body: "b"}, field: "subject", reason: ReasonTooLong},
+		{name: "LongBody", tmpl: Template{Subject: "s", Body: strings.Repeat("b", MaxBodyLen+1)}, field: "body", reason: ReasonTooLong},
+		{name: "BodyNotUTF8", tmpl: Template{Subject: "s", Body: "b\xff"}, field: "body", reason: ReasonInvalidUTF8},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := ValidateTemplate(tt.tmpl)
+			if tt.field == "" {
+				if err != nil {
+					t.Fatalf("got %v, want valid", err)
+				}
+				return
+			}
+			e, ok := err.(*Error)
+			if !ok {
+				t.Fatalf("got %v, want a field error", err)
+			}
+			f, ok := e.Field(tt.field)
+			if !ok || f.Reason != tt.reason {
+				t.Fatalf("got %+v, want %s at %s", e.Fields, tt.reason, tt.field)
+			}
+			for k, v := range tt.args {
+				if f.Args[k] != v {
+					t.Errorf("Args[%s]: got %v, want %v (message %q)", k, f.Args[k], v, f.Message)
+				}
+			}
+		})
+	}
+	// Every unknown placeholder is reported, each at its place.
+	err := ValidateTemplate(Template{Subject: "s", Body: "{A}\n{InvitationLink} {B}"})
+	if e := err.(*Error); len(e.Fields) != 2 || !strings.Contains(e.Fields[1].Message, "{B} at line 2, column 18") {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestRender(t *testing.T) {
+	values := map[string]string{"FirstName": `<b>"Ann" & Co</b>`, "InvitationLink": "https://x.example/join/a?b=1&c=2"}
+	segs, unknown := parsePlaceholders("Hi {FirstName},\n\nopen {InvitationLink}\nnow.\n\n\n{Other}")
+	if len(unknown) != 1 {
+		t.Fatalf("unknown: %v", unknown)
+	}
+	if got, want := renderText(segs, values), "Hi <b>\"Ann\" & Co</b>,\n\nopen https://x.example/join/a?b=1&c=2\nnow.\n\n\n{Other}"; got != want {
+		t.Errorf("text:\ngot  %q\nwant %q", got, want)
+	}
+	want := "<p>Hi &lt;b&gt;&#34;Ann&#34; &amp; Co&lt;/b&gt;,</p>\n" +
+		"<p>open <a href=\"https://x.example/join/a?b=1&amp;c=2\">https://x.example/join/a?b=1&amp;c=2</a><br>\nnow.</p>\n" +
+		"<p>{Other}</p>\n"
+	if got := renderHTML(segs, values); got != want {
+		t.Errorf("html:\ngot  %q\nwant %q", got, want)
+	}
+	subj, _ := parsePlaceholders("Welcome {FirstName}")
+	if got := renderSubject(subj, map[string]string{"FirstName": "Ann\r\nBcc: evil@example.com"}); strings.ContainsAny(got, "\r\n") {
+		t.Errorf("subject has a line break: %q", got)
+	}
+}
+
+// ownMarkup matches the tags renderHTML writes itself.
+var ownMarkup = regexp.MustCompile(`</?p>|<br>|<a href="[^"<>]*">|</a>`)
+
+// FuzzRender checks the renderer on any template and value: it never panics,
+// the text part is the template with values in place, the HTML part holds no
+// markup but its own (text and values are escaped), and subjects stay on one line.
+func FuzzRender(f *testing.F) {
+	f.Add("Hello {FirstName}, join {CompanyName}: {InvitationLink}", "Ann", "https://x.example/join/t")
+	f.Add("{{FirstName}} {FirstName", "<script>alert(1)</script>", "javascript:alert(1)")
+	f.Add("line\r\nbreak {Unknown} {}", "a\nb", "\"'><")
+	f.Add("", "", "")
+	f.Add("{InvitationLink}{InvitationLink}\n\n\n", "&amp;", "https://x.example/?a=<b>")
+	f.Fuzz(func(t *testing.T, tmpl, name, link string) {
+		segs, _ := parsePlaceholders(tmpl)
+		values := map[string]string{"FirstName": name, "CompanyName": name, "InvitationLink": link}
+		text := renderText(segs, values)
+		if !strings.Contains(tmpl, "{") && text != tmpl {
+			t.Fatalf("a template without placeholders changed: %q -> %q", tmpl, text)
+		}
+		html := renderHTML(segs, values)
+		if rest := ownMarkup.ReplaceAllString(html, ""); strings.ContainsAny(rest, "<>") {
+			t.Fatalf("markup other than the renderer's own in %q", html)
+		}
+		if utf8.ValidString(tmpl) && utf8.ValidString(name) && utf8.ValidString(link) && !utf8.ValidString(html) {
+			t.Fatalf("valid input rendered invalid UTF-8")
+		}
+		subject := renderSubject(segs, values)
+		if strings.ContainsAny(subject, "\r\n") {
+			t.Fatalf("subject %q has a line break", subject)
+		}
+		// Parsing again finds the same placeholders: rendering is stable.
+		again, _ := parsePlaceholders(tmpl)
+		if len(again) != len(segs) {
+			t.Fatalf("parse is not deterministic")
+		}
+	})
+}
+
+// FuzzValidateTemplate checks that validation never panics and that a
+// template it accepts has no unknown placeholder and a one-line subject.
+func FuzzValidateTemplate(f *testing.F) {
+	f.Add("Join {CompanyName}", "Hi {FirstName}\n{InvitationLink}")
+	f.Add("a\nb", "{Nope}")
+	f.Add("\xff", "{")
+	f.Fuzz(func(t *testing.T, subject, body string) {
+		err := ValidateTemplate(Template{Subject: subject, Body: body})
+		if err != nil {
+			if ErrorCode(err) != CodeInvalid {
+				t.Fatalf("got %v, want invalid input", err)
+			}
+			return
+		}
+		if strings.ContainsAny(subject, "\r\n") {
+			t.Fatalf("accepted a subject with a line break: %q", subject)
+		}
+		for _, s := range []string{subject, body} {
+			if _, unknown := parsePlaceholders(s); len(unknown) > 0 {
+				t.Fatalf("accepted unknown placeholders %v", unknown)
+			}
+		}
+	})
+}
