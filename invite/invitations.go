@@ -154,6 +154,7 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 		}
 		return nil, "", err
 	}
+	s.queued()
 	return inv, token, nil
 }
 
@@ -243,6 +244,7 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 		}
 		return nil, "", err
 	}
+	s.queued()
 	return inv, token, nil
 }
 

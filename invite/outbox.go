@@ -261,6 +261,9 @@ func (s *Service) SendReminders(ctx context.Context) (int, error) {
 			sent++
 		}
 	}
+	if sent > 0 {
+		s.queued()
+	}
 	return sent, nil
 }
 

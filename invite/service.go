@@ -35,6 +35,10 @@ type Config struct {
 	RemindBefore time.Duration
 	// Retry is how delivery is retried; DefaultRetry's fields where zero.
 	Retry Retry
+	// Queued, if set, is called after a message has been written to the
+	// outbox, so that a worker can deliver it at once instead of at its
+	// next scheduled run. It must not block.
+	Queued func()
 }
 
 // Defaults of Config.
@@ -57,6 +61,7 @@ type Service struct {
 	baseURL      string
 	remindBefore time.Duration
 	retry        Retry
+	queued       func()
 	texts        *mailTexts
 
 	// dummyHash is checked against when an e-mail address is unknown, so
@@ -78,7 +83,11 @@ func NewService(st Store, cfg Config) *Service {
 		baseURL:      strings.TrimSuffix(cfg.BaseURL, "/"),
 		remindBefore: cfg.RemindBefore,
 		retry:        cfg.Retry.withDefaults(),
+		queued:       cfg.Queued,
 		texts:        texts,
+	}
+	if s.queued == nil {
+		s.queued = func() {}
 	}
 	if s.baseURL == "" {
 		s.baseURL = DefaultBaseURL

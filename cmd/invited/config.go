@@ -5,21 +5,30 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/mail"
 	"net/url"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/robfig/cron/v3"
 )
 
 // Config is the server's configuration. Each setting is a flag whose
 // default comes from an environment variable.
 type Config struct {
-	Addr          string
-	DB            string
-	BaseURL       string
-	TTL           time.Duration
-	AdminEmail    string
-	AdminPassword string
+	Addr           string
+	DB             string
+	BaseURL        string
+	TTL            time.Duration
+	AdminEmail     string
+	AdminPassword  string
+	SMTPURL        string
+	MailFrom       string
+	RemindBefore   time.Duration
+	ExpireSchedule string
+	RemindSchedule string
+	OutboxSchedule string
 }
 
 // setting describes one configuration name. shown is the default as help
@@ -33,16 +42,25 @@ func (c *Config) settings() []setting {
 	str := func(p *string) func(*flag.FlagSet, string, string, string) {
 		return func(fs *flag.FlagSet, name, def, usage string) { fs.StringVar(p, name, def, usage) }
 	}
+	dur := func(p *time.Duration) func(*flag.FlagSet, string, string, string) {
+		return func(fs *flag.FlagSet, name, def, usage string) {
+			d, _ := time.ParseDuration(def) // checked by parse
+			fs.DurationVar(p, name, d, usage)
+		}
+	}
 	return []setting{
 		{"addr", "INVITE_ADDR", ":8080", "", "address to listen on", str(&c.Addr)},
 		{"db", "INVITE_DB", "sqlite:data/invite.db", "", "database: sqlite:PATH, sqlite::memory: or mysql://USER:PASS@HOST:PORT/DB", str(&c.DB)},
 		{"base-url", "INVITE_BASE_URL", "", "http://localhost:PORT", "public URL of the server, for the links it sends", str(&c.BaseURL)},
-		{"ttl", "INVITE_TTL", "168h", "", "how long an invitation stays valid", func(fs *flag.FlagSet, name, def, usage string) {
-			d, _ := time.ParseDuration(def)
-			fs.DurationVar(&c.TTL, name, d, usage)
-		}},
+		{"ttl", "INVITE_TTL", "168h", "", "how long an invitation stays valid", dur(&c.TTL)},
 		{"admin-email", "INVITE_ADMIN_EMAIL", "admin@example.com", "", "Global Administrator created when the database has no users", str(&c.AdminEmail)},
 		{"admin-password", "INVITE_ADMIN_PASSWORD", "", "generated, printed once", "that administrator's password", str(&c.AdminPassword)},
+		{"smtp-url", "INVITE_SMTP_URL", "", "none: mail is logged and kept in the outbox", "mail server: smtp://USER:PASS@HOST:PORT?tls=starttls|tls|none", str(&c.SMTPURL)},
+		{"mail-from", "INVITE_MAIL_FROM", "Invitations <no-reply@localhost>", "", "sender of the mail", str(&c.MailFrom)},
+		{"remind-before", "INVITE_REMIND_BEFORE", "48h", "", "send one reminder this long before an invitation expires; 0 for none", dur(&c.RemindBefore)},
+		{"expire-schedule", "INVITE_EXPIRE_SCHEDULE", "@every 1m", "", "when to mark invitations past their expiry (cron spec)", str(&c.ExpireSchedule)},
+		{"remind-schedule", "INVITE_REMIND_SCHEDULE", "@every 5m", "", "when to write due reminders (cron spec)", str(&c.RemindSchedule)},
+		{"outbox-schedule", "INVITE_OUTBOX_SCHEDULE", "@every 30s", "", "when to deliver the outbox, besides at once after each new message (cron spec)", str(&c.OutboxSchedule)},
 	}
 }
 
@@ -57,7 +75,7 @@ func (c *Config) parse(name string, args []string, getenv func(string) string, s
 		if v := getenv(s.env); v != "" {
 			def = v
 		}
-		if s.flag == "ttl" {
+		if s.flag == "ttl" || s.flag == "remind-before" {
 			if _, err := time.ParseDuration(def); err != nil {
 				return nil, fmt.Errorf("%s: %w", s.env, err)
 			}
@@ -74,6 +92,17 @@ func (c *Config) parse(name string, args []string, getenv func(string) string, s
 func (c *Config) validate() error {
 	if c.TTL <= 0 {
 		return fmt.Errorf("ttl must be positive, got %v", c.TTL)
+	}
+	if c.RemindBefore < 0 {
+		return fmt.Errorf("remind-before must not be negative, got %v", c.RemindBefore)
+	}
+	for name, spec := range map[string]string{"expire-schedule": c.ExpireSchedule, "remind-schedule": c.RemindSchedule, "outbox-schedule": c.OutboxSchedule} {
+		if _, err := cron.ParseStandard(spec); err != nil {
+			return fmt.Errorf("%s %q: %w", name, spec, err)
+		}
+	}
+	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+		return fmt.Errorf("mail-from %q: %w", c.MailFrom, err)
 	}
 	if c.BaseURL == "" {
 		_, port, err := net.SplitHostPort(c.Addr)

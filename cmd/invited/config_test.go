@@ -10,6 +10,17 @@ import (
 	"time"
 )
 
+// defaults returns the default configuration changed by change.
+func defaults(change func(*Config)) Config {
+	c := Config{
+		Addr: ":8080", DB: "sqlite:data/invite.db", BaseURL: "http://localhost:8080", TTL: 168 * time.Hour,
+		AdminEmail: "admin@example.com", MailFrom: "Invitations <no-reply@localhost>", RemindBefore: 48 * time.Hour,
+		ExpireSchedule: "@every 1m", RemindSchedule: "@every 5m", OutboxSchedule: "@every 30s",
+	}
+	change(&c)
+	return c
+}
+
 func TestConfig(t *testing.T) {
 	tests := []struct {
 		name string
@@ -20,7 +31,7 @@ func TestConfig(t *testing.T) {
 	}{
 		{
 			name: "Defaults",
-			want: Config{Addr: ":8080", DB: "sqlite:data/invite.db", BaseURL: "http://localhost:8080", TTL: 168 * time.Hour, AdminEmail: "admin@example.com"},
+			want: defaults(func(c *Config) {}),
 		},
 		{
 			name: "Environment",
@@ -28,19 +39,34 @@ func TestConfig(t *testing.T) {
 				"INVITE_ADDR": "127.0.0.1:9000", "INVITE_DB": "mysql://u:p@db:3306/invite", "INVITE_BASE_URL": "https://invite.example.com/",
 				"INVITE_TTL": "48h", "INVITE_ADMIN_EMAIL": "boss@example.com", "INVITE_ADMIN_PASSWORD": "from the environment",
 			},
-			want: Config{Addr: "127.0.0.1:9000", DB: "mysql://u:p@db:3306/invite", BaseURL: "https://invite.example.com", TTL: 48 * time.Hour, AdminEmail: "boss@example.com", AdminPassword: "from the environment"},
+			want: defaults(func(c *Config) {
+				c.Addr, c.DB, c.BaseURL, c.TTL = "127.0.0.1:9000", "mysql://u:p@db:3306/invite", "https://invite.example.com", 48*time.Hour
+				c.AdminEmail, c.AdminPassword = "boss@example.com", "from the environment"
+			}),
 		},
 		{
 			name: "FlagBeatsEnvironment",
 			env:  map[string]string{"INVITE_ADDR": ":9000", "INVITE_TTL": "48h"},
 			args: []string{"-addr", ":7000", "-ttl", "1h30m"},
-			want: Config{Addr: ":7000", DB: "sqlite:data/invite.db", BaseURL: "http://localhost:7000", TTL: 90 * time.Minute, AdminEmail: "admin@example.com"},
+			want: defaults(func(c *Config) { c.Addr, c.BaseURL, c.TTL = ":7000", "http://localhost:7000", 90*time.Minute }),
 		},
 		{name: "BadTTLEnvironment", env: map[string]string{"INVITE_TTL": "a week"}, err: "INVITE_TTL"},
 		{name: "NegativeTTL", args: []string{"-ttl", "-1h"}, err: "ttl must be positive"},
 		{name: "BadBaseURL", args: []string{"-base-url", "invite.example.com"}, err: "base-url"},
 		{name: "BadAddr", args: []string{"-addr", "8080"}, err: "addr"},
 		{name: "UnknownFlag", args: []string{"-port", "8080"}, err: "flag provided but not defined"},
+		{
+			name: "Mail",
+			env:  map[string]string{"INVITE_SMTP_URL": "smtp://u:p@mail:587", "INVITE_MAIL_FROM": "Acme <invite@acme.example>", "INVITE_REMIND_BEFORE": "0s"},
+			args: []string{"-outbox-schedule", "@every 5s", "-expire-schedule", "*/5 * * * *"},
+			want: defaults(func(c *Config) {
+				c.SMTPURL, c.MailFrom, c.RemindBefore = "smtp://u:p@mail:587", "Acme <invite@acme.example>", 0
+				c.OutboxSchedule, c.ExpireSchedule = "@every 5s", "*/5 * * * *"
+			}),
+		},
+		{name: "BadSchedule", args: []string{"-remind-schedule", "every minute"}, err: "remind-schedule"},
+		{name: "BadMailFrom", env: map[string]string{"INVITE_MAIL_FROM": "nobody"}, err: "mail-from"},
+		{name: "NegativeReminder", args: []string{"-remind-before", "-1h"}, err: "remind-before"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,7 +95,9 @@ func TestHelp(t *testing.T) {
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("got %v, want flag.ErrHelp", err)
 	}
-	for _, name := range []string{"INVITE_ADDR", "INVITE_DB", "INVITE_BASE_URL", "INVITE_TTL", "INVITE_ADMIN_EMAIL", "INVITE_ADMIN_PASSWORD", "-addr", "-db", "-base-url", "-ttl", "-admin-email", "-admin-password", "migrate", "serve"} {
+	for _, name := range []string{"INVITE_ADDR", "INVITE_DB", "INVITE_BASE_URL", "INVITE_TTL", "INVITE_ADMIN_EMAIL", "INVITE_ADMIN_PASSWORD",
+		"INVITE_SMTP_URL", "INVITE_MAIL_FROM", "INVITE_REMIND_BEFORE", "INVITE_EXPIRE_SCHEDULE", "INVITE_REMIND_SCHEDULE", "INVITE_OUTBOX_SCHEDULE",
+		"-addr", "-db", "-base-url", "-ttl", "-admin-email", "-admin-password", "-smtp-url", "-mail-from", "migrate", "serve"} {
 		if !strings.Contains(stderr.String(), name) {
 			t.Errorf("help does not mention %s:\n%s", name, stderr.String())
 		}

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/invitehq/invite/invite"
+	"github.com/invitehq/invite/invite/smtp/smtptest"
 	"github.com/invitehq/invite/store/storetest"
 )
 
@@ -22,8 +24,9 @@ func testConfig(t *testing.T, db string) Config {
 	if db == "" {
 		db = "sqlite:" + filepath.Join(t.TempDir(), "data", "invite.db")
 	}
-	cfg := Config{Addr: "127.0.0.1:0", DB: db, BaseURL: "http://invite.test", TTL: time.Hour, AdminEmail: "admin@example.com"}
-	if err := cfg.validate(); err != nil {
+	var cfg Config
+	args := []string{"-addr", "127.0.0.1:0", "-db", db, "-base-url", "http://invite.test", "-ttl", "1h"}
+	if _, err := cfg.parse("invited", args, func(string) string { return "" }, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	return cfg
@@ -176,4 +179,83 @@ func TestMigrateCommand(t *testing.T) {
 			}
 		}
 	})
+}
+
+// serveAdmin starts the program with cfg and returns it with a context that
+// acts as its Global Administrator, and a registered company.
+func serveAdmin(t *testing.T, cfg Config) (*Main, context.Context, *invite.Company) {
+	t.Helper()
+	cfg.AdminPassword = "a configured password"
+	m, _ := start(t, cfg)
+	admin, err := m.svc.Authenticate(t.Context(), cfg.AdminEmail, cfg.AdminPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := invite.NewContext(t.Context(), admin)
+	c, err := m.svc.RegisterCompany(ctx, invite.CompanyInput{Name: "Acme", Subscriptions: []string{"App Designer"}, BusinessRoles: []string{"Operator"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, ctx, c
+}
+
+func inviteInput(c *invite.Company) invite.InvitationInput {
+	return invite.InvitationInput{
+		CompanyID: c.ID, Email: "ada@example.com", FirstName: "Ada", LastName: "Lovelace", BusinessRoleID: c.BusinessRoles[0].ID,
+		Grants: []invite.Grant{{SubscriptionID: c.Subscriptions[0].ID, Role: invite.RoleViewer}},
+	}
+}
+
+// eventually polls cond until it holds or ten seconds pass.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// The server delivers an invitation's mail over SMTP at once, not at the
+// next scheduled run.
+func TestServeDeliversMail(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	cfg := testConfig(t, "")
+	cfg.SMTPURL, cfg.OutboxSchedule = srv.URL(), "@every 1h"
+	m, ctx, c := serveAdmin(t, cfg)
+	if _, _, err := m.svc.Invite(ctx, inviteInput(c)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the mail", func() bool { return len(srv.Received()) == 1 })
+	msg, err := srv.Received()[0].Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(msg.Parts["text/plain"], "http://invite.test"+invite.AcceptPath) {
+		t.Errorf("the link does not start with INVITE_BASE_URL:\n%s", msg.Parts["text/plain"])
+	}
+}
+
+// Without SMTP the mail is logged and kept, link and all, in the outbox.
+func TestServeLogsMail(t *testing.T) {
+	m, ctx, c := serveAdmin(t, testConfig(t, ""))
+	if _, _, err := m.svc.Invite(ctx, inviteInput(c)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the mail to be delivered to the log", func() bool {
+		page, err := m.svc.Messages(ctx, invite.MessageFilter{})
+		return err == nil && len(page.Messages) == 1 && page.Messages[0].State == invite.DeliverySent &&
+			strings.Contains(page.Messages[0].Text, "http://invite.test"+invite.AcceptPath)
+	})
+}
+
+// A mail server URL that cannot work stops the start with a clear error.
+func TestServeBadSMTPURL(t *testing.T) {
+	cfg := testConfig(t, "")
+	cfg.SMTPURL = "smtp://mail.example.com?tls=sometimes"
+	m := NewMain(cfg, slog.New(slog.DiscardHandler), io.Discard)
+	if err := m.Start(t.Context()); err == nil || !strings.Contains(err.Error(), "tls=") {
+		m.Close()
+		t.Fatalf("got %v, want an error about tls=", err)
+	}
 }

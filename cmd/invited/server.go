@@ -12,10 +12,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
 	"github.com/invitehq/invite/httpui"
 	"github.com/invitehq/invite/invite"
+	"github.com/invitehq/invite/invite/smtp"
 	"github.com/invitehq/invite/store"
 )
 
@@ -26,13 +25,13 @@ type Main struct {
 	logger *slog.Logger
 	out    io.Writer // where the one-time login details are printed
 
-	db       *store.DB
-	svc      *invite.Service
-	cron     *cron.Cron
-	stopJobs context.CancelFunc
-	srv      *http.Server
-	ln       net.Listener
-	served   chan error
+	db     *store.DB
+	svc    *invite.Service
+	mailer invite.Mailer
+	jobs   *scheduler
+	srv    *http.Server
+	ln     net.Listener
+	served chan error
 
 	closeOnce sync.Once
 	closeErr  error
@@ -77,10 +76,38 @@ func (m *Main) Start(ctx context.Context) error {
 	if err := m.open(ctx); err != nil {
 		return err
 	}
-	m.svc = invite.NewService(m.db, invite.Config{TTL: m.cfg.TTL})
+	if err := m.openMailer(); err != nil {
+		m.db.Close()
+		return err
+	}
+	m.jobs = newScheduler(m.logger)
+	deliver := &job{name: "deliver outbox", run: func(ctx context.Context) (int, error) { return m.svc.DeliverOutbox(ctx, m.mailer) }}
+	remindBefore := m.cfg.RemindBefore
+	if remindBefore == 0 {
+		remindBefore = -1 // none
+	}
+	m.svc = invite.NewService(m.db, invite.Config{
+		TTL:          m.cfg.TTL,
+		BaseURL:      m.cfg.BaseURL,
+		RemindBefore: remindBefore,
+		Queued:       func() { m.jobs.kick(deliver) },
+	})
 	if err := m.bootstrap(ctx); err != nil {
 		m.db.Close()
 		return err
+	}
+	for _, j := range []struct {
+		spec string
+		job  *job
+	}{
+		{m.cfg.ExpireSchedule, &job{name: "expire invitations", run: m.svc.ExpireDue}},
+		{m.cfg.RemindSchedule, &job{name: "send reminders", run: m.svc.SendReminders}},
+		{m.cfg.OutboxSchedule, deliver},
+	} {
+		if err := m.jobs.add(j.spec, j.job); err != nil {
+			m.db.Close()
+			return fmt.Errorf("schedule %s: %w", j.job.name, err)
+		}
 	}
 	ln, err := net.Listen("tcp", m.cfg.Addr)
 	if err != nil {
@@ -88,7 +115,8 @@ func (m *Main) Start(ctx context.Context) error {
 		return err
 	}
 	m.ln = ln
-	m.startJobs()
+	m.jobs.start()
+	m.jobs.kick(deliver) // what an earlier run left queued
 	m.srv = &http.Server{
 		Handler:           httpui.New(httpui.Config{Service: m.svc, Health: m.db.Ping, Logger: m.logger}),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -124,31 +152,20 @@ func (m *Main) bootstrap(ctx context.Context) error {
 	return nil
 }
 
-// expireSchedule is how often pending invitations past their expiry are
-// marked expired. Reading never waits for it: an invitation past its
-// expiry is treated as expired at once.
-const expireSchedule = "@every 1m"
-
-// startJobs starts the scheduled jobs. Each is safe to run on every
-// instance at once.
-func (m *Main) startJobs() {
-	ctx, cancel := context.WithCancel(context.Background())
-	m.stopJobs = cancel
-	logger := cronLogger{m.logger}
-	m.cron = cron.New(cron.WithLogger(logger), cron.WithChain(cron.SkipIfStillRunning(logger)))
-	_, err := m.cron.AddFunc(expireSchedule, func() {
-		n, err := m.svc.ExpireDue(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			m.logger.Error("expire invitations", "err", err)
-		case n > 0:
-			m.logger.Info("expired invitations", "count", n)
-		}
-	})
-	if err != nil {
-		panic(err) // the schedule is a constant
+// openMailer sets up delivery: over SMTP when INVITE_SMTP_URL is set,
+// otherwise to the log, with the messages kept in the outbox.
+func (m *Main) openMailer() error {
+	if m.cfg.SMTPURL == "" {
+		m.mailer = invite.LogMailer{Logger: m.logger}
+		m.logger.Info("no INVITE_SMTP_URL: mail is written to the log and kept in the outbox")
+		return nil
 	}
-	m.cron.Start()
+	mailer, err := smtp.New(m.cfg.SMTPURL, m.cfg.MailFrom)
+	if err != nil {
+		return err
+	}
+	m.mailer = mailer
+	return nil
 }
 
 // URL returns the address the server listens on, as a URL.
@@ -172,25 +189,13 @@ func (m *Main) close() error {
 			errs = append(errs, err)
 		}
 	}
-	if m.cron != nil {
-		m.stopJobs()
-		select {
-		case <-m.cron.Stop().Done():
-		case <-ctx.Done():
-			errs = append(errs, errors.New("scheduled jobs did not stop in time"))
+	if m.jobs != nil {
+		if err := m.jobs.stop(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("scheduled jobs did not stop in time: %w", err))
 		}
 	}
 	if m.db != nil {
 		errs = append(errs, m.db.Close())
 	}
 	return errors.Join(errs...)
-}
-
-// cronLogger lets cron log through slog.
-type cronLogger struct{ logger *slog.Logger }
-
-func (l cronLogger) Info(msg string, kv ...any) { l.logger.Debug("cron: "+msg, kv...) }
-
-func (l cronLogger) Error(err error, msg string, kv ...any) {
-	l.logger.Error("cron: "+msg, append(kv, "err", err)...)
 }
