@@ -509,3 +509,50 @@ func ids2(ms []*invite.Message) string {
 	}
 	return b.String()
 }
+
+// Three delivery workers and three expiry jobs all at once, as three
+// instances would run them: each mail is sent once, each due invitation is
+// expired once.
+func TestJobsConcurrently(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.drain(t)
+		srv := smtptest.Start(t, smtptest.Options{})
+		mailer := mailerFor(t, srv)
+		want := map[string]bool{}
+		const due, fresh = 60, 60
+		for i := range due + fresh {
+			if i == due {
+				f.clock.Add(time.Hour) // the rest are an hour younger
+			}
+			inv, _ := f.invite(t, f.a)
+			want[inv.Email] = true
+		}
+		f.clock.Add(f.svc.TTL() - time.Hour) // the first 60 are due, the rest not
+		sent, expired := make([]int, 3), make([]int, 3)
+		errs := parallel(6, func(i int) error {
+			if i >= 3 {
+				var err error
+				expired[i-3], err = f.svc.ExpireDue(context.Background())
+				return err
+			}
+			for {
+				n, err := f.svc.DeliverOutbox(context.Background(), mailer)
+				sent[i] += n
+				if err != nil || n == 0 {
+					return err
+				}
+			}
+		})
+		if got := tally(errs); got[""] != 6 {
+			t.Fatalf("jobs: %v", got)
+		}
+		if n := expired[0] + expired[1] + expired[2]; n != due {
+			t.Errorf("expiry jobs marked %v, %d in all; want %d", expired, n, due)
+		}
+		if n := sent[0] + sent[1] + sent[2]; n != due+fresh {
+			t.Errorf("workers sent %v, %d in all; want %d", sent, n, due+fresh)
+		}
+		checkReceivedOnce(t, srv, want)
+	})
+}
