@@ -154,6 +154,9 @@ type Invitation struct {
 	// wanted, or the invitation is not pending).
 	RemindAt   time.Time
 	RemindedAt time.Time // when the last reminder was written; zero if never
+	// RenewalRequestedAt is when the invitee of an expired invitation last
+	// asked for a new one; zero if never.
+	RenewalRequestedAt time.Time
 	// Delivery is the state of the invitation's latest e-mail, loaded by
 	// the store; nil if it has none.
 	Delivery *Delivery

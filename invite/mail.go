@@ -13,6 +13,9 @@ type MessageKind string
 const (
 	KindInvitation MessageKind = "invitation" // sent by Invite and Resend
 	KindReminder   MessageKind = "reminder"   // sent before an invitation expires
+	// KindRenewalRequest tells a Company Administrator that an invitee
+	// whose invitation expired asks for a new one.
+	KindRenewalRequest MessageKind = "renewal_request"
 )
 
 // DeliveryState is where a message is on its way out.

@@ -24,17 +24,14 @@ type mailTexts struct {
 	layout     *template.Template
 }
 
-// The message IDs of the built-in texts.
+// The message IDs of the built-in texts. Each kind of message has its
+// KIND_subject, KIND_body, KIND_button and KIND_footer.
 const (
-	msgDateLayout        = "date_layout"
-	msgListSeparator     = "list_separator"
-	msgButton            = "mail_button"
-	msgFooter            = "mail_footer"
-	msgInvitationSubject = "invitation_subject"
-	msgInvitationBody    = "invitation_body"
-	msgReminderSubject   = "reminder_subject"
-	msgReminderBody      = "reminder_body"
+	msgDateLayout    = "date_layout"
+	msgListSeparator = "list_separator"
 )
+
+func kindText(kind MessageKind, part string) string { return string(kind) + "_" + part }
 
 // htmlLayout wraps a rendered body into the HTML part of a message.
 const htmlLayout = `<!DOCTYPE html>
@@ -82,19 +79,17 @@ func (m *mailTexts) text(lang, id string) string {
 
 // defaultTemplate returns the built-in template of kind in lang.
 func (m *mailTexts) defaultTemplate(kind MessageKind, lang string) Template {
-	if kind == KindReminder {
-		return Template{Subject: m.text(lang, msgReminderSubject), Body: m.text(lang, msgReminderBody)}
-	}
-	return Template{Subject: m.text(lang, msgInvitationSubject), Body: m.text(lang, msgInvitationBody)}
+	return Template{Subject: m.text(lang, kindText(kind, "subject")), Body: m.text(lang, kindText(kind, "body"))}
 }
 
 // mailInput is what a message is made from.
 type mailInput struct {
 	kind     MessageKind
 	inv      *Invitation
+	to       *User // the recipient when not the invitee
 	company  *Company
 	inviter  string   // the inviter's name
-	link     string   // the invitation link
+	link     string   // the invitation link, or for administrators the page to act on
 	template Template // the template to use; the built-in one when zero
 }
 
@@ -102,7 +97,11 @@ type mailInput struct {
 // their time zone. The link is always in the message: it is appended to a
 // template that lacks {InvitationLink}.
 func (m *mailTexts) compose(in mailInput) (*Message, error) {
-	inv, lang := in.inv, in.inv.Language
+	inv := in.inv
+	to, toName, lang, tz := inv.Email, inv.Name(), inv.Language, inv.TimeZone
+	if in.to != nil {
+		to, toName, lang, tz = in.to.Email, in.to.Name(), in.to.Language, in.to.TimeZone
+	}
 	tmpl := in.template
 	if tmpl.IsZero() {
 		tmpl = m.defaultTemplate(in.kind, lang)
@@ -115,7 +114,7 @@ func (m *mailTexts) compose(in mailInput) (*Message, error) {
 	if !hasPlaceholder(parsed.body, "InvitationLink") {
 		parsed.body = append(parsed.body, segment{text: "\n\n"}, segment{placeholder: "InvitationLink"})
 	}
-	loc, err := time.LoadLocation(inv.TimeZone)
+	loc, err := time.LoadLocation(tz)
 	if err != nil {
 		loc = time.UTC
 	}
@@ -130,14 +129,15 @@ func (m *mailTexts) compose(in mailInput) (*Message, error) {
 		"Subscriptions":  m.subscriptions(lang, inv.Grants, in.company),
 	}
 	subject := renderSubject(parsed.subject, values)
-	footer := m.text(lang, msgFooter)
+	footerSegs, _ := parsePlaceholders(m.text(lang, kindText(in.kind, "footer")))
+	footer := renderText(footerSegs, values)
 	var html bytes.Buffer
 	err = m.layout.Execute(&html, map[string]any{
 		"Lang":    lang,
 		"Subject": subject,
 		"Body":    template.HTML(renderHTML(parsed.body, values)), // escaped by renderHTML
 		"Link":    template.URL(in.link),
-		"Button":  m.text(lang, msgButton),
+		"Button":  m.text(lang, kindText(in.kind, "button")),
 		"Footer":  footer,
 	})
 	if err != nil {
@@ -147,8 +147,8 @@ func (m *mailTexts) compose(in mailInput) (*Message, error) {
 		CompanyID:    inv.CompanyID,
 		InvitationID: inv.ID,
 		Kind:         in.kind,
-		To:           inv.Email,
-		ToName:       inv.Name(),
+		To:           to,
+		ToName:       toName,
 		Language:     lang,
 		Subject:      subject,
 		Text:         renderText(parsed.body, values) + "\n\n-- \n" + footer + "\n",

@@ -43,7 +43,7 @@ func TestMailTextsComplete(t *testing.T) {
 	}
 	// The built-in templates are valid templates in every language.
 	for _, lang := range Languages() {
-		for _, kind := range []MessageKind{KindInvitation, KindReminder} {
+		for _, kind := range []MessageKind{KindInvitation, KindReminder, KindRenewalRequest} {
 			if err := ValidateTemplate(texts.defaultTemplate(kind, lang)); err != nil {
 				t.Errorf("%s %s: %v", lang, kind, err)
 			}
@@ -76,11 +76,15 @@ func TestMailGolden(t *testing.T) {
 	}
 	zones := map[string]string{"en": "America/New_York", "de": "Europe/Berlin", "es": "Europe/Madrid", "fr": "Europe/Paris", "pt-BR": "America/Sao_Paulo"}
 	for _, lang := range Languages() {
-		for _, kind := range []MessageKind{KindInvitation, KindReminder} {
+		for _, kind := range []MessageKind{KindInvitation, KindReminder, KindRenewalRequest} {
 			name := lang + "." + string(kind)
 			t.Run(name, func(t *testing.T) {
 				in := goldenInput(lang, zones[lang])
 				in.kind = kind
+				if kind == KindRenewalRequest {
+					in.to = &User{Email: "boss@example.com", FirstName: "Bo", LastName: "Boss", Language: lang, TimeZone: "UTC"}
+					in.link = "https://invite.example.com/admin/invitations?status=expired&email=ana.souza@example.com"
+				}
 				m, err := texts.compose(in)
 				if err != nil {
 					t.Fatal(err)

@@ -83,6 +83,20 @@ type Store interface {
 	// Messages returns at most q.Limit messages, newest first.
 	Messages(ctx context.Context, q MessageQuery) ([]*Message, error)
 
+	// CreateSession stores a session.
+	CreateSession(ctx context.Context, sess *Session) error
+	// SessionUser returns the user of the session with the given token
+	// hash if it expires after now, and ErrUserNotFound otherwise.
+	SessionUser(ctx context.Context, hash []byte, now time.Time) (*User, error)
+	// DeleteSession deletes the session with the given token hash.
+	DeleteSession(ctx context.Context, hash []byte) error
+	// Users returns at most q.Limit users matching q, ordered by ID.
+	Users(ctx context.Context, q UserQuery) ([]*User, error)
+	// CompanyAdmins returns the Company Administrators of a company.
+	CompanyAdmins(ctx context.Context, companyID int64) ([]*User, error)
+	// Enqueue writes messages to the outbox in one transaction.
+	Enqueue(ctx context.Context, msgs []*Message) error
+
 	// MailTemplates returns the company's invitation templates by language.
 	MailTemplates(ctx context.Context, companyID int64) (map[string]Template, error)
 	// SetMailTemplate saves the company's template for lang, or deletes it
@@ -111,4 +125,11 @@ type InvitationQuery struct {
 type Cursor struct {
 	CreatedAt time.Time
 	ID        int64
+}
+
+// UserQuery selects users for Store.Users.
+type UserQuery struct {
+	CompanyID int64 // 0 for every company
+	After     int64 // only users with a larger ID
+	Limit     int
 }

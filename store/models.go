@@ -95,6 +95,16 @@ type invitationRow struct {
 	MailBody       *string   `bun:"mail_body"`
 	RemindAt       time.Time `bun:"remind_at,nullzero"`
 	RemindedAt     time.Time `bun:"reminded_at,nullzero"`
+	RenewalReqAt   time.Time `bun:"renewal_requested_at,nullzero"`
+}
+
+type sessionRow struct {
+	bun.BaseModel `bun:"table:sessions"`
+
+	TokenHash []byte    `bun:"token_hash,pk"`
+	UserID    int64     `bun:"user_id"`
+	CreatedAt time.Time `bun:"created_at"`
+	ExpiresAt time.Time `bun:"expires_at"`
 }
 
 type messageRow struct {
@@ -262,6 +272,7 @@ func invitationToRow(inv *invite.Invitation) *invitationRow {
 		CanceledBy:     inv.CanceledBy,
 		RemindAt:       inv.RemindAt,
 		RemindedAt:     inv.RemindedAt,
+		RenewalReqAt:   inv.RenewalRequestedAt,
 	}
 	if !inv.Mail.IsZero() {
 		r.MailSubject, r.MailBody = &inv.Mail.Subject, &inv.Mail.Body
@@ -305,5 +316,7 @@ func invitationFromRow(r *invitationRow, grants []invite.Grant) *invite.Invitati
 		Mail:           mail,
 		RemindAt:       utc(r.RemindAt),
 		RemindedAt:     utc(r.RemindedAt),
+
+		RenewalRequestedAt: utc(r.RenewalReqAt),
 	}
 }

@@ -1,0 +1,157 @@
+package invite
+
+import (
+	"context"
+	"errors"
+	"net/url"
+)
+
+// GrantView is a grant with its subscription's name.
+type GrantView struct {
+	Subscription string
+	Role         Role
+}
+
+// InvitationView is what the invitee's page shows: the invitation with the
+// names of its company, inviter and subscriptions.
+type InvitationView struct {
+	Invitation  *Invitation
+	CompanyName string
+	InviterName string
+	Grants      []GrantView
+}
+
+// Invitee returns what the page behind an invitation link shows, with the
+// invitation's Status as it is now. Like InvitationByToken it changes
+// nothing and needs no acting user.
+func (s *Service) Invitee(ctx context.Context, token string) (*InvitationView, error) {
+	inv, err := s.InvitationByToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	mc, err := s.loadMailContext(ctx, inv, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	v := &InvitationView{Invitation: inv, CompanyName: mc.company.Name, InviterName: mc.inviter}
+	for _, sub := range mc.company.Subscriptions {
+		for _, g := range inv.Grants {
+			if g.SubscriptionID == sub.ID {
+				v.Grants = append(v.Grants, GrantView{Subscription: sub.Name, Role: g.Role})
+			}
+		}
+	}
+	return v, nil
+}
+
+// RequestNewInvitation asks the Company Administrators of an expired
+// invitation's company, by e-mail in each one's language, to send it again.
+// Asking again before the invitation is resent notifies nobody again.
+// Only an expired invitation can be asked for; the token is the authority.
+func (s *Service) RequestNewInvitation(ctx context.Context, token string) error {
+	hash, ok := HashToken(token)
+	if !ok {
+		return ErrInvitationNotFound
+	}
+	inv, err := s.store.InvitationByTokenHash(ctx, hash)
+	if err != nil {
+		return err
+	}
+	now := s.clock()
+	if st := inv.StatusAt(now); st != StatusExpired {
+		if st == StatusPending {
+			return ErrInvalidTransition
+		}
+		return errFinal(st)
+	}
+	mc, err := s.loadMailContext(ctx, inv, nil, nil)
+	if err != nil {
+		return err
+	}
+	admins, err := s.store.CompanyAdmins(ctx, inv.CompanyID)
+	if err != nil {
+		return err
+	}
+	var msgs []*Message
+	_, err = s.store.UpdateInvitation(ctx, inv.ID, now, func(inv *Invitation) (*Message, error) {
+		if !inv.RenewalRequestedAt.IsZero() && inv.RenewalRequestedAt.After(inv.LastSentAt) {
+			return nil, errAlreadyRequested
+		}
+		inv.RenewalRequestedAt = now
+		return nil, nil
+	})
+	switch {
+	case errors.Is(err, errAlreadyRequested):
+		return nil
+	case err != nil:
+		return err
+	}
+	for _, a := range admins {
+		m, err := s.texts.compose(mailInput{kind: KindRenewalRequest, inv: inv, to: a, company: mc.company, inviter: mc.inviter,
+			link: s.baseURL + "/admin/invitations?status=expired&email=" + url.QueryEscape(inv.Email)})
+		if err != nil {
+			return err
+		}
+		if m.MessageID, err = s.messageID(); err != nil {
+			return err
+		}
+		m.InvitationID, m.CreatedAt, m.NextAttemptAt = 0, now, now
+		msgs = append(msgs, m)
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	if err := s.store.Enqueue(ctx, msgs); err != nil {
+		return err
+	}
+	s.queued()
+	return nil
+}
+
+var errAlreadyRequested = errors.New("renewal already requested")
+
+// UserFilter selects users for Users.
+type UserFilter struct {
+	CompanyID int64 // 0: every company the acting administrator administers
+	After     int64 // the Next of the previous page
+	Limit     int
+}
+
+// UserPage is one page of users, by ID.
+type UserPage struct {
+	Users []*User
+	Next  int64
+}
+
+// Users lists the users the acting administrator administers.
+func (s *Service) Users(ctx context.Context, f UserFilter) (*UserPage, error) {
+	u, err := admin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	companyID := f.CompanyID
+	if u.AdminLevel != AdminGlobal {
+		if companyID != 0 && companyID != u.CompanyID {
+			return nil, ErrCompanyNotFound
+		}
+		companyID = u.CompanyID
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultPageSize
+	}
+	limit = min(limit, MaxPageSize)
+	users, err := s.store.Users(ctx, UserQuery{CompanyID: companyID, After: f.After, Limit: limit + 1})
+	if err != nil {
+		return nil, err
+	}
+	page := &UserPage{Users: users}
+	if len(users) > limit {
+		page.Users = users[:limit]
+		page.Next = page.Users[limit-1].ID
+	}
+	for _, u := range page.Users {
+		u.PasswordHash = ""
+	}
+	return page, nil
+}

@@ -1,0 +1,61 @@
+package invite
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// SessionTTL is how long a log-in lasts.
+const SessionTTL = 12 * time.Hour
+
+// Session is a log-in. Only the SHA-256 of its token is stored; the token
+// lives in the browser's cookie.
+type Session struct {
+	TokenHash []byte
+	UserID    int64
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Login checks the e-mail address and password and starts a new session,
+// returning the user and the session's token. The caller ends any session
+// the browser had (Logout), so that a log-in always gets a fresh session.
+func (s *Service) Login(ctx context.Context, email, password string) (*User, string, error) {
+	u, err := s.Authenticate(ctx, email, password)
+	if err != nil {
+		return nil, "", err
+	}
+	token, hash, err := newToken(s.rand)
+	if err != nil {
+		return nil, "", err
+	}
+	now := s.clock()
+	if err := s.store.CreateSession(ctx, &Session{TokenHash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}); err != nil {
+		return nil, "", err
+	}
+	return u, token, nil
+}
+
+// SessionUser returns the user of a live session, or ErrUnauthorized for an
+// unknown, ended or expired one.
+func (s *Service) SessionUser(ctx context.Context, token string) (*User, error) {
+	hash, ok := HashToken(token)
+	if !ok {
+		return nil, ErrUnauthorized
+	}
+	u, err := s.store.SessionUser(ctx, hash, s.clock())
+	if errors.Is(err, ErrUserNotFound) {
+		return nil, ErrUnauthorized
+	}
+	return u, err
+}
+
+// Logout ends the session of token; ending an unknown one is not an error.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	hash, ok := HashToken(token)
+	if !ok {
+		return nil
+	}
+	return s.store.DeleteSession(ctx, hash)
+}

@@ -1,0 +1,101 @@
+package store_test
+
+import (
+	"testing"
+
+	"github.com/invitehq/invite/invite"
+	"github.com/invitehq/invite/store"
+	"github.com/invitehq/invite/store/storetest"
+)
+
+func TestSessions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		u, token, err := f.svc.Login(t.Context(), "Root@Example.com", password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.svc.SessionUser(t.Context(), token)
+		if err != nil || got.ID != u.ID {
+			t.Fatalf("SessionUser: got %v, %v; want user %d", got, err, u.ID)
+		}
+		_, other, _ := f.svc.Login(t.Context(), "root@example.com", password)
+		if other == token {
+			t.Fatalf("two log-ins share a session")
+		}
+		if err := f.svc.Logout(t.Context(), token); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.SessionUser(t.Context(), token)
+		wantErr(t, err, invite.ErrUnauthorized)
+		if _, err := f.svc.SessionUser(t.Context(), other); err != nil {
+			t.Errorf("logging out ended another session: %v", err)
+		}
+		f.clock.Add(invite.SessionTTL)
+		_, err = f.svc.SessionUser(t.Context(), other)
+		wantErr(t, err, invite.ErrUnauthorized)
+		_, _, err = f.svc.Login(t.Context(), "root@example.com", "wrong password!")
+		wantErr(t, err, invite.ErrBadCredentials)
+		for _, bad := range []string{"", "x", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"} {
+			_, err = f.svc.SessionUser(t.Context(), bad)
+			wantErr(t, err, invite.ErrUnauthorized)
+		}
+	})
+}
+
+func TestRequestNewInvitation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.drain(t)
+		inv, token := f.invite(t, f.a)
+		wantErr(t, f.svc.RequestNewInvitation(t.Context(), token), invite.ErrInvalidTransition)
+		f.clock.Set(inv.ExpiresAt)
+		before := f.count(t, "outbox", "1 = 1")
+		for range 2 { // asking twice notifies once
+			if err := f.svc.RequestNewInvitation(t.Context(), token); err != nil {
+				t.Fatal(err)
+			}
+		}
+		admins := f.count(t, "users", "company_id = ? AND admin_level = ?", f.a.ID, invite.AdminCompany)
+		if got := f.count(t, "outbox", "1 = 1") - before; got != admins || admins == 0 {
+			t.Fatalf("got %d notifications, want one per Company Administrator (%d)", got, admins)
+		}
+		page, _ := f.svc.Messages(f.adminA, invite.MessageFilter{Limit: 1})
+		m := page.Messages[0]
+		if m.Kind != invite.KindRenewalRequest || m.InvitationID != 0 || m.To == inv.Email {
+			t.Errorf("got %s to %s for invitation %d", m.Kind, m.To, m.InvitationID)
+		}
+		// After a resend the invitee may ask again, once.
+		if _, _, err := f.svc.Resend(f.adminA, inv.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+		wantErr(t, f.svc.RequestNewInvitation(t.Context(), token), invite.ErrInvitationNotFound)
+		wantErr(t, f.svc.RequestNewInvitation(t.Context(), "nope"), invite.ErrInvitationNotFound)
+	})
+}
+
+func TestUsers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.member(t, f.a, invite.AdminNone)
+		page, err := f.svc.Users(f.adminA, invite.UserFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Users) != 2 {
+			t.Errorf("company A lists %d users, want 2", len(page.Users))
+		}
+		for _, u := range page.Users {
+			if u.CompanyID != f.a.ID || u.PasswordHash != "" {
+				t.Errorf("listed %+v", u)
+			}
+		}
+		all, _ := f.svc.Users(f.global, invite.UserFilter{Limit: 2})
+		rest, _ := f.svc.Users(f.global, invite.UserFilter{Limit: 2, After: all.Next})
+		if len(all.Users)+len(rest.Users) != 4 || rest.Next != 0 {
+			t.Errorf("paging all users: %d + %d, next %d", len(all.Users), len(rest.Users), rest.Next)
+		}
+		_, err = f.svc.Users(f.adminA, invite.UserFilter{CompanyID: f.b.ID})
+		wantErr(t, err, invite.ErrCompanyNotFound)
+	})
+}

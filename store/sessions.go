@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/invitehq/invite/invite"
+)
+
+// CreateSession implements invite.Store.
+func (db *DB) CreateSession(ctx context.Context, sess *invite.Session) error {
+	row := &sessionRow{TokenHash: sess.TokenHash, UserID: sess.UserID, CreatedAt: sess.CreatedAt, ExpiresAt: sess.ExpiresAt}
+	_, err := db.bun.NewInsert().Model(row).Exec(ctx)
+	return translate(err)
+}
+
+// SessionUser implements invite.Store.
+func (db *DB) SessionUser(ctx context.Context, hash []byte, now time.Time) (*invite.User, error) {
+	var userID int64
+	err := db.bun.NewSelect().Model((*sessionRow)(nil)).Column("user_id").
+		Where("token_hash = ? AND expires_at > ?", hash, now).
+		Scan(ctx, &userID)
+	if err != nil {
+		return nil, translate(notFound(err, invite.ErrUserNotFound))
+	}
+	u, err := db.user(ctx, "id = ?", userID)
+	return u, translate(err)
+}
+
+// DeleteSession implements invite.Store.
+func (db *DB) DeleteSession(ctx context.Context, hash []byte) error {
+	_, err := db.bun.NewDelete().Model((*sessionRow)(nil)).Where("token_hash = ?", hash).Exec(ctx)
+	return translate(err)
+}
+
+// Users implements invite.Store.
+func (db *DB) Users(ctx context.Context, q invite.UserQuery) ([]*invite.User, error) {
+	sel := db.bun.NewSelect().Model((*userRow)(nil))
+	if q.CompanyID != 0 {
+		sel.Where("company_id = ?", q.CompanyID)
+	}
+	if q.After != 0 {
+		sel.Where("id > ?", q.After)
+	}
+	return db.users(ctx, sel.OrderExpr("id").Limit(int64(q.Limit)))
+}
+
+// CompanyAdmins implements invite.Store.
+func (db *DB) CompanyAdmins(ctx context.Context, companyID int64) ([]*invite.User, error) {
+	sel := db.bun.NewSelect().Model((*userRow)(nil)).
+		Where("company_id = ? AND admin_level = ?", companyID, invite.AdminCompany).OrderExpr("id")
+	return db.users(ctx, sel)
+}
+
+// users runs sel, a select of users, and loads their grants.
+func (db *DB) users(ctx context.Context, sel *bun.SelectQuery) ([]*invite.User, error) {
+	var rows []*userRow
+	if err := sel.Scan(ctx, &rows); err != nil {
+		return nil, translate(err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	var grants []userGrantRow
+	if err := db.bun.NewSelect().Model(&grants).Where("user_id IN (?)", bun.List(ids)).OrderExpr("user_id, subscription_id").Scan(ctx); err != nil {
+		return nil, translate(err)
+	}
+	byUser := map[int64][]invite.Grant{}
+	for _, g := range grants {
+		byUser[g.UserID] = append(byUser[g.UserID], invite.Grant{SubscriptionID: g.SubscriptionID, Role: invite.Role(g.Role)})
+	}
+	users := make([]*invite.User, len(rows))
+	for i, r := range rows {
+		users[i] = userFromRow(r, byUser[r.ID])
+	}
+	return users, nil
+}
+
+// Enqueue implements invite.Store.
+func (db *DB) Enqueue(ctx context.Context, msgs []*invite.Message) error {
+	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		for _, m := range msgs {
+			row := messageToRow(m)
+			if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
+				return err
+			}
+			m.ID = row.ID
+		}
+		return nil
+	})
+}
