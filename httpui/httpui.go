@@ -1,19 +1,27 @@
-// Package httpui serves the product over HTTP with echo: the health check
-// now, and the administration and invitee pages as they are built. Every
-// error a handler returns reaches one error handler, which alone decides the
-// HTTP status from the error's invite.Code.
+// Package httpui serves the product's pages with echo and html/template:
+// administration (log-in, companies, users, invitations, customised e-mail,
+// sent mail) and the invitee's way from the e-mail link to being logged in.
+// Every page works as a full page; under htmx it answers with the part that
+// changed. No business rule lives here: every decision is the invite
+// Service's. Every error a handler returns reaches one error handler, which
+// alone decides the HTTP status from the error's invite.Code.
 package httpui
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/invitehq/invite/invite"
+	"github.com/invitehq/invite/static"
 )
 
 // Config is what the handlers need.
@@ -23,9 +31,19 @@ type Config struct {
 	// Health reports whether the database answers; /healthz calls it.
 	// It is required.
 	Health func(ctx context.Context) error
+	// BaseURL is the public URL of the server. Under https, cookies are
+	// Secure and HSTS is sent.
+	BaseURL string
 	// Logger receives internal errors; slog.Default() when nil.
 	Logger *slog.Logger
 }
+
+// The cookie of the session.
+const sessionCookie = "invite_session"
+
+// contentSecurityPolicy allows nothing inline and nothing from elsewhere.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // New returns an echo instance with every route of the product. Another
 // program can serve it as it is, or mount it under its own echo app.
@@ -36,16 +54,173 @@ func New(cfg Config) *echo.Echo {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	ps, err := parsePages()
+	if err != nil {
+		panic(err) // embedded templates; a test parses them
+	}
+	txt, err := newTexts()
+	if err != nil {
+		panic(err) // embedded texts; a test loads them
+	}
+	secure := strings.HasPrefix(cfg.BaseURL, "https://")
+	h := &handlers{cfg: cfg, svc: cfg.Service, pages: ps, texts: txt, secure: secure}
+
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	h := &handlers{cfg: cfg}
 	e.HTTPErrorHandler = h.error
+	secureHeaders := middleware.SecureConfig{
+		XSSProtection:         "0",
+		ContentTypeNosniff:    "nosniff",
+		XFrameOptions:         "DENY",
+		ReferrerPolicy:        "same-origin",
+		ContentSecurityPolicy: contentSecurityPolicy,
+	}
+	if secure {
+		secureHeaders.HSTSMaxAge = 31536000
+	}
+	e.Use(middleware.SecureWithConfig(secureHeaders))
 	e.GET("/healthz", h.healthz)
+	e.StaticFS("/static", static.Files)
+
+	app := e.Group("", h.session, middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
+		CookieName:     "invite_csrf",
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSameSite: http.SameSiteLaxMode,
+		CookieSecure:   secure,
+		// A missing or wrong token is one answer: the form is stale.
+		ErrorHandler: func(error, echo.Context) error { return echo.ErrForbidden },
+	}))
+	app.GET("/", h.root)
+	app.GET("/login", h.loginForm)
+	app.POST("/login", h.login)
+	app.POST("/logout", h.logout)
+	app.GET("/home", h.home, h.requireUser)
+	app.GET(invite.AcceptPath+":token", h.joinForm)
+	app.POST(invite.AcceptPath+":token", h.join)
+	app.POST(invite.AcceptPath+":token/renew", h.renew)
+
+	adm := app.Group("/admin", h.requireAdmin)
+	adm.GET("/users", h.users)
+	adm.GET("/invitations", h.invitations)
+	adm.GET("/invitations/new", h.inviteForm)
+	adm.POST("/invitations", h.createInvitation)
+	adm.POST("/invitations/preview", h.preview)
+	adm.GET("/invitations/:id/resend", h.resendForm)
+	adm.POST("/invitations/:id/resend", h.resend)
+	adm.GET("/invitations/:id/cancel", h.cancelForm)
+	adm.POST("/invitations/:id/cancel", h.cancel)
+	adm.GET("/companies", h.companies, h.requireGlobal)
+	adm.POST("/companies", h.createCompany, h.requireGlobal)
+	adm.GET("/companies/:id/templates/:lang", h.templateForm)
+	adm.POST("/companies/:id/templates/:lang", h.saveTemplate)
+	adm.GET("/mail", h.mail)
+	adm.GET("/mail/:id", h.mailMessage)
 	return e
 }
 
 type handlers struct {
-	cfg Config
+	cfg    Config
+	svc    *invite.Service
+	pages  pages
+	texts  *texts
+	secure bool
+}
+
+// Keys of values in the echo context.
+const (
+	ctxUser = "user"
+	ctxTr   = "tr"
+)
+
+// session loads the user of the session cookie, puts them in the request's
+// context for the service, and picks the language: the user's, or the
+// browser's before log-in.
+func (h *handlers) session(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var u *invite.User
+		if ck, err := c.Cookie(sessionCookie); err == nil {
+			u, err = h.svc.SessionUser(c.Request().Context(), ck.Value)
+			switch {
+			case errors.Is(err, invite.ErrUnauthorized):
+				h.clearSession(c)
+			case err != nil:
+				return err
+			}
+		}
+		lang, tz := h.texts.negotiate(c.Request()), "UTC"
+		if u != nil {
+			lang, tz = u.Language, u.TimeZone
+			c.Set(ctxUser, u)
+			c.SetRequest(c.Request().WithContext(invite.NewContext(c.Request().Context(), u)))
+		}
+		c.Set(ctxTr, h.texts.translator(lang, tz))
+		return next(c)
+	}
+}
+
+func (h *handlers) setSession(c echo.Context, token string) {
+	c.SetCookie(&http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: h.secure,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(invite.SessionTTL / time.Second),
+	})
+}
+
+func (h *handlers) clearSession(c echo.Context) {
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}
+
+func userOf(c echo.Context) *invite.User {
+	u, _ := c.Get(ctxUser).(*invite.User)
+	return u
+}
+
+func trOf(c echo.Context) *tr { return c.Get(ctxTr).(*tr) }
+
+// requireUser sends a visitor who is not logged in to the log-in page.
+func (h *handlers) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if userOf(c) == nil {
+			return redirect(c, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
+		}
+		return next(c)
+	}
+}
+
+// requireAdmin lets only administrators through. The service decides again
+// on every call; this only spares others a page they cannot use.
+func (h *handlers) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return h.requireUser(func(c echo.Context) error {
+		if l := userOf(c).AdminLevel; l != invite.AdminGlobal && l != invite.AdminCompany {
+			return invite.ErrForbidden
+		}
+		return next(c)
+	})
+}
+
+func (h *handlers) requireGlobal(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if userOf(c).AdminLevel != invite.AdminGlobal {
+			return invite.ErrForbidden
+		}
+		return next(c)
+	}
+}
+
+// newView returns the view of the request with the page's navigation entry.
+func (h *handlers) newView(c echo.Context, nav, title string, data any) *view {
+	v := &view{L: trOf(c), User: userOf(c), Nav: nav, Data: data}
+	v.Title = v.L.T(title)
+	if tok, ok := c.Get("csrf").(string); ok {
+		v.CSRF = tok
+	}
+	if done := c.QueryParam("done"); done != "" {
+		if s := v.L.T("done_" + done); s != "done_"+done {
+			v.Flash = s
+		}
+	}
+	return v
 }
 
 // healthTimeout bounds how long /healthz waits for the database.
@@ -83,20 +258,44 @@ func statusOf(code invite.Code) int {
 	return http.StatusInternalServerError
 }
 
-// error is echo's error handler: it answers with the status of the error's
-// code and a user-safe message, and logs only internal errors.
+// error is echo's error handler. It answers with the status of the error's
+// code and a translated, user-safe message: a page, or under htmx a message
+// swapped into the page's message area. Only internal errors are logged.
 func (h *handlers) error(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	status, msg := statusOf(invite.ErrorCode(err)), invite.ErrorMessage(err)
-	if he, ok := errors.AsType[*echo.HTTPError](err); ok {
-		// echo's own errors: unknown route, wrong method, bad request.
-		status, msg = he.Code, http.StatusText(he.Code)
+	status := statusOf(invite.ErrorCode(err))
+	he, isHTTP := errors.AsType[*echo.HTTPError](err)
+	if isHTTP {
+		status = he.Code // echo's own: unknown route, wrong method, CSRF
 	} else if status == http.StatusInternalServerError {
 		h.cfg.Logger.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}
-	if err := c.String(status, msg+"\n"); err != nil {
-		h.cfg.Logger.Error("write error response", "err", err)
+	t, _ := c.Get(ctxTr).(*tr)
+	if t == nil {
+		t = h.texts.translator(h.texts.negotiate(c.Request()), "UTC")
+		c.Set(ctxTr, t)
+	}
+	msg := t.Error(err)
+	if isHTTP {
+		msg = t.T(fmt.Sprintf("http_%d", status))
+		if strings.HasPrefix(msg, "http_") {
+			msg = http.StatusText(status)
+		}
+	}
+	if strings.HasPrefix(c.Request().URL.Path, "/healthz") || strings.HasPrefix(c.Request().URL.Path, "/static/") {
+		_ = c.String(status, msg+"\n")
+		return
+	}
+	v := h.newView(c, "", "error_title", nil)
+	v.Problem, v.Status = msg, status
+	if isHTMX(c) {
+		c.Response().Header().Set("HX-Retarget", "#messages")
+		c.Response().Header().Set("HX-Reswap", "innerHTML")
+	}
+	if err := h.render(c, status, "error", "messages", v); err != nil {
+		h.cfg.Logger.Error("render error page", "err", err)
+		_ = c.String(status, msg+"\n")
 	}
 }

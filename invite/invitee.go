@@ -155,3 +155,15 @@ func (s *Service) Users(ctx context.Context, f UserFilter) (*UserPage, error) {
 	}
 	return page, nil
 }
+
+// MyCompany returns the acting user's own company.
+func (s *Service) MyCompany(ctx context.Context) (*Company, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if u.CompanyID == 0 {
+		return nil, ErrCompanyNotFound
+	}
+	return s.store.Company(ctx, u.CompanyID)
+}

@@ -39,9 +39,9 @@ func (v *validator) password(field, pw, email string) {
 	case !utf8.ValidString(pw):
 		v.add(field, ReasonInvalidUTF8, "must be valid UTF-8 text")
 	case n < MinPasswordLen:
-		v.add(field, ReasonPasswordTooShort, "must have at least %d characters", MinPasswordLen)
+		v.addArgs(field, ReasonPasswordTooShort, map[string]any{"Min": MinPasswordLen}, "must have at least %d characters", MinPasswordLen)
 	case n > MaxPasswordLen:
-		v.add(field, ReasonPasswordTooLong, "must have at most %d characters", MaxPasswordLen)
+		v.addArgs(field, ReasonPasswordTooLong, map[string]any{"Max": MaxPasswordLen}, "must have at most %d characters", MaxPasswordLen)
 	default:
 		local, _, _ := strings.Cut(email, "@")
 		if len(local) >= 3 && strings.Contains(strings.ToLower(pw), strings.ToLower(local)) {

@@ -118,7 +118,7 @@ func (m *Main) Start(ctx context.Context) error {
 	m.jobs.start()
 	m.jobs.kick(deliver) // what an earlier run left queued
 	m.srv = &http.Server{
-		Handler:           httpui.New(httpui.Config{Service: m.svc, Health: m.db.Ping, Logger: m.logger}),
+		Handler:           httpui.New(httpui.Config{Service: m.svc, Health: m.db.Ping, BaseURL: m.cfg.BaseURL, Logger: m.logger}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(m.logger.Handler(), slog.LevelWarn),
 	}

@@ -1,0 +1,106 @@
+package httpui
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/invitehq/invite/invite"
+)
+
+type loginData struct {
+	Email, Next string
+}
+
+// safeNext returns next if it is a path on this site, else "".
+func safeNext(next string) string {
+	if strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.HasPrefix(next, "/\\") {
+		return next
+	}
+	return ""
+}
+
+// root sends each visitor where they work.
+func (h *handlers) root(c echo.Context) error {
+	switch u := userOf(c); {
+	case u == nil:
+		return c.Redirect(http.StatusSeeOther, "/login")
+	case u.AdminLevel == invite.AdminGlobal || u.AdminLevel == invite.AdminCompany:
+		return c.Redirect(http.StatusSeeOther, "/admin/invitations")
+	}
+	return c.Redirect(http.StatusSeeOther, "/home")
+}
+
+func (h *handlers) loginForm(c echo.Context) error {
+	if userOf(c) != nil {
+		return h.root(c)
+	}
+	return h.render(c, http.StatusOK, "login", "", h.newView(c, "", "login_title", &loginData{Next: safeNext(c.QueryParam("next"))}))
+}
+
+// login starts a new session, ending any the browser had, so a session is
+// never carried across a log-in. A wrong address and a wrong password get
+// the same answer.
+func (h *handlers) login(c echo.Context) error {
+	email, password := c.FormValue("email"), c.FormValue("password")
+	data := &loginData{Email: email, Next: safeNext(c.FormValue("next"))}
+	ctx := c.Request().Context()
+	_, token, err := h.svc.Login(ctx, email, password)
+	if errors.Is(err, invite.ErrBadCredentials) {
+		v := h.newView(c, "", "login_title", data)
+		v.Problem = v.L.Error(err)
+		return h.render(c, http.StatusUnprocessableEntity, "login", "login-form", v)
+	}
+	if err != nil {
+		return err
+	}
+	if old, err := c.Cookie(sessionCookie); err == nil {
+		if err := h.svc.Logout(ctx, old.Value); err != nil {
+			return err
+		}
+	}
+	h.setSession(c, token)
+	next := data.Next
+	if next == "" {
+		next = "/"
+	}
+	return redirect(c, next)
+}
+
+func (h *handlers) logout(c echo.Context) error {
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		if err := h.svc.Logout(c.Request().Context(), ck.Value); err != nil {
+			return err
+		}
+	}
+	h.clearSession(c)
+	return redirect(c, "/login")
+}
+
+type homeData struct {
+	Company *invite.Company
+	Grants  []invite.GrantView
+}
+
+// home shows the user their company and subscriptions with roles.
+func (h *handlers) home(c echo.Context) error {
+	u := userOf(c)
+	data := &homeData{}
+	if u.CompanyID != 0 {
+		company, err := h.svc.MyCompany(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		data.Company = company
+		for _, s := range company.Subscriptions {
+			for _, g := range u.Grants {
+				if g.SubscriptionID == s.ID {
+					data.Grants = append(data.Grants, invite.GrantView{Subscription: s.Name, Role: g.Role})
+				}
+			}
+		}
+	}
+	return h.render(c, http.StatusOK, "home", "", h.newView(c, "home", "home_heading", data))
+}

@@ -1,0 +1,122 @@
+package httpui
+
+import (
+	_ "embed"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/invitehq/invite/invite"
+)
+
+//go:embed timezones.txt
+var timeZoneList string
+
+// timeZones lists the IANA zones offered in time zone fields.
+func timeZones() []string {
+	var zones []string
+	for _, l := range strings.Split(timeZoneList, "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			zones = append(zones, l)
+		}
+	}
+	return zones
+}
+
+// TimeZones lists the zones for the templates' datalist.
+func (v *view) TimeZones() []string { return timeZones() }
+
+// invitationForm is the invite (and resend) form as typed, so that a form
+// re-rendered with errors keeps everything.
+type invitationForm struct {
+	CompanyID      int64
+	Email          string
+	FirstName      string
+	LastName       string
+	BusinessRoleID int64
+	Department     string
+	Phone          string
+	Language       string
+	TimeZone       string
+	Admin          bool
+	Grants         map[int64]invite.Role // subscription -> role, for the checked ones
+	MailSubject    string
+	MailBody       string
+}
+
+func formInt(c echo.Context, name string) int64 {
+	n, _ := strconv.ParseInt(c.FormValue(name), 10, 64)
+	return n
+}
+
+// parseInvitationForm reads the form. Subscriptions come as checkboxes
+// "grant" with the subscription ID, and a select "role_ID" each.
+func parseInvitationForm(c echo.Context) (*invitationForm, error) {
+	f := &invitationForm{
+		CompanyID:      formInt(c, "company"),
+		Email:          c.FormValue("email"),
+		FirstName:      c.FormValue("first_name"),
+		LastName:       c.FormValue("last_name"),
+		BusinessRoleID: formInt(c, "business_role"),
+		Department:     c.FormValue("department"),
+		Phone:          c.FormValue("phone"),
+		Language:       c.FormValue("language"),
+		TimeZone:       c.FormValue("time_zone"),
+		Admin:          c.FormValue("admin") == "on",
+		MailSubject:    c.FormValue("mail_subject"),
+		MailBody:       strings.ReplaceAll(c.FormValue("mail_body"), "\r\n", "\n"),
+		Grants:         map[int64]invite.Role{},
+	}
+	params, err := c.FormParams()
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range params["grant"] {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			continue // a forged value; the service refuses what is left
+		}
+		f.Grants[id] = invite.Role(c.FormValue(fmt.Sprintf("role_%d", id)))
+	}
+	return f, nil
+}
+
+// input converts the form to the service's input. The e-mail template goes
+// with it only if it differs from the default, so that an untouched
+// template follows the company's.
+func (f *invitationForm) input(def invite.Template) invite.InvitationInput {
+	in := invite.InvitationInput{
+		CompanyID: f.CompanyID, Email: f.Email, FirstName: f.FirstName, LastName: f.LastName,
+		BusinessRoleID: f.BusinessRoleID, Department: f.Department, Phone: f.Phone,
+		Language: f.Language, TimeZone: f.TimeZone, AdminLevel: invite.AdminNone,
+	}
+	if f.Admin {
+		in.AdminLevel = invite.AdminCompany
+	}
+	for id, role := range f.Grants {
+		in.Grants = append(in.Grants, invite.Grant{SubscriptionID: id, Role: role})
+	}
+	if (f.MailSubject != "" || f.MailBody != "") && (f.MailSubject != def.Subject || f.MailBody != def.Body) {
+		in.Mail = invite.Template{Subject: f.MailSubject, Body: f.MailBody}
+	}
+	return in
+}
+
+// formFromInvitation fills the form from an invitation, for resending.
+func formFromInvitation(inv *invite.Invitation) *invitationForm {
+	f := &invitationForm{
+		CompanyID: inv.CompanyID, Email: inv.Email, FirstName: inv.FirstName, LastName: inv.LastName,
+		BusinessRoleID: inv.BusinessRoleID, Department: inv.Department, Phone: inv.Phone,
+		Language: inv.Language, TimeZone: inv.TimeZone, Admin: inv.AdminLevel == invite.AdminCompany,
+		MailSubject: inv.Mail.Subject, MailBody: inv.Mail.Body, Grants: map[int64]invite.Role{},
+	}
+	for _, g := range inv.Grants {
+		f.Grants[g.SubscriptionID] = g.Role
+	}
+	return f
+}
+
+// Granted reports the role of a subscription in the form, "" if unchecked.
+func (f *invitationForm) Granted(id int64) invite.Role { return f.Grants[id] }

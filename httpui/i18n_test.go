@@ -1,0 +1,125 @@
+package httpui
+
+import (
+	"io/fs"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/invitehq/invite/invite"
+)
+
+func localeKeys(t *testing.T, lang string) map[string]string {
+	t.Helper()
+	var m map[string]string
+	if _, err := toml.DecodeFS(localeFiles, "locales/active."+lang+".toml", &m); err != nil {
+		t.Fatalf("%s: %v", lang, err)
+	}
+	return m
+}
+
+// Every language has every text of English, and every text a page can ask
+// for exists.
+func TestLocalesComplete(t *testing.T) {
+	en := localeKeys(t, "en")
+	for _, lang := range invite.Languages() {
+		m := localeKeys(t, lang)
+		for k := range en {
+			if strings.TrimSpace(m[k]) == "" {
+				t.Errorf("%s lacks %s", lang, k)
+			}
+		}
+		for k := range m {
+			if _, ok := en[k]; !ok {
+				t.Errorf("%s has %s, which English lacks", lang, k)
+			}
+		}
+	}
+	// Texts named literally in the templates and the code.
+	want := map[string]bool{}
+	lit := regexp.MustCompile(`\.T "([a-z_0-9A-Z-]+)"`)
+	fs.WalkDir(templateFiles, "templates", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := fs.ReadFile(templateFiles, path)
+		for _, m := range lit.FindAllStringSubmatch(string(b), -1) {
+			want[m[1]] = true
+		}
+		return nil
+	})
+	// Texts named by families whose members come from the domain.
+	add := func(prefix string, names ...string) {
+		for _, n := range names {
+			want[prefix+n] = true
+		}
+	}
+	for _, s := range invite.Statuses() {
+		add("status_", string(s))
+	}
+	for _, r := range invite.Roles() {
+		add("role_", string(r))
+	}
+	add("delivery_", string(invite.DeliveryQueued), string(invite.DeliverySending), string(invite.DeliverySent), string(invite.DeliveryFailed))
+	add("language_", invite.Languages()...)
+	add("placeholder_", invite.Placeholders()...)
+	add("admin_", string(invite.AdminNone), string(invite.AdminCompany), string(invite.AdminGlobal))
+	add("field_", invite.ReasonRequired, invite.ReasonTooLong, invite.ReasonInvalidUTF8, invite.ReasonInvalidCharacters,
+		invite.ReasonInvalidEmail, invite.ReasonInvalidPhone, invite.ReasonUnknownTimeZone, invite.ReasonUnsupportedLanguage,
+		invite.ReasonUnknownSubscription, invite.ReasonDuplicate, invite.ReasonInvalidRole, invite.ReasonUnknownBusinessRole,
+		invite.ReasonInvalidAdminLevel, invite.ReasonInvalidStatus, invite.ReasonImmutable, invite.ReasonPasswordTooShort,
+		invite.ReasonPasswordTooLong, invite.ReasonPasswordHasEmail, invite.ReasonTermsRequired, invite.ReasonUnknownPlaceholder,
+		invite.ReasonLineBreak, "password_mismatch")
+	for _, e := range []*invite.Error{invite.ErrUnauthorized, invite.ErrBadCredentials, invite.ErrForbidden, invite.ErrCompanyNotFound,
+		invite.ErrUserNotFound, invite.ErrInvitationNotFound, invite.ErrInvitationExpired, invite.ErrInvitationAccepted,
+		invite.ErrInvitationCanceled, invite.ErrInvitationPending, invite.ErrUserExists, invite.ErrCompanyExists,
+		invite.ErrInvalidTransition, invite.ErrInvalidInput, invite.ErrInvalidCursor} {
+		add("error_", e.Reason)
+	}
+	add("field_", invite.ErrInvitationPending.Reason, invite.ErrUserExists.Reason, invite.ErrCompanyExists.Reason)
+	add("done_", "invited", "resent", "resent_email", "canceled", "canceled_email", "company_registered", "template_saved", "welcome")
+	for _, p := range []string{"join_expired", "join_canceled", "join_used", "join_unknown"} {
+		add(p, "_title", "_text")
+	}
+	add("", "error_internal", "date_layout", "form_invalid", "error_title", "http_403", "http_404", "preview_first_name", "preview_last_name",
+		"label_mail_subject", "label_mail_body", "login_title", "home_heading", "invitations_title", "invite_title", "resend_title",
+		"cancel_title", "companies_title", "template_title", "users_title", "mail_title", "message_title", "preview_title", "join_title")
+	var missing []string
+	for k := range want {
+		if _, ok := en[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	slices.Sort(missing)
+	if len(missing) > 0 {
+		t.Errorf("English lacks texts the pages use: %v", missing)
+	}
+}
+
+func TestTimeZonesLoad(t *testing.T) {
+	zones := timeZones()
+	if len(zones) < 300 || !slices.Contains(zones, "Europe/Berlin") || !slices.Contains(zones, "UTC") {
+		t.Fatalf("got %d zones", len(zones))
+	}
+	for _, z := range zones {
+		if _, err := time.LoadLocation(z); err != nil {
+			t.Errorf("%s: %v", z, err)
+		}
+	}
+}
+
+func TestTemplatesParse(t *testing.T) {
+	ps, err := parsePages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"login", "home", "invitations", "invite", "resend", "cancel", "companies", "template", "users", "mail", "message", "join", "join_problem", "error", "preview"} {
+		if ps[name] == nil {
+			t.Errorf("no page %s", name)
+		}
+	}
+}

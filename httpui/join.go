@@ -1,0 +1,148 @@
+package httpui
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/invitehq/invite/invite"
+)
+
+type joinData struct {
+	Token       string
+	View        *invite.InvitationView
+	FirstName   string
+	LastName    string
+	Phone       string
+	Language    string
+	TimeZone    string
+	AcceptTerms bool
+	MinPassword int
+	Requested   bool
+}
+
+// joinLanguage speaks the invitee's language: the invitation's once it is
+// known, before that the browser's.
+func (h *handlers) joinLanguage(c echo.Context, inv *invite.Invitation) {
+	if userOf(c) == nil && inv != nil {
+		c.Set(ctxTr, h.texts.translator(inv.Language, inv.TimeZone))
+	}
+}
+
+// joinProblem answers a link that cannot be used with a page of its own:
+// expired (with a way to ask for a new invitation), canceled, already used,
+// or unknown.
+func (h *handlers) joinProblem(c echo.Context, err error, data *joinData) error {
+	var page string
+	switch {
+	case errors.Is(err, invite.ErrInvitationExpired):
+		page = "join_expired"
+	case errors.Is(err, invite.ErrInvitationCanceled):
+		page = "join_canceled"
+	case errors.Is(err, invite.ErrInvitationAccepted):
+		page = "join_used"
+	case errors.Is(err, invite.ErrInvitationNotFound):
+		page = "join_unknown"
+	default:
+		return err
+	}
+	v := h.newView(c, "", page+"_title", data)
+	c.Response().Header().Set("HX-Retarget", "#main")
+	c.Response().Header().Set("HX-Reswap", "innerHTML")
+	return h.render(c, statusOf(invite.ErrorCode(err)), "join_problem", "join-problem", v.with(page))
+}
+
+// joinForm shows the invitation behind a link and asks for a password and
+// the registration details. Opening it changes nothing: mail scanners that
+// follow links do not use the invitation up.
+func (h *handlers) joinForm(c echo.Context) error {
+	token := c.Param("token")
+	iv, err := h.svc.Invitee(c.Request().Context(), token)
+	data := &joinData{Token: token, View: iv, MinPassword: invite.MinPasswordLen}
+	if err == nil {
+		h.joinLanguage(c, iv.Invitation)
+		switch iv.Invitation.Status {
+		case invite.StatusExpired:
+			err = invite.ErrInvitationExpired
+		case invite.StatusCanceled:
+			err = invite.ErrInvitationCanceled
+		case invite.StatusAccepted:
+			err = invite.ErrInvitationAccepted
+		}
+	}
+	if err != nil {
+		return h.joinProblem(c, err, data)
+	}
+	inv := iv.Invitation
+	data.FirstName, data.LastName, data.Phone, data.Language, data.TimeZone = inv.FirstName, inv.LastName, inv.Phone, inv.Language, inv.TimeZone
+	c.Response().Header().Set("Referrer-Policy", "no-referrer") // the token is in the URL
+	return h.render(c, http.StatusOK, "join", "", h.newView(c, "", "join_title", data))
+}
+
+// join accepts the invitation, then logs the new user in and takes them
+// home.
+func (h *handlers) join(c echo.Context) error {
+	token := c.Param("token")
+	ctx := c.Request().Context()
+	iv, err := h.svc.Invitee(ctx, token)
+	if err != nil {
+		return h.joinProblem(c, err, &joinData{Token: token})
+	}
+	h.joinLanguage(c, iv.Invitation)
+	data := &joinData{
+		Token: token, View: iv, MinPassword: invite.MinPasswordLen,
+		FirstName: c.FormValue("first_name"), LastName: c.FormValue("last_name"), Phone: c.FormValue("phone"),
+		Language: c.FormValue("language"), TimeZone: c.FormValue("time_zone"), AcceptTerms: c.FormValue("accept_terms") == "on",
+	}
+	password := c.FormValue("password")
+	// The confirmation is the page's concern; check it before anything is
+	// accepted.
+	if password != c.FormValue("password_confirm") {
+		return h.joinInvalid(c, data, map[string]*invite.FieldError{
+			"password_confirm": {Field: "password_confirm", Reason: "password_mismatch", Message: "does not match the password"},
+		})
+	}
+	u, err := h.svc.Accept(ctx, invite.AcceptInput{
+		Token: token, Password: password, FirstName: data.FirstName, LastName: data.LastName,
+		Phone: data.Phone, Language: data.Language, TimeZone: data.TimeZone, AcceptTerms: data.AcceptTerms,
+	})
+	if err != nil {
+		if errs := fieldErrors(err); errs != nil {
+			return h.joinInvalid(c, data, errs)
+		}
+		return h.joinProblem(c, err, data)
+	}
+	_, session, err := h.svc.Login(ctx, u.Email, password)
+	if err != nil {
+		return err
+	}
+	h.setSession(c, session)
+	return redirect(c, "/home?done=welcome")
+}
+
+// joinInvalid re-renders the join form with field errors.
+func (h *handlers) joinInvalid(c echo.Context, data *joinData, errs map[string]*invite.FieldError) error {
+	v := h.newView(c, "", "join_title", data)
+	v.Errors, v.Problem = errs, v.L.T("form_invalid")
+	return h.render(c, http.StatusUnprocessableEntity, "join", "join-form", v)
+}
+
+// renew asks the company's administrators for a new invitation.
+func (h *handlers) renew(c echo.Context) error {
+	token := c.Param("token")
+	data := &joinData{Token: token}
+	if iv, err := h.svc.Invitee(c.Request().Context(), token); err == nil {
+		h.joinLanguage(c, iv.Invitation)
+		data.View = iv
+	}
+	if err := h.svc.RequestNewInvitation(c.Request().Context(), token); err != nil {
+		if errors.Is(err, invite.ErrInvalidTransition) {
+			return redirect(c, invite.AcceptPath+token)
+		}
+		return h.joinProblem(c, err, data)
+	}
+	data.Requested = true
+	v := h.newView(c, "", "join_expired_title", data)
+	return h.render(c, http.StatusOK, "join_problem", "join-problem", v.with("join_expired"))
+}

@@ -1,0 +1,143 @@
+package httpui
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/invitehq/invite/invite"
+)
+
+//go:embed templates
+var templateFiles embed.FS
+
+// pages are the parsed templates, one set per page: the layout, every
+// partial and the page. They are parsed once, at start-up.
+type pages map[string]*template.Template
+
+var funcs = template.FuncMap{
+	"dict": func(kv ...any) map[string]any {
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+		return m
+	},
+	"add":   func(a, b int) int { return a + b },
+	"lower": strings.ToLower,
+}
+
+func parsePages() (pages, error) {
+	names, err := fs.Glob(templateFiles, "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	ps := make(pages, len(names))
+	for _, name := range names {
+		t, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/layouts/*.html", "templates/partials/*.html", name)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", name, err)
+		}
+		ps[strings.TrimSuffix(path.Base(name), ".html")] = t
+	}
+	return ps, nil
+}
+
+// isHTMX reports whether the request wants a partial: an htmx request that
+// is not restoring history.
+func isHTMX(c echo.Context) bool {
+	h := c.Request().Header
+	return h.Get("HX-Request") == "true" && h.Get("HX-History-Restore-Request") != "true"
+}
+
+// render writes page with status. An htmx request gets only the template
+// named block (when not empty), anything else the whole page in the
+// layout. The output is rendered into a buffer first, so an error never
+// sends half a page.
+func (h *handlers) render(c echo.Context, status int, page, block string, data *view) error {
+	t, ok := h.pages[page]
+	if !ok {
+		return fmt.Errorf("no page %q", page)
+	}
+	name := "base"
+	if block != "" && isHTMX(c) {
+		name = block
+	}
+	c.Response().Header().Add("Vary", "HX-Request")
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		return fmt.Errorf("render %s/%s: %w", page, name, err)
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// asError returns err's *invite.Error.
+func asError(err error) (*invite.Error, bool) { return errors.AsType[*invite.Error](err) }
+
+// view is what every template gets: the request's texts, user and CSRF
+// token, a flash message, and the page's own data.
+type view struct {
+	L       *tr
+	User    *invite.User
+	CSRF    string
+	Flash   string // a translated confirmation
+	Problem string // a translated failure
+	Nav     string // the navigation entry of the page
+	Title   string
+	Data    any
+	// Errors are the field errors of a re-rendered form, by field name.
+	Errors map[string]*invite.FieldError
+	Status int
+}
+
+// Err returns the field error of name, or nil.
+func (v *view) Err(name string) *invite.FieldError { return v.Errors[name] }
+
+// fieldErrors indexes the field errors of err; a nil map if it has none.
+func fieldErrors(err error) map[string]*invite.FieldError {
+	e, ok := asError(err)
+	if !ok || len(e.Fields) == 0 {
+		return nil
+	}
+	m := make(map[string]*invite.FieldError, len(e.Fields))
+	for i := range e.Fields {
+		f := &e.Fields[i]
+		if _, dup := m[f.Field]; !dup {
+			m[f.Field] = f
+		}
+	}
+	return m
+}
+
+// redirect sends the browser to url: with htmx by HX-Location-free
+// HX-Redirect, otherwise with 303 See Other (Post/Redirect/Get).
+func redirect(c echo.Context, url string) error {
+	if isHTMX(c) {
+		c.Response().Header().Set("HX-Redirect", url)
+		return c.NoContent(http.StatusNoContent)
+	}
+	return c.Redirect(http.StatusSeeOther, url)
+}
+
+// Languages lists the languages the product speaks.
+func (v *view) Languages() []string { return invite.Languages() }
+
+// Roles lists the subscription roles.
+func (v *view) Roles() []invite.Role { return invite.Roles() }
+
+// Statuses lists the invitation statuses.
+func (v *view) Statuses() []invite.Status { return invite.Statuses() }
+
+// Page names which variant of a shared page to show.
+func (v *view) with(page string) *view {
+	v.Nav = page
+	return v
+}
