@@ -25,7 +25,7 @@ func testConfig(t *testing.T, db string) Config {
 		db = "sqlite:" + filepath.Join(t.TempDir(), "data", "invite.db")
 	}
 	var cfg Config
-	args := []string{"-addr", "127.0.0.1:0", "-db", db, "-base-url", "http://invite.test", "-ttl", "1h"}
+	args := []string{"-addr", "127.0.0.1:0", "-db", db, "-base-url", "http://invite.test"}
 	if _, err := cfg.parse("invited", args, func(string) string { return "" }, io.Discard); err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func start(t *testing.T, cfg Config) (*Main, *bytes.Buffer) {
 	return m, &out
 }
 
-func get(t *testing.T, url string) int {
+func status(t *testing.T, url string) int {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {
@@ -61,12 +61,12 @@ var passwordLine = regexp.MustCompile(`Password:\s+([A-Z2-7]{26})\n`)
 func TestServe(t *testing.T) {
 	cfg := testConfig(t, "")
 	m, out := start(t, cfg)
-	if got := get(t, m.URL()+"/healthz"); got != http.StatusOK {
+	if got := status(t, m.URL()+"/healthz"); got != http.StatusOK {
 		t.Fatalf("GET /healthz: got %d, want 200", got)
 	}
 	// The generated password is printed once, with where to log in.
 	match := passwordLine.FindStringSubmatch(out.String())
-	if match == nil || !strings.Contains(out.String(), "Log in at: http://invite.test") || !strings.Contains(out.String(), "admin@example.com") {
+	if match == nil || !strings.Contains(out.String(), "Log in at: http://invite.test/login") || !strings.Contains(out.String(), "admin@example.com") {
 		t.Fatalf("printed %q, want the login URL, e-mail and a generated password", out.String())
 	}
 	u, err := m.svc.Authenticate(t.Context(), "admin@example.com", match[1])
@@ -108,14 +108,14 @@ func TestServeConfiguredPassword(t *testing.T) {
 func TestHealthzDatabaseDown(t *testing.T) {
 	m, _ := start(t, testConfig(t, ""))
 	m.db.Close()
-	if got := get(t, m.URL()+"/healthz"); got != http.StatusServiceUnavailable {
+	if got := status(t, m.URL()+"/healthz"); got != http.StatusServiceUnavailable {
 		t.Errorf("GET /healthz with the database closed: got %d, want 503", got)
 	}
 }
 
 func TestServeMySQL(t *testing.T) {
 	m, _ := start(t, testConfig(t, storetest.MySQLURL(t)))
-	if got := get(t, m.URL()+"/healthz"); got != http.StatusOK {
+	if got := status(t, m.URL()+"/healthz"); got != http.StatusOK {
 		t.Fatalf("GET /healthz: got %d, want 200", got)
 	}
 }

@@ -143,7 +143,7 @@ func (m *Main) bootstrap(ctx context.Context) error {
 	if !created {
 		return nil
 	}
-	fmt.Fprintf(m.out, "\nCreated the Global Administrator.\n  Log in at: %s\n  E-mail:    %s\n", m.cfg.BaseURL, u.Email)
+	fmt.Fprintf(m.out, "\nCreated the Global Administrator.\n  Log in at: %s/login\n  E-mail:    %s\n", m.cfg.BaseURL, u.Email)
 	if generated {
 		fmt.Fprintf(m.out, "  Password:  %s\n  (generated and shown only this once; set INVITE_ADMIN_PASSWORD to choose it)\n\n", password)
 	} else {

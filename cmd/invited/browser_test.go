@@ -1,0 +1,347 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"github.com/invitehq/invite/invite"
+	"github.com/invitehq/invite/store/storetest"
+)
+
+// chromiumPath is where Debian's chromium package puts the browser.
+const chromiumPath = "/usr/bin/chromium"
+
+// screenshotDir, when INVITE_SCREENSHOTS is set, receives the screenshots
+// that README.md shows.
+const screenshotDir = "../../docs/screenshots"
+
+// browserServer starts the whole program on a free port with SQLite in a
+// temporary file and mail to the log, and returns it with its URL.
+func browserServer(t *testing.T) (*Main, string) {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		storetest.Unavailable(t, "chromium", chromiumPath+" is not installed (apt-get install chromium)")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cfg := testConfig(t, "")
+	cfg.Addr, cfg.BaseURL, cfg.AdminPassword = addr, "http://"+addr, "a configured password"
+	m := NewMain(cfg, slog.New(slog.DiscardHandler), io.Discard)
+	if err := m.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m, cfg.BaseURL
+}
+
+// newBrowser starts headless Chromium for the test. Dialogs (hx-confirm)
+// are answered yes, as a person who meant to click would.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	// The first action starts the browser; it must have no time limit.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		storetest.Unavailable(t, "chromium", fmt.Sprintf("cannot start %s: %v", chromiumPath, err))
+	}
+	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	go func() {
+		for _, err := range dialogs {
+			if err != nil {
+				return
+			}
+			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}()
+	return ctx
+}
+
+// act runs browser steps with a time limit, failing the test with the
+// page's text on error.
+func act(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	get(t, ctx, what, chromedp.Steps(steps...))
+}
+
+// get runs one browser action with a time limit and returns its value.
+func get[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(tctx, a)
+	if err != nil {
+		body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+		t.Fatalf("%s: %v\npage text:\n%s", what, err, body)
+	}
+	return v
+}
+
+// through runs steps that lead to another page (a link, a form whose answer
+// redirects) and waits until that page has loaded.
+func through(steps ...chromedp.Action[chromedp.Void]) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, _ *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.RunResponse(ctx, steps...)
+		return chromedp.Void{}, err
+	}
+}
+
+// waitHTMX waits until htmx has taken charge of the element matched by sel,
+// as it does a moment after swapping it in; a person could not click sooner.
+func waitHTMX(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Poll[chromedp.Void](fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && !!e["htmx-internal-data"]; })()`, sel),
+		chromedp.WithPollingTimeout(15*time.Second))
+}
+
+// css selects the first element matching a CSS selector.
+func css(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+
+// waitText waits until the element matched by sel contains text.
+func waitText(sel, text string) chromedp.Action[chromedp.Void] {
+	return chromedp.Poll[chromedp.Void](fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && e.innerText.includes(%q); })()`, sel, text),
+		chromedp.WithPollingTimeout(15*time.Second))
+}
+
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	if os.Getenv("INVITE_SCREENSHOTS") == "" {
+		return
+	}
+	png := get(t, ctx, "screenshot "+name, chromedp.FullScreenshot(100))
+	if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(screenshotDir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func login(t *testing.T, ctx context.Context, base, email, password string) {
+	t.Helper()
+	act(t, ctx, "log in as "+email,
+		chromedp.Navigate(base+"/login"),
+		chromedp.SendKeys(css("#f-email"), email),
+		chromedp.SendKeys(css("#f-password"), password),
+		through(chromedp.Click(css(`#login-form button[type=submit]`))),
+		chromedp.WaitVisible(css(`nav[aria-label]`)),
+	)
+}
+
+// The whole path a person clicks: a Global Administrator registers a
+// company, invites a user with two subscriptions and a customised e-mail;
+// the link is taken from the sent mail; the invitee creates a password,
+// completes registration and lands logged in with the right subscriptions.
+func TestBrowserInviteFlow(t *testing.T) {
+	m, base := browserServer(t)
+	ctx := newBrowser(t)
+	login(t, ctx, base, "admin@example.com", "a configured password")
+
+	act(t, ctx, "register a company",
+		through(chromedp.Click(css(`a[href="/admin/companies"]`))),
+		chromedp.WaitVisible(css(`#company-form`)),
+		chromedp.SendKeys(css(`#f-name`), "Acme Plant"),
+		chromedp.SetValue(css(`#f-time_zone`), "Europe/Berlin"),
+		chromedp.SendKeys(css(`#f-subscriptions`), "App Designer\nData Stream Designer"),
+		chromedp.SendKeys(css(`#f-business_roles`), "Plant Operator\nMaintenance Engineer"),
+		through(chromedp.Click(css(`#company-form button[type=submit]`))),
+		waitText("#messages", "The company has been registered."),
+	)
+
+	act(t, ctx, "fill in the invite form",
+		through(chromedp.Click(css(`a[href="/admin/invitations"]`))),
+		through(chromedp.Click(css(`a[href="/admin/invitations/new"]`))),
+		chromedp.WaitVisible(css(`#invite-form`)),
+		chromedp.SendKeys(css(`#f-first_name`), "Grace"),
+		chromedp.SendKeys(css(`#f-last_name`), "Hopper"),
+		chromedp.SendKeys(css(`#f-email`), "grace@example.com"),
+		chromedp.SetValue(css(`#f-business_role`), "1"),
+		chromedp.Click(css(`#g-1`)),
+		chromedp.SetValue(css(`#r-1`), "contributor"),
+		chromedp.Click(css(`#g-2`)),
+		chromedp.SetValue(css(`#r-2`), "administrator"),
+	)
+	screenshot(t, ctx, "invite-form")
+	act(t, ctx, "customise the e-mail",
+		chromedp.Click(css(`details.customize summary`)),
+		chromedp.Clear(css(`#f-mail_subject`)),
+		chromedp.SendKeys(css(`#f-mail_subject`), "Welcome aboard, "),
+		chromedp.Click(css(`button[data-insert="{FirstName}"]`)),
+		waitText("#mail-preview", "Welcome aboard, Grace"),
+		chromedp.Click(css(`button[value="save-mail"]`)),
+		waitText("#invite-form", "The email is saved for this invitation."),
+	)
+	act(t, ctx, "send the invitation",
+		waitHTMX("#invite-form"),
+		through(chromedp.Click(css(`#invite-form button[value="send"]`))),
+		waitText("#messages", "The invitation has been sent."),
+		waitText("#invitations-table", "grace@example.com"),
+	)
+	if os.Getenv("INVITE_SCREENSHOTS") != "" {
+		// A list with more to show: an accepted, a canceled and another
+		// pending invitation.
+		admin, _ := m.svc.Authenticate(t.Context(), "admin@example.com", "a configured password")
+		actx := invite.NewContext(t.Context(), admin)
+		companies, _ := m.svc.Companies(actx)
+		for i, who := range []string{"Ada Lovelace", "Alan Turing", "Edsger Dijkstra"} {
+			first, last, _ := strings.Cut(who, " ")
+			in := inviteInput(companies[0])
+			in.FirstName, in.LastName, in.Email = first, last, strings.ToLower(last)+"@example.com"
+			inv, token, err := m.svc.Invite(actx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch i {
+			case 0:
+				m.svc.Accept(t.Context(), invite.AcceptInput{Token: token, Password: "a long and secret phrase", FirstName: first, LastName: last, AcceptTerms: true})
+			case 1:
+				m.svc.Cancel(actx, inv.ID)
+			}
+		}
+		act(t, ctx, "reload the list", chromedp.Reload(), waitText("#invitations-table", "Dijkstra"))
+	}
+	screenshot(t, ctx, "invitations")
+
+	act(t, ctx, "open the sent mail",
+		through(chromedp.Click(css(`a[href="/admin/mail"]`))),
+		chromedp.Poll[chromedp.Void](`(() => { const a = [...document.querySelectorAll("td a")].find(a => a.innerText.includes("Welcome aboard, Grace")); if (a) { a.click(); return true } location.reload(); return false })()`,
+			chromedp.WithPollingTimeout(15*time.Second), chromedp.WithPollingInterval(500*time.Millisecond)),
+		chromedp.WaitVisible(css(`#mail-link`)),
+	)
+	link := get(t, ctx, "take the link", chromedp.AttributeValue(css(`#mail-link`), "href")).Value
+	act(t, ctx, "log out",
+		through(chromedp.Click(css(`form.logout button`))),
+		chromedp.WaitVisible(css(`#login-form`)),
+	)
+	if !strings.HasPrefix(link, base+invite.AcceptPath) {
+		t.Fatalf("link %q does not start with %s", link, base+invite.AcceptPath)
+	}
+
+	act(t, ctx, "accept as the invitee",
+		chromedp.Navigate(link),
+		waitText("h1", "Join Acme Plant"),
+		chromedp.SendKeys(css(`#f-password`), "correct horse battery staple"),
+		waitText("#strength", "Strong"),
+		chromedp.SendKeys(css(`#f-password_confirm`), "correct horse battery staple"),
+		chromedp.Click(css(`#f-accept_terms`)),
+		through(chromedp.Click(css(`#join-form button[type=submit]`))),
+		waitText("#messages", "Welcome! Your registration is complete."),
+	)
+	home := get(t, ctx, "read the home page", chromedp.Text(css("main")))
+	for _, want := range []string{"Welcome, Grace", "Acme Plant", "App Designer\tContributor", "Data Stream Designer\tAdministrator"} {
+		if !strings.Contains(home, want) {
+			t.Errorf("home page lacks %q:\n%s", want, home)
+		}
+	}
+}
+
+// Resend and Cancel from the Invitations tab update the row in place.
+func TestBrowserResendCancel(t *testing.T) {
+	m, base := browserServer(t)
+	admin, err := m.svc.Authenticate(t.Context(), "admin@example.com", "a configured password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := invite.NewContext(t.Context(), admin)
+	c, err := m.svc.RegisterCompany(ctx, invite.CompanyInput{Name: "Acme", Subscriptions: []string{"App Designer"}, BusinessRoles: []string{"Operator"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, _, err := m.svc.Invite(ctx, inviteInput(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := fmt.Sprintf("#inv-%d", inv.ID)
+	b := newBrowser(t)
+	login(t, b, base, "admin@example.com", "a configured password")
+	act(t, b, "open the invitations", chromedp.Navigate(base+"/admin/invitations"))
+	url1 := get(t, b, "where", chromedp.Location())
+	act(t, b, "resend with a changed name",
+		waitHTMX(row+` a[href$="/resend"]`),
+		chromedp.Click(css(row+` a[href$="/resend"]`)),
+		chromedp.WaitVisible(css(row+`.editing #invite-form`)),
+		chromedp.Clear(css(`#f-last_name`)),
+		chromedp.SendKeys(css(`#f-last_name`), "Byron"),
+		chromedp.Click(css(`#invite-form button[value="send"]`)),
+		waitText(row, "Ada Byron"),
+		waitText("#messages", "has been sent again"),
+	)
+	url2 := get(t, b, "where", chromedp.Location())
+	times := get(t, b, "read the row", chromedp.Text(css(row+" td.num")))
+	if times != "2" || url1 != url2 {
+		t.Errorf("after resend: times sent %q, page %s -> %s (want 2, in place)", times, url1, url2)
+	}
+	act(t, b, "cancel",
+		waitHTMX(row+` a[href$="/cancel"]`),
+		chromedp.Click(css(row+` a[href$="/cancel"]`)),
+		waitText(row, "Canceled"),
+		waitText("#messages", "has been canceled"),
+	)
+}
+
+// A Company Administrator sees only their company's invitations and is not
+// offered a choice of company.
+func TestBrowserCompanyAdministrator(t *testing.T) {
+	m, base := browserServer(t)
+	admin, _ := m.svc.Authenticate(t.Context(), "admin@example.com", "a configured password")
+	ctx := invite.NewContext(t.Context(), admin)
+	var companies []*invite.Company
+	for _, name := range []string{"Acme", "Bolt"} {
+		c, err := m.svc.RegisterCompany(ctx, invite.CompanyInput{Name: name, Subscriptions: []string{"App Designer"}, BusinessRoles: []string{"Operator"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		companies = append(companies, c)
+		in := inviteInput(c)
+		in.Email = strings.ToLower(name) + ".person@example.com"
+		if _, _, err := m.svc.Invite(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in := inviteInput(companies[0])
+	in.Email, in.AdminLevel = "boss@acme.example", invite.AdminCompany
+	_, token, err := m.svc.Invite(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.svc.Accept(t.Context(), invite.AcceptInput{Token: token, Password: "a long and secret phrase", FirstName: "Bo", LastName: "Ss", AcceptTerms: true}); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t)
+	login(t, b, base, "boss@acme.example", "a long and secret phrase")
+	act(t, b, "open the invitations", chromedp.Navigate(base+"/admin/invitations"))
+	table := get(t, b, "read the invitations", chromedp.Text(css("#invitations-table")))
+	act(t, b, "open the invite form", chromedp.Navigate(base+"/admin/invitations/new"), chromedp.WaitVisible(css("#invite-form")))
+	companyChoices := get(t, b, "count company choices", chromedp.Evaluate[int](`document.querySelectorAll("#f-company").length`))
+	if !strings.Contains(table, "acme.person@example.com") || strings.Contains(table, "bolt.person@example.com") {
+		t.Errorf("a Company Administrator of Acme sees:\n%s", table)
+	}
+	if companyChoices != 0 {
+		t.Errorf("a Company Administrator is offered a choice of company")
+	}
+}
