@@ -99,9 +99,12 @@ func (h *handlers) join(c echo.Context) error {
 	// The confirmation is the page's concern; check it before anything is
 	// accepted.
 	if password != c.FormValue("password_confirm") {
-		return h.joinInvalid(c, data, map[string]*invite.FieldError{
-			"password_confirm": {Field: "password_confirm", Reason: "password_mismatch", Message: "does not match the password"},
-		})
+		errs := fieldErrors(invite.ValidatePassword(password, iv.Invitation.Email))
+		if errs == nil {
+			errs = map[string]*invite.FieldError{}
+		}
+		errs["password_confirm"] = &invite.FieldError{Field: "password_confirm", Reason: "password_mismatch", Message: "does not match the password"}
+		return h.joinInvalid(c, data, errs)
 	}
 	u, err := h.svc.Accept(ctx, invite.AcceptInput{
 		Token: token, Password: password, FirstName: data.FirstName, LastName: data.LastName,

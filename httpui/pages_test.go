@@ -286,6 +286,11 @@ func TestJoin(t *testing.T) {
 		"first_name": {"Joan"}, "last_name": {"Joiner"}, "language": {"fr"}, "time_zone": {"Europe/Paris"}, "accept_terms": {"on"},
 	}
 	b.post(path, path, form).want(t, http.StatusUnprocessableEntity, "The two passwords do not match.", `value="Joan"`)
+	short := url.Values{"password": {"short"}, "first_name": {"Joan"}}
+	b.post(path, path, short).want(t, http.StatusUnprocessableEntity, "The two passwords do not match.", "Use at least 12 characters.")
+	if strings.Contains(b.post(path, path, form).body, "correct horse") {
+		t.Errorf("a re-rendered form shows the password")
+	}
 	form.Set("password_confirm", "correct horse battery staple")
 	form.Del("accept_terms")
 	b.post(path, path, form).want(t, http.StatusUnprocessableEntity, "You need to accept the terms of use.")

@@ -59,8 +59,8 @@ func isHTMX(c echo.Context) bool {
 }
 
 // render writes page with status. An htmx request gets only the template
-// named block (when not empty), anything else the whole page in the
-// layout. The output is rendered into a buffer first, so an error never
+// named block, or the page's content when block is empty; anything else
+// gets the whole page in the layout. The output is rendered into a buffer first, so an error never
 // sends half a page.
 func (h *handlers) render(c echo.Context, status int, page, block string, data *view) error {
 	t, ok := h.pages[page]
@@ -68,8 +68,11 @@ func (h *handlers) render(c echo.Context, status int, page, block string, data *
 		return fmt.Errorf("no page %q", page)
 	}
 	name := "base"
-	if block != "" && isHTMX(c) {
-		name = block
+	if isHTMX(c) {
+		name = "content" // every page has one
+		if block != "" {
+			name = block
+		}
 	}
 	c.Response().Header().Add("Vary", "HX-Request")
 	var buf bytes.Buffer

@@ -93,3 +93,12 @@ func checkPassword(hash, pw string) bool {
 	got := argon2.IDKey([]byte(pw), salt, uint32(iterations), uint32(memory), threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
+
+// ValidatePassword checks password against the policy for the user with the
+// given e-mail address, as Accept will, so that a form can report it with
+// its other fields. It returns a CodeInvalid *Error at field "password".
+func ValidatePassword(password, email string) error {
+	var v validator
+	v.password("password", password, email)
+	return v.err()
+}
