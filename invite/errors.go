@@ -124,4 +124,8 @@ var (
 	ErrInvalidTransition  = &Error{Code: CodeConflict, Reason: "invalid_transition", Message: "The invitation cannot change to that status."}
 	ErrInvalidInput       = &Error{Code: CodeInvalid, Reason: "invalid_input", Message: "Some fields are invalid."}
 	ErrInvalidCursor      = &Error{Code: CodeInvalid, Reason: "invalid_cursor", Message: "The page cursor is invalid."}
+	ErrLastAdmin          = &Error{Code: CodeConflict, Reason: "last_admin", Message: "The last administrator of a company cannot be demoted, disabled or deleted."}
+	ErrUserDisabled       = &Error{Code: CodeForbidden, Reason: "user_disabled", Message: "This account is disabled."}
+	ErrResetNotFound      = &Error{Code: CodeNotFound, Reason: "reset_not_found", Message: "The password reset link is not valid."}
+	ErrResetExpired       = &Error{Code: CodeExpired, Reason: "reset_expired", Message: "The password reset link has expired."}
 )

@@ -124,6 +124,10 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 	if err != nil {
 		return nil, "", err
 	}
+	var v validator
+	if v.grantable("grants", u, inv.Grants); v.err() != nil {
+		return nil, "", v.err()
+	}
 	if err := s.checkNoUser(ctx, inv.Email); err != nil {
 		return nil, "", err
 	}
@@ -190,7 +194,7 @@ func (s *Service) Invitation(ctx context.Context, id int64) (*Invitation, error)
 // link stops working), a new expiry and, if in is not nil, the details in
 // in instead of the old ones (the company stays). It returns the new token.
 func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*Invitation, string, error) {
-	_, inv, err := s.visibleInvitation(ctx, id)
+	actor, inv, err := s.visibleInvitation(ctx, id)
 	if err != nil {
 		return nil, "", err
 	}
@@ -213,6 +217,10 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 		}
 		if details, err = in.details(c); err != nil {
 			return nil, "", err
+		}
+		var v validator
+		if v.grantable("grants", actor, details.Grants); v.err() != nil {
+			return nil, "", v.err()
 		}
 		if details.Email != inv.Email {
 			if err := s.checkNoUser(ctx, details.Email); err != nil {

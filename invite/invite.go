@@ -36,6 +36,19 @@ const (
 // Roles lists the subscription roles from least to most.
 func Roles() []Role { return []Role{RoleViewer, RoleContributor, RoleAdministrator} }
 
+// rank orders the roles; 0 for none.
+func (r Role) rank() int {
+	switch r {
+	case RoleViewer:
+		return 1
+	case RoleContributor:
+		return 2
+	case RoleAdministrator:
+		return 3
+	}
+	return 0
+}
+
 // Valid reports whether r is one of the defined roles.
 func (r Role) Valid() bool {
 	switch r {
@@ -115,6 +128,21 @@ type User struct {
 	Grants         []Grant
 	PasswordHash   string
 	CreatedAt      time.Time
+	DisabledAt     time.Time // zero while the user may log in
+	LastLoginAt    time.Time // zero if never
+}
+
+// Disabled reports whether the user may not log in.
+func (u *User) Disabled() bool { return !u.DisabledAt.IsZero() }
+
+// Grant returns the user's role in a subscription, "" if none.
+func (u *User) Grant(subscriptionID int64) Role {
+	for _, g := range u.Grants {
+		if g.SubscriptionID == subscriptionID {
+			return g.Role
+		}
+	}
+	return ""
 }
 
 // Name returns the user's full name.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"strings"
 )
 
 // GrantView is a grant with its subscription's name.
@@ -112,8 +113,9 @@ var errAlreadyRequested = errors.New("renewal already requested")
 
 // UserFilter selects users for Users.
 type UserFilter struct {
-	CompanyID int64 // 0: every company the acting administrator administers
-	After     int64 // the Next of the previous page
+	CompanyID int64  // 0: every company the acting administrator administers
+	Search    string // part of the e-mail address or name, any case
+	After     int64  // the Next of the previous page
 	Limit     int
 }
 
@@ -141,7 +143,12 @@ func (s *Service) Users(ctx context.Context, f UserFilter) (*UserPage, error) {
 		limit = DefaultPageSize
 	}
 	limit = min(limit, MaxPageSize)
-	users, err := s.store.Users(ctx, UserQuery{CompanyID: companyID, After: f.After, Limit: limit + 1})
+	var v validator
+	search := strings.ToLower(v.text("search", f.Search, false, MaxEmailLen))
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	users, err := s.store.Users(ctx, UserQuery{CompanyID: companyID, Search: search, After: f.After, Limit: limit + 1})
 	if err != nil {
 		return nil, err
 	}

@@ -288,6 +288,9 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (*Us
 		return nil, err
 	case !checkPassword(u.PasswordHash, password):
 		return nil, ErrBadCredentials
+	case u.Disabled():
+		// Said only to someone who knows the password.
+		return nil, ErrUserDisabled
 	}
 	return u, nil
 }

@@ -34,6 +34,10 @@ func (s *Service) Login(ctx context.Context, email, password string) (*User, str
 	if err := s.store.CreateSession(ctx, &Session{TokenHash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}); err != nil {
 		return nil, "", err
 	}
+	if err := s.store.SetLastLogin(ctx, u.ID, now); err != nil {
+		return nil, "", err
+	}
+	u.LastLoginAt = now
 	return u, token, nil
 }
 
@@ -45,10 +49,15 @@ func (s *Service) SessionUser(ctx context.Context, token string) (*User, error) 
 		return nil, ErrUnauthorized
 	}
 	u, err := s.store.SessionUser(ctx, hash, s.clock())
-	if errors.Is(err, ErrUserNotFound) {
+	switch {
+	case errors.Is(err, ErrUserNotFound):
+		return nil, ErrUnauthorized
+	case err != nil:
+		return nil, err
+	case u.Disabled():
 		return nil, ErrUnauthorized
 	}
-	return u, err
+	return u, nil
 }
 
 // Logout ends the session of token; ending an unknown one is not an error.

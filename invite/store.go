@@ -32,6 +32,20 @@ type Store interface {
 	UserByEmail(ctx context.Context, email string) (*User, error)
 	// HasUsers reports whether any user exists.
 	HasUsers(ctx context.Context) (bool, error)
+	// UpdateUser locks the user with the given ID, and their company's
+	// administrators against concurrent changes, calls update with the user
+	// and the number of enabled Company Administrators of their company,
+	// and saves what update left, grants included, in one transaction.
+	UpdateUser(ctx context.Context, id int64, update func(u *User, admins int) error) (*User, error)
+	// DeleteUser locks as UpdateUser does, calls check, then cancels the
+	// pending invitations the user sent (at now, by byUserID) and deletes the
+	// user with their grants and sessions, in one transaction.
+	DeleteUser(ctx context.Context, id, byUserID int64, now time.Time, check func(u *User, admins int) error) error
+	// DeleteUserSessions ends every session of the user but the one whose
+	// token hash is except (nil for none).
+	DeleteUserSessions(ctx context.Context, userID int64, except []byte) error
+	// SetLastLogin records when the user last logged in.
+	SetLastLogin(ctx context.Context, userID int64, at time.Time) error
 
 	// CreateInvitation stores inv, which is pending, with its grants, and
 	// msg, if not nil, in the outbox with its InvitationID set, in one
@@ -129,7 +143,8 @@ type Cursor struct {
 
 // UserQuery selects users for Store.Users.
 type UserQuery struct {
-	CompanyID int64 // 0 for every company
-	After     int64 // only users with a larger ID
+	CompanyID int64  // 0 for every company
+	Search    string // lower-case part of the e-mail address or name; "" for any
+	After     int64  // only users with a larger ID
 	Limit     int
 }

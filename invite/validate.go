@@ -40,6 +40,8 @@ const (
 	ReasonInvalidAdminLevel   = "invalid_admin_level"
 	ReasonInvalidStatus       = "invalid_status"
 	ReasonImmutable           = "immutable"
+	ReasonAboveOwnRole        = "above_own_role"
+	ReasonWrongPassword       = "wrong_password"
 	ReasonPasswordTooShort    = "password_too_short"
 	ReasonPasswordTooLong     = "password_too_long"
 	ReasonPasswordHasEmail    = "password_contains_email"

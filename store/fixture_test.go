@@ -124,6 +124,13 @@ func (f *fixture) member(t testing.TB, c *invite.Company, level invite.AdminLeve
 	t.Helper()
 	in := f.input(c)
 	in.AdminLevel = level
+	if level == invite.AdminCompany {
+		// Administrators hold every subscription's top role, so that they
+		// may grant any role (nobody grants above their own).
+		for i := range in.Grants {
+			in.Grants[i].Role = invite.RoleAdministrator
+		}
+	}
 	_, token, err := f.svc.Invite(f.global, in)
 	if err != nil {
 		t.Fatalf("Invite: %v", err)

@@ -54,6 +54,8 @@ type userRow struct {
 	AdminLevel     string    `bun:"admin_level"`
 	PasswordHash   string    `bun:"password_hash"`
 	CreatedAt      time.Time `bun:"created_at"`
+	DisabledAt     time.Time `bun:"disabled_at,nullzero"`
+	LastLoginAt    time.Time `bun:"last_login_at,nullzero"`
 }
 
 type userGrantRow struct {
@@ -224,6 +226,8 @@ func userToRow(u *invite.User) *userRow {
 		AdminLevel:     string(u.AdminLevel),
 		PasswordHash:   u.PasswordHash,
 		CreatedAt:      u.CreatedAt,
+		DisabledAt:     u.DisabledAt,
+		LastLoginAt:    u.LastLoginAt,
 	}
 }
 
@@ -243,6 +247,8 @@ func userFromRow(r *userRow, grants []invite.Grant) *invite.User {
 		Grants:         grants,
 		PasswordHash:   r.PasswordHash,
 		CreatedAt:      utc(r.CreatedAt),
+		DisabledAt:     utc(r.DisabledAt),
+		LastLoginAt:    utc(r.LastLoginAt),
 	}
 }
 

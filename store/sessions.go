@@ -41,6 +41,10 @@ func (db *DB) Users(ctx context.Context, q invite.UserQuery) ([]*invite.User, er
 	if q.CompanyID != 0 {
 		sel.Where("company_id = ?", q.CompanyID)
 	}
+	if q.Search != "" {
+		like := "%" + escapeLike(q.Search) + "%"
+		sel.Where("(email LIKE ? ESCAPE '!' OR LOWER(first_name) LIKE ? ESCAPE '!' OR LOWER(last_name) LIKE ? ESCAPE '!')", like, like, like)
+	}
 	if q.After != 0 {
 		sel.Where("id > ?", q.After)
 	}

@@ -1,0 +1,272 @@
+package invite
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// grantable refuses grants above the acting user's own: a Company
+// Administrator grants in a subscription at most the role they hold there.
+// A Global Administrator is not bounded.
+func (v *validator) grantable(field string, actor *User, grants []Grant) {
+	if actor.AdminLevel == AdminGlobal {
+		return
+	}
+	for i, g := range grants {
+		if g.Role.rank() > actor.Grant(g.SubscriptionID).rank() {
+			v.add(fmt.Sprintf("%s[%d].role", field, i), ReasonAboveOwnRole, "is above your own role in this subscription")
+		}
+	}
+}
+
+// visibleUser returns the user with the given ID if the acting
+// administrator administers them, and ErrUserNotFound otherwise. Global
+// Administrators are administered by Global Administrators only.
+func (s *Service) visibleUser(ctx context.Context, id int64) (*User, *User, error) {
+	actor, err := admin(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := s.store.User(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !administers(actor, u.CompanyID) || (u.CompanyID == 0 && actor.AdminLevel != AdminGlobal) {
+		return nil, nil, ErrUserNotFound
+	}
+	return actor, u, nil
+}
+
+// User returns a user the acting administrator administers.
+func (s *Service) User(ctx context.Context, id int64) (*User, error) {
+	_, u, err := s.visibleUser(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	u.PasswordHash = ""
+	return u, nil
+}
+
+// UserChange is what an administrator changes about a user; a zero field
+// keeps the user's value.
+type UserChange struct {
+	BusinessRoleID int64
+	Grants         []Grant // nil keeps the grants
+	AdminLevel     AdminLevel
+}
+
+// ChangeUser changes a user's business role, subscriptions and roles, or
+// makes or unmakes them a Company Administrator. Nobody grants a role above
+// their own, and the last administrator of a company cannot be demoted. A
+// user whose privileges change is logged out everywhere, so that every
+// session starts again with the new privileges.
+func (s *Service) ChangeUser(ctx context.Context, id int64, ch UserChange) (*User, error) {
+	actor, target, err := s.visibleUser(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if target.AdminLevel == AdminGlobal {
+		return nil, ErrForbidden
+	}
+	c, err := s.store.Company(ctx, target.CompanyID)
+	if err != nil {
+		return nil, err
+	}
+	var v validator
+	if ch.BusinessRoleID != 0 {
+		if _, ok := c.BusinessRole(ch.BusinessRoleID); !ok {
+			v.add("business_role", ReasonUnknownBusinessRole, "is not a business role of the company")
+		}
+	}
+	if ch.Grants != nil {
+		v.grantable("grants", actor, v.grants("grants", ch.Grants, c))
+	}
+	switch ch.AdminLevel {
+	case "", AdminNone, AdminCompany:
+	default:
+		v.add("admin_level", ReasonInvalidAdminLevel, "must be none or company")
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	privileged := false
+	u, err := s.store.UpdateUser(ctx, id, func(u *User, admins int) error {
+		if ch.BusinessRoleID != 0 {
+			u.BusinessRoleID = ch.BusinessRoleID
+		}
+		if ch.Grants != nil {
+			privileged = privileged || !sameRoles(u.Grants, ch.Grants)
+			u.Grants = append([]Grant(nil), ch.Grants...)
+		}
+		if ch.AdminLevel != "" && ch.AdminLevel != u.AdminLevel {
+			if u.AdminLevel == AdminCompany && !u.Disabled() && admins <= 1 {
+				return ErrLastAdmin
+			}
+			u.AdminLevel, privileged = ch.AdminLevel, true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if privileged {
+		if err := s.store.DeleteUserSessions(ctx, id, nil); err != nil {
+			return nil, err
+		}
+	}
+	u.PasswordHash = ""
+	return u, nil
+}
+
+// sameRoles reports whether a and b grant the same roles, in any order.
+func sameRoles(a, b []Grant) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	m := make(map[Grant]int, len(a))
+	for _, g := range a {
+		m[g]++
+	}
+	for _, g := range b {
+		if m[g]--; m[g] < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// SetDisabled disables a user, who is logged out at once and cannot log in,
+// or enables them again. A Company Administrator may do this within their
+// company; the last administrator of a company cannot be disabled.
+func (s *Service) SetDisabled(ctx context.Context, id int64, disabled bool) (*User, error) {
+	actor, target, err := s.visibleUser(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if target.ID == actor.ID && disabled {
+		return nil, ErrForbidden // nobody locks themselves out
+	}
+	if target.AdminLevel == AdminGlobal && actor.AdminLevel != AdminGlobal {
+		return nil, ErrForbidden
+	}
+	now := s.clock()
+	u, err := s.store.UpdateUser(ctx, id, func(u *User, admins int) error {
+		switch {
+		case disabled && !u.Disabled():
+			if u.AdminLevel == AdminCompany && admins <= 1 {
+				return ErrLastAdmin
+			}
+			u.DisabledAt = now
+		case !disabled:
+			u.DisabledAt = time.Time{}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if disabled {
+		if err := s.store.DeleteUserSessions(ctx, id, nil); err != nil {
+			return nil, err
+		}
+	}
+	u.PasswordHash = ""
+	return u, nil
+}
+
+// DeleteUser deletes a user. Only a Global Administrator may. The user's
+// sessions end at once, the pending invitations they sent are canceled,
+// and the invitations' history stays. The last administrator of a company
+// cannot be deleted, nor can anyone delete themselves.
+func (s *Service) DeleteUser(ctx context.Context, id int64) error {
+	actor, target, err := s.visibleUser(ctx, id)
+	if err != nil {
+		return err
+	}
+	if actor.AdminLevel != AdminGlobal {
+		return ErrForbidden
+	}
+	if target.ID == actor.ID {
+		return ErrForbidden
+	}
+	return s.store.DeleteUser(ctx, id, actor.ID, s.clock(), func(u *User, admins int) error {
+		if u.AdminLevel == AdminCompany && !u.Disabled() && admins <= 1 {
+			return ErrLastAdmin
+		}
+		return nil
+	})
+}
+
+// ProfileInput is what users change about themselves. The e-mail address
+// is the username and is not changed here.
+type ProfileInput struct {
+	FirstName, LastName, Department, Phone, Language, TimeZone string
+}
+
+// UpdateProfile changes the acting user's own profile.
+func (s *Service) UpdateProfile(ctx context.Context, in ProfileInput) (*User, error) {
+	me, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var v validator
+	first := v.text("first_name", in.FirstName, true, MaxNameLen)
+	last := v.text("last_name", in.LastName, true, MaxNameLen)
+	dept := v.text("department", in.Department, false, MaxTextLen)
+	phone := v.phone("phone", in.Phone)
+	lang := v.language("language", in.Language, me.Language)
+	tz := v.timeZone("time_zone", in.TimeZone, me.TimeZone)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	u, err := s.store.UpdateUser(ctx, me.ID, func(u *User, _ int) error {
+		u.FirstName, u.LastName, u.Department, u.Phone, u.Language, u.TimeZone = first, last, dept, phone, lang, tz
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	u.PasswordHash = ""
+	return u, nil
+}
+
+// ChangePassword changes the acting user's password after checking the
+// current one, and ends every other session of the user; the session whose
+// token is keep stays.
+func (s *Service) ChangePassword(ctx context.Context, current, password, keep string) error {
+	me, err := actor(ctx)
+	if err != nil {
+		return err
+	}
+	u, err := s.store.User(ctx, me.ID)
+	if err != nil {
+		return err
+	}
+	var v validator
+	if !checkPassword(u.PasswordHash, current) {
+		v.add("current_password", ReasonWrongPassword, "is not your current password")
+	}
+	v.password("password", password, u.Email)
+	if err := v.err(); err != nil {
+		return err
+	}
+	return s.setPassword(ctx, u.ID, password, keep)
+}
+
+// setPassword stores a new password hash and ends the user's sessions but
+// keep's.
+func (s *Service) setPassword(ctx context.Context, userID int64, password, keep string) error {
+	hash, err := hashPassword(s.rand, password)
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.UpdateUser(ctx, userID, func(u *User, _ int) error {
+		u.PasswordHash = hash
+		return nil
+	}); err != nil {
+		return err
+	}
+	keepHash, _ := HashToken(keep)
+	return s.store.DeleteUserSessions(ctx, userID, keepHash)
+}

@@ -1,0 +1,248 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/invitehq/invite/invite"
+	"github.com/invitehq/invite/store"
+	"github.com/invitehq/invite/store/storetest"
+)
+
+// loginAs logs u in with the fixture's password and returns a context acting
+// as them and the session's token.
+func (f *fixture) loginAs(t *testing.T, email string) (context.Context, string) {
+	t.Helper()
+	u, token, err := f.svc.Login(context.Background(), email, password)
+	if err != nil {
+		t.Fatalf("Login %s: %v", email, err)
+	}
+	return invite.NewContext(context.Background(), u), token
+}
+
+func (f *fixture) wantLoggedOut(t *testing.T, token string) {
+	t.Helper()
+	if _, err := f.svc.SessionUser(context.Background(), token); err == nil {
+		t.Errorf("the session still works")
+	}
+}
+
+func TestChangeUser(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		member := f.member(t, f.a, invite.AdminNone)
+		_, memberToken := f.loginAs(t, member.Email)
+
+		t.Run("OK", func(t *testing.T) {
+			u, err := f.svc.ChangeUser(f.adminA, member.ID, invite.UserChange{
+				BusinessRoleID: f.a.BusinessRoles[1].ID,
+				Grants:         []invite.Grant{{SubscriptionID: f.a.Subscriptions[1].ID, Role: invite.RoleAdministrator}},
+				AdminLevel:     invite.AdminCompany,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u.BusinessRoleID != f.a.BusinessRoles[1].ID || u.AdminLevel != invite.AdminCompany || len(u.Grants) != 1 || u.Grant(f.a.Subscriptions[1].ID) != invite.RoleAdministrator {
+				t.Errorf("got %+v", u)
+			}
+			f.wantLoggedOut(t, memberToken) // privileges changed: log in again
+			if _, err := f.svc.ChangeUser(f.adminA, member.ID, invite.UserChange{AdminLevel: invite.AdminNone}); err != nil {
+				t.Fatalf("demoting one of two administrators: %v", err)
+			}
+		})
+		t.Run("ErrUserNotFound", func(t *testing.T) {
+			_, err := f.svc.ChangeUser(f.adminB, member.ID, invite.UserChange{BusinessRoleID: f.a.BusinessRoles[0].ID})
+			wantErr(t, err, invite.ErrUserNotFound)
+			_, err = f.svc.User(f.adminB, member.ID)
+			wantErr(t, err, invite.ErrUserNotFound)
+			root, _ := f.svc.Authenticate(context.Background(), "root@example.com", password)
+			_, err = f.svc.ChangeUser(f.adminA, root.ID, invite.UserChange{AdminLevel: invite.AdminNone})
+			wantErr(t, err, invite.ErrUserNotFound)
+		})
+		t.Run("ErrAboveOwnRole", func(t *testing.T) {
+			// An administrator who only views Data Stream Designer cannot
+			// grant more there, nor invite with more.
+			in := f.input(f.a)
+			in.AdminLevel = invite.AdminCompany
+			in.Grants = []invite.Grant{{SubscriptionID: f.a.Subscriptions[1].ID, Role: invite.RoleViewer}}
+			_, token, err := f.svc.Invite(f.global, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			weak, err := f.svc.Accept(context.Background(), acceptInput(token))
+			if err != nil {
+				t.Fatal(err)
+			}
+			weakCtx := invite.NewContext(context.Background(), weak)
+			_, err = f.svc.ChangeUser(weakCtx, member.ID, invite.UserChange{Grants: []invite.Grant{{SubscriptionID: f.a.Subscriptions[1].ID, Role: invite.RoleContributor}}})
+			wantField(t, err, "grants[0].role", invite.ReasonAboveOwnRole)
+			inv := f.input(f.a)
+			inv.Grants = []invite.Grant{{SubscriptionID: f.a.Subscriptions[0].ID, Role: invite.RoleViewer}}
+			_, _, err = f.svc.Invite(weakCtx, inv)
+			wantField(t, err, "grants[0].role", invite.ReasonAboveOwnRole)
+			inv.Grants = []invite.Grant{{SubscriptionID: f.a.Subscriptions[1].ID, Role: invite.RoleViewer}}
+			if _, _, err := f.svc.Invite(weakCtx, inv); err != nil {
+				t.Errorf("granting one's own role: %v", err)
+			}
+		})
+	})
+}
+
+// The last administrator of a company cannot be demoted, disabled or
+// deleted, even when two administrators demote each other at once.
+func TestLastAdministrator(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		adminB, _ := invite.FromContext(f.adminB)
+		_, err := f.svc.ChangeUser(f.adminB, adminB.ID, invite.UserChange{AdminLevel: invite.AdminNone})
+		wantErr(t, err, invite.ErrLastAdmin)
+		_, err = f.svc.SetDisabled(f.global, adminB.ID, true)
+		wantErr(t, err, invite.ErrLastAdmin)
+		wantErr(t, f.svc.DeleteUser(f.global, adminB.ID), invite.ErrLastAdmin)
+
+		second := f.member(t, f.b, invite.AdminCompany)
+		secondCtx := invite.NewContext(context.Background(), second)
+		for range 5 {
+			errs := parallel(2, func(i int) error {
+				if i == 0 {
+					_, err := f.svc.ChangeUser(f.adminB, second.ID, invite.UserChange{AdminLevel: invite.AdminNone})
+					return err
+				}
+				_, err := f.svc.ChangeUser(secondCtx, adminB.ID, invite.UserChange{AdminLevel: invite.AdminNone})
+				return err
+			})
+			if got := tally(errs); got[""] != 1 || got["last_admin"] != 1 {
+				t.Fatalf("two administrators demoting each other: %v, want one success and one last_admin", got)
+			}
+			if n := f.count(t, "users", "company_id = ? AND admin_level = ?", f.b.ID, invite.AdminCompany); n != 1 {
+				t.Fatalf("company B has %d administrators, want 1", n)
+			}
+			// Promote the demoted one again for the next round.
+			for _, id := range []int64{adminB.ID, second.ID} {
+				if _, err := f.svc.ChangeUser(f.global, id, invite.UserChange{AdminLevel: invite.AdminCompany}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	})
+}
+
+func TestDisableUser(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		member := f.member(t, f.a, invite.AdminNone)
+		_, token := f.loginAs(t, member.Email)
+		u, err := f.svc.SetDisabled(f.adminA, member.ID, true)
+		if err != nil || !u.Disabled() {
+			t.Fatalf("SetDisabled: %+v, %v", u, err)
+		}
+		f.wantLoggedOut(t, token)
+		_, _, err = f.svc.Login(context.Background(), member.Email, password)
+		wantErr(t, err, invite.ErrUserDisabled)
+		_, _, err = f.svc.Login(context.Background(), member.Email, "wrong password!!")
+		wantErr(t, err, invite.ErrBadCredentials) // nothing said without the password
+		if _, err := f.svc.SetDisabled(f.adminA, member.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		f.loginAs(t, member.Email)
+		self, _ := invite.FromContext(f.adminA)
+		_, err = f.svc.SetDisabled(f.adminA, self.ID, true)
+		wantErr(t, err, invite.ErrForbidden)
+		_, err = f.svc.SetDisabled(f.adminB, member.ID, true)
+		wantErr(t, err, invite.ErrUserNotFound)
+	})
+}
+
+func TestDeleteUser(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		extra := f.member(t, f.a, invite.AdminCompany)
+		extraCtx, token := f.loginAs(t, extra.Email)
+		sent, _, err := f.svc.Invite(extraCtx, f.input(f.a))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantErr(t, f.svc.DeleteUser(f.adminA, extra.ID), invite.ErrForbidden)
+		if err := f.svc.DeleteUser(f.global, extra.ID); err != nil {
+			t.Fatal(err)
+		}
+		f.wantLoggedOut(t, token)
+		_, err = f.svc.User(f.global, extra.ID)
+		wantErr(t, err, invite.ErrUserNotFound)
+		inv, err := f.svc.Invitation(f.global, sent.ID)
+		if err != nil || inv.Status != invite.StatusCanceled || inv.InvitedBy != extra.ID {
+			t.Errorf("the deleted user's pending invitation: %+v, %v; want canceled, still naming them", inv, err)
+		}
+		// Their own invitation's history stays readable.
+		page, err := f.svc.Invitations(f.global, invite.InvitationFilter{Email: extra.Email})
+		if err != nil || len(page.Invitations) != 1 || page.Invitations[0].AcceptedBy != extra.ID {
+			t.Errorf("history: %v, %v", page, err)
+		}
+		// The address can be invited again.
+		in := f.input(f.a)
+		in.Email = extra.Email
+		if _, _, err := f.svc.Invite(f.adminA, in); err != nil {
+			t.Errorf("inviting a deleted user's address again: %v", err)
+		}
+	})
+}
+
+func TestProfileAndPassword(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		member := f.member(t, f.a, invite.AdminNone)
+		ctx, keep := f.loginAs(t, member.Email)
+		_, other := f.loginAs(t, member.Email)
+
+		_, err := f.svc.UpdateProfile(ctx, invite.ProfileInput{FirstName: "Grace", LastName: "Hopper", Phone: "12"})
+		wantField(t, err, "phone", invite.ReasonInvalidPhone)
+		u, err := f.svc.UpdateProfile(ctx, invite.ProfileInput{FirstName: " Amazing ", LastName: "Grace", Department: "Navy", Language: "fr", TimeZone: "America/New_York"})
+		if err != nil || u.FirstName != "Amazing" || u.Language != "fr" || u.TimeZone != "America/New_York" || u.Email != member.Email {
+			t.Fatalf("UpdateProfile: %+v, %v", u, err)
+		}
+
+		err = f.svc.ChangePassword(ctx, "not my password", "a brand new passphrase", keep)
+		wantField(t, err, "current_password", invite.ReasonWrongPassword)
+		err = f.svc.ChangePassword(ctx, password, "short", keep)
+		wantField(t, err, "password", invite.ReasonPasswordTooShort)
+		if err := f.svc.ChangePassword(ctx, password, "a brand new passphrase", keep); err != nil {
+			t.Fatal(err)
+		}
+		f.wantLoggedOut(t, other)
+		if _, err := f.svc.SessionUser(context.Background(), keep); err != nil {
+			t.Errorf("the session that changed the password ended: %v", err)
+		}
+		if _, _, err := f.svc.Login(context.Background(), member.Email, "a brand new passphrase"); err != nil {
+			t.Errorf("log in with the new password: %v", err)
+		}
+		_, _, err = f.svc.Login(context.Background(), member.Email, password)
+		wantErr(t, err, invite.ErrBadCredentials)
+	})
+}
+
+func TestUsersSearch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		in := f.input(f.a)
+		in.FirstName, in.LastName = "Edsger", "Dijkstra"
+		_, token, _ := f.svc.Invite(f.adminA, in)
+		acc := acceptInput(token)
+		acc.FirstName, acc.LastName = "Edsger", "Dijkstra"
+		if _, err := f.svc.Accept(context.Background(), acc); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{"DIJK", "edsger", in.Email[:8]} {
+			page, err := f.svc.Users(f.adminA, invite.UserFilter{Search: q})
+			if err != nil || len(page.Users) != 1 || page.Users[0].LastName != "Dijkstra" {
+				t.Errorf("search %q: %v, %v", q, page, err)
+			}
+		}
+		if _, u := f.loginAs(t, "root@example.com"); u == "" {
+			t.Fatal("no token")
+		}
+		root, _ := f.svc.Authenticate(context.Background(), "root@example.com", password)
+		if root.LastLoginAt.IsZero() {
+			t.Errorf("the last log-in was not recorded")
+		}
+	})
+}
