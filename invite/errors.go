@@ -128,4 +128,5 @@ var (
 	ErrUserDisabled       = &Error{Code: CodeForbidden, Reason: "user_disabled", Message: "This account is disabled."}
 	ErrResetNotFound      = &Error{Code: CodeNotFound, Reason: "reset_not_found", Message: "The password reset link is not valid."}
 	ErrResetExpired       = &Error{Code: CodeExpired, Reason: "reset_expired", Message: "The password reset link has expired."}
+	ErrResetTooSoon       = &Error{Code: CodeConflict, Reason: "reset_too_soon", Message: "A password reset link was sent a moment ago."}
 )

@@ -16,6 +16,8 @@ const (
 	// KindRenewalRequest tells a Company Administrator that an invitee
 	// whose invitation expired asks for a new one.
 	KindRenewalRequest MessageKind = "renewal_request"
+	// KindPasswordReset carries a link to set a new password.
+	KindPasswordReset MessageKind = "password_reset"
 )
 
 // DeliveryState is where a message is on its way out.

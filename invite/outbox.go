@@ -65,12 +65,13 @@ const (
 // link returns the invitation link of token.
 func (s *Service) link(token string) string { return s.baseURL + AcceptPath + token }
 
-// linkPattern finds invitation links in delivered messages.
-var linkPattern = regexp.MustCompile(regexp.QuoteMeta(AcceptPath) + `[A-Za-z0-9_-]{43}`)
+// linkPattern finds invitation and password reset links in delivered
+// messages.
+var linkPattern = regexp.MustCompile("(" + regexp.QuoteMeta(AcceptPath) + "|" + regexp.QuoteMeta(ResetPath) + `)[A-Za-z0-9_-]{43}`)
 
-// redactLinks replaces the tokens of invitation links in s.
+// redactLinks replaces the tokens of the links in s.
 func redactLinks(s string) string {
-	return linkPattern.ReplaceAllLiteralString(s, AcceptPath+"[delivered]")
+	return linkPattern.ReplaceAllString(s, "${1}[delivered]")
 }
 
 // messageID returns a new RFC 5322 Message-ID in the domain of BaseURL.

@@ -39,6 +39,10 @@ type Config struct {
 	// outbox, so that a worker can deliver it at once instead of at its
 	// next scheduled run. It must not block.
 	Queued func()
+	// ResetRequested, if set, is called after a password reset was
+	// requested, so that IssuePasswordResets can run at once. It must not
+	// block.
+	ResetRequested func()
 }
 
 // Defaults of Config.
@@ -54,15 +58,16 @@ const AcceptPath = "/join/"
 // context, validates input, applies the state machine and persists through a
 // Store. It is safe for concurrent use.
 type Service struct {
-	store        Store
-	ttl          time.Duration
-	now          func() time.Time
-	rand         io.Reader
-	baseURL      string
-	remindBefore time.Duration
-	retry        Retry
-	queued       func()
-	texts        *mailTexts
+	store          Store
+	ttl            time.Duration
+	now            func() time.Time
+	rand           io.Reader
+	baseURL        string
+	remindBefore   time.Duration
+	retry          Retry
+	queued         func()
+	resetRequested func()
+	texts          *mailTexts
 
 	// dummyHash is checked against when an e-mail address is unknown, so
 	// that Authenticate takes as long whether or not the user exists.
@@ -76,18 +81,22 @@ func NewService(st Store, cfg Config) *Service {
 		panic(err) // the texts are embedded; a test parses them
 	}
 	s := &Service{
-		store:        st,
-		ttl:          cfg.TTL,
-		now:          cfg.Now,
-		rand:         cfg.Rand,
-		baseURL:      strings.TrimSuffix(cfg.BaseURL, "/"),
-		remindBefore: cfg.RemindBefore,
-		retry:        cfg.Retry.withDefaults(),
-		queued:       cfg.Queued,
-		texts:        texts,
+		store:          st,
+		ttl:            cfg.TTL,
+		now:            cfg.Now,
+		rand:           cfg.Rand,
+		baseURL:        strings.TrimSuffix(cfg.BaseURL, "/"),
+		remindBefore:   cfg.RemindBefore,
+		retry:          cfg.Retry.withDefaults(),
+		queued:         cfg.Queued,
+		resetRequested: cfg.ResetRequested,
+		texts:          texts,
 	}
 	if s.queued == nil {
 		s.queued = func() {}
+	}
+	if s.resetRequested == nil {
+		s.resetRequested = func() {}
 	}
 	if s.baseURL == "" {
 		s.baseURL = DefaultBaseURL

@@ -47,6 +47,25 @@ type Store interface {
 	// SetLastLogin records when the user last logged in.
 	SetLastLogin(ctx context.Context, userID int64, at time.Time) error
 
+	// CreatePasswordReset stores a request to reset a password.
+	CreatePasswordReset(ctx context.Context, r *PasswordReset) error
+	// ClaimPasswordResets marks at most limit requested resets processing
+	// and returns them, oldest first; concurrent claims never return the
+	// same one.
+	ClaimPasswordResets(ctx context.Context, limit int) ([]*PasswordReset, error)
+	// SavePasswordReset saves a claimed reset's state. For an issued one it
+	// also, in one transaction: refuses with ErrResetTooSoon (saving it
+	// discarded) if the user was sent a link less than ResetInterval ago,
+	// marks the user's earlier issued links superseded, and writes msg.
+	SavePasswordReset(ctx context.Context, r *PasswordReset, msg *Message) error
+	// PasswordReset returns the reset whose token has the given hash, or
+	// ErrResetNotFound.
+	PasswordReset(ctx context.Context, hash []byte) (*PasswordReset, error)
+	// UsePasswordReset locks the reset whose token has the given hash, calls
+	// use, sets the user's password hash to what use returns, marks the
+	// reset used and ends every session of the user, in one transaction.
+	UsePasswordReset(ctx context.Context, hash []byte, now time.Time, use func(*PasswordReset) (string, error)) (*User, error)
+
 	// CreateInvitation stores inv, which is pending, with its grants, and
 	// msg, if not nil, in the outbox with its InvitationID set, in one
 	// transaction; it sets the IDs. While another invitation of the same company and e-mail is

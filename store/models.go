@@ -113,7 +113,7 @@ type messageRow struct {
 	bun.BaseModel `bun:"table:outbox"`
 
 	ID            int64     `bun:"id,pk,autoincrement"`
-	CompanyID     int64     `bun:"company_id"`
+	CompanyID     int64     `bun:"company_id,nullzero"`
 	InvitationID  int64     `bun:"invitation_id,nullzero"`
 	Kind          string    `bun:"kind"`
 	MessageID     string    `bun:"message_id"`
@@ -325,4 +325,18 @@ func invitationFromRow(r *invitationRow, grants []invite.Grant) *invite.Invitati
 
 		RenewalRequestedAt: utc(r.RenewalReqAt),
 	}
+}
+
+type resetRow struct {
+	bun.BaseModel `bun:"table:password_resets"`
+
+	ID        int64     `bun:"id,pk,autoincrement"`
+	Email     string    `bun:"email"`
+	Language  string    `bun:"language"`
+	State     string    `bun:"state"`
+	UserID    int64     `bun:"user_id,nullzero"`
+	TokenHash []byte    `bun:"token_hash"`
+	CreatedAt time.Time `bun:"created_at"`
+	ExpiresAt time.Time `bun:"expires_at,nullzero"`
+	UsedAt    time.Time `bun:"used_at,nullzero"`
 }

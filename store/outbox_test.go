@@ -39,14 +39,18 @@ func mailerFor(t testing.TB, srv *smtptest.Server) *smtp.Mailer {
 	return m
 }
 
-var linkToken = regexp.MustCompile(regexp.QuoteMeta(invite.AcceptPath) + `([A-Za-z0-9_-]{43})`)
-
 // tokenIn returns the token of the invitation link in text.
 func tokenIn(t testing.TB, text string) string {
 	t.Helper()
-	m := linkToken.FindStringSubmatch(text)
+	return tokenAt(t, text, invite.AcceptPath)
+}
+
+// tokenAt returns the token of the link with the given path in text.
+func tokenAt(t testing.TB, text, path string) string {
+	t.Helper()
+	m := regexp.MustCompile(regexp.QuoteMeta(path) + `([A-Za-z0-9_-]{43})`).FindStringSubmatch(text)
 	if m == nil {
-		t.Fatalf("no invitation link in %q", text)
+		t.Fatalf("no %s link in %q", path, text)
 	}
 	return m[1]
 }

@@ -46,12 +46,21 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (*invite.User, erro
 }
 
 func (db *DB) user(ctx context.Context, where string, arg any) (*invite.User, error) {
+	return db.userWhere(ctx, db.bun, where, arg)
+}
+
+// userIn loads a user through idb, inside a transaction.
+func (db *DB) userIn(ctx context.Context, idb bun.IDB, id int64) (*invite.User, error) {
+	return db.userWhere(ctx, idb, "id = ?", id)
+}
+
+func (db *DB) userWhere(ctx context.Context, idb bun.IDB, where string, arg any) (*invite.User, error) {
 	row := new(userRow)
-	if err := db.bun.NewSelect().Model(row).Where(where, arg).Scan(ctx); err != nil {
+	if err := idb.NewSelect().Model(row).Where(where, arg).Scan(ctx); err != nil {
 		return nil, notFound(err, invite.ErrUserNotFound)
 	}
 	var grants []userGrantRow
-	if err := db.bun.NewSelect().Model(&grants).Where("user_id = ?", row.ID).OrderExpr("subscription_id").Scan(ctx); err != nil {
+	if err := idb.NewSelect().Model(&grants).Where("user_id = ?", row.ID).OrderExpr("subscription_id").Scan(ctx); err != nil {
 		return nil, err
 	}
 	gs := make([]invite.Grant, len(grants))

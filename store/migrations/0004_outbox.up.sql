@@ -1,9 +1,10 @@
--- Messages waiting for delivery, and those delivered or failed. A message is
+-- Messages waiting for delivery, and those delivered or failed. company_id is
+-- NULL only for mail to a Global Administrator of no company. A message is
 -- written in the transaction that changes its invitation; workers claim due
 -- rows (SELECT ... FOR UPDATE SKIP LOCKED on MySQL) and deliver them.
 CREATE TABLE outbox (
   id {{.ID}},
-  company_id BIGINT NOT NULL,
+  company_id BIGINT NULL,
   invitation_id BIGINT NULL,
   kind VARCHAR(16) NOT NULL,
   message_id VARCHAR(255) NOT NULL,

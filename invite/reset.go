@@ -1,0 +1,183 @@
+package invite
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ResetTTL is how long a password reset link works.
+const ResetTTL = time.Hour
+
+// ResetPath is the path of password reset links: BaseURL + ResetPath + token.
+const ResetPath = "/reset/"
+
+// The states of a password reset request.
+const (
+	ResetRequested  = "requested"  // written, not yet looked at
+	ResetProcessing = "processing" // claimed by a job
+	ResetDiscarded  = "discarded"  // no such user, or asked too often
+	ResetIssued     = "issued"     // a link was sent
+	ResetSuperseded = "superseded" // a newer link was sent
+	ResetUsed       = "used"       // the password was set
+)
+
+// ResetInterval is the least time between two reset e-mails to one user; a
+// Store discards a request that comes sooner (ErrResetTooSoon).
+const ResetInterval = time.Minute
+
+// PasswordReset is a request to reset a password, and the link sent for it.
+type PasswordReset struct {
+	ID        int64
+	Email     string
+	Language  string // of the page the request came from
+	State     string
+	UserID    int64
+	TokenHash []byte
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// RequestPasswordReset records a request to reset the password of the
+// account with the given e-mail address. It does the same, and answers the
+// same, whether or not the account exists: the link is sent by a job
+// (IssuePasswordResets), so the request shows nothing.
+func (s *Service) RequestPasswordReset(ctx context.Context, email, lang string) error {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if !utf8.ValidString(email) || utf8.RuneCountInString(email) > MaxEmailLen {
+		email = "" // stored as a request for nobody
+	}
+	if _, ok := supportedLanguage(lang); !ok {
+		lang = "en"
+	}
+	err := s.store.CreatePasswordReset(ctx, &PasswordReset{Email: email, Language: lang, State: ResetRequested, CreatedAt: s.clock()})
+	if err == nil {
+		s.resetRequested()
+	}
+	return err
+}
+
+// IssuePasswordResets looks at the requests to reset a password and, for
+// each one that names an enabled user, sends a link that works for
+// ResetTTL, once, and only until a newer one is sent. It is the scheduled
+// job's work; any number of instances may run it at once.
+func (s *Service) IssuePasswordResets(ctx context.Context) (int, error) {
+	reqs, err := s.store.ClaimPasswordResets(ctx, remindBatch)
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, r := range reqs {
+		now := s.clock()
+		u, err := s.store.UserByEmail(ctx, r.Email)
+		switch {
+		case errors.Is(err, ErrUserNotFound) || (err == nil && u.Disabled()):
+			r.State = ResetDiscarded
+			if err := s.store.SavePasswordReset(ctx, r, nil); err != nil {
+				return sent, err
+			}
+			continue
+		case err != nil:
+			return sent, err
+		}
+		token, hash, err := newToken(s.rand)
+		if err != nil {
+			return sent, err
+		}
+		r.UserID, r.TokenHash, r.ExpiresAt, r.State = u.ID, hash, now.Add(ResetTTL), ResetIssued
+		var c *Company
+		if u.CompanyID != 0 {
+			if c, err = s.store.Company(ctx, u.CompanyID); err != nil {
+				return sent, err
+			}
+		} else {
+			c = &Company{}
+		}
+		m, err := s.texts.compose(mailInput{
+			kind: KindPasswordReset, to: u, company: c, link: s.baseURL + ResetPath + token,
+			inv: &Invitation{CompanyID: u.CompanyID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, ExpiresAt: r.ExpiresAt},
+		})
+		if err != nil {
+			return sent, err
+		}
+		if m.MessageID, err = s.messageID(); err != nil {
+			return sent, err
+		}
+		m.InvitationID, m.CreatedAt, m.NextAttemptAt = 0, now, now
+		switch err := s.store.SavePasswordReset(ctx, r, m); {
+		case errors.Is(err, ErrResetTooSoon):
+		case err != nil:
+			return sent, err
+		default:
+			sent++
+		}
+	}
+	if sent > 0 {
+		s.queued()
+	}
+	return sent, nil
+}
+
+// PasswordResetFor returns the e-mail address a reset link is for, for the
+// page that asks for the new password, or an error if the link cannot be used.
+func (s *Service) PasswordResetFor(ctx context.Context, token string) (string, error) {
+	hash, ok := HashToken(token)
+	if !ok {
+		return "", ErrResetNotFound
+	}
+	r, err := s.store.PasswordReset(ctx, hash)
+	if err != nil {
+		return "", err
+	}
+	if err := r.usable(s.clock()); err != nil {
+		return "", err
+	}
+	return r.Email, nil
+}
+
+func (r *PasswordReset) usable(now time.Time) error {
+	switch {
+	case r.State != ResetIssued:
+		return ErrResetNotFound
+	case !now.Before(r.ExpiresAt):
+		return ErrResetExpired
+	}
+	return nil
+}
+
+// ResetPassword sets a new password with a reset link, once; then every
+// session of the user ends.
+func (s *Service) ResetPassword(ctx context.Context, token, password string) (*User, error) {
+	hash, ok := HashToken(token)
+	if !ok {
+		return nil, ErrResetNotFound
+	}
+	now := s.clock()
+	r, err := s.store.PasswordReset(ctx, hash)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.usable(now); err != nil {
+		return nil, err
+	}
+	if err := ValidatePassword(password, r.Email); err != nil {
+		return nil, err
+	}
+	pwHash, err := hashPassword(s.rand, password)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.store.UsePasswordReset(ctx, hash, now, func(r *PasswordReset) (string, error) {
+		if err := r.usable(now); err != nil {
+			return "", err
+		}
+		return pwHash, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	u.PasswordHash = ""
+	return u, nil
+}

@@ -1,0 +1,115 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/invitehq/invite/invite"
+	"github.com/invitehq/invite/store"
+	"github.com/invitehq/invite/store/storetest"
+)
+
+// resetToken runs the job and returns the token of the latest reset link
+// mailed to email.
+func (f *fixture) resetToken(t *testing.T, email string) string {
+	t.Helper()
+	page, err := f.svc.Messages(f.global, invite.MessageFilter{Limit: 1})
+	if err != nil || len(page.Messages) == 0 {
+		t.Fatalf("no message: %v", err)
+	}
+	m := page.Messages[0]
+	if m.Kind != invite.KindPasswordReset || m.To != email {
+		t.Fatalf("latest message is %s to %s, want a password reset to %s", m.Kind, m.To, email)
+	}
+	return tokenAt(t, m.Text, invite.ResetPath)
+}
+
+func TestPasswordReset(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		member := f.member(t, f.a, invite.AdminNone)
+		_, session := f.loginAs(t, member.Email)
+		ctx := context.Background()
+
+		// Known and unknown addresses are answered and stored alike.
+		before := f.count(t, "password_resets", "1 = 1")
+		for _, email := range []string{" " + member.Email + " ", "nobody@example.com", "not an address"} {
+			if err := f.svc.RequestPasswordReset(ctx, email, "de"); err != nil {
+				t.Fatalf("RequestPasswordReset(%q): %v", email, err)
+			}
+		}
+		if n := f.count(t, "password_resets", "1 = 1") - before; n != 3 {
+			t.Fatalf("stored %d requests, want 3", n)
+		}
+		outbox := f.count(t, "outbox", "1 = 1")
+		if n, err := f.svc.IssuePasswordResets(ctx); err != nil || n != 1 {
+			t.Fatalf("IssuePasswordResets: %d, %v; want 1", n, err)
+		}
+		if n := f.count(t, "outbox", "1 = 1") - outbox; n != 1 {
+			t.Fatalf("wrote %d messages, want 1 (none for unknown addresses)", n)
+		}
+		first := f.resetToken(t, member.Email)
+
+		// Asking again at once sends nothing more; a minute later a newer
+		// link, and the older one is dead.
+		f.svc.RequestPasswordReset(ctx, member.Email, "en")
+		if n, _ := f.svc.IssuePasswordResets(ctx); n != 0 {
+			t.Fatalf("a second link within a minute")
+		}
+		f.clock.Add(invite.ResetInterval)
+		f.svc.RequestPasswordReset(ctx, member.Email, "en")
+		if n, _ := f.svc.IssuePasswordResets(ctx); n != 1 {
+			t.Fatalf("no second link after a minute")
+		}
+		second := f.resetToken(t, member.Email)
+		_, err := f.svc.ResetPassword(ctx, first, "a brand new passphrase")
+		wantErr(t, err, invite.ErrResetNotFound)
+
+		_, err = f.svc.ResetPassword(ctx, second, "short")
+		wantField(t, err, "password", invite.ReasonPasswordTooShort)
+		if email, err := f.svc.PasswordResetFor(ctx, second); err != nil || email != member.Email {
+			t.Fatalf("PasswordResetFor: %q, %v", email, err)
+		}
+		if _, err := f.svc.ResetPassword(ctx, second, "a brand new passphrase"); err != nil {
+			t.Fatal(err)
+		}
+		f.wantLoggedOut(t, session)
+		if _, _, err := f.svc.Login(ctx, member.Email, "a brand new passphrase"); err != nil {
+			t.Errorf("log in with the new password: %v", err)
+		}
+		_, err = f.svc.ResetPassword(ctx, second, "another new passphrase")
+		wantErr(t, err, invite.ErrResetNotFound) // used once
+
+		t.Run("ErrResetExpired", func(t *testing.T) {
+			f.clock.Add(invite.ResetInterval)
+			f.svc.RequestPasswordReset(ctx, member.Email, "en")
+			f.svc.IssuePasswordResets(ctx)
+			token := f.resetToken(t, member.Email)
+			f.clock.Add(invite.ResetTTL)
+			_, err := f.svc.ResetPassword(ctx, token, "yet another passphrase")
+			wantErr(t, err, invite.ErrResetExpired)
+		})
+		t.Run("GlobalAdministrator", func(t *testing.T) {
+			f.svc.RequestPasswordReset(ctx, "root@example.com", "en")
+			if n, err := f.svc.IssuePasswordResets(ctx); err != nil || n != 1 {
+				t.Fatalf("a Global Administrator of no company: %d, %v", n, err)
+			}
+		})
+		t.Run("Concurrent", func(t *testing.T) {
+			f.clock.Add(time.Hour)
+			for range 10 {
+				f.svc.RequestPasswordReset(ctx, member.Email, "en")
+			}
+			counts := make([]int, 3)
+			errs := parallel(3, func(i int) error {
+				var err error
+				counts[i], err = f.svc.IssuePasswordResets(context.Background())
+				return err
+			})
+			if got := tally(errs); got[""] != 3 || counts[0]+counts[1]+counts[2] != 1 {
+				t.Fatalf("three jobs on ten requests: %v, sent %v; want one link", got, counts)
+			}
+		})
+	})
+}

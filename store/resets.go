@@ -1,0 +1,150 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/invitehq/invite/invite"
+)
+
+func resetFromRow(r *resetRow) *invite.PasswordReset {
+	return &invite.PasswordReset{
+		ID: r.ID, Email: r.Email, Language: r.Language, State: r.State, UserID: r.UserID, TokenHash: r.TokenHash,
+		CreatedAt: utc(r.CreatedAt), ExpiresAt: utc(r.ExpiresAt),
+	}
+}
+
+// CreatePasswordReset implements invite.Store.
+func (db *DB) CreatePasswordReset(ctx context.Context, r *invite.PasswordReset) error {
+	row := &resetRow{Email: r.Email, Language: r.Language, State: r.State, CreatedAt: r.CreatedAt}
+	if _, err := db.bun.NewInsert().Model(row).Exec(ctx); err != nil {
+		return translate(err)
+	}
+	r.ID = row.ID
+	return nil
+}
+
+// ClaimPasswordResets implements invite.Store.
+func (db *DB) ClaimPasswordResets(ctx context.Context, limit int) ([]*invite.PasswordReset, error) {
+	var rows []*resetRow
+	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		rows = rows[:0]
+		q := tx.NewSelect().Model(&rows).Where("state = ?", invite.ResetRequested).OrderExpr("id").Limit(int64(limit))
+		if db.mysql {
+			q.For("UPDATE SKIP LOCKED")
+		}
+		if err := q.Scan(ctx); err != nil || len(rows) == 0 {
+			return err
+		}
+		ids := make([]int64, len(rows))
+		for i, r := range rows {
+			ids[i], r.State = r.ID, invite.ResetProcessing
+		}
+		_, err := tx.NewUpdate().Model((*resetRow)(nil)).Set("state = ?", invite.ResetProcessing).Where("id IN (?)", bun.List(ids)).Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*invite.PasswordReset, len(rows))
+	for i, r := range rows {
+		out[i] = resetFromRow(r)
+	}
+	return out, nil
+}
+
+// SavePasswordReset implements invite.Store.
+func (db *DB) SavePasswordReset(ctx context.Context, r *invite.PasswordReset, msg *invite.Message) error {
+	tooSoon := false
+	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		tooSoon = false
+		if r.State == invite.ResetIssued {
+			// The user's row serializes issuing between instances.
+			q := tx.NewSelect().Model((*userRow)(nil)).Column("id").Where("id = ?", r.UserID)
+			if db.mysql {
+				q.For("UPDATE")
+			}
+			var id int64
+			if err := q.Scan(ctx, &id); err != nil {
+				return notFound(err, invite.ErrUserNotFound)
+			}
+			recent, err := tx.NewSelect().Model((*resetRow)(nil)).
+				Where("user_id = ? AND state IN (?) AND created_at > ?", r.UserID,
+					bun.List([]string{invite.ResetIssued, invite.ResetSuperseded, invite.ResetUsed}), r.CreatedAt.Add(-invite.ResetInterval)).
+				Exists(ctx)
+			if err != nil {
+				return err
+			}
+			if recent {
+				tooSoon = true
+				_, err := tx.NewUpdate().Model((*resetRow)(nil)).Set("state = ?", invite.ResetDiscarded).Where("id = ?", r.ID).Exec(ctx)
+				return err
+			}
+			if _, err := tx.NewUpdate().Model((*resetRow)(nil)).Set("state = ?", invite.ResetSuperseded).
+				Where("user_id = ? AND state = ?", r.UserID, invite.ResetIssued).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		row := &resetRow{ID: r.ID, Email: r.Email, Language: r.Language, State: r.State, UserID: r.UserID, TokenHash: r.TokenHash, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt}
+		if _, err := tx.NewUpdate().Model(row).Column("state", "user_id", "token_hash", "expires_at").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		if msg == nil {
+			return nil
+		}
+		mrow := messageToRow(msg)
+		if _, err := tx.NewInsert().Model(mrow).Exec(ctx); err != nil {
+			return err
+		}
+		msg.ID = mrow.ID
+		return nil
+	})
+	if err == nil && tooSoon {
+		return invite.ErrResetTooSoon
+	}
+	return err
+}
+
+// PasswordReset implements invite.Store.
+func (db *DB) PasswordReset(ctx context.Context, hash []byte) (*invite.PasswordReset, error) {
+	row := new(resetRow)
+	if err := db.bun.NewSelect().Model(row).Where("token_hash = ?", hash).Scan(ctx); err != nil {
+		return nil, translate(notFound(err, invite.ErrResetNotFound))
+	}
+	return resetFromRow(row), nil
+}
+
+// UsePasswordReset implements invite.Store.
+func (db *DB) UsePasswordReset(ctx context.Context, hash []byte, now time.Time, use func(*invite.PasswordReset) (string, error)) (*invite.User, error) {
+	var u *invite.User
+	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		row := new(resetRow)
+		q := tx.NewSelect().Model(row).Where("token_hash = ?", hash)
+		if db.mysql {
+			q.For("UPDATE")
+		}
+		if err := q.Scan(ctx); err != nil {
+			return notFound(err, invite.ErrResetNotFound)
+		}
+		pwHash, err := use(resetFromRow(row))
+		if err != nil {
+			return fromCaller(err)
+		}
+		if _, err := tx.NewUpdate().Model((*userRow)(nil)).Set("password_hash = ?", pwHash).Where("id = ?", row.UserID).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.NewUpdate().Model((*resetRow)(nil)).Set("state = ?", invite.ResetUsed).Set("used_at = ?", now).Where("id = ?", row.ID).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.NewDelete().Model((*sessionRow)(nil)).Where("user_id = ?", row.UserID).Exec(ctx); err != nil {
+			return err
+		}
+		if u, err = db.userIn(ctx, tx, row.UserID); err != nil {
+			return err
+		}
+		return nil
+	})
+	return u, err
+}
