@@ -48,7 +48,7 @@ func (h *handlers) login(c echo.Context) error {
 	data := &loginData{Email: email, Next: safeNext(c.FormValue("next"))}
 	ctx := c.Request().Context()
 	_, token, err := h.svc.Login(ctx, email, password)
-	if errors.Is(err, invite.ErrBadCredentials) {
+	if errors.Is(err, invite.ErrBadCredentials) || errors.Is(err, invite.ErrUserDisabled) {
 		v := h.newView(c, "", "login_title", data)
 		v.Problem = v.L.Error(err)
 		return h.render(c, http.StatusUnprocessableEntity, "login", "login-form", v)

@@ -73,15 +73,21 @@ func TestLocalesComplete(t *testing.T) {
 		invite.ReasonUnknownSubscription, invite.ReasonDuplicate, invite.ReasonInvalidRole, invite.ReasonUnknownBusinessRole,
 		invite.ReasonInvalidAdminLevel, invite.ReasonInvalidStatus, invite.ReasonImmutable, invite.ReasonPasswordTooShort,
 		invite.ReasonPasswordTooLong, invite.ReasonPasswordHasEmail, invite.ReasonTermsRequired, invite.ReasonUnknownPlaceholder,
-		invite.ReasonLineBreak, "password_mismatch")
+		invite.ReasonLineBreak, invite.ReasonAboveOwnRole, invite.ReasonWrongPassword, "password_mismatch")
 	for _, e := range []*invite.Error{invite.ErrUnauthorized, invite.ErrBadCredentials, invite.ErrForbidden, invite.ErrCompanyNotFound,
 		invite.ErrUserNotFound, invite.ErrInvitationNotFound, invite.ErrInvitationExpired, invite.ErrInvitationAccepted,
 		invite.ErrInvitationCanceled, invite.ErrInvitationPending, invite.ErrUserExists, invite.ErrCompanyExists,
-		invite.ErrInvalidTransition, invite.ErrInvalidInput, invite.ErrInvalidCursor} {
+		invite.ErrInvalidTransition, invite.ErrInvalidInput, invite.ErrInvalidCursor, invite.ErrLastAdmin, invite.ErrUserDisabled,
+		invite.ErrResetNotFound, invite.ErrResetExpired, invite.ErrResetTooSoon} {
 		add("error_", e.Reason)
 	}
 	add("field_", invite.ErrInvitationPending.Reason, invite.ErrUserExists.Reason, invite.ErrCompanyExists.Reason)
-	add("done_", "invited", "resent", "resent_email", "canceled", "canceled_email", "company_registered", "template_saved", "welcome")
+	add("done_", "invited", "resent", "resent_email", "canceled", "canceled_email", "company_registered", "template_saved", "welcome",
+		"user_saved", "user_enabled", "user_disabled", "user_deleted", "user_deleted_name", "profile_saved", "password_changed", "password_reset")
+	add("", "user_disable_title", "user_delete_title", "profile_title", "password_title", "forgot_title", "reset_title", "user_edit_title")
+	for _, p := range []string{"reset_unknown", "reset_expired"} {
+		add(p, "_title", "_text")
+	}
 	for _, p := range []string{"join_expired", "join_canceled", "join_used", "join_unknown"} {
 		add(p, "_title", "_text")
 	}

@@ -383,10 +383,3 @@ func TestSentMail(t *testing.T) {
 	msg.want(t, http.StatusOK, `id="mail-link" href="http://invite.test/join/`)
 }
 
-func TestUsersPage(t *testing.T) {
-	a := newApp(t)
-	a.companyAdmin(a.acme, "boss@acme.example")
-	b := a.browser()
-	b.login("root@example.com", adminPassword)
-	b.get("/admin/users").want(t, http.StatusOK, "boss@acme.example", "Plant Operator", "Company Administrator", "Invite User")
-}

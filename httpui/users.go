@@ -1,8 +1,11 @@
 package httpui
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -12,6 +15,8 @@ import (
 type usersData struct {
 	Page      *invite.UserPage
 	Companies map[int64]*invite.Company
+	CompanyID int64
+	Search    string
 	NextURL   string
 }
 
@@ -25,25 +30,227 @@ func (d *usersData) RoleName(u *invite.User) string {
 	return ""
 }
 
-// users lists the users of the companies the administrator administers,
-// with the "Invite User" button.
-func (h *handlers) users(c echo.Context) error {
-	ctx := c.Request().Context()
-	after, _ := strconv.ParseInt(c.QueryParam("after"), 10, 64)
-	page, err := h.svc.Users(ctx, invite.UserFilter{After: after})
-	if err != nil {
-		return err
+// Grants returns a user's subscriptions with their names, in the company's
+// order.
+func (d *usersData) Grants(u *invite.User) []invite.GrantView {
+	co, ok := d.Companies[u.CompanyID]
+	if !ok {
+		return nil
 	}
-	cs, err := h.svc.Companies(ctx)
-	if err != nil {
-		return err
+	var out []invite.GrantView
+	for _, s := range co.Subscriptions {
+		if r := u.Grant(s.ID); r != "" {
+			out = append(out, invite.GrantView{Subscription: s.Name, Role: r})
+		}
 	}
-	data := &usersData{Page: page, Companies: map[int64]*invite.Company{}}
+	return out
+}
+
+// CompanyList returns the companies by name, for the filter.
+func (d *usersData) CompanyList() []*invite.Company {
+	var out []*invite.Company
+	for _, c := range d.Companies {
+		out = append(out, c)
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && strings.ToLower(out[j].Name) < strings.ToLower(out[j-1].Name); j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+func (h *handlers) usersData(c echo.Context) (*usersData, error) {
+	cs, err := h.svc.Companies(c.Request().Context())
+	if err != nil {
+		return nil, err
+	}
+	data := &usersData{Companies: map[int64]*invite.Company{}}
 	for _, co := range cs {
 		data.Companies[co.ID] = co
 	}
-	if page.Next != 0 {
-		data.NextURL = "/admin/users?after=" + strconv.FormatInt(page.Next, 10)
+	return data, nil
+}
+
+// users lists the users the administrator administers, with a company
+// filter for a Global Administrator, a search, and the "Invite User" button.
+func (h *handlers) users(c echo.Context) error {
+	ctx := c.Request().Context()
+	data, err := h.usersData(c)
+	if err != nil {
+		return err
 	}
-	return h.render(c, http.StatusOK, "users", "", h.newView(c, "users", "users_title", data))
+	data.CompanyID = formInt(c, "company")
+	data.Search = c.QueryParam("q")
+	after, _ := strconv.ParseInt(c.QueryParam("after"), 10, 64)
+	page, err := h.svc.Users(ctx, invite.UserFilter{CompanyID: data.CompanyID, Search: data.Search, After: after})
+	if err != nil {
+		return err
+	}
+	data.Page = page
+	if page.Next != 0 {
+		q := url.Values{"after": {strconv.FormatInt(page.Next, 10)}}
+		if data.CompanyID != 0 {
+			q.Set("company", strconv.FormatInt(data.CompanyID, 10))
+		}
+		if data.Search != "" {
+			q.Set("q", data.Search)
+		}
+		data.NextURL = "/admin/users?" + q.Encode()
+	}
+	return h.render(c, http.StatusOK, "users", "users-table", h.newView(c, "users", "users_title", data))
+}
+
+type userRowData struct {
+	D       *usersData
+	U       *invite.User
+	Editing bool
+}
+
+func userID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, invite.ErrUserNotFound
+	}
+	return id, nil
+}
+
+// userRow answers with one user's row: under htmx in place, with a
+// confirmation; otherwise the list.
+func (h *handlers) userRow(c echo.Context, u *invite.User, editing bool, status int, errs map[string]*invite.FieldError, done string) error {
+	data, err := h.usersData(c)
+	if err != nil {
+		return err
+	}
+	v := h.newView(c, "users", "users_title", &userRowData{D: data, U: u, Editing: editing})
+	v.Errors = errs
+	if done != "" {
+		if !isHTMX(c) {
+			return redirect(c, "/admin/users?done="+done)
+		}
+		v.Flash = v.L.T("done_"+done, "Name", u.Name())
+	}
+	if errs != nil {
+		v.Problem = v.L.T("form_invalid")
+	}
+	c.Response().Header().Set("HX-Retarget", fmt.Sprintf("#user-%d", u.ID))
+	c.Response().Header().Set("HX-Reswap", "outerHTML")
+	return h.render(c, status, "users", "user-row-done", v)
+}
+
+// editUser opens a user's business role, subscriptions and administrator
+// level for changes: in place under htmx, as a page otherwise.
+func (h *handlers) editUser(c echo.Context) error {
+	id, err := userID(c)
+	if err != nil {
+		return err
+	}
+	u, err := h.svc.User(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	if !isHTMX(c) {
+		data, err := h.usersData(c)
+		if err != nil {
+			return err
+		}
+		return h.render(c, http.StatusOK, "user_edit", "", h.newView(c, "users", "user_edit_title", &userRowData{D: data, U: u, Editing: true}))
+	}
+	return h.userRow(c, u, true, http.StatusOK, nil, "")
+}
+
+// saveUser saves a user's business role, subscriptions and level.
+func (h *handlers) saveUser(c echo.Context) error {
+	id, err := userID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	f, err := parseInvitationForm(c) // the same fields: business role, grants, admin
+	if err != nil {
+		return err
+	}
+	ch := invite.UserChange{BusinessRoleID: f.BusinessRoleID, AdminLevel: invite.AdminNone, Grants: []invite.Grant{}}
+	if f.Admin {
+		ch.AdminLevel = invite.AdminCompany
+	}
+	for sid, role := range f.Grants {
+		ch.Grants = append(ch.Grants, invite.Grant{SubscriptionID: sid, Role: role})
+	}
+	u, err := h.svc.ChangeUser(ctx, id, ch)
+	if err != nil {
+		errs := fieldErrors(err)
+		if errs == nil {
+			return err
+		}
+		cur, cerr := h.svc.User(ctx, id)
+		if cerr != nil {
+			return cerr
+		}
+		return h.userRow(c, cur, true, http.StatusUnprocessableEntity, errs, "")
+	}
+	if me := userOf(c); me.ID == u.ID {
+		return redirect(c, "/") // own privileges changed: the session ended
+	}
+	return h.userRow(c, u, false, http.StatusOK, nil, "user_saved")
+}
+
+// setDisabled disables or enables a user.
+func (h *handlers) setDisabled(disabled bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := userID(c)
+		if err != nil {
+			return err
+		}
+		u, err := h.svc.SetDisabled(c.Request().Context(), id, disabled)
+		if err != nil {
+			return err
+		}
+		done := "user_enabled"
+		if disabled {
+			done = "user_disabled"
+		}
+		return h.userRow(c, u, false, http.StatusOK, nil, done)
+	}
+}
+
+// confirmUser asks for confirmation of disabling or deleting without
+// JavaScript; htmx asks with hx-confirm and posts directly.
+func (h *handlers) confirmUser(action string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := userID(c)
+		if err != nil {
+			return err
+		}
+		u, err := h.svc.User(c.Request().Context(), id)
+		if err != nil {
+			return err
+		}
+		v := h.newView(c, "users", "user_"+action+"_title", u)
+		return h.render(c, http.StatusOK, "user_confirm", "", v.with(action))
+	}
+}
+
+// deleteUser deletes a user; they are logged out at once.
+func (h *handlers) deleteUser(c echo.Context) error {
+	id, err := userID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	u, err := h.svc.User(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := h.svc.DeleteUser(ctx, id); err != nil {
+		return err
+	}
+	if !isHTMX(c) {
+		return redirect(c, "/admin/users?done=user_deleted")
+	}
+	v := h.newView(c, "users", "users_title", nil)
+	v.Flash = v.L.T("done_user_deleted_name", "Name", u.Name())
+	c.Response().Header().Set("HX-Retarget", fmt.Sprintf("#user-%d", id))
+	c.Response().Header().Set("HX-Reswap", "outerHTML")
+	return h.render(c, http.StatusOK, "users", "user-row-deleted", v)
 }

@@ -29,6 +29,7 @@ type Config struct {
 	ExpireSchedule string
 	RemindSchedule string
 	OutboxSchedule string
+	ResetSchedule  string
 }
 
 // setting describes one configuration name. shown is the default as help
@@ -61,6 +62,7 @@ func (c *Config) settings() []setting {
 		{"expire-schedule", "INVITE_EXPIRE_SCHEDULE", "@every 1m", "", "when to mark invitations past their expiry (cron spec)", str(&c.ExpireSchedule)},
 		{"remind-schedule", "INVITE_REMIND_SCHEDULE", "@every 5m", "", "when to write due reminders (cron spec)", str(&c.RemindSchedule)},
 		{"outbox-schedule", "INVITE_OUTBOX_SCHEDULE", "@every 30s", "", "when to deliver the outbox, besides at once after each new message (cron spec)", str(&c.OutboxSchedule)},
+		{"reset-schedule", "INVITE_RESET_SCHEDULE", "@every 1m", "", "when to send password reset links, besides at once after each request (cron spec)", str(&c.ResetSchedule)},
 	}
 }
 
@@ -96,7 +98,7 @@ func (c *Config) validate() error {
 	if c.RemindBefore < 0 {
 		return fmt.Errorf("remind-before must not be negative, got %v", c.RemindBefore)
 	}
-	for name, spec := range map[string]string{"expire-schedule": c.ExpireSchedule, "remind-schedule": c.RemindSchedule, "outbox-schedule": c.OutboxSchedule} {
+	for name, spec := range map[string]string{"expire-schedule": c.ExpireSchedule, "remind-schedule": c.RemindSchedule, "outbox-schedule": c.OutboxSchedule, "reset-schedule": c.ResetSchedule} {
 		if _, err := cron.ParseStandard(spec); err != nil {
 			return fmt.Errorf("%s %q: %w", name, spec, err)
 		}

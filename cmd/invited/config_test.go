@@ -15,7 +15,7 @@ func defaults(change func(*Config)) Config {
 	c := Config{
 		Addr: ":8080", DB: "sqlite:data/invite.db", BaseURL: "http://localhost:8080", TTL: 168 * time.Hour,
 		AdminEmail: "admin@example.com", MailFrom: "Invitations <no-reply@localhost>", RemindBefore: 48 * time.Hour,
-		ExpireSchedule: "@every 1m", RemindSchedule: "@every 5m", OutboxSchedule: "@every 30s",
+		ExpireSchedule: "@every 1m", RemindSchedule: "@every 5m", OutboxSchedule: "@every 30s", ResetSchedule: "@every 1m",
 	}
 	change(&c)
 	return c
@@ -96,7 +96,7 @@ func TestHelp(t *testing.T) {
 		t.Fatalf("got %v, want flag.ErrHelp", err)
 	}
 	for _, name := range []string{"INVITE_ADDR", "INVITE_DB", "INVITE_BASE_URL", "INVITE_TTL", "INVITE_ADMIN_EMAIL", "INVITE_ADMIN_PASSWORD",
-		"INVITE_SMTP_URL", "INVITE_MAIL_FROM", "INVITE_REMIND_BEFORE", "INVITE_EXPIRE_SCHEDULE", "INVITE_REMIND_SCHEDULE", "INVITE_OUTBOX_SCHEDULE",
+		"INVITE_SMTP_URL", "INVITE_MAIL_FROM", "INVITE_REMIND_BEFORE", "INVITE_EXPIRE_SCHEDULE", "INVITE_REMIND_SCHEDULE", "INVITE_OUTBOX_SCHEDULE", "INVITE_RESET_SCHEDULE",
 		"-addr", "-db", "-base-url", "-ttl", "-admin-email", "-admin-password", "-smtp-url", "-mail-from", "migrate", "serve"} {
 		if !strings.Contains(stderr.String(), name) {
 			t.Errorf("help does not mention %s:\n%s", name, stderr.String())

@@ -82,15 +82,17 @@ func (m *Main) Start(ctx context.Context) error {
 	}
 	m.jobs = newScheduler(m.logger)
 	deliver := &job{name: "deliver outbox", run: func(ctx context.Context) (int, error) { return m.svc.DeliverOutbox(ctx, m.mailer) }}
+	resets := &job{name: "send password reset links", run: func(ctx context.Context) (int, error) { return m.svc.IssuePasswordResets(ctx) }}
 	remindBefore := m.cfg.RemindBefore
 	if remindBefore == 0 {
 		remindBefore = -1 // none
 	}
 	m.svc = invite.NewService(m.db, invite.Config{
-		TTL:          m.cfg.TTL,
-		BaseURL:      m.cfg.BaseURL,
-		RemindBefore: remindBefore,
-		Queued:       func() { m.jobs.kick(deliver) },
+		TTL:            m.cfg.TTL,
+		BaseURL:        m.cfg.BaseURL,
+		RemindBefore:   remindBefore,
+		Queued:         func() { m.jobs.kick(deliver) },
+		ResetRequested: func() { m.jobs.kick(resets) },
 	})
 	if err := m.bootstrap(ctx); err != nil {
 		m.db.Close()
@@ -103,6 +105,7 @@ func (m *Main) Start(ctx context.Context) error {
 		{m.cfg.ExpireSchedule, &job{name: "expire invitations", run: m.svc.ExpireDue}},
 		{m.cfg.RemindSchedule, &job{name: "send reminders", run: m.svc.SendReminders}},
 		{m.cfg.OutboxSchedule, deliver},
+		{m.cfg.ResetSchedule, resets},
 	} {
 		if err := m.jobs.add(j.spec, j.job); err != nil {
 			m.db.Close()
