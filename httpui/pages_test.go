@@ -382,4 +382,3 @@ func TestSentMail(t *testing.T) {
 	msg := b.get(m[1])
 	msg.want(t, http.StatusOK, `id="mail-link" href="http://invite.test/join/`)
 }
-
