@@ -1,0 +1,126 @@
+package main
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/invitehq/invite/invite"
+)
+
+// memberOf registers a company and a user of it through the service and
+// returns the user's e-mail address; the password is memberPassword.
+func memberOf(t *testing.T, m *Main) string {
+	t.Helper()
+	admin, err := m.svc.Authenticate(t.Context(), "admin@example.com", "a configured password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := invite.NewContext(t.Context(), admin)
+	c, err := m.svc.RegisterCompany(ctx, invite.CompanyInput{Name: "Acme", Subscriptions: []string{"App Designer"}, BusinessRoles: []string{"Operator"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, token, err := m.svc.Invite(ctx, inviteInput(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.svc.Accept(t.Context(), invite.AcceptInput{Token: token, Password: memberPassword, FirstName: "Ada", LastName: "Lovelace", AcceptTerms: true}); err != nil {
+		t.Fatal(err)
+	}
+	return "ada@example.com"
+}
+
+const memberPassword = "the analytical engine"
+
+// A user changes their language in the profile and the pages change with it.
+func TestBrowserLanguage(t *testing.T) {
+	m, base := browserServer(t)
+	email := memberOf(t, m)
+	b := newBrowser(t)
+	login(t, b, base, email, memberPassword)
+	act(t, b, "change the language",
+		through(chromedp.Click(css(`a[href="/profile"]`))),
+		chromedp.SetValue(css(`#f-language`), "de"),
+		waitHTMX("#profile-form"),
+		through(chromedp.Click(css(`#profile-form button[type=submit]`))),
+		waitText("#messages", "Ihr Profil wurde gespeichert."),
+		waitText("nav", "Startseite"),
+	)
+	lang := get(t, b, "read the language", chromedp.Evaluate[string](`document.documentElement.lang`))
+	if lang != "de" {
+		t.Errorf("html lang %q, want de", lang)
+	}
+}
+
+// A user forgets their password, follows the e-mailed link, sets a new one,
+// and the session they had elsewhere is gone.
+func TestBrowserForgotPassword(t *testing.T) {
+	m, base := browserServer(t)
+	email := memberOf(t, m)
+	elsewhere := newBrowser(t)
+	login(t, elsewhere, base, email, memberPassword)
+
+	b := newBrowser(t)
+	act(t, b, "ask for a link",
+		chromedp.Navigate(base+"/login"),
+		through(chromedp.Click(css(`a[href="/forgot"]`))),
+		chromedp.SendKeys(css(`#f-email`), email),
+		chromedp.Click(css(`#forgot-form button[type=submit]`)),
+		waitText("#forgot-form", "If an account exists for that address"),
+	)
+	// The mail goes out through the log mailer; its link is in the outbox.
+	var link string
+	for deadline := time.Now().Add(15 * time.Second); link == "" && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		admin, _ := m.svc.Authenticate(t.Context(), "admin@example.com", "a configured password")
+		page, err := m.svc.Messages(invite.NewContext(t.Context(), admin), invite.MessageFilter{Limit: 1})
+		if err == nil && len(page.Messages) > 0 && page.Messages[0].Kind == invite.KindPasswordReset {
+			link = regexp.MustCompile(`http\S+`+regexp.QuoteMeta(invite.ResetPath)+`\S{43}`).FindString(page.Messages[0].Text)
+		}
+	}
+	if !strings.HasPrefix(link, base+invite.ResetPath) {
+		t.Fatalf("no reset link from %s in the outbox (got %q)", base, link)
+	}
+	act(t, b, "set a new password",
+		chromedp.Navigate(link),
+		chromedp.SendKeys(css(`#f-password`), "a brand new passphrase"),
+		chromedp.SendKeys(css(`#f-password_confirm`), "a brand new passphrase"),
+		waitHTMX("#reset-form"),
+		through(chromedp.Click(css(`#reset-form button[type=submit]`))),
+		waitText("#messages", "Your password has been set."),
+	)
+	act(t, elsewhere, "the old session is gone",
+		through(chromedp.Click(css(`a[href="/home"]`))),
+		chromedp.WaitVisible(css(`#login-form`)),
+	)
+	login(t, b, base, email, "a brand new passphrase")
+}
+
+// A Global Administrator deletes a user, who is logged out at their next
+// click.
+func TestBrowserDeleteUser(t *testing.T) {
+	m, base := browserServer(t)
+	email := memberOf(t, m)
+	user := newBrowser(t)
+	login(t, user, base, email, memberPassword)
+
+	admin := newBrowser(t)
+	login(t, admin, base, "admin@example.com", "a configured password")
+	u, _ := m.svc.Authenticate(t.Context(), email, memberPassword)
+	row := fmt.Sprintf("#user-%d", u.ID)
+	act(t, admin, "delete the user",
+		through(chromedp.Click(css(`a[href="/admin/users"]`))),
+		waitHTMX(row+` a[href$="/delete"]`),
+		chromedp.Click(css(row+` a[href$="/delete"]`)),
+		waitText("#messages", "Ada Lovelace has been deleted."),
+		chromedp.WaitNotPresent(css(row)),
+	)
+	act(t, user, "click once more",
+		through(chromedp.Click(css(`a[href="/profile"]`))),
+		chromedp.WaitVisible(css(`#login-form`)),
+	)
+}
