@@ -79,7 +79,7 @@ func TestBrowserForgotPassword(t *testing.T) {
 		admin, _ := m.svc.Authenticate(t.Context(), "admin@example.com", "a configured password")
 		page, err := m.svc.Messages(invite.NewContext(t.Context(), admin), invite.MessageFilter{Limit: 1})
 		if err == nil && len(page.Messages) > 0 && page.Messages[0].Kind == invite.KindPasswordReset {
-			link = regexp.MustCompile(`http\S+`+regexp.QuoteMeta(invite.ResetPath)+`\S{43}`).FindString(page.Messages[0].Text)
+			link = regexp.MustCompile(`http\S+` + regexp.QuoteMeta(invite.ResetPath) + `\S{43}`).FindString(page.Messages[0].Text)
 		}
 	}
 	if !strings.HasPrefix(link, base+invite.ResetPath) {
