@@ -109,24 +109,28 @@ func ErrorMessage(err error) string {
 
 // The errors a caller can compare against with errors.Is.
 var (
-	ErrUnauthorized       = &Error{Code: CodeUnauthorized, Reason: "unauthorized", Message: "You need to log in."}
-	ErrBadCredentials     = &Error{Code: CodeUnauthorized, Reason: "bad_credentials", Message: "The e-mail address or password is incorrect."}
-	ErrForbidden          = &Error{Code: CodeForbidden, Reason: "forbidden", Message: "You are not allowed to do this."}
-	ErrCompanyNotFound    = &Error{Code: CodeNotFound, Reason: "company_not_found", Message: "The company was not found."}
-	ErrUserNotFound       = &Error{Code: CodeNotFound, Reason: "user_not_found", Message: "The user was not found."}
-	ErrInvitationNotFound = &Error{Code: CodeNotFound, Reason: "invitation_not_found", Message: "The invitation was not found."}
-	ErrInvitationExpired  = &Error{Code: CodeExpired, Reason: "invitation_expired", Message: "The invitation has expired."}
-	ErrInvitationAccepted = &Error{Code: CodeConflict, Reason: "invitation_accepted", Message: "The invitation has already been accepted."}
-	ErrInvitationCanceled = &Error{Code: CodeConflict, Reason: "invitation_canceled", Message: "The invitation has been canceled."}
-	ErrInvitationPending  = &Error{Code: CodeConflict, Reason: "invitation_pending", Message: "A pending invitation for this e-mail address already exists."}
-	ErrUserExists         = &Error{Code: CodeConflict, Reason: "user_exists", Message: "A user with this e-mail address already exists."}
-	ErrCompanyExists      = &Error{Code: CodeConflict, Reason: "company_exists", Message: "A company with this name already exists."}
-	ErrInvalidTransition  = &Error{Code: CodeConflict, Reason: "invalid_transition", Message: "The invitation cannot change to that status."}
-	ErrInvalidInput       = &Error{Code: CodeInvalid, Reason: "invalid_input", Message: "Some fields are invalid."}
-	ErrInvalidCursor      = &Error{Code: CodeInvalid, Reason: "invalid_cursor", Message: "The page cursor is invalid."}
-	ErrLastAdmin          = &Error{Code: CodeConflict, Reason: "last_admin", Message: "The last administrator of a company cannot be demoted, disabled or deleted."}
-	ErrUserDisabled       = &Error{Code: CodeForbidden, Reason: "user_disabled", Message: "This account is disabled."}
-	ErrResetNotFound      = &Error{Code: CodeNotFound, Reason: "reset_not_found", Message: "The password reset link is not valid."}
-	ErrResetExpired       = &Error{Code: CodeExpired, Reason: "reset_expired", Message: "The password reset link has expired."}
-	ErrResetTooSoon       = &Error{Code: CodeConflict, Reason: "reset_too_soon", Message: "A password reset link was sent a moment ago."}
+	ErrUnauthorized        = &Error{Code: CodeUnauthorized, Reason: "unauthorized", Message: "You need to log in."}
+	ErrBadCredentials      = &Error{Code: CodeUnauthorized, Reason: "bad_credentials", Message: "The e-mail address or password is incorrect."}
+	ErrForbidden           = &Error{Code: CodeForbidden, Reason: "forbidden", Message: "You are not allowed to do this."}
+	ErrCompanyNotFound     = &Error{Code: CodeNotFound, Reason: "company_not_found", Message: "The company was not found."}
+	ErrUserNotFound        = &Error{Code: CodeNotFound, Reason: "user_not_found", Message: "The user was not found."}
+	ErrInvitationNotFound  = &Error{Code: CodeNotFound, Reason: "invitation_not_found", Message: "The invitation was not found."}
+	ErrInvitationExpired   = &Error{Code: CodeExpired, Reason: "invitation_expired", Message: "The invitation has expired."}
+	ErrInvitationAccepted  = &Error{Code: CodeConflict, Reason: "invitation_accepted", Message: "The invitation has already been accepted."}
+	ErrInvitationCanceled  = &Error{Code: CodeConflict, Reason: "invitation_canceled", Message: "The invitation has been canceled."}
+	ErrInvitationPending   = &Error{Code: CodeConflict, Reason: "invitation_pending", Message: "A pending invitation for this e-mail address already exists."}
+	ErrUserExists          = &Error{Code: CodeConflict, Reason: "user_exists", Message: "A user with this e-mail address already exists."}
+	ErrCompanyExists       = &Error{Code: CodeConflict, Reason: "company_exists", Message: "A company with this name already exists."}
+	ErrInvalidTransition   = &Error{Code: CodeConflict, Reason: "invalid_transition", Message: "The invitation cannot change to that status."}
+	ErrInvalidInput        = &Error{Code: CodeInvalid, Reason: "invalid_input", Message: "Some fields are invalid."}
+	ErrInvalidCursor       = &Error{Code: CodeInvalid, Reason: "invalid_cursor", Message: "The page cursor is invalid."}
+	ErrLastAdmin           = &Error{Code: CodeConflict, Reason: "last_admin", Message: "The last administrator of a company cannot be demoted, disabled or deleted."}
+	ErrUserDisabled        = &Error{Code: CodeForbidden, Reason: "user_disabled", Message: "This account is disabled."}
+	ErrResetNotFound       = &Error{Code: CodeNotFound, Reason: "reset_not_found", Message: "The password reset link is not valid."}
+	ErrResetExpired        = &Error{Code: CodeExpired, Reason: "reset_expired", Message: "The password reset link has expired."}
+	ErrResetTooSoon        = &Error{Code: CodeConflict, Reason: "reset_too_soon", Message: "A password reset link was sent a moment ago."}
+	ErrJoinClosed          = &Error{Code: CodeNotFound, Reason: "join_closed", Message: "This company does not take requests to join."}
+	ErrJoinRequestNotFound = &Error{Code: CodeNotFound, Reason: "join_request_not_found", Message: "The request to join was not found."}
+	ErrJoinRequestDecided  = &Error{Code: CodeConflict, Reason: "join_request_decided", Message: "The request to join has already been decided."}
+	ErrJoinRequestPending  = &Error{Code: CodeConflict, Reason: "join_request_pending", Message: "A request to join from this address is already pending."}
 )

@@ -68,6 +68,11 @@ type Company struct {
 	Subscriptions   []Subscription
 	BusinessRoles   []BusinessRole
 	CreatedAt       time.Time
+	// JoinKey is the secret part of the address of the company's join page,
+	// where people without an invitation ask to join.
+	JoinKey string
+	// JoinRequests reports whether the join page takes requests.
+	JoinRequests bool
 }
 
 // Subscription returns the company's subscription with the given ID.

@@ -18,6 +18,9 @@ const (
 	KindRenewalRequest MessageKind = "renewal_request"
 	// KindPasswordReset carries a link to set a new password.
 	KindPasswordReset MessageKind = "password_reset"
+	// KindJoinRequest tells a Company Administrator that someone asks to
+	// join the company.
+	KindJoinRequest MessageKind = "join_request"
 )
 
 // DeliveryState is where a message is on its way out.

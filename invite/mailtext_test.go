@@ -43,7 +43,7 @@ func TestMailTextsComplete(t *testing.T) {
 	}
 	// The built-in templates are valid templates in every language.
 	for _, lang := range Languages() {
-		for _, kind := range []MessageKind{KindInvitation, KindReminder, KindRenewalRequest, KindPasswordReset} {
+		for _, kind := range []MessageKind{KindInvitation, KindReminder, KindRenewalRequest, KindPasswordReset, KindJoinRequest} {
 			if err := ValidateTemplate(texts.defaultTemplate(kind, lang)); err != nil {
 				t.Errorf("%s %s: %v", lang, kind, err)
 			}

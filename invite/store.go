@@ -130,6 +130,23 @@ type Store interface {
 	// Enqueue writes messages to the outbox in one transaction.
 	Enqueue(ctx context.Context, msgs []*Message) error
 
+	// CompanyByJoinKey returns the company whose join page has the key.
+	CompanyByJoinKey(ctx context.Context, key string) (*Company, error)
+	// SetJoinRequests turns a company's join page on or off.
+	SetJoinRequests(ctx context.Context, companyID int64, on bool) error
+	// CreateJoinRequest stores a pending request and msgs in one
+	// transaction; a second pending request of one address to one company
+	// is ErrJoinRequestPending.
+	CreateJoinRequest(ctx context.Context, r *JoinRequest, msgs []*Message) error
+	// JoinRequest returns a request, or ErrJoinRequestNotFound.
+	JoinRequest(ctx context.Context, id int64) (*JoinRequest, error)
+	// JoinRequests returns the pending requests of a company (0: of every
+	// company), oldest first.
+	JoinRequests(ctx context.Context, companyID int64) ([]*JoinRequest, error)
+	// DecideJoinRequest marks a pending request approved or declined; a
+	// request that is no longer pending is ErrJoinRequestDecided.
+	DecideJoinRequest(ctx context.Context, id int64, status JoinStatus, by, invitationID int64, at time.Time) error
+
 	// MailTemplates returns the company's invitation templates by language.
 	MailTemplates(ctx context.Context, companyID int64) (map[string]Template, error)
 	// SetMailTemplate saves the company's template for lang, or deletes it

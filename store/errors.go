@@ -35,6 +35,7 @@ var uniqueConstraints = []struct {
 	{"companies_name_key_uq", "companies.name_key", invite.ErrCompanyExists},
 	{"users_email_uq", "users.email", invite.ErrUserExists},
 	{"invitations_pending_email_uq", "invitations.company_id, invitations.pending_email", invite.ErrInvitationPending},
+	{"join_requests_pending_email_uq", "join_requests.company_id, join_requests.pending_email", invite.ErrJoinRequestPending},
 }
 
 // translate turns err into an error of package invite. Errors of package

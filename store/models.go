@@ -20,6 +20,8 @@ type companyRow struct {
 	DefaultLanguage string    `bun:"default_language"`
 	TimeZone        string    `bun:"time_zone"`
 	CreatedAt       time.Time `bun:"created_at"`
+	JoinKey         *string   `bun:"join_key"`
+	JoinRequests    bool      `bun:"join_requests"`
 }
 
 type subscriptionRow struct {
@@ -208,7 +210,16 @@ func companyFromRow(r *companyRow) *invite.Company {
 		DefaultLanguage: r.DefaultLanguage,
 		TimeZone:        r.TimeZone,
 		CreatedAt:       utc(r.CreatedAt),
+		JoinKey:         deref(r.JoinKey),
+		JoinRequests:    r.JoinRequests,
 	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func userToRow(u *invite.User) *userRow {
@@ -339,4 +350,31 @@ type resetRow struct {
 	CreatedAt time.Time `bun:"created_at"`
 	ExpiresAt time.Time `bun:"expires_at,nullzero"`
 	UsedAt    time.Time `bun:"used_at,nullzero"`
+}
+
+type joinRequestRow struct {
+	bun.BaseModel `bun:"table:join_requests"`
+
+	ID           int64     `bun:"id,pk,autoincrement"`
+	CompanyID    int64     `bun:"company_id"`
+	Email        string    `bun:"email"`
+	PendingEmail *string   `bun:"pending_email"`
+	FirstName    string    `bun:"first_name"`
+	LastName     string    `bun:"last_name"`
+	Phone        string    `bun:"phone"`
+	Language     string    `bun:"language"`
+	TimeZone     string    `bun:"time_zone"`
+	Status       string    `bun:"status"`
+	CreatedAt    time.Time `bun:"created_at"`
+	DecidedAt    time.Time `bun:"decided_at,nullzero"`
+	DecidedBy    int64     `bun:"decided_by,nullzero"`
+	InvitationID int64     `bun:"invitation_id,nullzero"`
+}
+
+func joinRequestFromRow(r *joinRequestRow) *invite.JoinRequest {
+	return &invite.JoinRequest{
+		ID: r.ID, CompanyID: r.CompanyID, Email: r.Email, FirstName: r.FirstName, LastName: r.LastName,
+		Phone: r.Phone, Language: r.Language, TimeZone: r.TimeZone, Status: invite.JoinStatus(r.Status),
+		CreatedAt: utc(r.CreatedAt), DecidedAt: utc(r.DecidedAt), DecidedBy: r.DecidedBy, InvitationID: r.InvitationID,
+	}
 }

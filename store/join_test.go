@@ -1,0 +1,87 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/invitehq/invite/invite"
+	"github.com/invitehq/invite/store"
+	"github.com/invitehq/invite/store/storetest"
+)
+
+func TestJoinRequests(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		key := f.a.JoinKey
+		if len(key) != 43 || key == f.b.JoinKey {
+			t.Fatalf("join keys %q and %q", key, f.b.JoinKey)
+		}
+		page, err := f.svc.JoinPage(ctx, key)
+		if err != nil || page.Name != "Acme" {
+			t.Fatalf("JoinPage: %v, %v", page, err)
+		}
+		_, err = f.svc.JoinPage(ctx, "no such key")
+		wantErr(t, err, invite.ErrJoinClosed)
+
+		in := invite.JoinRequestInput{Email: "Wants.In@Example.com", FirstName: "Wanda", LastName: "In", Language: "fr"}
+		wantField(t, f.svc.RequestToJoin(ctx, key, invite.JoinRequestInput{Email: "nope"}), "email", invite.ReasonInvalidEmail)
+		outbox := f.count(t, "outbox", "1 = 1")
+		for range 2 { // asking twice makes one request
+			if err := f.svc.RequestToJoin(ctx, key, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := f.count(t, "join_requests", "email = ?", "wants.in@example.com"); n != 1 {
+			t.Fatalf("got %d requests, want 1", n)
+		}
+		if n := f.count(t, "outbox", "1 = 1") - outbox; n != 1 { // one administrator of A
+			t.Errorf("wrote %d notifications, want 1", n)
+		}
+		// Someone with an account is answered alike, and nothing is stored.
+		if err := f.svc.RequestToJoin(ctx, key, invite.JoinRequestInput{Email: "root@example.com", FirstName: "R", LastName: "T"}); err != nil {
+			t.Fatal(err)
+		}
+		if n := f.count(t, "join_requests", "email = ?", "root@example.com"); n != 0 {
+			t.Errorf("a request was stored for an existing account")
+		}
+
+		reqs, err := f.svc.JoinRequests(f.adminA, 0)
+		if err != nil || len(reqs) != 1 || reqs[0].Language != "fr" {
+			t.Fatalf("JoinRequests: %v, %v", reqs, err)
+		}
+		if others, _ := f.svc.JoinRequests(f.adminB, 0); len(others) != 0 {
+			t.Errorf("company B's administrator sees A's requests")
+		}
+		_, err = f.svc.ApproveJoinRequest(f.adminB, reqs[0].ID, f.b.BusinessRoles[0].ID, nil)
+		wantErr(t, err, invite.ErrJoinRequestNotFound)
+		inv, err := f.svc.ApproveJoinRequest(f.adminA, reqs[0].ID, f.a.BusinessRoles[1].ID,
+			[]invite.Grant{{SubscriptionID: f.a.Subscriptions[0].ID, Role: invite.RoleViewer}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inv.Email != "wants.in@example.com" || inv.Language != "fr" || inv.Status != invite.StatusPending {
+			t.Errorf("approval invited %+v", inv)
+		}
+		_, err = f.svc.ApproveJoinRequest(f.adminA, reqs[0].ID, f.a.BusinessRoles[1].ID, nil)
+		wantErr(t, err, invite.ErrJoinRequestDecided)
+
+		// Declining, and a page that is turned off.
+		in.Email = "second@example.com"
+		f.svc.RequestToJoin(ctx, key, in)
+		reqs, _ = f.svc.JoinRequests(f.adminA, 0)
+		if err := f.svc.DeclineJoinRequest(f.adminA, reqs[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if reqs, _ := f.svc.JoinRequests(f.adminA, 0); len(reqs) != 0 {
+			t.Errorf("a declined request is still pending")
+		}
+		wantErr(t, f.svc.SetJoinRequests(f.adminB, f.a.ID, false), invite.ErrCompanyNotFound)
+		if err := f.svc.SetJoinRequests(f.adminA, f.a.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		wantErr(t, f.svc.RequestToJoin(ctx, key, in), invite.ErrJoinClosed)
+		_, err = f.svc.JoinPage(ctx, key)
+		wantErr(t, err, invite.ErrJoinClosed)
+	})
+}
