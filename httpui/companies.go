@@ -13,6 +13,7 @@ import (
 type companiesData struct {
 	Companies []*invite.Company
 	Form      companyForm
+	BaseURL   string
 }
 
 type companyForm struct {
@@ -41,7 +42,7 @@ func (h *handlers) companiesView(c echo.Context, f companyForm) (*view, error) {
 	if f.TimeZone == "" {
 		f.TimeZone = "UTC"
 	}
-	return h.newView(c, "companies", "companies_title", &companiesData{Companies: cs, Form: f}), nil
+	return h.newView(c, "companies", "companies_title", &companiesData{Companies: cs, Form: f, BaseURL: h.cfg.BaseURL}), nil
 }
 
 func (h *handlers) companies(c echo.Context) error {

@@ -78,12 +78,15 @@ func TestLocalesComplete(t *testing.T) {
 		invite.ErrUserNotFound, invite.ErrInvitationNotFound, invite.ErrInvitationExpired, invite.ErrInvitationAccepted,
 		invite.ErrInvitationCanceled, invite.ErrInvitationPending, invite.ErrUserExists, invite.ErrCompanyExists,
 		invite.ErrInvalidTransition, invite.ErrInvalidInput, invite.ErrInvalidCursor, invite.ErrLastAdmin, invite.ErrUserDisabled,
-		invite.ErrResetNotFound, invite.ErrResetExpired, invite.ErrResetTooSoon} {
+		invite.ErrResetNotFound, invite.ErrResetExpired, invite.ErrResetTooSoon, invite.ErrJoinClosed, invite.ErrJoinRequestNotFound,
+		invite.ErrJoinRequestDecided, invite.ErrJoinRequestPending} {
 		add("error_", e.Reason)
 	}
 	add("field_", invite.ErrInvitationPending.Reason, invite.ErrUserExists.Reason, invite.ErrCompanyExists.Reason)
 	add("done_", "invited", "resent", "resent_email", "canceled", "canceled_email", "company_registered", "template_saved", "welcome",
-		"user_saved", "user_enabled", "user_disabled", "user_deleted", "user_deleted_name", "profile_saved", "password_changed", "password_reset")
+		"user_saved", "user_enabled", "user_disabled", "user_deleted", "user_deleted_name", "profile_saved", "password_changed", "password_reset",
+		"request_approved", "request_declined", "join_on", "join_off")
+	add("", "request_title", "request_closed_title")
 	add("", "user_disable_title", "user_delete_title", "profile_title", "password_title", "forgot_title", "reset_title", "user_edit_title")
 	for _, p := range []string{"reset_unknown", "reset_expired"} {
 		add(p, "_title", "_text")

@@ -13,6 +13,9 @@ import (
 )
 
 type usersData struct {
+	Requests  []*invite.JoinRequest
+	Own       *invite.Company // a Company Administrator's company, for its join page
+	BaseURL   string
 	Page      *invite.UserPage
 	Companies map[int64]*invite.Company
 	CompanyID int64
@@ -88,6 +91,13 @@ func (h *handlers) users(c echo.Context) error {
 		return err
 	}
 	data.Page = page
+	if data.Requests, err = h.svc.JoinRequests(ctx, data.CompanyID); err != nil {
+		return err
+	}
+	if u := userOf(c); u.AdminLevel == invite.AdminCompany {
+		data.Own = data.Companies[u.CompanyID]
+	}
+	data.BaseURL = h.cfg.BaseURL
 	if page.Next != 0 {
 		q := url.Values{"after": {strconv.FormatInt(page.Next, 10)}}
 		if data.CompanyID != 0 {

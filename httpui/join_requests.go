@@ -1,0 +1,135 @@
+package httpui
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/invitehq/invite/invite"
+)
+
+type requestData struct {
+	Key     string
+	Company *invite.Company
+	Form    invite.JoinRequestInput
+	Sent    bool
+}
+
+// requestForm is a company's join page: a person without an invitation asks
+// to join.
+func (h *handlers) requestForm(c echo.Context) error {
+	key := c.Param("key")
+	co, err := h.svc.JoinPage(c.Request().Context(), key)
+	if err != nil {
+		return h.requestClosed(c, err)
+	}
+	f := invite.JoinRequestInput{Language: trOf(c).Lang, TimeZone: co.TimeZone}
+	return h.render(c, http.StatusOK, "request", "", h.newView(c, "", "request_title", &requestData{Key: key, Company: co, Form: f}))
+}
+
+// requestClosed answers a join page that takes no requests.
+func (h *handlers) requestClosed(c echo.Context, err error) error {
+	if e, ok := asError(err); !ok || e.Reason != invite.ErrJoinClosed.Reason {
+		return err
+	}
+	v := h.newView(c, "", "request_closed_title", nil)
+	return h.render(c, http.StatusNotFound, "request_closed", "", v)
+}
+
+// request sends the request; the answer is the same for everyone.
+func (h *handlers) request(c echo.Context) error {
+	key := c.Param("key")
+	ctx := c.Request().Context()
+	co, err := h.svc.JoinPage(ctx, key)
+	if err != nil {
+		return h.requestClosed(c, err)
+	}
+	f := invite.JoinRequestInput{
+		Email: c.FormValue("email"), FirstName: c.FormValue("first_name"), LastName: c.FormValue("last_name"),
+		Phone: c.FormValue("phone"), Language: c.FormValue("language"), TimeZone: c.FormValue("time_zone"),
+	}
+	data := &requestData{Key: key, Company: co, Form: f}
+	if err := h.svc.RequestToJoin(ctx, key, f); err != nil {
+		errs := fieldErrors(err)
+		if errs == nil {
+			return h.requestClosed(c, err)
+		}
+		v := h.newView(c, "", "request_title", data)
+		v.Errors, v.Problem = errs, v.L.T("form_invalid")
+		return h.render(c, http.StatusUnprocessableEntity, "request", "request-form", v)
+	}
+	data.Sent = true
+	return h.render(c, http.StatusOK, "request", "request-form", h.newView(c, "", "request_title", data))
+}
+
+func joinRequestID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, invite.ErrJoinRequestNotFound
+	}
+	return id, nil
+}
+
+// approve invites the requester with the chosen business role and
+// subscriptions.
+func (h *handlers) approve(c echo.Context) error {
+	id, err := joinRequestID(c)
+	if err != nil {
+		return err
+	}
+	f, err := parseInvitationForm(c)
+	if err != nil {
+		return err
+	}
+	var grants []invite.Grant
+	for sid, role := range f.Grants {
+		grants = append(grants, invite.Grant{SubscriptionID: sid, Role: role})
+	}
+	if _, err := h.svc.ApproveJoinRequest(c.Request().Context(), id, f.BusinessRoleID, grants); err != nil {
+		if errs := fieldErrors(err); errs != nil {
+			v := h.newView(c, "users", "users_title", nil)
+			v.Problem = v.L.Error(err)
+			for _, e := range errs {
+				v.Problem += " " + v.L.Field(e)
+			}
+			c.Response().Header().Set("HX-Retarget", "#messages")
+			c.Response().Header().Set("HX-Reswap", "innerHTML")
+			return h.render(c, statusOf(invite.ErrorCode(err)), "users", "messages", v)
+		}
+		return err
+	}
+	return redirect(c, "/admin/users?done=request_approved")
+}
+
+func (h *handlers) decline(c echo.Context) error {
+	id, err := joinRequestID(c)
+	if err != nil {
+		return err
+	}
+	if err := h.svc.DeclineJoinRequest(c.Request().Context(), id); err != nil {
+		return err
+	}
+	return redirect(c, "/admin/users?done=request_declined")
+}
+
+// setJoin turns a company's join page on or off.
+func (h *handlers) setJoin(c echo.Context) error {
+	id, err := companyID(c)
+	if err != nil {
+		return err
+	}
+	on := c.FormValue("on") == "1"
+	if err := h.svc.SetJoinRequests(c.Request().Context(), id, on); err != nil {
+		return err
+	}
+	done := "join_off"
+	if on {
+		done = "join_on"
+	}
+	back := "/admin/users"
+	if userOf(c).AdminLevel == invite.AdminGlobal {
+		back = "/admin/companies"
+	}
+	return redirect(c, back+"?done="+done)
+}
