@@ -18,6 +18,7 @@ import (
 	"github.com/invitehq/invite/httpui"
 	"github.com/invitehq/invite/invite"
 	"github.com/invitehq/invite/store"
+	"github.com/invitehq/invite/store/storetest"
 )
 
 // app is the real service on SQLite in memory behind the real handlers,
@@ -37,6 +38,7 @@ type app struct {
 
 const adminPassword = "a long admin password!"
 
+// newApp runs the app on SQLite in memory.
 func newApp(t *testing.T) *app {
 	t.Helper()
 	ctx := context.Background()
@@ -48,6 +50,20 @@ func newApp(t *testing.T) *app {
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	return newAppOn(t, db)
+}
+
+// eachApp runs fn on the app over SQLite in memory and over MySQL/MariaDB
+// when there is one (see storetest).
+func eachApp(t *testing.T, fn func(t *testing.T, a *app)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, newApp(t)) })
+	t.Run("mysql", func(t *testing.T) { fn(t, newAppOn(t, storetest.MySQL(t))) })
+}
+
+func newAppOn(t *testing.T, db *store.DB) *app {
+	t.Helper()
+	ctx := context.Background()
+	var err error
 	a := &app{t: t, db: db, now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
 	a.svc = invite.NewService(db, invite.Config{Now: a.clock, BaseURL: "http://invite.test"})
 	a.srv = httptest.NewServer(httpui.New(httpui.Config{Service: a.svc, Health: db.Ping, BaseURL: "http://invite.test", Logger: slog.New(slog.DiscardHandler)}))

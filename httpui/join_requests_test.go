@@ -11,47 +11,48 @@ import (
 )
 
 func TestRequestToJoin(t *testing.T) {
-	a := newApp(t)
-	boss := a.companyAdmin(a.acme, "boss@acme.example")
-	page := "/request/" + a.acme.JoinKey
-	visitor := a.browser()
-	visitor.lang = "fr"
-	visitor.get(page).want(t, http.StatusOK, "Demander à rejoindre Acme")
-	visitor.post(page, page, url.Values{"email": {"bad"}, "first_name": {"Jean"}}).want(t, http.StatusUnprocessableEntity, "Saisissez une adresse e-mail")
-	form := url.Values{"email": {"jean@example.com"}, "first_name": {"Jean"}, "last_name": {"Valjean"}, "language": {"fr"}, "time_zone": {"Europe/Paris"}}
-	sent := visitor.post(page, page, form)
-	sent.want(t, http.StatusOK, "Merci.")
-	// An address with an account is answered alike.
-	same := visitor.post(page, page, url.Values{"email": {boss}, "first_name": {"B"}, "last_name": {"B"}})
-	same.want(t, http.StatusOK, "Merci.")
-	visitor.get("/request/nokey").want(t, http.StatusNotFound, "Aucune demande possible")
+	eachApp(t, func(t *testing.T, a *app) {
+		boss := a.companyAdmin(a.acme, "boss@acme.example")
+		page := "/request/" + a.acme.JoinKey
+		visitor := a.browser()
+		visitor.lang = "fr"
+		visitor.get(page).want(t, http.StatusOK, "Demander à rejoindre Acme")
+		visitor.post(page, page, url.Values{"email": {"bad"}, "first_name": {"Jean"}}).want(t, http.StatusUnprocessableEntity, "Saisissez une adresse e-mail")
+		form := url.Values{"email": {"jean@example.com"}, "first_name": {"Jean"}, "last_name": {"Valjean"}, "language": {"fr"}, "time_zone": {"Europe/Paris"}}
+		sent := visitor.post(page, page, form)
+		sent.want(t, http.StatusOK, "Merci.")
+		// An address with an account is answered alike.
+		same := visitor.post(page, page, url.Values{"email": {boss}, "first_name": {"B"}, "last_name": {"B"}})
+		same.want(t, http.StatusOK, "Merci.")
+		visitor.get("/request/nokey").want(t, http.StatusNotFound, "Aucune demande possible")
 
-	b := a.browser()
-	b.login(boss, adminPassword)
-	users := b.get("/admin/users")
-	users.want(t, http.StatusOK, "Requests to Join", "jean@example.com", "Jean Valjean", a.acme.JoinKey)
-	reqs, _ := a.svc.JoinRequests(a.global, 0)
-	if len(reqs) != 1 {
-		t.Fatalf("got %d requests", len(reqs))
-	}
-	approve := fmt.Sprintf("/admin/join-requests/%d/approve", reqs[0].ID)
-	p := b.post("/admin/users", approve, url.Values{
-		"business_role": {fmt.Sprint(a.acme.BusinessRoles[0].ID)}, "grant": {fmt.Sprint(a.acme.Subscriptions[0].ID)},
-		fmt.Sprintf("role_%d", a.acme.Subscriptions[0].ID): {"viewer"},
+		b := a.browser()
+		b.login(boss, adminPassword)
+		users := b.get("/admin/users")
+		users.want(t, http.StatusOK, "Requests to Join", "jean@example.com", "Jean Valjean", a.acme.JoinKey)
+		reqs, _ := a.svc.JoinRequests(a.global, 0)
+		if len(reqs) != 1 {
+			t.Fatalf("got %d requests", len(reqs))
+		}
+		approve := fmt.Sprintf("/admin/join-requests/%d/approve", reqs[0].ID)
+		p := b.post("/admin/users", approve, url.Values{
+			"business_role": {fmt.Sprint(a.acme.BusinessRoles[0].ID)}, "grant": {fmt.Sprint(a.acme.Subscriptions[0].ID)},
+			fmt.Sprintf("role_%d", a.acme.Subscriptions[0].ID): {"viewer"},
+		})
+		p.want(t, http.StatusSeeOther)
+		b.get(p.header.Get("Location")).want(t, http.StatusOK, "The request has been approved and an invitation sent.")
+		invs, _ := a.svc.Invitations(a.global, invite.InvitationFilter{Email: "jean@"})
+		if len(invs.Invitations) != 1 || invs.Invitations[0].Language != "fr" {
+			t.Fatalf("approval invited %v", invs.Invitations)
+		}
+		b.post("/admin/users", approve, nil).want(t, http.StatusConflict, "already been decided")
+
+		// Turning the page off.
+		off := b.post("/admin/users", fmt.Sprintf("/admin/companies/%d/join", a.acme.ID), url.Values{"on": {"0"}})
+		off.want(t, http.StatusSeeOther)
+		if !strings.Contains(b.get(off.header.Get("Location")).body, "Requests to join are turned off.") {
+			t.Errorf("the Users page does not say the join page is off")
+		}
+		visitor.get(page).want(t, http.StatusNotFound)
 	})
-	p.want(t, http.StatusSeeOther)
-	b.get(p.header.Get("Location")).want(t, http.StatusOK, "The request has been approved and an invitation sent.")
-	invs, _ := a.svc.Invitations(a.global, invite.InvitationFilter{Email: "jean@"})
-	if len(invs.Invitations) != 1 || invs.Invitations[0].Language != "fr" {
-		t.Fatalf("approval invited %v", invs.Invitations)
-	}
-	b.post("/admin/users", approve, nil).want(t, http.StatusConflict, "already been decided")
-
-	// Turning the page off.
-	off := b.post("/admin/users", fmt.Sprintf("/admin/companies/%d/join", a.acme.ID), url.Values{"on": {"0"}})
-	off.want(t, http.StatusSeeOther)
-	if !strings.Contains(b.get(off.header.Get("Location")).body, "Requests to join are turned off.") {
-		t.Errorf("the Users page does not say the join page is off")
-	}
-	visitor.get(page).want(t, http.StatusNotFound)
 }

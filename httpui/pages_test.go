@@ -14,103 +14,106 @@ import (
 )
 
 func TestLogin(t *testing.T) {
-	a := newApp(t)
-	t.Run("OK", func(t *testing.T) {
-		b := a.browser()
-		b.get("/admin/invitations").want(t, http.StatusSeeOther)
-		p := b.login("ROOT@example.com", adminPassword)
-		p.want(t, http.StatusSeeOther)
-		if loc := p.header.Get("Location"); loc != "/" {
-			t.Errorf("redirected to %q, want /", loc)
-		}
-		ck := strings.Join(p.header.Values("Set-Cookie"), "\n")
-		session := regexp.MustCompile(`invite_session=[^\n]*`).FindString(ck)
-		for _, attr := range []string{"invite_session=", "HttpOnly", "SameSite=Lax", "Path=/"} {
-			if !strings.Contains(session, attr) {
-				t.Errorf("session cookie %q lacks %s", ck, attr)
+	eachApp(t, func(t *testing.T, a *app) {
+		t.Run("OK", func(t *testing.T) {
+			b := a.browser()
+			b.get("/admin/invitations").want(t, http.StatusSeeOther)
+			p := b.login("ROOT@example.com", adminPassword)
+			p.want(t, http.StatusSeeOther)
+			if loc := p.header.Get("Location"); loc != "/" {
+				t.Errorf("redirected to %q, want /", loc)
 			}
-		}
-		b.get("/admin/invitations").want(t, http.StatusOK, "Invitations", "Invite User")
-	})
-	t.Run("SameAnswerForUnknownEmail", func(t *testing.T) {
-		b := a.browser()
-		wrong := b.login("root@example.com", "not the password")
-		unknown := b.login("nobody@example.com", "not the password")
-		wrong.want(t, http.StatusUnprocessableEntity, "The email address or password is incorrect.")
-		unknown.want(t, http.StatusUnprocessableEntity, "The email address or password is incorrect.")
-		strip := func(s string) string { return regexp.MustCompile(`value="[^"]*"`).ReplaceAllString(s, "") }
-		if strip(wrong.body) != strip(unknown.body) {
-			t.Errorf("a wrong password and an unknown address answer differently")
-		}
-	})
-	t.Run("NewSessionAtLogin", func(t *testing.T) {
-		b := a.browser()
-		sessionOf := func(p page) string {
-			return regexp.MustCompile(`invite_session=[^;]*`).FindString(strings.Join(p.header.Values("Set-Cookie"), "\n"))
-		}
-		first := sessionOf(b.login("root@example.com", adminPassword))
-		// Logged in, the form is reached from any page's log-out form's token.
-		second := sessionOf(b.post("/home", "/login", url.Values{"email": {"root@example.com"}, "password": {adminPassword}}))
-		if first == "" || first == second {
-			t.Errorf("logging in again kept the session")
-		}
-	})
-	t.Run("NextIsLocal", func(t *testing.T) {
-		b := a.browser()
-		p := b.post("/login", "/login", url.Values{"email": {"root@example.com"}, "password": {adminPassword}, "next": {"//evil.example/"}})
-		if loc := p.header.Get("Location"); loc != "/" {
-			t.Errorf("redirected to %q after a foreign next", loc)
-		}
-	})
-	t.Run("Logout", func(t *testing.T) {
-		b := a.browser()
-		b.login("root@example.com", adminPassword)
-		b.post("/admin/invitations", "/logout", nil).want(t, http.StatusSeeOther)
-		b.get("/admin/invitations").want(t, http.StatusSeeOther)
+			ck := strings.Join(p.header.Values("Set-Cookie"), "\n")
+			session := regexp.MustCompile(`invite_session=[^\n]*`).FindString(ck)
+			for _, attr := range []string{"invite_session=", "HttpOnly", "SameSite=Lax", "Path=/"} {
+				if !strings.Contains(session, attr) {
+					t.Errorf("session cookie %q lacks %s", ck, attr)
+				}
+			}
+			b.get("/admin/invitations").want(t, http.StatusOK, "Invitations", "Invite User")
+		})
+		t.Run("SameAnswerForUnknownEmail", func(t *testing.T) {
+			b := a.browser()
+			wrong := b.login("root@example.com", "not the password")
+			unknown := b.login("nobody@example.com", "not the password")
+			wrong.want(t, http.StatusUnprocessableEntity, "The email address or password is incorrect.")
+			unknown.want(t, http.StatusUnprocessableEntity, "The email address or password is incorrect.")
+			strip := func(s string) string { return regexp.MustCompile(`value="[^"]*"`).ReplaceAllString(s, "") }
+			if strip(wrong.body) != strip(unknown.body) {
+				t.Errorf("a wrong password and an unknown address answer differently")
+			}
+		})
+		t.Run("NewSessionAtLogin", func(t *testing.T) {
+			b := a.browser()
+			sessionOf := func(p page) string {
+				return regexp.MustCompile(`invite_session=[^;]*`).FindString(strings.Join(p.header.Values("Set-Cookie"), "\n"))
+			}
+			first := sessionOf(b.login("root@example.com", adminPassword))
+			// Logged in, the form is reached from any page's log-out form's token.
+			second := sessionOf(b.post("/home", "/login", url.Values{"email": {"root@example.com"}, "password": {adminPassword}}))
+			if first == "" || first == second {
+				t.Errorf("logging in again kept the session")
+			}
+		})
+		t.Run("NextIsLocal", func(t *testing.T) {
+			b := a.browser()
+			p := b.post("/login", "/login", url.Values{"email": {"root@example.com"}, "password": {adminPassword}, "next": {"//evil.example/"}})
+			if loc := p.header.Get("Location"); loc != "/" {
+				t.Errorf("redirected to %q after a foreign next", loc)
+			}
+		})
+		t.Run("Logout", func(t *testing.T) {
+			b := a.browser()
+			b.login("root@example.com", adminPassword)
+			b.post("/admin/invitations", "/logout", nil).want(t, http.StatusSeeOther)
+			b.get("/admin/invitations").want(t, http.StatusSeeOther)
+		})
 	})
 }
 
 func TestCSRF(t *testing.T) {
-	a := newApp(t)
-	b := a.browser()
-	b.get("/login")
-	p := b.do(http.MethodPost, "/login", url.Values{"email": {"root@example.com"}, "password": {adminPassword}})
-	if p.status != http.StatusForbidden || strings.Contains(p.header.Get("Set-Cookie"), "invite_session=") {
-		t.Fatalf("a form without its CSRF token: got %d, want 403 and no session", p.status)
-	}
+	eachApp(t, func(t *testing.T, a *app) {
+		b := a.browser()
+		b.get("/login")
+		p := b.do(http.MethodPost, "/login", url.Values{"email": {"root@example.com"}, "password": {adminPassword}})
+		if p.status != http.StatusForbidden || strings.Contains(p.header.Get("Set-Cookie"), "invite_session=") {
+			t.Fatalf("a form without its CSRF token: got %d, want 403 and no session", p.status)
+		}
+	})
 }
 
 // Every page sends a strict Content-Security-Policy, has no inline script,
 // and is a whole page on direct load but a part under htmx.
 func TestPageRules(t *testing.T) {
-	a := newApp(t)
-	_, token := a.invite(a.acme, "grace@example.com")
-	b := a.browser()
-	b.login("root@example.com", adminPassword)
-	inline := regexp.MustCompile(`<script(?:\s[^>]*)?>[^<]|\son[a-z]+=|javascript:`)
-	for _, path := range []string{"/login", "/admin/invitations", "/admin/invitations/new", "/admin/users", "/admin/companies", "/admin/mail", "/home", invite.AcceptPath + token, "/nowhere"} {
+	eachApp(t, func(t *testing.T, a *app) {
+		_, token := a.invite(a.acme, "grace@example.com")
+		b := a.browser()
+		b.login("root@example.com", adminPassword)
+		inline := regexp.MustCompile(`<script(?:\s[^>]*)?>[^<]|\son[a-z]+=|javascript:`)
+		for _, path := range []string{"/login", "/admin/invitations", "/admin/invitations/new", "/admin/users", "/admin/companies", "/admin/mail", "/home", invite.AcceptPath + token, "/nowhere"} {
+			b.htmx = false
+			p := b.get(path)
+			if csp := p.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe") {
+				t.Errorf("%s: Content-Security-Policy %q", path, csp)
+			}
+			if inline.MatchString(p.body) {
+				t.Errorf("%s: inline script: %s", path, inline.FindString(p.body))
+			}
+			if p.header.Get("X-Frame-Options") != "DENY" || p.header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("%s: security headers %v", path, p.header)
+			}
+		}
 		b.htmx = false
-		p := b.get(path)
-		if csp := p.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe") {
-			t.Errorf("%s: Content-Security-Policy %q", path, csp)
+		full := b.get("/admin/invitations?status=pending")
+		b.htmx = true
+		part := b.get("/admin/invitations?status=pending")
+		if !strings.Contains(full.body, "<html") || strings.Contains(part.body, "<html") || !strings.Contains(part.body, `id="invitations-table"`) {
+			t.Errorf("full page and partial are not told apart")
 		}
-		if inline.MatchString(p.body) {
-			t.Errorf("%s: inline script: %s", path, inline.FindString(p.body))
+		if !strings.Contains(strings.Join(part.header.Values("Vary"), ","), "HX-Request") {
+			t.Errorf("no Vary: HX-Request")
 		}
-		if p.header.Get("X-Frame-Options") != "DENY" || p.header.Get("X-Content-Type-Options") != "nosniff" {
-			t.Errorf("%s: security headers %v", path, p.header)
-		}
-	}
-	b.htmx = false
-	full := b.get("/admin/invitations?status=pending")
-	b.htmx = true
-	part := b.get("/admin/invitations?status=pending")
-	if !strings.Contains(full.body, "<html") || strings.Contains(part.body, "<html") || !strings.Contains(part.body, `id="invitations-table"`) {
-		t.Errorf("full page and partial are not told apart")
-	}
-	if !strings.Contains(strings.Join(part.header.Values("Vary"), ","), "HX-Request") {
-		t.Errorf("no Vary: HX-Request")
-	}
+	})
 }
 
 var (
@@ -118,267 +121,275 @@ var (
 )
 
 func TestInviteForm(t *testing.T) {
-	a := newApp(t)
-	b := a.browser()
-	b.login("root@example.com", adminPassword)
-	valid := func() url.Values {
-		return url.Values{
-			"company": {fmt.Sprint(a.acme.ID)}, "email": {"new.person@example.com"}, "first_name": {"Ann"}, "last_name": {"Lee"},
-			"business_role": {fmt.Sprint(a.acme.BusinessRoles[0].ID)}, "language": {"de"}, "time_zone": {"Europe/Vienna"},
-			"grant": {fmt.Sprint(a.acme.Subscriptions[0].ID), fmt.Sprint(a.acme.Subscriptions[1].ID)},
-			fmt.Sprintf("role_%d", a.acme.Subscriptions[0].ID): {"contributor"}, fmt.Sprintf("role_%d", a.acme.Subscriptions[1].ID): {"viewer"},
-			"action": {"send"},
+	eachApp(t, func(t *testing.T, a *app) {
+		b := a.browser()
+		b.login("root@example.com", adminPassword)
+		valid := func() url.Values {
+			return url.Values{
+				"company": {fmt.Sprint(a.acme.ID)}, "email": {"new.person@example.com"}, "first_name": {"Ann"}, "last_name": {"Lee"},
+				"business_role": {fmt.Sprint(a.acme.BusinessRoles[0].ID)}, "language": {"de"}, "time_zone": {"Europe/Vienna"},
+				"grant": {fmt.Sprint(a.acme.Subscriptions[0].ID), fmt.Sprint(a.acme.Subscriptions[1].ID)},
+				fmt.Sprintf("role_%d", a.acme.Subscriptions[0].ID): {"contributor"}, fmt.Sprintf("role_%d", a.acme.Subscriptions[1].ID): {"viewer"},
+				"action": {"send"},
+			}
 		}
-	}
-	t.Run("ErrInvalidInput", func(t *testing.T) {
-		form := valid()
-		form.Set("email", "not-an-address")
-		form.Set("phone", "12345")
-		form.Set("first_name", "Ann Typed")
-		p := b.post("/admin/invitations/new", "/admin/invitations", form)
-		p.want(t, http.StatusUnprocessableEntity, "Please correct the marked fields.",
-			`id="f-email"`, `aria-invalid="true" aria-describedby="e-email"`, "Enter an email address such as name@example.com.",
-			"Enter an international phone number", `value="Ann Typed"`)
-		if n, _ := a.db.Bun().NewSelect().Table("invitations").Where("email = ?", "not-an-address").Count(context.Background()); n != 0 {
-			t.Errorf("an invalid invitation was stored")
-		}
-	})
-	t.Run("CompanyTemplateInPanel", func(t *testing.T) {
-		form := valid()
-		form.Set("action", "refresh")
-		p := b.post("/admin/invitations/new", "/admin/invitations", form)
-		p.want(t, http.StatusOK, "hat Sie zu {CompanyName} eingeladen", "{InvitationLink}")
-	})
-	t.Run("SaveMailUnknownPlaceholder", func(t *testing.T) {
-		form := valid()
-		form.Set("action", "save-mail")
-		form.Set("mail_subject", "Hi {Vorname}")
-		form.Set("mail_body", "Link: {InvitationLink}")
-		p := b.post("/admin/invitations/new", "/admin/invitations", form)
-		p.want(t, http.StatusUnprocessableEntity, "Unknown placeholder {Vorname} at line 1, column 4.")
-	})
-	t.Run("Preview", func(t *testing.T) {
-		form := valid()
-		form.Set("mail_subject", "Welcome {FirstName} to {CompanyName}")
-		form.Set("mail_body", "Hello {FirstName}, {Oops}")
-		p := b.post("/admin/invitations/new", "/admin/invitations/preview", form)
-		p.want(t, http.StatusOK, "Unknown placeholder {Oops} at line 1, column 20.")
-		form.Set("mail_body", "Hello {FirstName} & <b>co</b>")
-		p = b.post("/admin/invitations/new", "/admin/invitations/preview", form)
-		p.want(t, http.StatusOK, "Welcome Ann to Acme", "Hello Ann &amp; &lt;b&gt;co&lt;/b&gt;", "http://invite.test/join/")
-	})
-	t.Run("OK", func(t *testing.T) {
-		form := valid()
-		form.Set("mail_subject", "Custom {FirstName}")
-		form.Set("mail_body", "Custom body {InvitationLink}")
-		p := b.post("/admin/invitations/new", "/admin/invitations", form)
-		p.want(t, http.StatusSeeOther)
-		if loc := p.header.Get("Location"); loc != "/admin/invitations?done=invited" {
-			t.Fatalf("redirected to %q", loc)
-		}
-		list := b.get("/admin/invitations?done=invited")
-		list.want(t, http.StatusOK, "The invitation has been sent.", "new.person@example.com", "Ann Lee", "Pending", "Acme")
-		page, _ := a.svc.Invitations(a.global, invite.InvitationFilter{Email: "new.person"})
-		inv := page.Invitations[0]
-		if inv.Language != "de" || inv.TimeZone != "Europe/Vienna" || len(inv.Grants) != 2 || inv.Mail.Subject != "Custom {FirstName}" {
-			t.Errorf("stored %+v", inv)
-		}
-	})
-	t.Run("ErrInvitationPending", func(t *testing.T) {
-		p := b.post("/admin/invitations/new", "/admin/invitations", valid())
-		p.want(t, http.StatusConflict, "A pending invitation for this email address already exists.", `aria-describedby="e-email"`)
+		t.Run("ErrInvalidInput", func(t *testing.T) {
+			form := valid()
+			form.Set("email", "not-an-address")
+			form.Set("phone", "12345")
+			form.Set("first_name", "Ann Typed")
+			p := b.post("/admin/invitations/new", "/admin/invitations", form)
+			p.want(t, http.StatusUnprocessableEntity, "Please correct the marked fields.",
+				`id="f-email"`, `aria-invalid="true" aria-describedby="e-email"`, "Enter an email address such as name@example.com.",
+				"Enter an international phone number", `value="Ann Typed"`)
+			if n, _ := a.db.Bun().NewSelect().Table("invitations").Where("email = ?", "not-an-address").Count(context.Background()); n != 0 {
+				t.Errorf("an invalid invitation was stored")
+			}
+		})
+		t.Run("CompanyTemplateInPanel", func(t *testing.T) {
+			form := valid()
+			form.Set("action", "refresh")
+			p := b.post("/admin/invitations/new", "/admin/invitations", form)
+			p.want(t, http.StatusOK, "hat Sie zu {CompanyName} eingeladen", "{InvitationLink}")
+		})
+		t.Run("SaveMailUnknownPlaceholder", func(t *testing.T) {
+			form := valid()
+			form.Set("action", "save-mail")
+			form.Set("mail_subject", "Hi {Vorname}")
+			form.Set("mail_body", "Link: {InvitationLink}")
+			p := b.post("/admin/invitations/new", "/admin/invitations", form)
+			p.want(t, http.StatusUnprocessableEntity, "Unknown placeholder {Vorname} at line 1, column 4.")
+		})
+		t.Run("Preview", func(t *testing.T) {
+			form := valid()
+			form.Set("mail_subject", "Welcome {FirstName} to {CompanyName}")
+			form.Set("mail_body", "Hello {FirstName}, {Oops}")
+			p := b.post("/admin/invitations/new", "/admin/invitations/preview", form)
+			p.want(t, http.StatusOK, "Unknown placeholder {Oops} at line 1, column 20.")
+			form.Set("mail_body", "Hello {FirstName} & <b>co</b>")
+			p = b.post("/admin/invitations/new", "/admin/invitations/preview", form)
+			p.want(t, http.StatusOK, "Welcome Ann to Acme", "Hello Ann &amp; &lt;b&gt;co&lt;/b&gt;", "http://invite.test/join/")
+		})
+		t.Run("OK", func(t *testing.T) {
+			form := valid()
+			form.Set("mail_subject", "Custom {FirstName}")
+			form.Set("mail_body", "Custom body {InvitationLink}")
+			p := b.post("/admin/invitations/new", "/admin/invitations", form)
+			p.want(t, http.StatusSeeOther)
+			if loc := p.header.Get("Location"); loc != "/admin/invitations?done=invited" {
+				t.Fatalf("redirected to %q", loc)
+			}
+			list := b.get("/admin/invitations?done=invited")
+			list.want(t, http.StatusOK, "The invitation has been sent.", "new.person@example.com", "Ann Lee", "Pending", "Acme")
+			page, _ := a.svc.Invitations(a.global, invite.InvitationFilter{Email: "new.person"})
+			inv := page.Invitations[0]
+			if inv.Language != "de" || inv.TimeZone != "Europe/Vienna" || len(inv.Grants) != 2 || inv.Mail.Subject != "Custom {FirstName}" {
+				t.Errorf("stored %+v", inv)
+			}
+		})
+		t.Run("ErrInvitationPending", func(t *testing.T) {
+			p := b.post("/admin/invitations/new", "/admin/invitations", valid())
+			p.want(t, http.StatusConflict, "A pending invitation for this email address already exists.", `aria-describedby="e-email"`)
+		})
 	})
 }
 
 func TestRowActions(t *testing.T) {
-	a := newApp(t)
-	inv, oldToken := a.invite(a.acme, "row@example.com")
-	b := a.browser()
-	b.login("root@example.com", adminPassword)
-	b.htmx = true
+	eachApp(t, func(t *testing.T, a *app) {
+		inv, oldToken := a.invite(a.acme, "row@example.com")
+		b := a.browser()
+		b.login("root@example.com", adminPassword)
+		b.htmx = true
 
-	t.Run("ResendOpensInPlace", func(t *testing.T) {
-		p := b.get(fmt.Sprintf("/admin/invitations/%d/resend", inv.ID))
-		p.want(t, http.StatusOK, fmt.Sprintf(`<tr id="inv-%d" class="editing">`, inv.ID), `value="row@example.com"`, "Resend Invitation")
-		if strings.Contains(p.body, "<html") {
-			t.Errorf("the htmx answer is a whole page")
-		}
-	})
-	t.Run("Resend", func(t *testing.T) {
-		a.advance(time.Hour)
-		form := url.Values{
-			"email": {"row@example.com"}, "first_name": {"Grace"}, "last_name": {"Hopper-Changed"},
-			"business_role": {fmt.Sprint(a.acme.BusinessRoles[0].ID)}, "language": {"en"}, "time_zone": {"UTC"},
-			"grant": {fmt.Sprint(a.acme.Subscriptions[0].ID)}, fmt.Sprintf("role_%d", a.acme.Subscriptions[0].ID): {"viewer"},
-		}
-		p := b.post("/admin/invitations", fmt.Sprintf("/admin/invitations/%d/resend", inv.ID), form)
-		p.want(t, http.StatusOK, "Grace Hopper-Changed", "Pending", `hx-swap-oob="true"`, "has been sent again")
-		if got := p.header.Get("HX-Retarget"); got != fmt.Sprintf("#inv-%d", inv.ID) {
-			t.Errorf("HX-Retarget %q", got)
-		}
-		row := rowPattern.FindString(p.body)
-		if !strings.Contains(row, `<td class="num">2</td>`) {
-			t.Errorf("times sent not 2 in %s", row)
-		}
-		if _, err := a.svc.InvitationByToken(context.Background(), oldToken); err == nil {
-			t.Errorf("the old link still works after resend")
-		}
-	})
-	t.Run("Cancel", func(t *testing.T) {
-		p := b.post("/admin/invitations", fmt.Sprintf("/admin/invitations/%d/cancel", inv.ID), nil)
-		p.want(t, http.StatusOK, "Canceled", "has been canceled")
-		if strings.Contains(rowPattern.FindString(p.body), "/cancel") {
-			t.Errorf("a canceled row still offers Cancel")
-		}
-		again := b.post("/admin/invitations", fmt.Sprintf("/admin/invitations/%d/cancel", inv.ID), nil)
-		again.want(t, http.StatusConflict, "The invitation has been canceled.")
-		if again.header.Get("HX-Retarget") != "#messages" {
-			t.Errorf("an htmx error is not shown in the message area")
-		}
-	})
-	t.Run("WithoutJavaScript", func(t *testing.T) {
-		inv, _ := a.invite(a.acme, "nojs@example.com")
-		b.htmx = false
-		defer func() { b.htmx = true }()
-		b.get(fmt.Sprintf("/admin/invitations/%d/cancel", inv.ID)).want(t, http.StatusOK, "Cancel the invitation of nojs@example.com?")
-		p := b.post(fmt.Sprintf("/admin/invitations/%d/cancel", inv.ID), fmt.Sprintf("/admin/invitations/%d/cancel", inv.ID), nil)
-		p.want(t, http.StatusSeeOther)
-		b.get(p.header.Get("Location")).want(t, http.StatusOK, "The invitation has been canceled.")
+		t.Run("ResendOpensInPlace", func(t *testing.T) {
+			p := b.get(fmt.Sprintf("/admin/invitations/%d/resend", inv.ID))
+			p.want(t, http.StatusOK, fmt.Sprintf(`<tr id="inv-%d" class="editing">`, inv.ID), `value="row@example.com"`, "Resend Invitation")
+			if strings.Contains(p.body, "<html") {
+				t.Errorf("the htmx answer is a whole page")
+			}
+		})
+		t.Run("Resend", func(t *testing.T) {
+			a.advance(time.Hour)
+			form := url.Values{
+				"email": {"row@example.com"}, "first_name": {"Grace"}, "last_name": {"Hopper-Changed"},
+				"business_role": {fmt.Sprint(a.acme.BusinessRoles[0].ID)}, "language": {"en"}, "time_zone": {"UTC"},
+				"grant": {fmt.Sprint(a.acme.Subscriptions[0].ID)}, fmt.Sprintf("role_%d", a.acme.Subscriptions[0].ID): {"viewer"},
+			}
+			p := b.post("/admin/invitations", fmt.Sprintf("/admin/invitations/%d/resend", inv.ID), form)
+			p.want(t, http.StatusOK, "Grace Hopper-Changed", "Pending", `hx-swap-oob="true"`, "has been sent again")
+			if got := p.header.Get("HX-Retarget"); got != fmt.Sprintf("#inv-%d", inv.ID) {
+				t.Errorf("HX-Retarget %q", got)
+			}
+			row := rowPattern.FindString(p.body)
+			if !strings.Contains(row, `<td class="num">2</td>`) {
+				t.Errorf("times sent not 2 in %s", row)
+			}
+			if _, err := a.svc.InvitationByToken(context.Background(), oldToken); err == nil {
+				t.Errorf("the old link still works after resend")
+			}
+		})
+		t.Run("Cancel", func(t *testing.T) {
+			p := b.post("/admin/invitations", fmt.Sprintf("/admin/invitations/%d/cancel", inv.ID), nil)
+			p.want(t, http.StatusOK, "Canceled", "has been canceled")
+			if strings.Contains(rowPattern.FindString(p.body), "/cancel") {
+				t.Errorf("a canceled row still offers Cancel")
+			}
+			again := b.post("/admin/invitations", fmt.Sprintf("/admin/invitations/%d/cancel", inv.ID), nil)
+			again.want(t, http.StatusConflict, "The invitation has been canceled.")
+			if again.header.Get("HX-Retarget") != "#messages" {
+				t.Errorf("an htmx error is not shown in the message area")
+			}
+		})
+		t.Run("WithoutJavaScript", func(t *testing.T) {
+			inv, _ := a.invite(a.acme, "nojs@example.com")
+			b.htmx = false
+			defer func() { b.htmx = true }()
+			b.get(fmt.Sprintf("/admin/invitations/%d/cancel", inv.ID)).want(t, http.StatusOK, "Cancel the invitation of nojs@example.com?")
+			p := b.post(fmt.Sprintf("/admin/invitations/%d/cancel", inv.ID), fmt.Sprintf("/admin/invitations/%d/cancel", inv.ID), nil)
+			p.want(t, http.StatusSeeOther)
+			b.get(p.header.Get("Location")).want(t, http.StatusOK, "The invitation has been canceled.")
+		})
 	})
 }
 
 func TestCompanyAdministrator(t *testing.T) {
-	a := newApp(t)
-	email := a.companyAdmin(a.acme, "boss@acme.example")
-	other, _ := a.invite(a.bolt, "bolt.person@example.com")
-	mine, _ := a.invite(a.acme, "acme.person@example.com")
-	b := a.browser()
-	b.login(email, adminPassword)
-	list := b.get("/admin/invitations")
-	list.want(t, http.StatusOK, "acme.person@example.com")
-	if strings.Contains(list.body, "bolt.person@example.com") {
-		t.Errorf("a Company Administrator sees another company's invitation")
-	}
-	b.get(fmt.Sprintf("/admin/invitations/%d/resend", other.ID)).want(t, http.StatusNotFound)
-	b.post("/admin/invitations", fmt.Sprintf("/admin/invitations/%d/cancel", other.ID), nil).want(t, http.StatusNotFound)
-	form := b.get("/admin/invitations/new")
-	form.want(t, http.StatusOK, "Plant Operator")
-	if strings.Contains(form.body, `name="company"`) {
-		t.Errorf("a Company Administrator is offered a choice of company")
-	}
-	b.get("/admin/companies").want(t, http.StatusForbidden)
-	_ = mine
+	eachApp(t, func(t *testing.T, a *app) {
+		email := a.companyAdmin(a.acme, "boss@acme.example")
+		other, _ := a.invite(a.bolt, "bolt.person@example.com")
+		mine, _ := a.invite(a.acme, "acme.person@example.com")
+		b := a.browser()
+		b.login(email, adminPassword)
+		list := b.get("/admin/invitations")
+		list.want(t, http.StatusOK, "acme.person@example.com")
+		if strings.Contains(list.body, "bolt.person@example.com") {
+			t.Errorf("a Company Administrator sees another company's invitation")
+		}
+		b.get(fmt.Sprintf("/admin/invitations/%d/resend", other.ID)).want(t, http.StatusNotFound)
+		b.post("/admin/invitations", fmt.Sprintf("/admin/invitations/%d/cancel", other.ID), nil).want(t, http.StatusNotFound)
+		form := b.get("/admin/invitations/new")
+		form.want(t, http.StatusOK, "Plant Operator")
+		if strings.Contains(form.body, `name="company"`) {
+			t.Errorf("a Company Administrator is offered a choice of company")
+		}
+		b.get("/admin/companies").want(t, http.StatusForbidden)
+		_ = mine
+	})
 }
 
 func TestJoin(t *testing.T) {
-	a := newApp(t)
-	inv, token := a.invite(a.acme, "joiner@example.com")
-	b := a.browser()
-	path := invite.AcceptPath + token
+	eachApp(t, func(t *testing.T, a *app) {
+		inv, token := a.invite(a.acme, "joiner@example.com")
+		b := a.browser()
+		path := invite.AcceptPath + token
 
-	p := b.get(path)
-	p.want(t, http.StatusOK, "Join Acme", "Global Administrator invited you to Acme.", "App Designer: Contributor", `autocomplete="new-password"`)
-	if got, _ := a.svc.Invitation(a.global, inv.ID); got.Status != invite.StatusPending {
-		t.Fatalf("opening the link changed the invitation to %s", got.Status)
-	}
-	form := url.Values{
-		"password": {"correct horse battery staple"}, "password_confirm": {"correct horse battery stapler"},
-		"first_name": {"Joan"}, "last_name": {"Joiner"}, "language": {"fr"}, "time_zone": {"Europe/Paris"}, "accept_terms": {"on"},
-	}
-	b.post(path, path, form).want(t, http.StatusUnprocessableEntity, "The two passwords do not match.", `value="Joan"`)
-	short := url.Values{"password": {"short"}, "first_name": {"Joan"}}
-	b.post(path, path, short).want(t, http.StatusUnprocessableEntity, "The two passwords do not match.", "Use at least 12 characters.")
-	if strings.Contains(b.post(path, path, form).body, "correct horse") {
-		t.Errorf("a re-rendered form shows the password")
-	}
-	form.Set("password_confirm", "correct horse battery staple")
-	form.Del("accept_terms")
-	b.post(path, path, form).want(t, http.StatusUnprocessableEntity, "You need to accept the terms of use.")
-	form.Set("accept_terms", "on")
-	done := b.post(path, path, form)
-	done.want(t, http.StatusSeeOther)
-	// Logged in, in the language they chose, with their subscriptions.
-	home := b.get(done.header.Get("Location"))
-	home.want(t, http.StatusOK, "Bienvenue, Joan", "Acme", "App Designer", "Contributeur", `<html lang="fr">`)
+		p := b.get(path)
+		p.want(t, http.StatusOK, "Join Acme", "Global Administrator invited you to Acme.", "App Designer: Contributor", `autocomplete="new-password"`)
+		if got, _ := a.svc.Invitation(a.global, inv.ID); got.Status != invite.StatusPending {
+			t.Fatalf("opening the link changed the invitation to %s", got.Status)
+		}
+		form := url.Values{
+			"password": {"correct horse battery staple"}, "password_confirm": {"correct horse battery stapler"},
+			"first_name": {"Joan"}, "last_name": {"Joiner"}, "language": {"fr"}, "time_zone": {"Europe/Paris"}, "accept_terms": {"on"},
+		}
+		b.post(path, path, form).want(t, http.StatusUnprocessableEntity, "The two passwords do not match.", `value="Joan"`)
+		short := url.Values{"password": {"short"}, "first_name": {"Joan"}}
+		b.post(path, path, short).want(t, http.StatusUnprocessableEntity, "The two passwords do not match.", "Use at least 12 characters.")
+		if strings.Contains(b.post(path, path, form).body, "correct horse") {
+			t.Errorf("a re-rendered form shows the password")
+		}
+		form.Set("password_confirm", "correct horse battery staple")
+		form.Del("accept_terms")
+		b.post(path, path, form).want(t, http.StatusUnprocessableEntity, "You need to accept the terms of use.")
+		form.Set("accept_terms", "on")
+		done := b.post(path, path, form)
+		done.want(t, http.StatusSeeOther)
+		// Logged in, in the language they chose, with their subscriptions.
+		home := b.get(done.header.Get("Location"))
+		home.want(t, http.StatusOK, "Bienvenue, Joan", "Acme", "App Designer", "Contributeur", `<html lang="fr">`)
 
-	// The link is used now.
-	b2 := a.browser()
-	b2.get(path).want(t, http.StatusConflict, "This invitation has already been used")
-	b2.get(invite.AcceptPath+"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").want(t, http.StatusNotFound, "This link is not valid")
+		// The link is used now.
+		b2 := a.browser()
+		b2.get(path).want(t, http.StatusConflict, "This invitation has already been used")
+		b2.get(invite.AcceptPath+"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").want(t, http.StatusNotFound, "This link is not valid")
+	})
 }
 
 func TestJoinProblems(t *testing.T) {
-	a := newApp(t)
-	a.companyAdmin(a.acme, "boss@acme.example")
-	expired, expiredToken := a.invite(a.acme, "late@example.com")
-	canceled, canceledToken := a.invite(a.acme, "gone@example.com")
-	if _, err := a.svc.Cancel(a.global, canceled.ID); err != nil {
-		t.Fatal(err)
-	}
-	a.advance(expired.ExpiresAt.Sub(a.clock()))
-	b := a.browser()
-	b.lang = "de"
-	// The invitation's language wins over the browser's; without an
-	// invitation the browser's is all there is.
-	b.get(invite.AcceptPath+canceledToken).want(t, http.StatusConflict, "This invitation was canceled")
-	b.get(invite.AcceptPath+"nope").want(t, http.StatusNotFound, "Dieser Link ist ungültig")
-	path := invite.AcceptPath + expiredToken
-	p := b.get(path)
-	p.want(t, http.StatusGone, "This invitation has expired", "Ask for a new invitation")
-	r := b.post(path, path+"/renew", nil)
-	r.want(t, http.StatusOK, "The administrators have been told.")
-	msgs, _ := a.svc.Messages(a.global, invite.MessageFilter{Limit: 1})
-	if m := msgs.Messages[0]; m.Kind != invite.KindRenewalRequest || m.To != "boss@acme.example" {
-		t.Errorf("latest message: %s to %s", m.Kind, m.To)
-	}
+	eachApp(t, func(t *testing.T, a *app) {
+		a.companyAdmin(a.acme, "boss@acme.example")
+		expired, expiredToken := a.invite(a.acme, "late@example.com")
+		canceled, canceledToken := a.invite(a.acme, "gone@example.com")
+		if _, err := a.svc.Cancel(a.global, canceled.ID); err != nil {
+			t.Fatal(err)
+		}
+		a.advance(expired.ExpiresAt.Sub(a.clock()))
+		b := a.browser()
+		b.lang = "de"
+		// The invitation's language wins over the browser's; without an
+		// invitation the browser's is all there is.
+		b.get(invite.AcceptPath+canceledToken).want(t, http.StatusConflict, "This invitation was canceled")
+		b.get(invite.AcceptPath+"nope").want(t, http.StatusNotFound, "Dieser Link ist ungültig")
+		path := invite.AcceptPath + expiredToken
+		p := b.get(path)
+		p.want(t, http.StatusGone, "This invitation has expired", "Ask for a new invitation")
+		r := b.post(path, path+"/renew", nil)
+		r.want(t, http.StatusOK, "The administrators have been told.")
+		msgs, _ := a.svc.Messages(a.global, invite.MessageFilter{Limit: 1})
+		if m := msgs.Messages[0]; m.Kind != invite.KindRenewalRequest || m.To != "boss@acme.example" {
+			t.Errorf("latest message: %s to %s", m.Kind, m.To)
+		}
+	})
 }
 
 func TestLanguage(t *testing.T) {
-	a := newApp(t)
-	for lang, want := range map[string]string{"de-DE,de;q=0.9": "Anmelden", "pt-BR": "Entrar", "fr-CA": "Connexion", "es": "Iniciar sesión", "ja": "Log in"} {
-		b := a.browser()
-		b.lang = lang
-		b.get("/login").want(t, http.StatusOK, want)
-	}
+	eachApp(t, func(t *testing.T, a *app) {
+		for lang, want := range map[string]string{"de-DE,de;q=0.9": "Anmelden", "pt-BR": "Entrar", "fr-CA": "Connexion", "es": "Iniciar sesión", "ja": "Log in"} {
+			b := a.browser()
+			b.lang = lang
+			b.get("/login").want(t, http.StatusOK, want)
+		}
+	})
 }
 
 func TestCompaniesAndTemplates(t *testing.T) {
-	a := newApp(t)
-	b := a.browser()
-	b.login("root@example.com", adminPassword)
-	form := url.Values{"name": {"Cobalt"}, "default_language": {"es"}, "time_zone": {"Atlantis/Nowhere"}, "subscriptions": {"One\nOne"}, "business_roles": {""}}
-	p := b.post("/admin/companies", "/admin/companies", form)
-	p.want(t, http.StatusUnprocessableEntity, "Choose a time zone from the list", "This is listed twice.", `value="Cobalt"`)
-	form.Set("time_zone", "Europe/Madrid")
-	form.Set("subscriptions", "App Designer\nData Stream Designer")
-	form.Set("business_roles", "Operator\nEngineer")
-	b.post("/admin/companies", "/admin/companies", form).want(t, http.StatusSeeOther)
-	b.get("/admin/companies?done=company_registered").want(t, http.StatusOK, "Cobalt", "Operator, Engineer", "The company has been registered.")
+	eachApp(t, func(t *testing.T, a *app) {
+		b := a.browser()
+		b.login("root@example.com", adminPassword)
+		form := url.Values{"name": {"Cobalt"}, "default_language": {"es"}, "time_zone": {"Atlantis/Nowhere"}, "subscriptions": {"One\nOne"}, "business_roles": {""}}
+		p := b.post("/admin/companies", "/admin/companies", form)
+		p.want(t, http.StatusUnprocessableEntity, "Choose a time zone from the list", "This is listed twice.", `value="Cobalt"`)
+		form.Set("time_zone", "Europe/Madrid")
+		form.Set("subscriptions", "App Designer\nData Stream Designer")
+		form.Set("business_roles", "Operator\nEngineer")
+		b.post("/admin/companies", "/admin/companies", form).want(t, http.StatusSeeOther)
+		b.get("/admin/companies?done=company_registered").want(t, http.StatusOK, "Cobalt", "Operator, Engineer", "The company has been registered.")
 
-	tpl := fmt.Sprintf("/admin/companies/%d/templates/de", a.acme.ID)
-	b.get(tpl).want(t, http.StatusOK, "hat Sie zu {CompanyName} eingeladen")
-	bad := b.post(tpl, tpl, url.Values{"mail_subject": {"Hallo\r\nWelt"}, "mail_body": {"x"}})
-	bad.want(t, http.StatusUnprocessableEntity, "there is a line break at line 1, column 6")
-	b.post(tpl, tpl, url.Values{"mail_subject": {"Willkommen bei {CompanyName}"}, "mail_body": {"Hallo {FirstName}"}}).want(t, http.StatusOK, "The email has been saved.")
-	if tmpl, own, _ := a.svc.MailTemplate(a.global, a.acme.ID, "de"); !own || tmpl.Subject != "Willkommen bei {CompanyName}" {
-		t.Errorf("template not saved: %+v", tmpl)
-	}
+		tpl := fmt.Sprintf("/admin/companies/%d/templates/de", a.acme.ID)
+		b.get(tpl).want(t, http.StatusOK, "hat Sie zu {CompanyName} eingeladen")
+		bad := b.post(tpl, tpl, url.Values{"mail_subject": {"Hallo\r\nWelt"}, "mail_body": {"x"}})
+		bad.want(t, http.StatusUnprocessableEntity, "there is a line break at line 1, column 6")
+		b.post(tpl, tpl, url.Values{"mail_subject": {"Willkommen bei {CompanyName}"}, "mail_body": {"Hallo {FirstName}"}}).want(t, http.StatusOK, "The email has been saved.")
+		if tmpl, own, _ := a.svc.MailTemplate(a.global, a.acme.ID, "de"); !own || tmpl.Subject != "Willkommen bei {CompanyName}" {
+			t.Errorf("template not saved: %+v", tmpl)
+		}
+	})
 }
 
 func TestSentMail(t *testing.T) {
-	a := newApp(t)
-	a.invite(a.acme, "mailed@example.com")
-	if _, err := a.svc.DeliverOutbox(context.Background(), invite.LogMailer{Logger: discard()}); err != nil {
-		t.Fatal(err)
-	}
-	b := a.browser()
-	b.login("root@example.com", adminPassword)
-	list := b.get("/admin/mail")
-	list.want(t, http.StatusOK, "mailed@example.com", "Sent")
-	m := regexp.MustCompile(`href="(/admin/mail/\d+)"`).FindStringSubmatch(list.body)
-	if m == nil {
-		t.Fatalf("no message link in %s", list.body)
-	}
-	msg := b.get(m[1])
-	msg.want(t, http.StatusOK, `id="mail-link" href="http://invite.test/join/`)
+	eachApp(t, func(t *testing.T, a *app) {
+		a.invite(a.acme, "mailed@example.com")
+		if _, err := a.svc.DeliverOutbox(context.Background(), invite.LogMailer{Logger: discard()}); err != nil {
+			t.Fatal(err)
+		}
+		b := a.browser()
+		b.login("root@example.com", adminPassword)
+		list := b.get("/admin/mail")
+		list.want(t, http.StatusOK, "mailed@example.com", "Sent")
+		m := regexp.MustCompile(`href="(/admin/mail/\d+)"`).FindStringSubmatch(list.body)
+		if m == nil {
+			t.Fatalf("no message link in %s", list.body)
+		}
+		msg := b.get(m[1])
+		msg.want(t, http.StatusOK, `id="mail-link" href="http://invite.test/join/`)
+	})
 }
