@@ -298,13 +298,11 @@ func (s *Service) Invitations(ctx context.Context, f InvitationFilter) (*Invitat
 	if err != nil {
 		return nil, err
 	}
-	q := InvitationQuery{CompanyID: f.CompanyID, Now: s.clock(), Limit: f.Limit}
-	if u.AdminLevel != AdminGlobal {
-		if q.CompanyID != 0 && q.CompanyID != u.CompanyID {
-			return nil, ErrCompanyNotFound
-		}
-		q.CompanyID = u.CompanyID
+	companyID, err := scope(u, f.CompanyID)
+	if err != nil {
+		return nil, err
 	}
+	q := InvitationQuery{CompanyID: companyID, Now: s.clock()}
 	var v validator
 	if f.Status != "" && !f.Status.Valid() {
 		v.add("status", ReasonInvalidStatus, "must be pending, accepted, expired or canceled")
@@ -321,12 +319,8 @@ func (s *Service) Invitations(ctx context.Context, f InvitationFilter) (*Invitat
 		}
 		q.After = &c
 	}
-	if q.Limit <= 0 {
-		q.Limit = DefaultPageSize
-	}
-	q.Limit = min(q.Limit, MaxPageSize)
-	limit := q.Limit
-	q.Limit++ // one more tells whether there is a next page
+	limit := pageSize(f.Limit)
+	q.Limit = limit + 1 // one more tells whether there is a next page
 	invs, err := s.store.Invitations(ctx, q)
 	if err != nil {
 		return nil, err

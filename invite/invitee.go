@@ -88,15 +88,11 @@ func (s *Service) RequestNewInvitation(ctx context.Context, token string) error 
 		return err
 	}
 	for _, a := range admins {
-		m, err := s.texts.compose(mailInput{kind: KindRenewalRequest, inv: inv, to: a, company: mc.company, inviter: mc.inviter,
-			link: s.baseURL + "/admin/invitations?status=expired&email=" + url.QueryEscape(inv.Email)})
+		m, err := s.notice(KindRenewalRequest, a, mc.company, inv, mc.inviter,
+			s.baseURL+"/admin/invitations?status=expired&email="+url.QueryEscape(inv.Email), now)
 		if err != nil {
 			return err
 		}
-		if m.MessageID, err = s.messageID(); err != nil {
-			return err
-		}
-		m.InvitationID, m.CreatedAt, m.NextAttemptAt = 0, now, now
 		msgs = append(msgs, m)
 	}
 	if len(msgs) == 0 {
@@ -131,18 +127,11 @@ func (s *Service) Users(ctx context.Context, f UserFilter) (*UserPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	companyID := f.CompanyID
-	if u.AdminLevel != AdminGlobal {
-		if companyID != 0 && companyID != u.CompanyID {
-			return nil, ErrCompanyNotFound
-		}
-		companyID = u.CompanyID
+	companyID, err := scope(u, f.CompanyID)
+	if err != nil {
+		return nil, err
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = DefaultPageSize
-	}
-	limit = min(limit, MaxPageSize)
+	limit := pageSize(f.Limit)
 	var v validator
 	search := strings.ToLower(v.text("search", f.Search, false, MaxEmailLen))
 	if err := v.err(); err != nil {

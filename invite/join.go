@@ -93,18 +93,12 @@ func (s *Service) RequestToJoin(ctx context.Context, key string, in JoinRequestI
 		return err
 	}
 	var msgs []*Message
+	about := &Invitation{CompanyID: c.ID, Email: r.Email, FirstName: r.FirstName, LastName: r.LastName, ExpiresAt: r.CreatedAt}
 	for _, a := range admins {
-		m, err := s.texts.compose(mailInput{
-			kind: KindJoinRequest, to: a, company: c, link: s.baseURL + "/admin/users",
-			inv: &Invitation{CompanyID: c.ID, Email: r.Email, FirstName: r.FirstName, LastName: r.LastName, ExpiresAt: r.CreatedAt},
-		})
+		m, err := s.notice(KindJoinRequest, a, c, about, "", s.baseURL+"/admin/users", r.CreatedAt)
 		if err != nil {
 			return err
 		}
-		if m.MessageID, err = s.messageID(); err != nil {
-			return err
-		}
-		m.InvitationID, m.CreatedAt, m.NextAttemptAt = 0, r.CreatedAt, r.CreatedAt
 		msgs = append(msgs, m)
 	}
 	switch err := s.store.CreateJoinRequest(ctx, r, msgs); {
@@ -126,11 +120,8 @@ func (s *Service) JoinRequests(ctx context.Context, companyID int64) ([]*JoinReq
 	if err != nil {
 		return nil, err
 	}
-	if u.AdminLevel != AdminGlobal {
-		if companyID != 0 && companyID != u.CompanyID {
-			return nil, ErrCompanyNotFound
-		}
-		companyID = u.CompanyID
+	if companyID, err = scope(u, companyID); err != nil {
+		return nil, err
 	}
 	return s.store.JoinRequests(ctx, companyID)
 }

@@ -158,6 +158,20 @@ func (s *Service) compose(kind MessageKind, inv *Invitation, mc *mailContext, to
 	return m, nil
 }
 
+// notice composes a message of kind to user to about inv (whose fields fill
+// the placeholders), with link, written at now.
+func (s *Service) notice(kind MessageKind, to *User, c *Company, inv *Invitation, inviter, link string, now time.Time) (*Message, error) {
+	m, err := s.texts.compose(mailInput{kind: kind, inv: inv, to: to, company: c, inviter: inviter, link: link})
+	if err != nil {
+		return nil, err
+	}
+	if m.MessageID, err = s.messageID(); err != nil {
+		return nil, err
+	}
+	m.InvitationID, m.CreatedAt, m.NextAttemptAt = 0, now, now
+	return m, nil
+}
+
 // DeliverOutbox delivers the messages that are due through mailer, in
 // batches, and returns how many were sent. A message whose delivery fails
 // temporarily is queued again with backoff; one that fails permanently, or
@@ -289,18 +303,11 @@ func (s *Service) Messages(ctx context.Context, f MessageFilter) (*MessagePage, 
 	if err != nil {
 		return nil, err
 	}
-	companyID := f.CompanyID
-	if u.AdminLevel != AdminGlobal {
-		if companyID != 0 && companyID != u.CompanyID {
-			return nil, ErrCompanyNotFound
-		}
-		companyID = u.CompanyID
+	companyID, err := scope(u, f.CompanyID)
+	if err != nil {
+		return nil, err
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = DefaultPageSize
-	}
-	limit = min(limit, MaxPageSize)
+	limit := pageSize(f.Limit)
 	msgs, err := s.store.Messages(ctx, MessageQuery{CompanyID: companyID, Before: f.After, Limit: limit + 1})
 	if err != nil {
 		return nil, err

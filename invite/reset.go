@@ -95,17 +95,11 @@ func (s *Service) IssuePasswordResets(ctx context.Context) (int, error) {
 		} else {
 			c = &Company{}
 		}
-		m, err := s.texts.compose(mailInput{
-			kind: KindPasswordReset, to: u, company: c, link: s.baseURL + ResetPath + token,
-			inv: &Invitation{CompanyID: u.CompanyID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, ExpiresAt: r.ExpiresAt},
-		})
+		about := &Invitation{CompanyID: u.CompanyID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, ExpiresAt: r.ExpiresAt}
+		m, err := s.notice(KindPasswordReset, u, c, about, "", s.baseURL+ResetPath+token, now)
 		if err != nil {
 			return sent, err
 		}
-		if m.MessageID, err = s.messageID(); err != nil {
-			return sent, err
-		}
-		m.InvitationID, m.CreatedAt, m.NextAttemptAt = 0, now, now
 		switch err := s.store.SavePasswordReset(ctx, r, m); {
 		case errors.Is(err, ErrResetTooSoon):
 		case err != nil:

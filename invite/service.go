@@ -161,6 +161,27 @@ func administers(u *User, companyID int64) bool {
 	return false
 }
 
+// scope returns the company a list by administrator u covers: their own for
+// a Company Administrator (asking for another is ErrCompanyNotFound), and
+// companyID, 0 for every company, for a Global Administrator.
+func scope(u *User, companyID int64) (int64, error) {
+	if u.AdminLevel == AdminGlobal {
+		return companyID, nil
+	}
+	if companyID != 0 && companyID != u.CompanyID {
+		return 0, ErrCompanyNotFound
+	}
+	return u.CompanyID, nil
+}
+
+// pageSize returns the page size to use for a requested one.
+func pageSize(n int) int {
+	if n <= 0 {
+		return DefaultPageSize
+	}
+	return min(n, MaxPageSize)
+}
+
 // withField returns a copy of e that names field as the cause.
 func withField(e *Error, field string) *Error {
 	c := *e
