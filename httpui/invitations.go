@@ -152,14 +152,7 @@ func (h *handlers) createInvitation(c echo.Context) error {
 	}
 	switch c.FormValue("action") {
 	case "refresh":
-		if c.FormValue("mail_touched") != "1" {
-			f.MailSubject, f.MailBody = "", "" // follow the new language's template
-		}
-		v, err := h.inviteView(c, f, nil)
-		if err != nil {
-			return err
-		}
-		return h.render(c, http.StatusOK, "invite", "invite-form", v)
+		return h.refreshForm(c, f, nil)
 	case "save-mail":
 		return h.saveMailForInvitation(c, f, nil)
 	}
@@ -169,6 +162,27 @@ func (h *handlers) createInvitation(c echo.Context) error {
 		return h.formError(c, err, f, nil)
 	}
 	return redirect(c, "/admin/invitations?done=invited")
+}
+
+// formPage is the page of the invite form: inviting, or resending.
+func formPage(resend *invite.Invitation) string {
+	if resend != nil {
+		return "resend"
+	}
+	return "invite"
+}
+
+// refreshForm re-renders the form after another company or language was
+// chosen; an e-mail not touched yet follows the new language's template.
+func (h *handlers) refreshForm(c echo.Context, f *invitationForm, resend *invite.Invitation) error {
+	if c.FormValue("mail_touched") != "1" {
+		f.MailSubject, f.MailBody = "", ""
+	}
+	v, err := h.inviteView(c, f, resend)
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, formPage(resend), "invite-form", v)
 }
 
 // saveMailForInvitation checks the customised e-mail and re-renders the
@@ -184,11 +198,7 @@ func (h *handlers) saveMailForInvitation(c echo.Context, f *invitationForm, rese
 	} else {
 		v.Data.(*inviteData).MailSaved = true
 	}
-	page := "invite"
-	if resend != nil {
-		page = "resend"
-	}
-	return h.render(c, status, page, "invite-form", v)
+	return h.render(c, status, formPage(resend), "invite-form", v)
 }
 
 // mailFieldErrors renames a template's field errors to the form's fields.
@@ -224,11 +234,7 @@ func (h *handlers) formError(c echo.Context, err error, f *invitationForm, resen
 	if e, ok := asError(err); ok && e.Code != invite.CodeInvalid {
 		v.Problem = v.L.Error(err) // a conflict named at a field
 	}
-	page := "invite"
-	if resend != nil {
-		page = "resend"
-	}
-	return h.render(c, statusOf(invite.ErrorCode(err)), page, "invite-form", v)
+	return h.render(c, statusOf(invite.ErrorCode(err)), formPage(resend), "invite-form", v)
 }
 
 // preview renders the e-mail the form would send, as the invitee will see
@@ -359,14 +365,7 @@ func (h *handlers) resend(c echo.Context) error {
 	case "save-mail":
 		return h.saveMailForInvitation(c, f, inv)
 	case "refresh":
-		if c.FormValue("mail_touched") != "1" {
-			f.MailSubject, f.MailBody = "", ""
-		}
-		v, err := h.inviteView(c, f, inv)
-		if err != nil {
-			return err
-		}
-		return h.render(c, http.StatusOK, "resend", "invite-form", v)
+		return h.refreshForm(c, f, inv)
 	}
 	in := f.input(h.defaultTemplate(c, f))
 	in.CompanyID = 0
