@@ -19,6 +19,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
 
 	"github.com/invitehq/invite/invite"
 	"github.com/invitehq/invite/static"
@@ -36,7 +37,15 @@ type Config struct {
 	BaseURL string
 	// Logger receives internal errors; slog.Default() when nil.
 	Logger *slog.Logger
+	// AttemptsPerMinute bounds the log-in, forgotten-password, join and
+	// accept forms a client address may submit a minute, against guessing;
+	// DefaultAttemptsPerMinute when 0, no bound when negative. The count is
+	// kept in each instance's memory, by the address of the connection.
+	AttemptsPerMinute int
 }
+
+// DefaultAttemptsPerMinute is Config.AttemptsPerMinute's default.
+const DefaultAttemptsPerMinute = 20
 
 // The cookie of the session.
 const sessionCookie = "invite_session"
@@ -67,6 +76,7 @@ func New(cfg Config) *echo.Echo {
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = echo.ExtractIPDirect() // headers can be forged
 	e.HTTPErrorHandler = h.error
 	secureHeaders := middleware.SecureConfig{
 		XSSProtection:         "0",
@@ -92,9 +102,10 @@ func New(cfg Config) *echo.Echo {
 		// A missing or wrong token is one answer: the form is stale.
 		ErrorHandler: func(error, echo.Context) error { return echo.ErrForbidden },
 	}))
+	limit := h.attemptLimit()
 	app.GET("/", h.root)
 	app.GET("/login", h.loginForm)
-	app.POST("/login", h.login)
+	app.POST("/login", h.login, limit)
 	app.POST("/logout", h.logout)
 	app.GET("/home", h.home, h.requireUser)
 	app.GET("/profile", h.profile, h.requireUser)
@@ -102,13 +113,13 @@ func New(cfg Config) *echo.Echo {
 	app.GET("/profile/password", h.passwordForm, h.requireUser)
 	app.POST("/profile/password", h.changePassword, h.requireUser)
 	app.GET("/forgot", h.forgotForm)
-	app.POST("/forgot", h.forgot)
+	app.POST("/forgot", h.forgot, limit)
 	app.GET("/request/:key", h.requestForm)
-	app.POST("/request/:key", h.request)
+	app.POST("/request/:key", h.request, limit)
 	app.GET(invite.ResetPath+":token", h.resetForm)
-	app.POST(invite.ResetPath+":token", h.reset)
+	app.POST(invite.ResetPath+":token", h.reset, limit)
 	app.GET(invite.AcceptPath+":token", h.joinForm)
-	app.POST(invite.AcceptPath+":token", h.join)
+	app.POST(invite.AcceptPath+":token", h.join, limit)
 	app.POST(invite.AcceptPath+":token/renew", h.renew)
 
 	adm := app.Group("/admin", h.requireAdmin)
@@ -226,6 +237,26 @@ func (h *handlers) requireGlobal(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// attemptLimit bounds the submissions of the forms people guess with.
+func (h *handlers) attemptLimit() echo.MiddlewareFunc {
+	n := h.cfg.AttemptsPerMinute
+	if n == 0 {
+		n = DefaultAttemptsPerMinute
+	}
+	if n < 0 {
+		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
+	}
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: rate.Limit(float64(n) / 60), Burst: n, ExpiresIn: 10 * time.Minute,
+		}),
+		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		DenyHandler: func(echo.Context, string, error) error {
+			return echo.NewHTTPError(http.StatusTooManyRequests)
+		},
+	})
 }
 
 // newView returns the view of the request with the page's navigation entry.

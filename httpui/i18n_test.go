@@ -94,7 +94,7 @@ func TestLocalesComplete(t *testing.T) {
 	for _, p := range []string{"join_expired", "join_canceled", "join_used", "join_unknown"} {
 		add(p, "_title", "_text")
 	}
-	add("", "error_internal", "date_layout", "form_invalid", "error_title", "http_403", "http_404", "preview_first_name", "preview_last_name",
+	add("", "error_internal", "date_layout", "form_invalid", "error_title", "http_403", "http_404", "http_429", "preview_first_name", "preview_last_name",
 		"label_mail_subject", "label_mail_body", "login_title", "home_heading", "invitations_title", "invite_title", "resend_title",
 		"cancel_title", "companies_title", "template_title", "users_title", "mail_title", "message_title", "preview_title", "join_title")
 	var missing []string

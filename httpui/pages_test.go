@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/invitehq/invite/httpui"
 	"github.com/invitehq/invite/invite"
 )
 
@@ -392,4 +393,17 @@ func TestSentMail(t *testing.T) {
 		msg := b.get(m[1])
 		msg.want(t, http.StatusOK, `id="mail-link" href="http://invite.test/join/`)
 	})
+}
+
+// Guessing passwords is bounded: past the attempts of a minute, a client
+// is refused until time passes.
+func TestAttemptLimit(t *testing.T) {
+	a := newApp(t)
+	b := a.browser()
+	for i := range httpui.DefaultAttemptsPerMinute {
+		if p := b.login("root@example.com", fmt.Sprintf("guess number %d", i)); p.status != http.StatusUnprocessableEntity {
+			t.Fatalf("attempt %d: got %d, want 422", i+1, p.status)
+		}
+	}
+	b.login("root@example.com", adminPassword).want(t, http.StatusTooManyRequests, "Too many attempts.")
 }
