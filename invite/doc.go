@@ -32,6 +32,18 @@
 // that the acting user may not see is reported as not found, never as
 // forbidden, so its existence does not leak across companies.
 //
+// # The rest of the lifecycle
+//
+// Invite, Resend, Cancel, Accept and the jobs (ExpireDue, SendReminders,
+// DeliverOutbox) carry invitations through the state machine; every e-mail
+// is written to an outbox in the transaction of its change (Message) and
+// delivered by a Mailer. Users are managed with ChangeUser, SetDisabled and
+// DeleteUser, and manage themselves with UpdateProfile, ChangePassword and
+// the password reset (RequestPasswordReset, IssuePasswordResets,
+// ResetPassword). Log-ins are sessions (Login, SessionUser, Logout). People
+// without an invitation ask to join on a company's join page
+// (RequestToJoin), which its administrators approve or decline.
+//
 // # Authorization
 //
 // The acting user rides in the context (NewContext). A Global Administrator

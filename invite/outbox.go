@@ -25,22 +25,25 @@ type Retry struct {
 	Lease time.Duration
 }
 
-// DefaultRetry is the retry policy unless configured: ten attempts over
-// about five hours.
-var DefaultRetry = Retry{Attempts: 10, Base: 30 * time.Second, Max: time.Hour, Lease: 5 * time.Minute}
+// DefaultRetry returns the retry policy unless configured: ten attempts
+// over about five hours.
+func DefaultRetry() Retry {
+	return Retry{Attempts: 10, Base: 30 * time.Second, Max: time.Hour, Lease: 5 * time.Minute}
+}
 
 func (r Retry) withDefaults() Retry {
+	d := DefaultRetry()
 	if r.Attempts <= 0 {
-		r.Attempts = DefaultRetry.Attempts
+		r.Attempts = d.Attempts
 	}
 	if r.Base <= 0 {
-		r.Base = DefaultRetry.Base
+		r.Base = d.Base
 	}
 	if r.Max <= 0 {
-		r.Max = DefaultRetry.Max
+		r.Max = d.Max
 	}
 	if r.Lease <= 0 {
-		r.Lease = DefaultRetry.Lease
+		r.Lease = d.Lease
 	}
 	return r
 }

@@ -33,7 +33,7 @@ type Config struct {
 	// reminder is sent; DefaultRemindBefore when zero, none when negative.
 	// An invitation sent less than this before it expires gets none.
 	RemindBefore time.Duration
-	// Retry is how delivery is retried; DefaultRetry's fields where zero.
+	// Retry is how delivery is retried; DefaultRetry()'s fields where zero.
 	Retry Retry
 	// Queued, if set, is called after a message has been written to the
 	// outbox, so that a worker can deliver it at once instead of at its
