@@ -14,6 +14,9 @@ const ResetTTL = time.Hour
 // ResetPath is the path of password reset links: BaseURL + ResetPath + token.
 const ResetPath = "/reset/"
 
+// resetRetention is how long requests to reset a password are kept.
+const resetRetention = 7 * 24 * time.Hour
+
 // The states of a password reset request.
 const (
 	ResetRequested  = "requested"  // written, not yet looked at
@@ -61,9 +64,14 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, lang string) 
 
 // IssuePasswordResets looks at the requests to reset a password and, for
 // each one that names an enabled user, sends a link that works for
-// ResetTTL, once, and only until a newer one is sent. It is the scheduled
-// job's work; any number of instances may run it at once.
+// ResetTTL, once, and only until a newer one is sent. Requests older than a
+// week are deleted. It is the scheduled job's work; any number of instances
+// may run it at once.
 func (s *Service) IssuePasswordResets(ctx context.Context) (int, error) {
+	// Requests older than any link's life are history no one needs.
+	if _, err := s.store.PrunePasswordResets(ctx, s.clock().Add(-resetRetention)); err != nil {
+		return 0, err
+	}
 	reqs, err := s.store.ClaimPasswordResets(ctx, remindBatch)
 	if err != nil {
 		return 0, err

@@ -61,6 +61,9 @@ type Store interface {
 	// PasswordReset returns the reset whose token has the given hash, or
 	// ErrResetNotFound.
 	PasswordReset(ctx context.Context, hash []byte) (*PasswordReset, error)
+	// PrunePasswordResets deletes the resets created before the given time,
+	// and returns how many it deleted.
+	PrunePasswordResets(ctx context.Context, before time.Time) (int, error)
 	// UsePasswordReset locks the reset whose token has the given hash, calls
 	// use, sets the user's password hash to what use returns, marks the
 	// reset used and ends every session of the user, in one transaction.

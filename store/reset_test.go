@@ -96,6 +96,15 @@ func TestPasswordReset(t *testing.T) {
 				t.Fatalf("a Global Administrator of no company: %d, %v", n, err)
 			}
 		})
+		t.Run("Pruned", func(t *testing.T) {
+			f.clock.Add(8 * 24 * time.Hour)
+			if _, err := f.svc.IssuePasswordResets(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if n := f.count(t, "password_resets", "1 = 1"); n != 0 {
+				t.Errorf("%d requests older than a week are kept", n)
+			}
+		})
 		t.Run("Concurrent", func(t *testing.T) {
 			f.clock.Add(time.Hour)
 			for range 10 {

@@ -148,3 +148,13 @@ func (db *DB) UsePasswordReset(ctx context.Context, hash []byte, now time.Time, 
 	})
 	return u, err
 }
+
+// PrunePasswordResets implements invite.Store.
+func (db *DB) PrunePasswordResets(ctx context.Context, before time.Time) (int, error) {
+	res, err := db.bun.NewDelete().Model((*resetRow)(nil)).Where("created_at < ?", before).Exec(ctx)
+	if err != nil {
+		return 0, translate(err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
