@@ -26,7 +26,7 @@ func timeZones() []string {
 }
 
 // TimeZones lists the zones for the templates' datalist.
-func (v *view) TimeZones() []string { return timeZones() }
+func (v *view) TimeZones() []string { return v.zones }
 
 // invitationForm is the invite (and resend) form as typed, so that a form
 // re-rendered with errors keeps everything.

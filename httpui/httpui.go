@@ -72,7 +72,7 @@ func New(cfg Config) *echo.Echo {
 		panic(err) // embedded texts; a test loads them
 	}
 	secure := strings.HasPrefix(cfg.BaseURL, "https://")
-	h := &handlers{cfg: cfg, svc: cfg.Service, pages: ps, texts: txt, secure: secure}
+	h := &handlers{cfg: cfg, svc: cfg.Service, pages: ps, texts: txt, secure: secure, zones: timeZones()}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -157,6 +157,7 @@ type handlers struct {
 	pages  pages
 	texts  *texts
 	secure bool
+	zones  []string
 }
 
 // Keys of values in the echo context.
@@ -261,7 +262,7 @@ func (h *handlers) attemptLimit() echo.MiddlewareFunc {
 
 // newView returns the view of the request with the page's navigation entry.
 func (h *handlers) newView(c echo.Context, nav, title string, data any) *view {
-	v := &view{L: trOf(c), User: userOf(c), Nav: nav, Data: data}
+	v := &view{L: trOf(c), User: userOf(c), Nav: nav, Data: data, zones: h.zones}
 	v.Title = v.L.T(title)
 	if tok, ok := c.Get("csrf").(string); ok {
 		v.CSRF = tok

@@ -319,22 +319,25 @@ func invitationID(c echo.Context) (int64, error) {
 	return id, nil
 }
 
+// pathInvitation returns the invitation the :id of the path names.
+func (h *handlers) pathInvitation(c echo.Context) (*invite.Invitation, error) {
+	id, err := invitationID(c)
+	if err != nil {
+		return nil, err
+	}
+	return h.svc.Invitation(c.Request().Context(), id)
+}
+
 // rowData is one row of the invitations table.
 type rowData struct {
 	Inv       *invite.Invitation
 	Companies map[int64]string
-	Editing   bool
-	Form      *inviteData
 }
 
 // resendForm shows an invitation's details for optional changes: under
 // htmx as an editing row in place, otherwise as a page.
 func (h *handlers) resendForm(c echo.Context) error {
-	id, err := invitationID(c)
-	if err != nil {
-		return err
-	}
-	inv, err := h.svc.Invitation(c.Request().Context(), id)
+	inv, err := h.pathInvitation(c)
 	if err != nil {
 		return err
 	}
@@ -347,12 +350,7 @@ func (h *handlers) resendForm(c echo.Context) error {
 
 // resend sends an invitation again with the details of the form.
 func (h *handlers) resend(c echo.Context) error {
-	id, err := invitationID(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	inv, err := h.svc.Invitation(ctx, id)
+	inv, err := h.pathInvitation(c)
 	if err != nil {
 		return err
 	}
@@ -369,7 +367,7 @@ func (h *handlers) resend(c echo.Context) error {
 	}
 	in := f.input(h.defaultTemplate(c, f))
 	in.CompanyID = 0
-	resent, _, err := h.svc.Resend(ctx, id, &in)
+	resent, _, err := h.svc.Resend(c.Request().Context(), inv.ID, &in)
 	if err != nil {
 		return h.formError(c, err, f, inv)
 	}
@@ -396,11 +394,7 @@ func (h *handlers) rowDone(c echo.Context, inv *invite.Invitation, done string) 
 // cancelForm asks for confirmation without JavaScript; htmx asks with
 // hx-confirm and posts directly.
 func (h *handlers) cancelForm(c echo.Context) error {
-	id, err := invitationID(c)
-	if err != nil {
-		return err
-	}
-	inv, err := h.svc.Invitation(c.Request().Context(), id)
+	inv, err := h.pathInvitation(c)
 	if err != nil {
 		return err
 	}

@@ -99,6 +99,8 @@ type view struct {
 	// Errors are the field errors of a re-rendered form, by field name.
 	Errors map[string]*invite.FieldError
 	Status int
+
+	zones []string // the time zones offered, parsed once
 }
 
 // Err returns the field error of name, or nil.

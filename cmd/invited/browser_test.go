@@ -40,7 +40,7 @@ func browserServer(t *testing.T) (*Main, string) {
 	addr := ln.Addr().String()
 	ln.Close()
 	cfg := testConfig(t, "")
-	cfg.Addr, cfg.BaseURL, cfg.AdminPassword = addr, "http://"+addr, "a configured password"
+	cfg.Addr, cfg.BaseURL, cfg.AdminPassword = addr, "http://"+addr, adminPassword
 	m := NewMain(cfg, slog.New(slog.DiscardHandler), io.Discard)
 	if err := m.Start(t.Context()); err != nil {
 		t.Fatal(err)
@@ -160,7 +160,7 @@ func login(t *testing.T, ctx context.Context, base, email, password string) {
 func TestBrowserInviteFlow(t *testing.T) {
 	m, base := browserServer(t)
 	ctx := newBrowser(t)
-	login(t, ctx, base, "admin@example.com", "a configured password")
+	login(t, ctx, base, "admin@example.com", adminPassword)
 
 	act(t, ctx, "register a company",
 		through(chromedp.Click(css(`a[href="/admin/companies"]`))),
@@ -205,8 +205,7 @@ func TestBrowserInviteFlow(t *testing.T) {
 	if os.Getenv("INVITE_SCREENSHOTS") != "" {
 		// A list with more to show: an accepted, a canceled and another
 		// pending invitation.
-		admin, _ := m.svc.Authenticate(t.Context(), "admin@example.com", "a configured password")
-		actx := invite.NewContext(t.Context(), admin)
+		actx := asAdmin(t, m)
 		companies, _ := m.svc.Companies(actx)
 		for i, who := range []string{"Ada Lovelace", "Alan Turing", "Edsger Dijkstra"} {
 			first, last, _ := strings.Cut(who, " ")
@@ -263,11 +262,7 @@ func TestBrowserInviteFlow(t *testing.T) {
 // Resend and Cancel from the Invitations tab update the row in place.
 func TestBrowserResendCancel(t *testing.T) {
 	m, base := browserServer(t)
-	admin, err := m.svc.Authenticate(t.Context(), "admin@example.com", "a configured password")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := invite.NewContext(t.Context(), admin)
+	ctx := asAdmin(t, m)
 	c, err := m.svc.RegisterCompany(ctx, invite.CompanyInput{Name: "Acme", Subscriptions: []string{"App Designer"}, BusinessRoles: []string{"Operator"}})
 	if err != nil {
 		t.Fatal(err)
@@ -278,7 +273,7 @@ func TestBrowserResendCancel(t *testing.T) {
 	}
 	row := fmt.Sprintf("#inv-%d", inv.ID)
 	b := newBrowser(t)
-	login(t, b, base, "admin@example.com", "a configured password")
+	login(t, b, base, "admin@example.com", adminPassword)
 	act(t, b, "open the invitations", chromedp.Navigate(base+"/admin/invitations"))
 	url1 := get(t, b, "where", chromedp.Location())
 	act(t, b, "resend with a changed name",
@@ -308,8 +303,7 @@ func TestBrowserResendCancel(t *testing.T) {
 // offered a choice of company.
 func TestBrowserCompanyAdministrator(t *testing.T) {
 	m, base := browserServer(t)
-	admin, _ := m.svc.Authenticate(t.Context(), "admin@example.com", "a configured password")
-	ctx := invite.NewContext(t.Context(), admin)
+	ctx := asAdmin(t, m)
 	var companies []*invite.Company
 	for _, name := range []string{"Acme", "Bolt"} {
 		c, err := m.svc.RegisterCompany(ctx, invite.CompanyInput{Name: name, Subscriptions: []string{"App Designer"}, BusinessRoles: []string{"Operator"}})

@@ -16,11 +16,7 @@ import (
 // returns the user's e-mail address; the password is memberPassword.
 func memberOf(t *testing.T, m *Main) string {
 	t.Helper()
-	admin, err := m.svc.Authenticate(t.Context(), "admin@example.com", "a configured password")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := invite.NewContext(t.Context(), admin)
+	ctx := asAdmin(t, m)
 	c, err := m.svc.RegisterCompany(ctx, invite.CompanyInput{Name: "Acme", Subscriptions: []string{"App Designer"}, BusinessRoles: []string{"Operator"}})
 	if err != nil {
 		t.Fatal(err)
@@ -76,8 +72,7 @@ func TestBrowserForgotPassword(t *testing.T) {
 	// The mail goes out through the log mailer; its link is in the outbox.
 	var link string
 	for deadline := time.Now().Add(15 * time.Second); link == "" && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		admin, _ := m.svc.Authenticate(t.Context(), "admin@example.com", "a configured password")
-		page, err := m.svc.Messages(invite.NewContext(t.Context(), admin), invite.MessageFilter{Limit: 1})
+		page, err := m.svc.Messages(asAdmin(t, m), invite.MessageFilter{Limit: 1})
 		if err == nil && len(page.Messages) > 0 && page.Messages[0].Kind == invite.KindPasswordReset {
 			link = regexp.MustCompile(`http\S+` + regexp.QuoteMeta(invite.ResetPath) + `\S{43}`).FindString(page.Messages[0].Text)
 		}
@@ -109,7 +104,7 @@ func TestBrowserDeleteUser(t *testing.T) {
 	login(t, user, base, email, memberPassword)
 
 	admin := newBrowser(t)
-	login(t, admin, base, "admin@example.com", "a configured password")
+	login(t, admin, base, "admin@example.com", adminPassword)
 	u, _ := m.svc.Authenticate(t.Context(), email, memberPassword)
 	row := fmt.Sprintf("#user-%d", u.ID)
 	act(t, admin, "delete the user",

@@ -181,17 +181,27 @@ func TestMigrateCommand(t *testing.T) {
 	})
 }
 
+// adminPassword is the Global Administrator's password in the tests that
+// configure it.
+const adminPassword = "a configured password"
+
+// asAdmin returns a context acting as the Global Administrator of m.
+func asAdmin(t *testing.T, m *Main) context.Context {
+	t.Helper()
+	admin, err := m.svc.Authenticate(t.Context(), "admin@example.com", adminPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return invite.NewContext(t.Context(), admin)
+}
+
 // serveAdmin starts the program with cfg and returns it with a context that
 // acts as its Global Administrator, and a registered company.
 func serveAdmin(t *testing.T, cfg Config) (*Main, context.Context, *invite.Company) {
 	t.Helper()
-	cfg.AdminPassword = "a configured password"
+	cfg.AdminPassword = adminPassword
 	m, _ := start(t, cfg)
-	admin, err := m.svc.Authenticate(t.Context(), cfg.AdminEmail, cfg.AdminPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := invite.NewContext(t.Context(), admin)
+	ctx := asAdmin(t, m)
 	c, err := m.svc.RegisterCompany(ctx, invite.CompanyInput{Name: "Acme", Subscriptions: []string{"App Designer"}, BusinessRoles: []string{"Operator"}})
 	if err != nil {
 		t.Fatal(err)
