@@ -197,6 +197,9 @@ func TestBrowserInviteFlow(t *testing.T) {
 		waitText("#invite-form", "The email is saved for this invitation."),
 	)
 	act(t, ctx, "send the invitation",
+		// The form swapped in by Save loads its preview, which moves the
+		// button down; a person clicks once the page has stopped moving.
+		waitText("#mail-preview", "Subject: Welcome aboard, Grace"),
 		waitHTMX("#invite-form"),
 		through(chromedp.Click(css(`#invite-form button[value="send"]`))),
 		waitText("#messages", "The invitation has been sent."),
