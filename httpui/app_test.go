@@ -34,6 +34,7 @@ type app struct {
 	acme   *invite.Company
 	bolt   *invite.Company
 	global context.Context
+	inbox  mailbox
 }
 
 const adminPassword = "a long admin password!"
@@ -117,18 +118,27 @@ func (a *app) invite(c *invite.Company, email string) (*invite.Invitation, strin
 // companyAdmin makes a Company Administrator of c and returns their e-mail.
 func (a *app) companyAdmin(c *invite.Company, email string) string {
 	a.t.Helper()
+	a.companyAdminAs(c, email, invite.RoleAdministrator)
+	return email
+}
+
+// companyAdminAs makes a Company Administrator of c who holds role in the
+// company's first subscription, and returns them.
+func (a *app) companyAdminAs(c *invite.Company, email string, role invite.Role) *invite.User {
+	a.t.Helper()
 	in := invite.InvitationInput{
 		CompanyID: c.ID, Email: email, FirstName: "Ada", LastName: "Admin", BusinessRoleID: c.BusinessRoles[0].ID,
-		AdminLevel: invite.AdminCompany, Grants: []invite.Grant{{SubscriptionID: c.Subscriptions[0].ID, Role: invite.RoleAdministrator}},
+		AdminLevel: invite.AdminCompany, Grants: []invite.Grant{{SubscriptionID: c.Subscriptions[0].ID, Role: role}},
 	}
 	_, token, err := a.svc.Invite(a.global, in)
 	if err != nil {
 		a.t.Fatal(err)
 	}
-	if _, err := a.svc.Accept(context.Background(), invite.AcceptInput{Token: token, Password: adminPassword, FirstName: "Ada", LastName: "Admin", AcceptTerms: true}); err != nil {
+	u, err := a.svc.Accept(context.Background(), invite.AcceptInput{Token: token, Password: adminPassword, FirstName: "Ada", LastName: "Admin", AcceptTerms: true})
+	if err != nil {
 		a.t.Fatal(err)
 	}
-	return email
+	return u
 }
 
 // browser is a client with cookies, as a browser without JavaScript is.
@@ -219,3 +229,44 @@ func (p page) want(t *testing.T, status int, texts ...string) {
 }
 
 func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// mailbox stands for the recipients' mail servers: a Mailer that keeps
+// every message it is given, as an SMTP server does. The outbox copies of
+// what it delivers lose their links, as over SMTP.
+type mailbox struct {
+	mu   sync.Mutex
+	msgs []invite.Message
+}
+
+func (m *mailbox) Deliver(_ context.Context, msgs []*invite.Message) []error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, msg := range msgs {
+		m.msgs = append(m.msgs, *msg)
+	}
+	return make([]error, len(msgs))
+}
+
+// deliver delivers the outbox into the mailbox.
+func (a *app) deliver() {
+	a.t.Helper()
+	if _, err := a.svc.DeliverOutbox(context.Background(), &a.inbox); err != nil {
+		a.t.Fatal(err)
+	}
+}
+
+// mailTo delivers the outbox and returns the text of the latest message
+// of kind that reached to.
+func (a *app) mailTo(to string, kind invite.MessageKind) string {
+	a.t.Helper()
+	a.deliver()
+	a.inbox.mu.Lock()
+	defer a.inbox.mu.Unlock()
+	for i := len(a.inbox.msgs) - 1; i >= 0; i-- {
+		if m := a.inbox.msgs[i]; m.To == to && m.Kind == kind {
+			return m.Text
+		}
+	}
+	a.t.Fatalf("no %s mail to %s", kind, to)
+	return ""
+}

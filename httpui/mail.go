@@ -2,7 +2,6 @@ package httpui
 
 import (
 	"net/http"
-	"regexp"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -30,27 +29,16 @@ func (h *handlers) mail(c echo.Context) error {
 	return h.render(c, http.StatusOK, "mail", "", h.newView(c, "mail", "mail_title", data))
 }
 
-type messageData struct {
-	Msg  *invite.Message
-	Link string
-}
-
-var linkPattern = regexp.MustCompile(`https?://\S+` + regexp.QuoteMeta(invite.AcceptPath) + `[A-Za-z0-9_-]{43}`)
-
-// mailMessage shows one message with its link.
+// mailMessage shows one message. An invitation link in it is shown, to
+// copy, only to whoever could have sent it (see invite.Service.Message).
 func (h *handlers) mailMessage(c echo.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil {
-		return invite.ErrInvitationNotFound
+	if err != nil || id <= 0 {
+		return invite.ErrMessageNotFound
 	}
-	page, err := h.svc.Messages(c.Request().Context(), invite.MessageFilter{After: id + 1, Limit: 1})
+	mv, err := h.svc.Message(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
-	if len(page.Messages) == 0 || page.Messages[0].ID != id {
-		return echo.ErrNotFound
-	}
-	m := page.Messages[0]
-	data := &messageData{Msg: m, Link: linkPattern.FindString(m.Text)}
-	return h.render(c, http.StatusOK, "message", "", h.newView(c, "mail", "message_title", data))
+	return h.render(c, http.StatusOK, "message", "", h.newView(c, "mail", "message_title", mv))
 }

@@ -133,4 +133,5 @@ var (
 	ErrJoinRequestNotFound = &Error{Code: CodeNotFound, Reason: "join_request_not_found", Message: "The request to join was not found."}
 	ErrJoinRequestDecided  = &Error{Code: CodeConflict, Reason: "join_request_decided", Message: "The request to join has already been decided."}
 	ErrJoinRequestPending  = &Error{Code: CodeConflict, Reason: "join_request_pending", Message: "A request to join from this address is already pending."}
+	ErrMessageNotFound     = &Error{Code: CodeNotFound, Reason: "message_not_found", Message: "The message was not found."}
 )

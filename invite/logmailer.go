@@ -6,8 +6,10 @@ import (
 )
 
 // LogMailer is the Mailer of the embedded default: it writes each message
-// to a log instead of sending it. The outbox keeps the messages with their
-// links, where an administrator reads them (Service.Messages).
+// to a log instead of sending it. The outbox keeps the invitation links of
+// the messages, which an invitation's sender or a Global Administrator
+// copies from there (Service.Message); password reset links are only in
+// the log.
 type LogMailer struct {
 	Logger *slog.Logger
 }
@@ -21,6 +23,6 @@ func (m LogMailer) Deliver(ctx context.Context, msgs []*Message) []error {
 	return make([]error, len(msgs))
 }
 
-// KeepsLinks reports true: a logged message is read from the outbox, so its
-// link must stay.
+// KeepsLinks reports true: a logged invitation is passed on from the outbox,
+// so its link must stay.
 func (LogMailer) KeepsLinks() bool { return true }

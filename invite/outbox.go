@@ -2,6 +2,7 @@ package invite
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -68,13 +69,29 @@ const (
 // link returns the invitation link of token.
 func (s *Service) link(token string) string { return s.baseURL + AcceptPath + token }
 
-// linkPattern finds invitation and password reset links in delivered
-// messages.
-var linkPattern = regexp.MustCompile("(" + regexp.QuoteMeta(AcceptPath) + "|" + regexp.QuoteMeta(ResetPath) + `)[A-Za-z0-9_-]{43}`)
+// The links whose tokens are secrets: an invitation link accepts the
+// invitation, a password reset link sets the password.
+var (
+	invitationLink = regexp.MustCompile(regexp.QuoteMeta(AcceptPath) + `([A-Za-z0-9_-]{43})`)
+	resetLink      = regexp.MustCompile(regexp.QuoteMeta(ResetPath) + `[A-Za-z0-9_-]{43}`)
+)
 
-// redactLinks replaces the tokens of the links in s.
-func redactLinks(s string) string {
-	return linkPattern.ReplaceAllString(s, "${1}[delivered]")
+// RedactedToken replaces the token of a link that is not to be shown.
+const RedactedToken = "••••••••"
+
+// redactLinks returns s with the tokens of its password reset links
+// replaced and, unless keepInvitations, those of its invitation links.
+func redactLinks(s string, keepInvitations bool) string {
+	s = resetLink.ReplaceAllLiteralString(s, ResetPath+RedactedToken)
+	if !keepInvitations {
+		s = invitationLink.ReplaceAllLiteralString(s, AcceptPath+RedactedToken)
+	}
+	return s
+}
+
+// redact replaces the tokens of m's links as redactLinks does.
+func (m *Message) redact(keepInvitations bool) {
+	m.Text, m.HTML = redactLinks(m.Text, keepInvitations), redactLinks(m.HTML, keepInvitations)
 }
 
 // messageID returns a new RFC 5322 Message-ID in the domain of BaseURL.
@@ -219,12 +236,16 @@ func (s *Service) DeliverOutbox(ctx context.Context, mailer Mailer) (int, error)
 func (s *Service) settle(m *Message, err error, now time.Time, keepLinks bool) {
 	switch {
 	case err == nil:
+		// The token now lives in the recipient's mailbox (or, for a
+		// LinkKeeper, in the outbox for the administrators who may copy
+		// an invitation link). A reset link only ever goes to its owner.
 		m.State, m.SentAt, m.LastError = DeliverySent, now, ""
-		if !keepLinks {
-			m.Text, m.HTML = redactLinks(m.Text), redactLinks(m.HTML)
-		}
+		m.redact(keepLinks)
 	case IsPermanent(err) || m.Attempts >= s.retry.Attempts:
+		// An invitation link stays for its sender to pass on while the
+		// invitation is pending; a reset link that cannot be sent is dead.
 		m.State, m.LastError = DeliveryFailed, truncate(err.Error(), maxErrorLen)
+		m.redact(true)
 	default:
 		m.State, m.LastError = DeliveryQueued, truncate(err.Error(), maxErrorLen)
 		m.NextAttemptAt = now.Add(s.retry.backoff(m.Attempts))
@@ -299,8 +320,8 @@ type MessagePage struct {
 }
 
 // Messages lists the outbox, newest first: what was sent, is queued or
-// failed, with bodies. With no mail server configured this is where an
-// administrator finds the invitation links.
+// failed. The tokens of every link in the bodies are replaced: a list shows
+// no live link to anyone (see Message).
 func (s *Service) Messages(ctx context.Context, f MessageFilter) (*MessagePage, error) {
 	u, err := admin(ctx)
 	if err != nil {
@@ -309,6 +330,9 @@ func (s *Service) Messages(ctx context.Context, f MessageFilter) (*MessagePage, 
 	companyID, err := scope(u, f.CompanyID)
 	if err != nil {
 		return nil, err
+	}
+	if f.After < 0 {
+		return nil, ErrInvalidCursor
 	}
 	limit := pageSize(f.Limit)
 	msgs, err := s.store.Messages(ctx, MessageQuery{CompanyID: companyID, Before: f.After, Limit: limit + 1})
@@ -320,7 +344,76 @@ func (s *Service) Messages(ctx context.Context, f MessageFilter) (*MessagePage, 
 		page.Messages = msgs[:limit]
 		page.Next = page.Messages[limit-1].ID
 	}
+	for _, m := range page.Messages {
+		m.redact(false)
+	}
 	return page, nil
+}
+
+// MessageView is one message of the outbox as the acting administrator may
+// read it.
+type MessageView struct {
+	Message *Message
+	// Link is the invitation link of the message if the reader may use
+	// it, "" otherwise.
+	Link string
+}
+
+// Message returns a message of the outbox of a company the acting
+// administrator administers, with its bodies. A link in it is a way into
+// somebody's account, so its token is replaced unless the reader could
+// have sent that very link: a password reset link only ever reaches its
+// owner, by e-mail, and is never shown; an invitation link is shown to its
+// sender and to Global Administrators, and only while the invitation is
+// pending with that link as its current one. Without a mail server this is
+// how an administrator passes an invitation on.
+func (s *Service) Message(ctx context.Context, id int64) (*MessageView, error) {
+	u, err := admin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.store.Message(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !administers(u, m.CompanyID) {
+		return nil, ErrMessageNotFound
+	}
+	link, err := s.usableLink(ctx, u, m)
+	if err != nil {
+		return nil, err
+	}
+	m.redact(link != "")
+	return &MessageView{Message: m, Link: link}, nil
+}
+
+// usableLink returns the invitation link of m if reader may see it: see
+// Message.
+func (s *Service) usableLink(ctx context.Context, reader *User, m *Message) (string, error) {
+	if m.InvitationID == 0 || (m.Kind != KindInvitation && m.Kind != KindReminder) {
+		return "", nil
+	}
+	match := invitationLink.FindStringSubmatch(m.Text)
+	if match == nil {
+		return "", nil // delivered and redacted, or never had one
+	}
+	hash, ok := HashToken(match[1])
+	if !ok {
+		return "", nil
+	}
+	inv, err := s.store.Invitation(ctx, m.InvitationID)
+	switch {
+	case errors.Is(err, ErrInvitationNotFound):
+		return "", nil
+	case err != nil:
+		return "", err
+	}
+	sender := reader.AdminLevel == AdminGlobal || (inv.InvitedBy == reader.ID && inv.CompanyID == reader.CompanyID)
+	live := inv.StatusAt(s.clock()) == StatusPending && subtle.ConstantTimeCompare(inv.TokenHash, hash) == 1
+	if !sender || !live || inv.CompanyID != m.CompanyID {
+		return "", nil
+	}
+	return s.link(match[1]), nil
 }
 
 // MailTemplate returns the company's invitation template for lang, or the

@@ -118,6 +118,9 @@ type Store interface {
 	SaveDelivery(ctx context.Context, m *Message) error
 	// Messages returns at most q.Limit messages, newest first.
 	Messages(ctx context.Context, q MessageQuery) ([]*Message, error)
+	// Message returns the message with the given ID, or
+	// ErrMessageNotFound.
+	Message(ctx context.Context, id int64) (*Message, error)
 
 	// CreateSession stores a session.
 	CreateSession(ctx context.Context, sess *Session) error

@@ -11,6 +11,30 @@
     if (e.target.classList && e.target.classList.contains("mail-field")) lastMailField = e.target;
   });
 
+  // "Copy link": the field is selectable without JavaScript too.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-copy]");
+    if (!button) return;
+    var field = document.querySelector(button.getAttribute("data-copy"));
+    if (!field) return;
+    field.select();
+    var done = function () {
+      var status = document.getElementById("messages");
+      if (status) {
+        var p = document.createElement("p");
+        p.className = "flash";
+        p.setAttribute("role", "status");
+        p.textContent = button.getAttribute("data-copied");
+        status.replaceChildren(p);
+      }
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, function () {});
+    } else if (document.execCommand && document.execCommand("copy")) {
+      done();
+    }
+  });
+
   document.addEventListener("click", function (e) {
     var button = e.target.closest && e.target.closest("[data-insert]");
     if (!button) return;

@@ -175,3 +175,16 @@ func wantField(t testing.TB, err error, field, reason string) {
 		t.Fatalf("field %s: got reason %q, want %q", field, fe.Reason, reason)
 	}
 }
+
+// latestMail returns the newest message in the outbox as the store keeps
+// it, links and all: the test reads it as its recipient would. The service
+// never shows a reset link, nor an invitation link to anyone but its
+// sender (see invite.Service.Message).
+func (f *fixture) latestMail(t testing.TB) *invite.Message {
+	t.Helper()
+	msgs, err := f.db.Messages(context.Background(), invite.MessageQuery{Limit: 1})
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("no message in the outbox: %v", err)
+	}
+	return msgs[0]
+}

@@ -106,3 +106,12 @@ func (db *DB) SetMailTemplate(ctx context.Context, companyID int64, lang string,
 		return err
 	})
 }
+
+// Message implements invite.Store.
+func (db *DB) Message(ctx context.Context, id int64) (*invite.Message, error) {
+	row := new(messageRow)
+	if err := db.bun.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, translate(notFound(err, invite.ErrMessageNotFound))
+	}
+	return messageFromRow(row), nil
+}

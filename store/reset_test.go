@@ -14,11 +14,7 @@ import (
 // mailed to email.
 func (f *fixture) resetToken(t *testing.T, email string) string {
 	t.Helper()
-	page, err := f.svc.Messages(f.global, invite.MessageFilter{Limit: 1})
-	if err != nil || len(page.Messages) == 0 {
-		t.Fatalf("no message: %v", err)
-	}
-	m := page.Messages[0]
+	m := f.latestMail(t)
 	if m.Kind != invite.KindPasswordReset || m.To != email {
 		t.Fatalf("latest message is %s to %s, want a password reset to %s", m.Kind, m.To, email)
 	}

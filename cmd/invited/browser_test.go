@@ -30,6 +30,12 @@ const screenshotDir = "../../docs/screenshots"
 // temporary file and mail to the log, and returns it with its URL.
 func browserServer(t *testing.T) (*Main, string) {
 	t.Helper()
+	return browserServerWith(t, func(*Config) {})
+}
+
+// browserServerWith is browserServer with the configuration changed by set.
+func browserServerWith(t *testing.T, set func(*Config)) (*Main, string) {
+	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		storetest.Unavailable(t, "chromium", chromiumPath+" is not installed (apt-get install chromium)")
 	}
@@ -41,6 +47,7 @@ func browserServer(t *testing.T) (*Main, string) {
 	ln.Close()
 	cfg := testConfig(t, "")
 	cfg.Addr, cfg.BaseURL, cfg.AdminPassword = addr, "http://"+addr, adminPassword
+	set(&cfg)
 	m := NewMain(cfg, slog.New(slog.DiscardHandler), io.Discard)
 	if err := m.Start(t.Context()); err != nil {
 		t.Fatal(err)
