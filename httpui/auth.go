@@ -3,6 +3,7 @@ package httpui
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -14,12 +15,30 @@ type loginData struct {
 	Email, Next string
 }
 
-// safeNext returns next if it is a path on this site, else "".
+// maxNextLen bounds the page a log-in returns to.
+const maxNextLen = 2048
+
+// safeNext returns next if every browser takes it for a path on this site,
+// else "". Browsers drop tabs and line breaks anywhere in a URL, strip
+// leading spaces and control characters, and read a backslash as a slash,
+// so "/\t/evil.test" or "/\\evil.test" would go to another site. Only
+// printable ASCII without backslashes is accepted (a browser sends anything
+// else percent-encoded), it must start with exactly one slash, and it must
+// parse as a bare path.
 func safeNext(next string) string {
-	if strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.HasPrefix(next, "/\\") {
-		return next
+	if len(next) > maxNextLen || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return ""
 	}
-	return ""
+	for i := 0; i < len(next); i++ {
+		if c := next[i]; c <= ' ' || c >= 0x7f || c == '\\' {
+			return ""
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") {
+		return ""
+	}
+	return next
 }
 
 // root sends each visitor where they work.
