@@ -180,9 +180,14 @@ func classify(err error) error {
 func (m *Mailer) message(msg *invite.Message) (*mail.Msg, error) {
 	gm := mail.NewMsg()
 	gm.FromMailAddress(m.from)
-	if err := gm.AddToFormat(msg.ToName, msg.To); err != nil {
+	// net/mail writes the name as RFC 5322 requires: quoted with its quotes
+	// and backslashes escaped, or as RFC 2047 encoded words when it is not
+	// ASCII. Formatting it by hand breaks on a name with a quote.
+	to := &netmail.Address{Name: msg.ToName, Address: msg.To}
+	if _, err := netmail.ParseAddress(to.String()); err != nil {
 		return nil, fmt.Errorf("recipient %q: %w", msg.To, err)
 	}
+	gm.AddToMailAddress(to)
 	gm.SetMessageIDWithValue(strings.Trim(msg.MessageID, "<>"))
 	gm.SetDateWithValue(msg.CreatedAt)
 	gm.SetGenHeader(mail.Header("Content-Language"), msg.Language)

@@ -191,3 +191,55 @@ func TestNew(t *testing.T) {
 		}
 	}
 }
+
+// A name is written so that it reads back as it is, whatever it holds:
+// quotes, commas, angle brackets, backslashes, at signs, other scripts and
+// emoji. A first name with a quote once made every message to its owner
+// fail for good.
+func TestDeliverNames(t *testing.T) {
+	names := []string{
+		`Ada "The Countess" Lovelace`, `Lovelace, Ada`, `Ada <ada@evil.example>`, `Back\slash`, `"`, `\`, `a"b\c`,
+		`ada@example.com`, `O'Brien (Engineering)`, `Jürgen Groß`, `李小龍`, `Zoë 🚀 Smith`, `=?utf-8?q?not_encoded?=`,
+		`Semi; colon: dots...`, "Tab\u00a0NoBreak", `Ünïcödé "quoted" and, comma`,
+	}
+	srv := smtptest.Start(t, smtptest.Options{})
+	m, err := smtp.New(srv.URL(), "Invitations <no-reply@invite.example.com>", smtp.WithTimeout(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := make([]*invite.Message, len(names))
+	for i, name := range names {
+		msgs[i] = message(strings.ToLower(strings.Repeat("x", i+1)) + "@example.com")
+		msgs[i].ToName = name
+		msgs[i].Subject = "Welcome, " + name
+		msgs[i].MessageID = "<" + strings.Repeat("a", i+1) + "@invite.example.com>"
+	}
+	for i, err := range m.Deliver(t.Context(), msgs) {
+		if err != nil {
+			t.Fatalf("%q: %v", names[i], err)
+		}
+	}
+	got := srv.Received()
+	if len(got) != len(names) {
+		t.Fatalf("server received %d messages, want %d", len(got), len(names))
+	}
+	for i, r := range got {
+		parsed, err := r.Decode()
+		if err != nil {
+			t.Fatalf("%q: %v", names[i], err)
+		}
+		to, err := parsed.Header.AddressList("To")
+		if err != nil || len(to) != 1 {
+			t.Errorf("%q: To %q: %v", names[i], parsed.Header.Get("To"), err)
+			continue
+		}
+		if to[0].Name != names[i] || to[0].Address != msgs[i].To || len(r.To) != 1 || r.To[0] != msgs[i].To {
+			t.Errorf("got To %q <%s> (envelope %v), want %q <%s>", to[0].Name, to[0].Address, r.To, names[i], msgs[i].To)
+		}
+		// (An encoded word typed into a subject is decoded by every mail
+		// reader, as RFC 2047 says; names only are checked for it.)
+		if parsed.Subject != msgs[i].Subject && !strings.Contains(names[i], "=?") {
+			t.Errorf("got Subject %q, want %q", parsed.Subject, msgs[i].Subject)
+		}
+	}
+}
