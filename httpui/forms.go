@@ -46,6 +46,21 @@ type invitationForm struct {
 	MailBody       string
 }
 
+// cursorParam reads the "after" of a list whose pages are cut at a row's
+// ID: none is the first page, and anything but a positive number is
+// invite.ErrInvalidCursor, as a bad cursor of the invitations is.
+func cursorParam(c echo.Context) (int64, error) {
+	s := c.QueryParam("after")
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, invite.ErrInvalidCursor
+	}
+	return n, nil
+}
+
 func formInt(c echo.Context, name string) int64 {
 	n, _ := strconv.ParseInt(c.FormValue(name), 10, 64)
 	return n

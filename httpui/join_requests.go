@@ -87,17 +87,23 @@ func (h *handlers) approve(c echo.Context) error {
 		grants = append(grants, invite.Grant{SubscriptionID: sid, Role: role})
 	}
 	if _, err := h.svc.ApproveJoinRequest(c.Request().Context(), id, f.BusinessRoleID, grants); err != nil {
-		if errs := fieldErrors(err); errs != nil {
-			v := h.newView(c, "users", "users_title", nil)
-			v.Problem = v.L.Error(err)
-			for _, e := range errs {
-				v.Problem += " " + v.L.Field(e)
-			}
+		errs := fieldErrors(err)
+		if errs == nil {
+			return err
+		}
+		v, verr := h.usersView(c)
+		if verr != nil {
+			return verr
+		}
+		v.Problem = v.L.Error(err)
+		for _, e := range errs {
+			v.Problem += " " + v.L.Field(e)
+		}
+		if isHTMX(c) {
 			c.Response().Header().Set("HX-Retarget", "#messages")
 			c.Response().Header().Set("HX-Reswap", "innerHTML")
-			return h.render(c, statusOf(invite.ErrorCode(err)), "users", "messages", v)
 		}
-		return err
+		return h.render(c, statusOf(invite.ErrorCode(err)), "users", "messages", v)
 	}
 	return redirect(c, "/admin/users?done=request_approved")
 }

@@ -17,7 +17,10 @@ type mailData struct {
 // mail lists the outbox: what was sent, is queued or failed. Without a mail
 // server this is where the invitation links are.
 func (h *handlers) mail(c echo.Context) error {
-	after, _ := strconv.ParseInt(c.QueryParam("after"), 10, 64)
+	after, err := cursorParam(c)
+	if err != nil {
+		return err
+	}
 	page, err := h.svc.Messages(c.Request().Context(), invite.MessageFilter{After: after})
 	if err != nil {
 		return err

@@ -78,21 +78,33 @@ func (h *handlers) usersData(c echo.Context) (*usersData, error) {
 // users lists the users the administrator administers, with a company
 // filter for a Global Administrator, a search, and the "Invite User" button.
 func (h *handlers) users(c echo.Context) error {
+	v, err := h.usersView(c)
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, "users", "users-table", v)
+}
+
+// usersView prepares the users page of the request's filter and page.
+func (h *handlers) usersView(c echo.Context) (*view, error) {
 	ctx := c.Request().Context()
 	data, err := h.usersData(c)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	data.CompanyID = formInt(c, "company")
 	data.Search = c.QueryParam("q")
-	after, _ := strconv.ParseInt(c.QueryParam("after"), 10, 64)
+	after, err := cursorParam(c)
+	if err != nil {
+		return nil, err
+	}
 	page, err := h.svc.Users(ctx, invite.UserFilter{CompanyID: data.CompanyID, Search: data.Search, After: after})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	data.Page = page
 	if data.Requests, err = h.svc.JoinRequests(ctx, data.CompanyID); err != nil {
-		return err
+		return nil, err
 	}
 	if u := userOf(c); u.AdminLevel == invite.AdminCompany {
 		data.Own = data.Companies[u.CompanyID]
@@ -108,7 +120,7 @@ func (h *handlers) users(c echo.Context) error {
 		}
 		data.NextURL = "/admin/users?" + q.Encode()
 	}
-	return h.render(c, http.StatusOK, "users", "users-table", h.newView(c, "users", "users_title", data))
+	return h.newView(c, "users", "users_title", data), nil
 }
 
 type userRowData struct {
@@ -142,6 +154,9 @@ func (h *handlers) userRow(c echo.Context, u *invite.User, editing bool, status 
 	}
 	if errs != nil {
 		v.Problem = v.L.T("form_invalid")
+	}
+	if !isHTMX(c) { // the editor as a page of its own, with the errors
+		return h.render(c, status, "user_edit", "", v)
 	}
 	c.Response().Header().Set("HX-Retarget", fmt.Sprintf("#user-%d", u.ID))
 	c.Response().Header().Set("HX-Reswap", "outerHTML")
@@ -197,6 +212,11 @@ func (h *handlers) saveUser(c echo.Context) error {
 		if cerr != nil {
 			return cerr
 		}
+		// Shown as submitted, so that nothing typed is lost.
+		if ch.BusinessRoleID != 0 {
+			cur.BusinessRoleID = ch.BusinessRoleID
+		}
+		cur.Grants, cur.AdminLevel = ch.Grants, ch.AdminLevel
 		return h.userRow(c, cur, true, http.StatusUnprocessableEntity, errs, "")
 	}
 	if me := userOf(c); me.ID == u.ID {

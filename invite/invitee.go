@@ -131,6 +131,9 @@ func (s *Service) Users(ctx context.Context, f UserFilter) (*UserPage, error) {
 	if err != nil {
 		return nil, err
 	}
+	if f.After < 0 {
+		return nil, ErrInvalidCursor
+	}
 	limit := pageSize(f.Limit)
 	var v validator
 	search := strings.ToLower(v.text("search", f.Search, false, MaxEmailLen))

@@ -1,0 +1,102 @@
+package httpui_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/invitehq/invite/invite"
+)
+
+// formCase is one form submitted as a person fills it in wrongly.
+type formCase struct {
+	name       string
+	as         string // who is logged in: "" for nobody, else an e-mail address
+	from, path string // the page with the form, and where it posts
+	form       url.Values
+	want       int
+	text       string // what the answer must say
+}
+
+// Every form, filled in wrongly, is answered with the form again and what
+// is wrong, with and without JavaScript (HX-Request): never an error page
+// of the server.
+func TestInvalidForms(t *testing.T) {
+	eachApp(t, func(t *testing.T, a *app) {
+		ctx := context.Background()
+		boss := a.companyAdmin(a.acme, "boss@acme.example")
+		member := a.member(a.acme, "member@acme.example")
+		inv, token := a.invite(a.acme, "guest@example.com")
+		if err := a.svc.RequestToJoin(ctx, a.acme.JoinKey, invite.JoinRequestInput{Email: "asker@example.com", FirstName: "Ask", LastName: "Er"}); err != nil {
+			t.Fatal(err)
+		}
+		reqs, err := a.svc.JoinRequests(a.global, a.acme.ID)
+		if err != nil || len(reqs) != 1 {
+			t.Fatalf("join requests: %v, %v", reqs, err)
+		}
+		if err := a.svc.RequestPasswordReset(ctx, member.Email, "en"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.svc.IssuePasswordResets(ctx); err != nil {
+			t.Fatal(err)
+		}
+		reset := invite.ResetPath + resetLink.FindStringSubmatch(a.mailTo(member.Email, invite.KindPasswordReset))[1]
+		join := invite.AcceptPath + token
+		request := "/request/" + a.acme.JoinKey
+		root := "root@example.com"
+		cases := []formCase{
+			{"LogIn", "", "/login", "/login", url.Values{"email": {"nobody"}, "password": {""}}, 422, "The email address or password is incorrect."},
+			{"Profile", member.Email, "/profile", "/profile", url.Values{"first_name": {""}, "last_name": {"B"}, "time_zone": {"Mars/Base"}}, 422, "This field is required."},
+			{"Password", member.Email, "/profile/password", "/profile/password", url.Values{"current_password": {"wrong"}, "password": {"short"}, "password_confirm": {"short"}}, 422, "This is not your current password."},
+			{"RequestToJoin", "", request, request, url.Values{"email": {"not an address"}}, 422, "name@example.com"},
+			{"Reset", "", reset, reset, url.Values{"password": {"short"}, "password_confirm": {"short"}}, 422, "at least 12 characters"},
+			{"Accept", "", join, join, url.Values{"password": {"short"}, "password_confirm": {"short"}, "first_name": {"G"}, "last_name": {"H"}}, 422, "at least 12 characters"},
+			{"Approve", boss, "/admin/users", fmt.Sprintf("/admin/join-requests/%d/approve", reqs[0].ID), url.Values{"business_role": {"999999"}}, 422, "Choose one of the company&#39;s business roles."},
+			{"EditUser", boss, "/admin/users", fmt.Sprintf("/admin/users/%d", member.ID), url.Values{"business_role": {fmt.Sprint(a.acme.BusinessRoles[0].ID)}}, 422, "Please correct the marked fields."},
+			{"Invite", root, "/admin/invitations/new", "/admin/invitations", url.Values{"company": {fmt.Sprint(a.acme.ID)}, "email": {"not an address"}}, 422, "name@example.com"},
+			{"Resend", root, "/admin/invitations", fmt.Sprintf("/admin/invitations/%d/resend", inv.ID), url.Values{"email": {"not an address"}}, 422, "name@example.com"},
+			{"Company", root, "/admin/companies", "/admin/companies", url.Values{"name": {""}}, 422, "This field is required."},
+			{"Template", root, "/admin/invitations", fmt.Sprintf("/admin/companies/%d/templates/en", a.acme.ID), url.Values{"mail_subject": {"Hi {Nobody}"}, "mail_body": {"x"}}, 422, "{Nobody}"},
+		}
+		for _, htmx := range []bool{false, true} {
+			browsers := map[string]*browser{} // one log-in each: log-ins are limited
+			for _, tc := range cases {
+				t.Run(fmt.Sprintf("%s/htmx=%v", tc.name, htmx), func(t *testing.T) {
+					b := browsers[tc.as]
+					if b == nil {
+						b = a.browser()
+						if tc.as != "" {
+							b.login(tc.as, adminPassword).want(t, http.StatusSeeOther)
+						}
+						browsers[tc.as] = b
+					}
+					b.htmx = htmx
+					p := b.post(tc.from, tc.path, tc.form)
+					p.want(t, tc.want, tc.text)
+					if strings.Contains(p.body, "Something went wrong on our side") {
+						t.Errorf("answered with the internal error page")
+					}
+					if full := strings.Contains(p.body, "<html"); full == htmx {
+						t.Errorf("got a whole page %v under htmx %v", full, htmx)
+					}
+				})
+			}
+		}
+	})
+}
+
+// Every list answers a cursor it did not make the same way: 422.
+func TestBadCursors(t *testing.T) {
+	a := newApp(t)
+	b := a.browser()
+	b.login("root@example.com", adminPassword).want(t, http.StatusSeeOther)
+	for _, list := range []string{"/admin/users", "/admin/invitations", "/admin/mail"} {
+		for _, after := range []string{"-1", "0", "x", "1.5", "99999999999999999999999", "%00", "MTIz"} {
+			b.get(list+"?after="+after).want(t, http.StatusUnprocessableEntity, "This page link is no longer valid.")
+		}
+		b.get(list + "?after=").want(t, http.StatusOK)
+	}
+}
