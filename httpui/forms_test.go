@@ -97,6 +97,6 @@ func TestBadCursors(t *testing.T) {
 		for _, after := range []string{"-1", "0", "x", "1.5", "99999999999999999999999", "%00", "MTIz"} {
 			b.get(list+"?after="+after).want(t, http.StatusUnprocessableEntity, "This page link is no longer valid.")
 		}
-		b.get(list + "?after=").want(t, http.StatusOK)
+		b.get(list+"?after=").want(t, http.StatusOK)
 	}
 }
