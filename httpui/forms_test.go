@@ -3,6 +3,8 @@ package httpui_test
 import (
 	"context"
 	"fmt"
+	"html"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -98,5 +100,62 @@ func TestBadCursors(t *testing.T) {
 			b.get(list+"?after="+after).want(t, http.StatusUnprocessableEntity, "This page link is no longer valid.")
 		}
 		b.get(list+"?after=").want(t, http.StatusOK)
+	}
+}
+
+// What a form may send is bounded and checked before anything reads it: too
+// large is 413 (whether or not it says its length), not a form is 415,
+// malformed is 400, and nothing is stored or logged in.
+func TestFormBodies(t *testing.T) {
+	a := newApp(t)
+	b := a.browser()
+	b.get("/login")
+	token := func() string {
+		return html.UnescapeString(csrfField.FindStringSubmatch(b.get("/login").body)[1])
+	}
+	post := func(contentType string, body io.Reader, length int64) (status int, session bool) {
+		req, _ := http.NewRequest(http.MethodPost, a.srv.URL+"/login", body)
+		req.ContentLength = length
+		req.Header.Set("Content-Type", contentType)
+		resp, err := b.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, strings.Contains(strings.Join(resp.Header.Values("Set-Cookie"), ";"), "invite_session=")
+	}
+	form := func(extra string) string {
+		return url.Values{"_csrf": {token()}, "email": {"root@example.com"}, "password": {adminPassword}}.Encode() + extra
+	}
+	huge := "&note=" + strings.Repeat("x", 1<<20)
+	tests := []struct {
+		name        string
+		contentType string
+		body        string
+		chunked     bool
+		want        int
+	}{
+		{"TooLarge", "application/x-www-form-urlencoded", form(huge), false, http.StatusRequestEntityTooLarge},
+		{"TooLargeChunked", "application/x-www-form-urlencoded", form(huge), true, http.StatusRequestEntityTooLarge},
+		{"JSON", "application/json", `{"email":"root@example.com"}`, false, http.StatusUnsupportedMediaType},
+		{"Multipart", "multipart/form-data; boundary=x", "--x--", false, http.StatusUnsupportedMediaType},
+		{"NoType", "", form(""), false, http.StatusUnsupportedMediaType},
+		{"Malformed", "application/x-www-form-urlencoded", form("&%zz=1"), false, http.StatusBadRequest},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			length := int64(len(tt.body))
+			var body io.Reader = strings.NewReader(tt.body)
+			if tt.chunked {
+				length, body = -1, io.MultiReader(body) // hides the length
+			}
+			if got, session := post(tt.contentType, body, length); got != tt.want || session {
+				t.Errorf("got %d (a session started: %v), want %d and none", got, session, tt.want)
+			}
+		})
+	}
+	if got, session := post("application/x-www-form-urlencoded; charset=UTF-8", strings.NewReader(form("")), -1); got != http.StatusSeeOther || !session {
+		t.Errorf("a good form after them: got %d, want 303 and a session", got)
 	}
 }

@@ -42,7 +42,14 @@ type Config struct {
 	// DefaultAttemptsPerMinute when 0, no bound when negative. The count is
 	// kept in each instance's memory, by the address of the connection.
 	AttemptsPerMinute int
+	// RequestTimeout is how long a request may take, waiting for a
+	// database connection or a turn to check a password included; past it
+	// the answer is 503 with Retry-After. DefaultRequestTimeout when 0.
+	RequestTimeout time.Duration
 }
+
+// DefaultRequestTimeout is Config.RequestTimeout's default.
+const DefaultRequestTimeout = 30 * time.Second
 
 // DefaultAttemptsPerMinute is Config.AttemptsPerMinute's default.
 const DefaultAttemptsPerMinute = 20
@@ -88,11 +95,11 @@ func New(cfg Config) *echo.Echo {
 	if secure {
 		secureHeaders.HSTSMaxAge = 31536000
 	}
-	e.Use(middleware.SecureWithConfig(secureHeaders))
+	e.Use(middleware.SecureWithConfig(secureHeaders), h.deadline)
 	e.GET("/healthz", h.healthz)
 	e.StaticFS("/static", static.Files)
 
-	app := e.Group("", h.session, middleware.CSRFWithConfig(middleware.CSRFConfig{
+	app := e.Group("", h.forms, h.session, middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
 		CookieName:     "invite_csrf",
 		CookiePath:     "/",
@@ -306,9 +313,14 @@ func statusOf(code invite.Code) int {
 		return http.StatusUnauthorized
 	case invite.CodeExpired:
 		return http.StatusGone
+	case invite.CodeUnavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
+
+// retryAfter is what a 503 tells the client to wait, in seconds.
+const retryAfter = "5"
 
 // error is echo's error handler. It answers with the status of the error's
 // code and a translated, user-safe message: a page, or under htmx a message
@@ -317,7 +329,16 @@ func (h *handlers) error(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		// Out of time for this request (the client may be gone): the
+		// server is too busy, or the database too slow, to answer now.
+		err = fmt.Errorf("%w: %w", invite.ErrBusy, err)
+	}
 	status := statusOf(invite.ErrorCode(err))
+	if status == http.StatusServiceUnavailable {
+		c.Response().Header().Set("Retry-After", retryAfter)
+		h.cfg.Logger.Warn("request not served", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	}
 	he, isHTTP := errors.AsType[*echo.HTTPError](err)
 	if isHTTP {
 		status = he.Code // echo's own: unknown route, wrong method, CSRF

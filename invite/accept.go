@@ -75,7 +75,7 @@ func (s *Service) Accept(ctx context.Context, in AcceptInput) (*User, error) {
 		return nil, err
 	}
 	// Hash outside the transaction: it is the slow part and needs no lock.
-	pwHash, err := hashPassword(s.rand, in.Password)
+	pwHash, err := s.hashPassword(ctx, in.Password)
 	if err != nil {
 		return nil, err
 	}

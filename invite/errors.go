@@ -19,6 +19,7 @@ const (
 	CodeForbidden    Code = "forbidden"    // the actor may not do this
 	CodeUnauthorized Code = "unauthorized" // no acting user, or bad credentials
 	CodeExpired      Code = "expired"      // the invitation is past its expiry
+	CodeUnavailable  Code = "unavailable"  // busy or cut off from the database: try again shortly
 	CodeInternal     Code = "internal"     // a fault of the system, never the caller's
 )
 
@@ -133,5 +134,7 @@ var (
 	ErrJoinRequestNotFound = &Error{Code: CodeNotFound, Reason: "join_request_not_found", Message: "The request to join was not found."}
 	ErrJoinRequestDecided  = &Error{Code: CodeConflict, Reason: "join_request_decided", Message: "The request to join has already been decided."}
 	ErrJoinRequestPending  = &Error{Code: CodeConflict, Reason: "join_request_pending", Message: "A request to join from this address is already pending."}
+	ErrBusy                = &Error{Code: CodeUnavailable, Reason: "busy", Message: "Too many requests are being handled at the moment. Please try again shortly."}
+	ErrUnavailable         = &Error{Code: CodeUnavailable, Reason: "unavailable", Message: "The service cannot reach its database at the moment. Please try again shortly."}
 	ErrMessageNotFound     = &Error{Code: CodeNotFound, Reason: "message_not_found", Message: "The message was not found."}
 )

@@ -167,7 +167,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (*U
 	if err := ValidatePassword(password, r.Email); err != nil {
 		return nil, err
 	}
-	pwHash, err := hashPassword(s.rand, password)
+	pwHash, err := s.hashPassword(ctx, password)
 	if err != nil {
 		return nil, err
 	}

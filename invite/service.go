@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -43,6 +44,14 @@ type Config struct {
 	// requested, so that IssuePasswordResets can run at once. It must not
 	// block.
 	ResetRequested func()
+	// MaxHashing is how many passwords are hashed or checked at once
+	// (argon2id takes a core and 19 MiB each); the number of CPUs when
+	// zero. Others wait for a turn while their context lasts.
+	MaxHashing int
+	// MaxHashWaiting is how many may wait for a turn; 256 per MaxHashing
+	// (some ten seconds of work) when zero. Past that, and when a context
+	// ends while waiting, the answer is ErrBusy.
+	MaxHashWaiting int
 }
 
 // Defaults of Config.
@@ -68,6 +77,7 @@ type Service struct {
 	queued         func()
 	resetRequested func()
 	texts          *mailTexts
+	hashing        *gate
 
 	// dummyHash is checked against when an e-mail address is unknown, so
 	// that Authenticate takes as long whether or not the user exists.
@@ -113,6 +123,14 @@ func NewService(st Store, cfg Config) *Service {
 	if s.rand == nil {
 		s.rand = rand.Reader
 	}
+	slots, waiting := cfg.MaxHashing, cfg.MaxHashWaiting
+	if slots <= 0 {
+		slots = runtime.NumCPU()
+	}
+	if waiting <= 0 {
+		waiting = 256 * slots
+	}
+	s.hashing = newGate(slots, waiting)
 	s.dummyHash = sync.OnceValue(func() string {
 		h, err := hashPassword(rand.Reader, "not a password of anyone")
 		if err != nil {
@@ -283,7 +301,7 @@ func (s *Service) Bootstrap(ctx context.Context, email, password string) (*User,
 	if has, err := s.store.HasUsers(ctx); err != nil || has {
 		return nil, false, err
 	}
-	hash, err := hashPassword(s.rand, password)
+	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
 		return nil, false, err
 	}
@@ -312,17 +330,26 @@ func (s *Service) Bootstrap(ctx context.Context, email, password string) (*User,
 func (s *Service) Authenticate(ctx context.Context, email, password string) (*User, error) {
 	normalized, ok := normalizeEmail(strings.TrimSpace(email))
 	if !ok {
-		checkPassword(s.dummyHash(), password)
+		if _, err := s.checkPassword(ctx, s.dummyHash(), password); err != nil {
+			return nil, err
+		}
 		return nil, ErrBadCredentials
 	}
 	u, err := s.store.UserByEmail(ctx, normalized)
 	switch {
 	case errors.Is(err, ErrUserNotFound):
-		checkPassword(s.dummyHash(), password)
+		if _, err := s.checkPassword(ctx, s.dummyHash(), password); err != nil {
+			return nil, err
+		}
 		return nil, ErrBadCredentials
 	case err != nil:
 		return nil, err
-	case !checkPassword(u.PasswordHash, password):
+	}
+	match, err := s.checkPassword(ctx, u.PasswordHash, password)
+	switch {
+	case err != nil:
+		return nil, err
+	case !match:
 		return nil, ErrBadCredentials
 	case u.Disabled():
 		// Said only to someone who knows the password.

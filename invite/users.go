@@ -244,7 +244,11 @@ func (s *Service) ChangePassword(ctx context.Context, current, password, keep st
 		return err
 	}
 	var v validator
-	if !checkPassword(u.PasswordHash, current) {
+	match, err := s.checkPassword(ctx, u.PasswordHash, current)
+	if err != nil {
+		return err
+	}
+	if !match {
 		v.add("current_password", ReasonWrongPassword, "is not your current password")
 	}
 	v.password("password", password, u.Email)
@@ -257,7 +261,7 @@ func (s *Service) ChangePassword(ctx context.Context, current, password, keep st
 // setPassword stores a new password hash and ends the user's sessions but
 // keep's.
 func (s *Service) setPassword(ctx context.Context, userID int64, password, keep string) error {
-	hash, err := hashPassword(s.rand, password)
+	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
 		return err
 	}

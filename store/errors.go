@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"net"
 	"strings"
 
 	"github.com/go-sql-driver/mysql"
@@ -20,9 +22,13 @@ import (
 
 // MySQL server error numbers.
 const (
-	mysqlDuplicateKey = 1062
-	mysqlLockTimeout  = 1205
-	mysqlDeadlock     = 1213
+	mysqlTooManyConnections = 1040
+	mysqlServerShutdown     = 1053
+	mysqlDuplicateKey       = 1062
+	mysqlLockTimeout        = 1205
+	mysqlDeadlock           = 1213
+	mysqlReadOnly           = 1290 // --read-only, as on a replica or a node leaving a cluster
+	mysqlWsrepNotReady      = 1047 // a Galera node that is not part of the primary component
 )
 
 // uniqueConstraints maps each unique constraint to the error that a
@@ -54,6 +60,11 @@ func translate(err error) error {
 	if e := uniqueViolation(err); e != nil {
 		return e
 	}
+	if unavailable(err) {
+		e := *invite.ErrUnavailable
+		e.Err = errors.New("store: " + err.Error())
+		return &e
+	}
 	return &invite.Error{
 		Code:    invite.CodeInternal,
 		Reason:  "internal",
@@ -80,6 +91,28 @@ func uniqueViolation(err error) *invite.Error {
 		}
 	}
 	return nil
+}
+
+// unavailable reports whether err means the database cannot serve now but
+// may in a moment: it cannot be reached or connected to, it is shutting
+// down or out of connections, or it stayed locked or busy through every
+// retry. The caller is told to try again rather than of an internal error.
+func unavailable(err error) bool {
+	var netErr *net.OpError
+	switch {
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, mysql.ErrInvalidConn), errors.Is(err, sql.ErrConnDone),
+		errors.As(err, &netErr), retryable(err):
+		return true
+	case strings.Contains(err.Error(), "sql: database is closed"): // database/sql does not export it
+		return true
+	}
+	if e, ok := errors.AsType[*mysql.MySQLError](err); ok {
+		switch e.Number {
+		case mysqlTooManyConnections, mysqlServerShutdown, mysqlReadOnly, mysqlWsrepNotReady:
+			return true
+		}
+	}
+	return false
 }
 
 // retryable reports whether a transaction that failed with err may succeed

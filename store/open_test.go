@@ -2,12 +2,14 @@ package store_test
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/invitehq/invite/invite"
 	"github.com/invitehq/invite/store"
 	"github.com/invitehq/invite/store/storetest"
 )
@@ -87,4 +89,41 @@ func mustOpen(t *testing.T, url string) *store.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// A database that cannot be reached is reported as unavailable, a code
+// callers answer with "try again shortly", never as an internal error; and
+// once it is back, the same DB works again.
+func TestDatabaseCutIsUnavailable(t *testing.T) {
+	ctx := context.Background()
+	t.Run("Closed", func(t *testing.T) {
+		db := storetest.SQLite(t)
+		db.Close()
+		if _, err := db.HasUsers(ctx); invite.ErrorCode(err) != invite.CodeUnavailable {
+			t.Errorf("on a closed database: got %v (%s), want unavailable", err, invite.ErrorCode(err))
+		}
+	})
+	t.Run("MySQLPartition", func(t *testing.T) {
+		raw := storetest.MySQLURL(t)
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		proxy := storetest.NewProxy(t, u.Host)
+		u.Host = proxy.Addr()
+		db := mustOpen(t, u.String())
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		proxy.Cut()
+		for range 3 { // through the pool's connections and a new one
+			if _, err := db.HasUsers(ctx); invite.ErrorCode(err) != invite.CodeUnavailable {
+				t.Fatalf("with the database cut off: got %v (%s), want unavailable", err, invite.ErrorCode(err))
+			}
+		}
+		proxy.Restore()
+		if _, err := db.HasUsers(ctx); err != nil {
+			t.Fatalf("after the database came back: %v", err)
+		}
+	})
 }

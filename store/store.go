@@ -40,6 +40,53 @@ type DB struct {
 
 var _ invite.Store = (*DB)(nil)
 
+// Pool bounds the connections a DB keeps to its database. Every request
+// of the server may need one at once, so an unbounded pool turns a burst of
+// requests into as many connections, past what the database allows.
+type Pool struct {
+	MaxOpen     int           // connections open at most; more wait for one
+	MaxIdle     int           // connections kept open while unused
+	MaxLifetime time.Duration // a connection is closed after this long; 0 for never
+	MaxIdleTime time.Duration // an unused connection is closed after this long; 0 for never
+}
+
+// DefaultPool returns the pool a DB has unless Open is given another.
+func DefaultPool() Pool {
+	return Pool{MaxOpen: 16, MaxIdle: 16, MaxLifetime: 5 * time.Minute, MaxIdleTime: time.Minute}
+}
+
+// Option configures Open.
+type Option func(*options)
+
+type options struct {
+	pool Pool
+}
+
+// WithPool sets the bounds of the connection pool; zero fields take
+// DefaultPool's.
+func WithPool(p Pool) Option {
+	return func(o *options) {
+		d := DefaultPool()
+		if p.MaxOpen <= 0 {
+			p.MaxOpen = d.MaxOpen
+		}
+		if p.MaxIdle <= 0 {
+			p.MaxIdle = min(d.MaxIdle, p.MaxOpen)
+		}
+		if p.MaxLifetime < 0 {
+			p.MaxLifetime = 0
+		}
+		if p.MaxIdleTime < 0 {
+			p.MaxIdleTime = 0
+		}
+		o.pool = p
+	}
+}
+
+// dialTimeout bounds how long connecting to MySQL may take, so that a
+// database that cannot be reached is reported rather than waited for.
+const dialTimeout = 5 * time.Second
+
 // Open connects to the database named by rawURL:
 //
 //	sqlite:PATH                        a file, created with its directory if missing
@@ -48,21 +95,30 @@ var _ invite.Store = (*DB)(nil)
 //
 // Open checks that the database answers but changes nothing; call Migrate
 // to create or update the schema.
-func Open(ctx context.Context, rawURL string) (*DB, error) {
-	var (
-		db  *DB
-		err error
-	)
-	switch {
-	case strings.HasPrefix(rawURL, "sqlite:"):
-		db, err = openSQLite(strings.TrimPrefix(rawURL, "sqlite:"))
-	case strings.HasPrefix(rawURL, "mysql://"):
-		db, err = openMySQL(rawURL)
-	default:
-		err = fmt.Errorf("unsupported database URL %q: want sqlite:PATH, sqlite::memory: or mysql://USER:PASS@HOST:PORT/DB", redact(rawURL))
+func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
+	o := options{pool: DefaultPool()}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	src, err := parseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	var db *DB
+	if src.mysql != nil {
+		db, err = openMySQL(src.mysql)
+	} else {
+		db, err = openSQLite(src.sqlite)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if src.sqlite != ":memory:" { // which has one connection, kept forever
+		sqldb := db.bun.DB
+		sqldb.SetMaxOpenConns(o.pool.MaxOpen)
+		sqldb.SetMaxIdleConns(o.pool.MaxIdle)
+		sqldb.SetConnMaxLifetime(o.pool.MaxLifetime)
+		sqldb.SetConnMaxIdleTime(o.pool.MaxIdleTime)
 	}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
@@ -71,10 +127,32 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	return db, nil
 }
 
-func openSQLite(path string) (*DB, error) {
-	if path == "" {
-		return nil, errors.New("sqlite: empty path")
+// source is a parsed database URL: a SQLite path, or a MySQL configuration.
+type source struct {
+	sqlite string
+	mysql  *mysql.Config
+}
+
+// parseURL parses a database URL as Open describes it, without connecting.
+func parseURL(rawURL string) (source, error) {
+	switch {
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		path := strings.TrimPrefix(rawURL, "sqlite:")
+		if path == "" {
+			return source{}, errors.New("sqlite: empty path")
+		}
+		if strings.ContainsAny(path, "?#\x00") {
+			return source{}, fmt.Errorf("sqlite: the path %q has a character that a file name here may not: ? # or NUL", path)
+		}
+		return source{sqlite: path}, nil
+	case strings.HasPrefix(rawURL, "mysql://"):
+		cfg, err := mysqlConfig(rawURL)
+		return source{mysql: cfg}, err
 	}
+	return source{}, fmt.Errorf("unsupported database URL %q: want sqlite:PATH, sqlite::memory: or mysql://USER:PASS@HOST:PORT/DB", redact(rawURL))
+}
+
+func openSQLite(path string) (*DB, error) {
 	// Writers take the lock when their transaction begins (BEGIN
 	// IMMEDIATE) and wait for it up to the busy timeout, so concurrent
 	// read-then-write transactions queue instead of failing.
@@ -102,16 +180,20 @@ func openSQLite(path string) (*DB, error) {
 	return &DB{bun: bun.NewDB(sqldb, sqlitedialect.New())}, nil
 }
 
-func openMySQL(rawURL string) (*DB, error) {
+// mysqlConfig turns a mysql:// URL into the driver's configuration.
+func mysqlConfig(rawURL string) (*mysql.Config, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("mysql: invalid URL: %w", err)
+		return nil, fmt.Errorf("mysql: invalid URL %q", redact(rawURL))
 	}
 	cfg := mysql.NewConfig()
 	cfg.User = u.User.Username()
 	cfg.Passwd, _ = u.User.Password()
 	cfg.Net = "tcp"
 	cfg.Addr = u.Host
+	if u.Hostname() == "" {
+		return nil, fmt.Errorf("mysql: the URL %q names no host", redact(rawURL))
+	}
 	if u.Port() == "" {
 		cfg.Addr = net.JoinHostPort(u.Hostname(), "3306")
 	}
@@ -121,6 +203,7 @@ func openMySQL(rawURL string) (*DB, error) {
 	}
 	cfg.ParseTime = true
 	cfg.Loc = time.UTC
+	cfg.Timeout = dialTimeout
 	cfg.Params = map[string]string{"time_zone": "'+00:00'"}
 	for k, v := range u.Query() {
 		switch k {
@@ -130,15 +213,16 @@ func openMySQL(rawURL string) (*DB, error) {
 			return nil, fmt.Errorf("mysql: unsupported URL parameter %q (supported: tls)", k)
 		}
 	}
+	return cfg, nil
+}
+
+func openMySQL(cfg *mysql.Config) (*DB, error) {
 	connector, err := mysql.NewConnector(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("mysql: %w", err)
 	}
-	sqldb := sql.OpenDB(connector)
-	sqldb.SetMaxIdleConns(16)
-	sqldb.SetConnMaxLifetime(5 * time.Minute)
 	return &DB{
-		bun:   bun.NewDB(sqldb, mysqldialect.New()),
+		bun:   bun.NewDB(sql.OpenDB(connector), mysqldialect.New()),
 		mysql: true,
 		// Each statement sees what has been committed: no gap locks
 		// between the checks and inserts of concurrent invitations.

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -30,6 +31,13 @@ type Config struct {
 	RemindSchedule string
 	OutboxSchedule string
 	ResetSchedule  string
+
+	DBMaxOpen         int
+	DBMaxIdle         int
+	DBConnLifetime    time.Duration
+	DBConnIdleTime    time.Duration
+	RequestTimeout    time.Duration
+	AttemptsPerMinute int
 }
 
 // setting describes one configuration name. shown is the default as help
@@ -49,6 +57,12 @@ func (c *Config) settings() []setting {
 			fs.DurationVar(p, name, d, usage)
 		}
 	}
+	num := func(p *int) func(*flag.FlagSet, string, string, string) {
+		return func(fs *flag.FlagSet, name, def, usage string) {
+			n, _ := strconv.Atoi(def) // checked by parse
+			fs.IntVar(p, name, n, usage)
+		}
+	}
 	return []setting{
 		{"addr", "INVITE_ADDR", ":8080", "", "address to listen on", str(&c.Addr)},
 		{"db", "INVITE_DB", "sqlite:data/invite.db", "", "database: sqlite:PATH, sqlite::memory: or mysql://USER:PASS@HOST:PORT/DB", str(&c.DB)},
@@ -63,6 +77,12 @@ func (c *Config) settings() []setting {
 		{"remind-schedule", "INVITE_REMIND_SCHEDULE", "@every 5m", "", "when to write due reminders (cron spec)", str(&c.RemindSchedule)},
 		{"outbox-schedule", "INVITE_OUTBOX_SCHEDULE", "@every 30s", "", "when to deliver the outbox, besides at once after each new message (cron spec)", str(&c.OutboxSchedule)},
 		{"reset-schedule", "INVITE_RESET_SCHEDULE", "@every 1m", "", "when to send password reset links, besides at once after each request (cron spec)", str(&c.ResetSchedule)},
+		{"db-max-open", "INVITE_DB_MAX_OPEN", "16", "", "database connections open at most; requests past that wait for one", num(&c.DBMaxOpen)},
+		{"db-max-idle", "INVITE_DB_MAX_IDLE", "16", "", "database connections kept open while unused", num(&c.DBMaxIdle)},
+		{"db-conn-lifetime", "INVITE_DB_CONN_LIFETIME", "5m", "", "how long a database connection is used before it is replaced", dur(&c.DBConnLifetime)},
+		{"db-conn-idle-time", "INVITE_DB_CONN_IDLE_TIME", "1m", "", "how long an unused database connection is kept", dur(&c.DBConnIdleTime)},
+		{"request-timeout", "INVITE_REQUEST_TIMEOUT", "30s", "", "how long a request may take, its body included, before it is answered 503", dur(&c.RequestTimeout)},
+		{"attempts-per-minute", "INVITE_ATTEMPTS_PER_MINUTE", "20", "", "log-in, forgotten-password, join and accept forms a client address may submit a minute; 0 for no bound", num(&c.AttemptsPerMinute)},
 	}
 }
 
@@ -77,10 +97,8 @@ func (c *Config) parse(name string, args []string, getenv func(string) string, s
 		if v := getenv(s.env); v != "" {
 			def = v
 		}
-		if s.flag == "ttl" || s.flag == "remind-before" {
-			if _, err := time.ParseDuration(def); err != nil {
-				return nil, fmt.Errorf("%s: %w", s.env, err)
-			}
+		if err := checkDefault(s, def); err != nil {
+			return nil, err
 		}
 		s.bind(fs, s.flag, def, s.usage)
 	}
@@ -91,9 +109,37 @@ func (c *Config) parse(name string, args []string, getenv func(string) string, s
 	return fs.Args(), c.validate()
 }
 
+// checkDefault checks the value an environment variable gives a numeric or
+// duration setting, which the flag package would otherwise take as zero.
+func checkDefault(s setting, def string) error {
+	var err error
+	switch s.flag {
+	case "ttl", "remind-before", "db-conn-lifetime", "db-conn-idle-time", "request-timeout":
+		_, err = time.ParseDuration(def)
+	case "db-max-open", "db-max-idle", "attempts-per-minute":
+		_, err = strconv.Atoi(def)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.env, err)
+	}
+	return nil
+}
+
 func (c *Config) validate() error {
 	if c.TTL <= 0 {
 		return fmt.Errorf("ttl must be positive, got %v", c.TTL)
+	}
+	if c.DBMaxOpen <= 0 || c.DBMaxIdle < 0 || c.DBMaxIdle > c.DBMaxOpen {
+		return fmt.Errorf("db-max-open must be positive and db-max-idle between 0 and it, got %d and %d", c.DBMaxOpen, c.DBMaxIdle)
+	}
+	if c.DBConnLifetime < 0 || c.DBConnIdleTime < 0 {
+		return fmt.Errorf("db-conn-lifetime and db-conn-idle-time must not be negative")
+	}
+	if c.RequestTimeout <= 0 {
+		return fmt.Errorf("request-timeout must be positive, got %v", c.RequestTimeout)
+	}
+	if c.AttemptsPerMinute < 0 {
+		return fmt.Errorf("attempts-per-minute must not be negative, got %d", c.AttemptsPerMinute)
 	}
 	if c.RemindBefore < 0 {
 		return fmt.Errorf("remind-before must not be negative, got %v", c.RemindBefore)

@@ -16,6 +16,8 @@ func defaults(change func(*Config)) Config {
 		Addr: ":8080", DB: "sqlite:data/invite.db", BaseURL: "http://localhost:8080", TTL: 168 * time.Hour,
 		AdminEmail: "admin@example.com", MailFrom: "Invitations <no-reply@localhost>", RemindBefore: 48 * time.Hour,
 		ExpireSchedule: "@every 1m", RemindSchedule: "@every 5m", OutboxSchedule: "@every 30s", ResetSchedule: "@every 1m",
+		DBMaxOpen: 16, DBMaxIdle: 16, DBConnLifetime: 5 * time.Minute, DBConnIdleTime: time.Minute,
+		RequestTimeout: 30 * time.Second, AttemptsPerMinute: 20,
 	}
 	change(&c)
 	return c
@@ -55,6 +57,17 @@ func TestConfig(t *testing.T) {
 		{name: "BadBaseURL", args: []string{"-base-url", "invite.example.com"}, err: "base-url"},
 		{name: "BadAddr", args: []string{"-addr", "8080"}, err: "addr"},
 		{name: "UnknownFlag", args: []string{"-port", "8080"}, err: "flag provided but not defined"},
+		{
+			name: "Pool",
+			env:  map[string]string{"INVITE_DB_MAX_OPEN": "40", "INVITE_DB_CONN_LIFETIME": "1h", "INVITE_REQUEST_TIMEOUT": "5s"},
+			args: []string{"-db-max-idle", "4", "-attempts-per-minute", "0"},
+			want: defaults(func(c *Config) {
+				c.DBMaxOpen, c.DBMaxIdle, c.DBConnLifetime, c.RequestTimeout, c.AttemptsPerMinute = 40, 4, time.Hour, 5*time.Second, 0
+			}),
+		},
+		{name: "BadPoolEnvironment", env: map[string]string{"INVITE_DB_MAX_OPEN": "many"}, err: "INVITE_DB_MAX_OPEN"},
+		{name: "IdleAboveOpen", args: []string{"-db-max-open", "2", "-db-max-idle", "3"}, err: "db-max-idle"},
+		{name: "NoRequestTime", args: []string{"-request-timeout", "0s"}, err: "request-timeout must be positive"},
 		{
 			name: "Mail",
 			env:  map[string]string{"INVITE_SMTP_URL": "smtp://u:p@mail:587", "INVITE_MAIL_FROM": "Acme <invite@acme.example>", "INVITE_REMIND_BEFORE": "0s"},

@@ -105,11 +105,32 @@ func TestServeConfiguredPassword(t *testing.T) {
 	}
 }
 
-func TestHealthzDatabaseDown(t *testing.T) {
-	m, _ := start(t, testConfig(t, ""))
+// With the database gone, /healthz and every page that needs it answer 503
+// with Retry-After, as a load balancer and a person expect, not 500.
+func TestDatabaseDown(t *testing.T) {
+	cfg := testConfig(t, "")
+	cfg.AdminPassword = adminPassword
+	m, _ := start(t, cfg)
+	_, token, err := m.svc.Login(t.Context(), "admin@example.com", adminPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
 	m.db.Close()
 	if got := status(t, m.URL()+"/healthz"); got != http.StatusServiceUnavailable {
 		t.Errorf("GET /healthz with the database closed: got %d, want 503", got)
+	}
+	req, _ := http.NewRequest(http.MethodGet, m.URL()+"/admin/invitations", nil)
+	req.AddCookie(&http.Cookie{Name: "invite_session", Value: token})
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" ||
+		!strings.Contains(string(body), "cannot reach its database") {
+		t.Errorf("a page with the database closed: got %d, Retry-After %q; want 503 with Retry-After and why:\n%s",
+			resp.StatusCode, resp.Header.Get("Retry-After"), body)
 	}
 }
 
@@ -273,5 +294,48 @@ func TestServeBadSMTPURL(t *testing.T) {
 	if err := m.Start(t.Context()); err == nil || !strings.Contains(err.Error(), "tls=") {
 		m.Close()
 		t.Fatalf("got %v, want an error about tls=", err)
+	}
+}
+
+// A client that sends its request slowly, headers or body, loses its
+// connection once the request's time is up; it cannot hold it for minutes.
+func TestSlowClientsAreCutOff(t *testing.T) {
+	cfg := testConfig(t, "")
+	cfg.RequestTimeout = 300 * time.Millisecond
+	m, _ := start(t, cfg)
+	for _, tc := range []struct{ name, head string }{
+		{"SlowHeaders", "GET /login HTTP/1.1\r\nHost: invite.test\r\n"},
+		{"SlowBody", "POST /login HTTP/1.1\r\nHost: invite.test\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\nemail="},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", m.ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			if _, err := io.WriteString(conn, tc.head); err != nil {
+				t.Fatal(err)
+			}
+			began := time.Now()
+			closed := make(chan struct{})
+			go func() {
+				io.Copy(io.Discard, conn) // until the server closes
+				close(closed)
+			}()
+			tick := time.NewTicker(50 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-closed:
+					t.Logf("cut off after %v", time.Since(began).Round(time.Millisecond))
+					return
+				case <-tick.C:
+					if time.Since(began) > 20*time.Second {
+						t.Fatalf("a client sending a byte every 50ms still holds its connection after 20s")
+					}
+					conn.Write([]byte("a")) // a byte at a time, as slowly as a client may
+				}
+			}
+		})
 	}
 }

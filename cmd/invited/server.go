@@ -46,9 +46,18 @@ func NewMain(cfg Config, logger *slog.Logger, out io.Writer) *Main {
 // shutdownTimeout bounds how long Close waits for requests and jobs.
 const shutdownTimeout = 10 * time.Second
 
+// Bounds of the HTTP server beyond the request timeout: the time to write
+// an answer after the handler's deadline, and the size of the headers.
+const (
+	writeSlack     = 5 * time.Second
+	maxHeaderBytes = 64 << 10
+)
+
 // open opens and migrates the database.
 func (m *Main) open(ctx context.Context) error {
-	db, err := store.Open(ctx, m.cfg.DB)
+	db, err := store.Open(ctx, m.cfg.DB, store.WithPool(store.Pool{
+		MaxOpen: m.cfg.DBMaxOpen, MaxIdle: m.cfg.DBMaxIdle, MaxLifetime: m.cfg.DBConnLifetime, MaxIdleTime: m.cfg.DBConnIdleTime,
+	}))
 	if err != nil {
 		return err
 	}
@@ -120,9 +129,22 @@ func (m *Main) Start(ctx context.Context) error {
 	m.ln = ln
 	m.jobs.start()
 	m.jobs.kick(deliver) // what an earlier run left queued
+	attempts := m.cfg.AttemptsPerMinute
+	if attempts == 0 {
+		attempts = -1 // no bound
+	}
 	m.srv = &http.Server{
-		Handler:           httpui.New(httpui.Config{Service: m.svc, Health: m.db.Ping, BaseURL: m.cfg.BaseURL, Logger: m.logger}),
-		ReadHeaderTimeout: 10 * time.Second,
+		Handler: httpui.New(httpui.Config{
+			Service: m.svc, Health: m.db.Ping, BaseURL: m.cfg.BaseURL, Logger: m.logger,
+			AttemptsPerMinute: attempts, RequestTimeout: m.cfg.RequestTimeout,
+		}),
+		// A client that is slow to send its request, or never reads the
+		// answer, gives up its connection: it cannot hold it for long.
+		ReadHeaderTimeout: min(10*time.Second, m.cfg.RequestTimeout),
+		ReadTimeout:       m.cfg.RequestTimeout,
+		WriteTimeout:      m.cfg.RequestTimeout + writeSlack,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(m.logger.Handler(), slog.LevelWarn),
 	}
 	m.served = make(chan error, 1)
