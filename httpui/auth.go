@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -67,10 +68,15 @@ func (h *handlers) login(c echo.Context) error {
 	data := &loginData{Email: email, Next: safeNext(c.FormValue("next"))}
 	ctx := c.Request().Context()
 	_, token, err := h.svc.Login(ctx, email, password)
-	if errors.Is(err, invite.ErrBadCredentials) || errors.Is(err, invite.ErrUserDisabled) {
+	if errors.Is(err, invite.ErrBadCredentials) || errors.Is(err, invite.ErrUserDisabled) || errors.Is(err, invite.ErrTooManyFailedLogins) {
 		v := h.newView(c, "", "login_title", data)
 		v.Problem = v.L.Error(err)
-		return h.render(c, http.StatusUnprocessableEntity, "login", "login-form", v)
+		status := http.StatusUnprocessableEntity
+		if e, _ := asError(err); e.RetryAfter > 0 {
+			status = http.StatusTooManyRequests
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))
+		}
+		return h.render(c, status, "login", "login-form", v)
 	}
 	if err != nil {
 		return err

@@ -159,3 +159,28 @@ func TestFormBodies(t *testing.T) {
 		t.Errorf("a good form after them: got %d, want 303 and a session", got)
 	}
 }
+
+// Resending at once a second time is refused with when it can be sent
+// again: one mail, not two, reaches the invitee.
+func TestResendTooOften(t *testing.T) {
+	a := newApp(t)
+	inv, _ := a.invite(a.acme, "twice@example.com")
+	b := a.browser()
+	b.login("root@example.com", adminPassword).want(t, http.StatusSeeOther)
+	resend := fmt.Sprintf("/admin/invitations/%d/resend", inv.ID)
+	form := url.Values{
+		"email": {inv.Email}, "first_name": {inv.FirstName}, "last_name": {inv.LastName},
+		"business_role": {fmt.Sprint(inv.BusinessRoleID)}, "grant": {fmt.Sprint(inv.Grants[0].SubscriptionID)},
+		fmt.Sprintf("role_%d", inv.Grants[0].SubscriptionID): {string(inv.Grants[0].Role)},
+	}
+	b.post(resend, resend, form).want(t, http.StatusSeeOther)
+	p := b.post(resend, resend, form)
+	p.want(t, http.StatusTooManyRequests, "This invitation has been sent too often for now. Try again after")
+	if p.header.Get("Retry-After") != "60" {
+		t.Errorf("Retry-After: got %q, want 60", p.header.Get("Retry-After"))
+	}
+	a.deliver()
+	if n := len(a.inbox.msgs); n != 2 {
+		t.Errorf("the invitee got %d mails, want 2 (the invitation and one resend)", n)
+	}
+}

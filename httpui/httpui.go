@@ -14,12 +14,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
-	"golang.org/x/time/rate"
 
 	"github.com/invitehq/invite/invite"
 	"github.com/invitehq/invite/static"
@@ -37,11 +37,6 @@ type Config struct {
 	BaseURL string
 	// Logger receives internal errors; slog.Default() when nil.
 	Logger *slog.Logger
-	// AttemptsPerMinute bounds the log-in, forgotten-password, join and
-	// accept forms a client address may submit a minute, against guessing;
-	// DefaultAttemptsPerMinute when 0, no bound when negative. The count is
-	// kept in each instance's memory, by the address of the connection.
-	AttemptsPerMinute int
 	// RequestTimeout is how long a request may take, waiting for a
 	// database connection or a turn to check a password included; past it
 	// the answer is 503 with Retry-After. DefaultRequestTimeout when 0.
@@ -50,9 +45,6 @@ type Config struct {
 
 // DefaultRequestTimeout is Config.RequestTimeout's default.
 const DefaultRequestTimeout = 30 * time.Second
-
-// DefaultAttemptsPerMinute is Config.AttemptsPerMinute's default.
-const DefaultAttemptsPerMinute = 20
 
 // The cookie of the session.
 const sessionCookie = "invite_session"
@@ -109,7 +101,7 @@ func New(cfg Config) *echo.Echo {
 		// A missing or wrong token is one answer: the form is stale.
 		ErrorHandler: func(error, echo.Context) error { return echo.ErrForbidden },
 	}))
-	limit := h.attemptLimit()
+	limit := h.attempt
 	app.GET("/", h.root)
 	app.GET("/login", h.loginForm)
 	app.POST("/login", h.login, limit)
@@ -247,24 +239,17 @@ func (h *handlers) requireGlobal(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// attemptLimit bounds the submissions of the forms people guess with.
-func (h *handlers) attemptLimit() echo.MiddlewareFunc {
-	n := h.cfg.AttemptsPerMinute
-	if n == 0 {
-		n = DefaultAttemptsPerMinute
+// attempt counts a submission of a form people guess with against the
+// client's address (invite.Limits.Attempts, kept in the database, so the
+// bound holds across processes). The address is the connection's: behind a
+// proxy every client shares the proxy's.
+func (h *handlers) attempt(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := h.svc.Attempt(c.Request().Context(), c.RealIP()); err != nil {
+			return err
+		}
+		return next(c)
 	}
-	if n < 0 {
-		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
-	}
-	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-			Rate: rate.Limit(float64(n) / 60), Burst: n, ExpiresIn: 10 * time.Minute,
-		}),
-		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
-		DenyHandler: func(echo.Context, string, error) error {
-			return echo.NewHTTPError(http.StatusTooManyRequests)
-		},
-	})
 }
 
 // newView returns the view of the request with the page's navigation entry.
@@ -313,6 +298,8 @@ func statusOf(code invite.Code) int {
 		return http.StatusUnauthorized
 	case invite.CodeExpired:
 		return http.StatusGone
+	case invite.CodeLimited:
+		return http.StatusTooManyRequests
 	case invite.CodeUnavailable:
 		return http.StatusServiceUnavailable
 	}
@@ -335,9 +322,14 @@ func (h *handlers) error(err error, c echo.Context) {
 		err = fmt.Errorf("%w: %w", invite.ErrBusy, err)
 	}
 	status := statusOf(invite.ErrorCode(err))
-	if status == http.StatusServiceUnavailable {
+	switch status {
+	case http.StatusServiceUnavailable:
 		c.Response().Header().Set("Retry-After", retryAfter)
 		h.cfg.Logger.Warn("request not served", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	case http.StatusTooManyRequests:
+		if e, ok := asError(err); ok && e.RetryAfter > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))
+		}
 	}
 	he, isHTTP := errors.AsType[*echo.HTTPError](err)
 	if isHTTP {

@@ -51,6 +51,7 @@ type tr struct {
 	Lang string
 	loc  *i18n.Localizer
 	tz   *time.Location
+	now  func() time.Time
 }
 
 func (t *texts) translator(lang, tz string) *tr {
@@ -58,7 +59,7 @@ func (t *texts) translator(lang, tz string) *tr {
 	if err != nil {
 		loc = time.UTC
 	}
-	return &tr{Lang: lang, loc: i18n.NewLocalizer(t.bundle, lang, "en"), tz: loc}
+	return &tr{Lang: lang, loc: i18n.NewLocalizer(t.bundle, lang, "en"), tz: loc, now: time.Now}
 }
 
 // T returns the text with the given ID; args are name, value pairs for the
@@ -109,11 +110,16 @@ func (t *tr) Field(e *invite.FieldError) string {
 // Error returns the translated message of an error: its reason's text, or
 // the generic one for anything internal.
 func (t *tr) Error(err error) string {
-	if e, ok := asError(err); ok && e.Code != invite.CodeInternal {
-		if s := t.T("error_" + e.Reason); s != "error_"+e.Reason {
-			return s
-		}
-		return e.Message
+	e, ok := asError(err)
+	if !ok || e.Code == invite.CodeInternal {
+		return t.T("error_internal")
 	}
-	return t.T("error_internal")
+	s := t.T("error_" + e.Reason)
+	if s == "error_"+e.Reason {
+		s = e.Message
+	}
+	if e.RetryAfter > 0 {
+		s += " " + t.T("retry_at", "Time", t.Date(t.now().Add(e.RetryAfter)))
+	}
+	return s
 }

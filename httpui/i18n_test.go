@@ -79,7 +79,8 @@ func TestLocalesComplete(t *testing.T) {
 		invite.ErrInvitationCanceled, invite.ErrInvitationPending, invite.ErrUserExists, invite.ErrCompanyExists,
 		invite.ErrInvalidTransition, invite.ErrInvalidInput, invite.ErrInvalidCursor, invite.ErrLastAdmin, invite.ErrUserDisabled,
 		invite.ErrResetNotFound, invite.ErrResetExpired, invite.ErrResetTooSoon, invite.ErrJoinClosed, invite.ErrJoinRequestNotFound,
-		invite.ErrJoinRequestDecided, invite.ErrJoinRequestPending, invite.ErrBusy, invite.ErrUnavailable, invite.ErrMessageNotFound} {
+		invite.ErrJoinRequestDecided, invite.ErrJoinRequestPending, invite.ErrBusy, invite.ErrUnavailable, invite.ErrMessageNotFound,
+		invite.ErrTooManyAttempts, invite.ErrTooManyFailedLogins, invite.ErrTooManyResends, invite.ErrTooManyInvitations} {
 		add("error_", e.Reason)
 	}
 	add("field_", invite.ErrInvitationPending.Reason, invite.ErrUserExists.Reason, invite.ErrCompanyExists.Reason)
@@ -94,7 +95,7 @@ func TestLocalesComplete(t *testing.T) {
 	for _, p := range []string{"join_expired", "join_canceled", "join_used", "join_unknown"} {
 		add(p, "_title", "_text")
 	}
-	add("", "error_internal", "date_layout", "form_invalid", "error_title", "http_403", "http_404", "http_413", "http_415", "http_429", "preview_first_name", "preview_last_name",
+	add("", "error_internal", "retry_at", "date_layout", "form_invalid", "error_title", "http_403", "http_404", "http_413", "http_415", "http_429", "preview_first_name", "preview_last_name",
 		"label_mail_subject", "label_mail_body", "login_title", "home_heading", "invitations_title", "invite_title", "resend_title",
 		"cancel_title", "companies_title", "template_title", "users_title", "mail_title", "message_title", "preview_title", "join_title")
 	var missing []string

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/invitehq/invite/httpui"
 	"github.com/invitehq/invite/invite"
 )
 
@@ -400,10 +399,14 @@ func TestSentMail(t *testing.T) {
 func TestAttemptLimit(t *testing.T) {
 	a := newApp(t)
 	b := a.browser()
-	for i := range httpui.DefaultAttemptsPerMinute {
+	for i := range invite.DefaultLimits().Attempts.Count {
 		if p := b.login("root@example.com", fmt.Sprintf("guess number %d", i)); p.status != http.StatusUnprocessableEntity {
 			t.Fatalf("attempt %d: got %d, want 422", i+1, p.status)
 		}
 	}
-	b.login("root@example.com", adminPassword).want(t, http.StatusTooManyRequests, "Too many attempts.")
+	p := b.login("root@example.com", adminPassword)
+	p.want(t, http.StatusTooManyRequests, "Too many attempts from your network. Try again after")
+	if p.header.Get("Retry-After") == "" {
+		t.Errorf("429 without Retry-After")
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Code classifies an error so that callers can react to it without parsing
@@ -19,6 +20,7 @@ const (
 	CodeForbidden    Code = "forbidden"    // the actor may not do this
 	CodeUnauthorized Code = "unauthorized" // no acting user, or bad credentials
 	CodeExpired      Code = "expired"      // the invitation is past its expiry
+	CodeLimited      Code = "limited"      // too many of these, too soon: RetryAfter says when to try again
 	CodeUnavailable  Code = "unavailable"  // busy or cut off from the database: try again shortly
 	CodeInternal     Code = "internal"     // a fault of the system, never the caller's
 )
@@ -35,6 +37,9 @@ type Error struct {
 	Message string
 	Fields  []FieldError
 	Err     error // the underlying cause, if any; never shown to users
+	// RetryAfter is how long to wait before trying again, for an error of
+	// CodeLimited.
+	RetryAfter time.Duration
 }
 
 // FieldError names one invalid input field and why it is invalid. Field is the
@@ -136,5 +141,9 @@ var (
 	ErrJoinRequestPending  = &Error{Code: CodeConflict, Reason: "join_request_pending", Message: "A request to join from this address is already pending."}
 	ErrBusy                = &Error{Code: CodeUnavailable, Reason: "busy", Message: "Too many requests are being handled at the moment. Please try again shortly."}
 	ErrUnavailable         = &Error{Code: CodeUnavailable, Reason: "unavailable", Message: "The service cannot reach its database at the moment. Please try again shortly."}
+	ErrTooManyAttempts     = &Error{Code: CodeLimited, Reason: "too_many_attempts", Message: "Too many attempts. Please wait a minute and try again."}
+	ErrTooManyFailedLogins = &Error{Code: CodeLimited, Reason: "too_many_failed_logins", Message: "Too many failed log-ins for this e-mail address. Please try again later."}
+	ErrTooManyResends      = &Error{Code: CodeLimited, Reason: "too_many_resends", Message: "This invitation has been sent too often. It can be sent again later."}
+	ErrTooManyInvitations  = &Error{Code: CodeLimited, Reason: "too_many_invitations", Message: "You have sent too many invitations for now. Please try again later."}
 	ErrMessageNotFound     = &Error{Code: CodeNotFound, Reason: "message_not_found", Message: "The message was not found."}
 )

@@ -131,6 +131,9 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 	if err := s.checkNoUser(ctx, inv.Email); err != nil {
 		return nil, "", err
 	}
+	if err := s.takeLimits(ctx, true, limit{s.limits.Invitations, ErrTooManyInvitations, userKey("invitations", u.ID)}); err != nil {
+		return nil, "", err
+	}
 	token, hash, err := newToken(s.rand)
 	if err != nil {
 		return nil, "", err
@@ -229,6 +232,15 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 		}
 	}
 	mc, err := s.loadMailContext(ctx, inv, c, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	// Every sending lands in somebody's mailbox: bounded per invitation
+	// and, with new invitations, per administrator.
+	err = s.takeLimits(ctx, true,
+		limit{s.limits.Resends, ErrTooManyResends, userKey("resend", id)},
+		limit{s.limits.DailyResends, ErrTooManyResends, userKey("resend-daily", id)},
+		limit{s.limits.Invitations, ErrTooManyInvitations, userKey("invitations", actor.ID)})
 	if err != nil {
 		return nil, "", err
 	}

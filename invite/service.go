@@ -44,6 +44,9 @@ type Config struct {
 	// requested, so that IssuePasswordResets can run at once. It must not
 	// block.
 	ResetRequested func()
+	// Limits bound how often things may happen; DefaultLimits() where
+	// zero.
+	Limits Limits
 	// MaxHashing is how many passwords are hashed or checked at once
 	// (argon2id takes a core and 19 MiB each); the number of CPUs when
 	// zero. Others wait for a turn while their context lasts.
@@ -78,6 +81,7 @@ type Service struct {
 	resetRequested func()
 	texts          *mailTexts
 	hashing        *gate
+	limits         Limits
 
 	// dummyHash is checked against when an e-mail address is unknown, so
 	// that Authenticate takes as long whether or not the user exists.
@@ -101,6 +105,7 @@ func NewService(st Store, cfg Config) *Service {
 		queued:         cfg.Queued,
 		resetRequested: cfg.ResetRequested,
 		texts:          texts,
+		limits:         cfg.Limits.withDefaults(),
 	}
 	if s.queued == nil {
 		s.queued = func() {}
@@ -326,16 +331,35 @@ func (s *Service) Bootstrap(ctx context.Context, email, password string) (*User,
 
 // Authenticate returns the user with the given e-mail address and password,
 // or ErrBadCredentials. It takes as long for an unknown address as for a
-// wrong password.
+// wrong password. Past Limits.FailedLogins failures for one address, known
+// or not, it answers ErrTooManyFailedLogins without looking at the password.
 func (s *Service) Authenticate(ctx context.Context, email, password string) (*User, error) {
-	normalized, ok := normalizeEmail(strings.TrimSpace(email))
-	if !ok {
+	email = strings.TrimSpace(email)
+	normalized, valid := normalizeEmail(email)
+	failures := limit{s.limits.FailedLogins, ErrTooManyFailedLogins, "login:" + strings.ToLower(email)}
+	if valid {
+		failures.key = "login:" + normalized
+	}
+	if err := s.takeLimits(ctx, false, failures); err != nil {
+		return nil, err
+	}
+	u, err := s.authenticate(ctx, normalized, valid, password)
+	if errors.Is(err, ErrBadCredentials) {
+		if err := s.takeLimits(ctx, true, failures); err != nil && ErrorCode(err) != CodeLimited {
+			return nil, err
+		}
+	}
+	return u, err
+}
+
+func (s *Service) authenticate(ctx context.Context, email string, valid bool, password string) (*User, error) {
+	if !valid {
 		if _, err := s.checkPassword(ctx, s.dummyHash(), password); err != nil {
 			return nil, err
 		}
 		return nil, ErrBadCredentials
 	}
-	u, err := s.store.UserByEmail(ctx, normalized)
+	u, err := s.store.UserByEmail(ctx, email)
 	switch {
 	case errors.Is(err, ErrUserNotFound):
 		if _, err := s.checkPassword(ctx, s.dummyHash(), password); err != nil {

@@ -158,6 +158,16 @@ type Store interface {
 	// SetMailTemplate saves the company's template for lang, or deletes it
 	// if t is zero.
 	SetMailTemplate(ctx context.Context, companyID int64, lang string, t Template, now time.Time) error
+
+	// UpdateLimits locks the limits with the given keys (SHA-256 digests;
+	// one it does not have yet counts as the zero time), calls update with
+	// their times in the same order, and saves the times update returns,
+	// all in one transaction; an error from update rolls back. Concurrent
+	// calls for one key take turns.
+	UpdateLimits(ctx context.Context, keys [][]byte, update func([]time.Time) ([]time.Time, error)) error
+	// PruneLimits deletes the limits whose time is not after now, and
+	// returns how many it deleted.
+	PruneLimits(ctx context.Context, now time.Time) (int, error)
 }
 
 // MessageQuery selects messages for Store.Messages.

@@ -43,6 +43,10 @@ func NewMain(cfg Config, logger *slog.Logger, out io.Writer) *Main {
 	return &Main{cfg: cfg, logger: logger, out: out}
 }
 
+// pruneSchedule is when the counts of rate limits that hold nothing are
+// deleted.
+const pruneSchedule = "@every 10m"
+
 // shutdownTimeout bounds how long Close waits for requests and jobs.
 const shutdownTimeout = 10 * time.Second
 
@@ -96,7 +100,12 @@ func (m *Main) Start(ctx context.Context) error {
 	if remindBefore == 0 {
 		remindBefore = -1 // none
 	}
+	attempts := invite.Rate{Count: m.cfg.AttemptsPerMinute, Per: time.Minute}
+	if attempts.Count == 0 {
+		attempts.Count = -1 // no bound
+	}
 	m.svc = invite.NewService(m.db, invite.Config{
+		Limits:         invite.Limits{Attempts: attempts},
 		TTL:            m.cfg.TTL,
 		BaseURL:        m.cfg.BaseURL,
 		RemindBefore:   remindBefore,
@@ -115,6 +124,7 @@ func (m *Main) Start(ctx context.Context) error {
 		{m.cfg.RemindSchedule, &job{name: "send reminders", run: m.svc.SendReminders}},
 		{m.cfg.OutboxSchedule, deliver},
 		{m.cfg.ResetSchedule, resets},
+		{pruneSchedule, &job{name: "prune rate limits", run: m.svc.PruneLimits}},
 	} {
 		if err := m.jobs.add(j.spec, j.job); err != nil {
 			m.db.Close()
@@ -129,14 +139,10 @@ func (m *Main) Start(ctx context.Context) error {
 	m.ln = ln
 	m.jobs.start()
 	m.jobs.kick(deliver) // what an earlier run left queued
-	attempts := m.cfg.AttemptsPerMinute
-	if attempts == 0 {
-		attempts = -1 // no bound
-	}
 	m.srv = &http.Server{
 		Handler: httpui.New(httpui.Config{
 			Service: m.svc, Health: m.db.Ping, BaseURL: m.cfg.BaseURL, Logger: m.logger,
-			AttemptsPerMinute: attempts, RequestTimeout: m.cfg.RequestTimeout,
+			RequestTimeout: m.cfg.RequestTimeout,
 		}),
 		// A client that is slow to send its request, or never reads the
 		// answer, gives up its connection: it cannot hold it for long.

@@ -1,0 +1,143 @@
+package invite
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"time"
+)
+
+// Rate is how often something may happen: at most Count times in Per, and
+// then once every Per/Count. A zero Rate is no bound.
+type Rate struct {
+	Count int
+	Per   time.Duration
+}
+
+// Limits bound how often people may do what could flood someone's mailbox
+// or guess a secret. The counts are kept in the Store, so they hold across
+// every server process that shares it. A zero field takes DefaultLimits'
+// value; a negative Count removes the bound.
+type Limits struct {
+	// Attempts bounds the submissions of the forms people guess with (log
+	// in, forgotten password, accept, reset, join), per client address.
+	Attempts Rate
+	// FailedLogins bounds the failed log-ins of one e-mail address,
+	// whether or not it has an account, from anywhere.
+	FailedLogins Rate
+	// Resends bound how often one invitation is sent again: a burst
+	// bound and a daily one.
+	Resends, DailyResends Rate
+	// Invitations bounds the invitations, sent and resent, of one
+	// administrator.
+	Invitations Rate
+}
+
+// DefaultLimits returns the limits unless configured.
+func DefaultLimits() Limits {
+	return Limits{
+		Attempts:     Rate{Count: 20, Per: time.Minute},
+		FailedLogins: Rate{Count: 20, Per: time.Hour},
+		Resends:      Rate{Count: 1, Per: time.Minute},
+		DailyResends: Rate{Count: 5, Per: 24 * time.Hour},
+		Invitations:  Rate{Count: 100, Per: time.Hour},
+	}
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	for _, f := range []struct{ r, def *Rate }{
+		{&l.Attempts, &d.Attempts}, {&l.FailedLogins, &d.FailedLogins}, {&l.Resends, &d.Resends},
+		{&l.DailyResends, &d.DailyResends}, {&l.Invitations, &d.Invitations},
+	} {
+		switch {
+		case f.r.Count < 0:
+			*f.r = Rate{}
+		case f.r.Count == 0 || f.r.Per <= 0:
+			*f.r = *f.def
+		}
+	}
+	return l
+}
+
+// take applies one event at now to the limit whose state is tat (the
+// "theoretical arrival time" of the generic cell rate algorithm): it
+// returns the new state, or how long to wait if the event is one too many.
+func (r Rate) take(tat, now time.Time) (time.Time, time.Duration, bool) {
+	if r.Count <= 0 {
+		return tat, 0, true
+	}
+	if tat.Before(now) {
+		tat = now
+	}
+	next := tat.Add(r.Per / time.Duration(r.Count))
+	if wait := next.Sub(now) - r.Per; wait > 0 {
+		return tat, wait, false
+	}
+	return next, 0, true
+}
+
+// limited returns a copy of e, of CodeLimited, that says when to try again.
+func limited(e *Error, wait time.Duration) error {
+	c := *e
+	c.RetryAfter = wait.Round(time.Second)
+	if c.RetryAfter < time.Second {
+		c.RetryAfter = time.Second
+	}
+	return &c
+}
+
+// limit is one bound to take an event from: its rate, the error for one
+// event too many, and whose events it counts.
+type limit struct {
+	rate Rate
+	err  *Error
+	key  string
+}
+
+// takeLimits takes one event from each limit, all or none, in one Store
+// transaction; consume false only checks that one more would be allowed.
+// Keys are stored as SHA-256 digests: the store keeps no addresses.
+func (s *Service) takeLimits(ctx context.Context, consume bool, limits ...limit) error {
+	var keys [][]byte
+	var active []limit
+	for _, l := range limits {
+		if l.rate.Count > 0 {
+			sum := sha256.Sum256([]byte(l.key))
+			keys, active = append(keys, sum[:]), append(active, l)
+		}
+	}
+	if len(active) == 0 {
+		return nil
+	}
+	now := s.clock()
+	return s.store.UpdateLimits(ctx, keys, func(tats []time.Time) ([]time.Time, error) {
+		next := make([]time.Time, len(tats))
+		for i, l := range active {
+			tat, wait, ok := l.rate.take(tats[i], now)
+			if !ok {
+				return nil, limited(l.err, wait)
+			}
+			next[i] = tat
+			if !consume {
+				next[i] = tats[i]
+			}
+		}
+		return next, nil
+	})
+}
+
+// Attempt counts a submission of a form people guess with (a password, a
+// link's token) from the client address client, and returns
+// ErrTooManyAttempts with the time to wait once there are too many.
+func (s *Service) Attempt(ctx context.Context, client string) error {
+	return s.takeLimits(ctx, true, limit{s.limits.Attempts, ErrTooManyAttempts, "attempt:" + client})
+}
+
+// PruneLimits forgets the counts of limits that are back to nothing at now,
+// and returns how many it forgot. It is the scheduled job's work.
+func (s *Service) PruneLimits(ctx context.Context) (int, error) {
+	return s.store.PruneLimits(ctx, s.clock())
+}
+
+func userKey(prefix string, id int64) string { return fmt.Sprintf("%s:%d", prefix, id) }
