@@ -101,6 +101,9 @@ func (h *handlers) logout(c echo.Context) error {
 		}
 	}
 	h.clearSession(c)
+	if next := safeNext(c.FormValue("next")); next != "" {
+		return redirect(c, next) // such as the invitation the person logged out to accept
+	}
 	return redirect(c, "/login")
 }
 

@@ -87,12 +87,12 @@ func TestLocalesComplete(t *testing.T) {
 	add("done_", "invited", "resent", "resent_email", "canceled", "canceled_email", "company_registered", "template_saved", "welcome",
 		"user_saved", "user_enabled", "user_disabled", "user_deleted", "user_deleted_name", "profile_saved", "password_changed", "password_reset",
 		"request_approved", "request_declined", "join_on", "join_off")
-	add("", "request_title", "request_closed_title")
+	add("", "request_title", "request_closed_title", "join_signed_in_title")
 	add("", "user_disable_title", "user_delete_title", "profile_title", "password_title", "forgot_title", "reset_title", "user_edit_title")
 	for _, p := range []string{"reset_unknown", "reset_expired"} {
 		add(p, "_title", "_text")
 	}
-	for _, p := range []string{"join_expired", "join_canceled", "join_used", "join_unknown"} {
+	for _, p := range []string{"join_expired", "join_canceled", "join_used", "join_unknown", "join_exists"} {
 		add(p, "_title", "_text")
 	}
 	add("", "error_internal", "retry_at", "date_layout", "form_invalid", "error_title", "http_403", "http_404", "http_413", "http_415", "http_429", "preview_first_name", "preview_last_name",

@@ -44,13 +44,43 @@ func (h *handlers) joinProblem(c echo.Context, err error, data *joinData) error 
 		page = "join_used"
 	case errors.Is(err, invite.ErrInvitationNotFound):
 		page = "join_unknown"
+	case errors.Is(err, invite.ErrUserExists):
+		page = "join_exists"
+	case errors.Is(err, errSignedIn):
+		page = "join_signed_in"
 	default:
 		return err
 	}
 	v := h.newView(c, "", page+"_title", data)
+	v.Status = statusOf(invite.ErrorCode(err))
 	c.Response().Header().Set("HX-Retarget", "#main")
 	c.Response().Header().Set("HX-Reswap", "innerHTML")
-	return h.render(c, statusOf(invite.ErrorCode(err)), "join_problem", "join-problem", v.with(page))
+	return h.render(c, v.Status, "join_problem", "join-problem", v.with(page))
+}
+
+// errSignedIn is a link opened by someone logged in: accepting would make
+// a second person of them in this browser, so they log out first.
+var errSignedIn = &invite.Error{Code: invite.CodeConflict, Reason: "signed_in", Message: "Log out to accept this invitation."}
+
+// usable returns why the invitation of iv cannot be accepted in this
+// browser now, or nil: it is not pending, its address has an account, or
+// someone is logged in here.
+func usable(c echo.Context, iv *invite.InvitationView) error {
+	switch iv.Invitation.Status {
+	case invite.StatusExpired:
+		return invite.ErrInvitationExpired
+	case invite.StatusCanceled:
+		return invite.ErrInvitationCanceled
+	case invite.StatusAccepted:
+		return invite.ErrInvitationAccepted
+	}
+	if iv.AccountExists {
+		return invite.ErrUserExists
+	}
+	if userOf(c) != nil {
+		return errSignedIn
+	}
+	return nil
 }
 
 // joinForm shows the invitation behind a link and asks for a password and
@@ -62,14 +92,7 @@ func (h *handlers) joinForm(c echo.Context) error {
 	data := &joinData{Token: token, View: iv, MinPassword: invite.MinPasswordLen}
 	if err == nil {
 		h.joinLanguage(c, iv.Invitation)
-		switch iv.Invitation.Status {
-		case invite.StatusExpired:
-			err = invite.ErrInvitationExpired
-		case invite.StatusCanceled:
-			err = invite.ErrInvitationCanceled
-		case invite.StatusAccepted:
-			err = invite.ErrInvitationAccepted
-		}
+		err = usable(c, iv)
 	}
 	if err != nil {
 		return h.joinProblem(c, err, data)
@@ -90,6 +113,9 @@ func (h *handlers) join(c echo.Context) error {
 		return h.joinProblem(c, err, &joinData{Token: token})
 	}
 	h.joinLanguage(c, iv.Invitation)
+	if err := usable(c, iv); err != nil && !errors.Is(err, invite.ErrInvitationExpired) {
+		return h.joinProblem(c, err, &joinData{Token: token, View: iv})
+	}
 	data := &joinData{
 		Token: token, View: iv, MinPassword: invite.MinPasswordLen,
 		FirstName: c.FormValue("first_name"), LastName: c.FormValue("last_name"), Phone: c.FormValue("phone"),

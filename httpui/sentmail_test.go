@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -159,5 +160,59 @@ func TestSentMailShowsOnlyTheLiveLink(t *testing.T) {
 		if strings.Contains(seen, first) || !strings.Contains(seen, second) {
 			t.Errorf("got the old link %v, the new one %v; want only the new one", strings.Contains(seen, first), strings.Contains(seen, second))
 		}
+	})
+}
+
+// Someone logged in who opens an invitation link is told to log out
+// first, and accepting is refused: it once made the invitee's account while
+// the other person's session went on. Logging out from that page leads
+// back to the invitation.
+func TestAcceptWhileLoggedIn(t *testing.T) {
+	eachApp(t, func(t *testing.T, a *app) {
+		member := a.member(a.acme, "member@acme.example")
+		_, token := a.invite(a.acme, "guest@example.com")
+		join := invite.AcceptPath + token
+		b := a.browser()
+		b.login(member.Email, adminPassword).want(t, http.StatusSeeOther)
+		b.get(join).want(t, http.StatusConflict, "You are logged in as Mem Ber (member@acme.example). This invitation is for guest@example.com", "Log out and continue")
+		users, _ := a.svc.Users(a.global, invite.UserFilter{})
+		form := url.Values{"password": {"a fine new passphrase"}, "password_confirm": {"a fine new passphrase"}, "first_name": {"G"}, "last_name": {"H"}, "accept_terms": {"on"}}
+		b.post("/home", join, form).want(t, http.StatusConflict, "Log out to accept this invitation")
+		if after, _ := a.svc.Users(a.global, invite.UserFilter{}); len(after.Users) != len(users.Users) {
+			t.Fatalf("accepting while logged in made a user")
+		}
+		b.get("/home").want(t, http.StatusOK) // still the member, untouched
+		out := b.post(join, "/logout", url.Values{"next": {join}})
+		out.want(t, http.StatusSeeOther)
+		if loc := out.header.Get("Location"); loc != join {
+			t.Fatalf("logging out from the page went to %q, want the invitation", loc)
+		}
+		b.get(join).want(t, http.StatusOK, "Create your password")
+		b.post(join, join, form).want(t, http.StatusSeeOther)
+	})
+}
+
+// A Company Administrator inviting the address of another company's user
+// is answered as for a fresh address; the invitee learns on the link that
+// they have an account, and no second account is made.
+func TestInviteAnotherCompanysUser(t *testing.T) {
+	eachApp(t, func(t *testing.T, a *app) {
+		boss := a.companyAdmin(a.acme, "boss@acme.example")
+		other := a.member(a.bolt, "member@bolt.example")
+		b := a.browser()
+		b.login(boss, adminPassword).want(t, http.StatusSeeOther)
+		form := func(email string) url.Values {
+			return url.Values{
+				"email": {email}, "first_name": {"Mem"}, "last_name": {"Ber"}, "business_role": {fmt.Sprint(a.acme.BusinessRoles[0].ID)},
+				"grant": {fmt.Sprint(a.acme.Subscriptions[0].ID)}, fmt.Sprintf("role_%d", a.acme.Subscriptions[0].ID): {"viewer"},
+			}
+		}
+		taken := b.post("/admin/invitations/new", "/admin/invitations", form(other.Email))
+		fresh := b.post("/admin/invitations/new", "/admin/invitations", form("fresh@example.com"))
+		if taken.status != fresh.status || taken.header.Get("Location") != fresh.header.Get("Location") {
+			t.Fatalf("an address of another company answers %d %q, a fresh one %d %q", taken.status, taken.header.Get("Location"), fresh.status, fresh.header.Get("Location"))
+		}
+		link := regexp.MustCompile(invite.AcceptPath + `[A-Za-z0-9_-]{43}`).FindString(a.mailTo(other.Email, invite.KindInvitation))
+		a.browser().get(link).want(t, http.StatusConflict, "You already have an account", "Log in")
 	})
 }

@@ -43,7 +43,8 @@ func (s *Service) InvitationByToken(ctx context.Context, token string) (*Invitat
 // An unknown or superseded token is ErrInvitationNotFound; an expired,
 // canceled or accepted invitation is ErrInvitationExpired,
 // ErrInvitationCanceled or ErrInvitationAccepted. An invitation found past
-// its expiry is marked expired.
+// its expiry is marked expired. An address that has an account already is
+// ErrUserExists: there is never a second account.
 func (s *Service) Accept(ctx context.Context, in AcceptInput) (*User, error) {
 	hash, ok := HashToken(in.Token)
 	if !ok {
@@ -59,6 +60,12 @@ func (s *Service) Accept(ctx context.Context, in AcceptInput) (*User, error) {
 		return nil, s.markExpired(ctx, inv.ID)
 	case st != StatusPending:
 		return nil, errFinal(st)
+	}
+	switch _, err := s.store.UserByEmail(ctx, inv.Email); {
+	case err == nil:
+		return nil, ErrUserExists
+	case !errors.Is(err, ErrUserNotFound):
+		return nil, err
 	}
 
 	var v validator

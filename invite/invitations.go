@@ -97,16 +97,25 @@ func (s *Service) companyFor(ctx context.Context, u *User, companyID int64) (*Co
 	return s.store.Company(ctx, companyID)
 }
 
-// checkNoUser fails with ErrUserExists if a user has the e-mail address.
-func (s *Service) checkNoUser(ctx context.Context, email string) error {
-	_, err := s.store.UserByEmail(ctx, email)
+// checkNoUser fails with ErrUserExists if the e-mail address belongs to a
+// user whom the acting administrator u sees: a user of the company invited
+// to, or anyone for a Global Administrator. That an address has an account
+// in another company is not told to a Company Administrator, who would
+// learn who has an account anywhere on the platform: the invitation is
+// made as for anyone else, and its invitee, following the link, is told
+// that they have an account already (Invitee, Accept). It never makes a
+// second account.
+func (s *Service) checkNoUser(ctx context.Context, u *User, companyID int64, email string) error {
+	existing, err := s.store.UserByEmail(ctx, email)
 	switch {
-	case err == nil:
-		return withField(ErrUserExists, "email")
 	case errors.Is(err, ErrUserNotFound):
 		return nil
+	case err != nil:
+		return err
+	case u.AdminLevel == AdminGlobal || existing.CompanyID == companyID:
+		return withField(ErrUserExists, "email")
 	}
-	return err
+	return nil
 }
 
 // Invite makes a pending invitation and returns it with its token, the only
@@ -128,7 +137,7 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 	if v.grantable("grants", u, inv.Grants); v.err() != nil {
 		return nil, "", v.err()
 	}
-	if err := s.checkNoUser(ctx, inv.Email); err != nil {
+	if err := s.checkNoUser(ctx, u, c.ID, inv.Email); err != nil {
 		return nil, "", err
 	}
 	if err := s.takeLimits(ctx, true, limit{s.limits.Invitations, ErrTooManyInvitations, userKey("invitations", u.ID)}); err != nil {
@@ -226,7 +235,7 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 			return nil, "", v.err()
 		}
 		if details.Email != inv.Email {
-			if err := s.checkNoUser(ctx, details.Email); err != nil {
+			if err := s.checkNoUser(ctx, actor, inv.CompanyID, details.Email); err != nil {
 				return nil, "", err
 			}
 		}

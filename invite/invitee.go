@@ -20,6 +20,10 @@ type InvitationView struct {
 	CompanyName string
 	InviterName string
 	Grants      []GrantView
+	// AccountExists reports that the invitee's address has an account
+	// already (in another company): Accept will refuse with ErrUserExists,
+	// and the invitee logs in with that account instead.
+	AccountExists bool
 }
 
 // Invitee returns what the page behind an invitation link shows, with the
@@ -35,6 +39,12 @@ func (s *Service) Invitee(ctx context.Context, token string) (*InvitationView, e
 		return nil, err
 	}
 	v := &InvitationView{Invitation: inv, CompanyName: mc.company.Name, InviterName: mc.inviter}
+	switch _, err := s.store.UserByEmail(ctx, inv.Email); {
+	case err == nil:
+		v.AccountExists = true
+	case !errors.Is(err, ErrUserNotFound):
+		return nil, err
+	}
 	for _, sub := range mc.company.Subscriptions {
 		for _, g := range inv.Grants {
 			if g.SubscriptionID == sub.ID {

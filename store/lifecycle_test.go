@@ -174,7 +174,7 @@ func TestResend(t *testing.T) {
 		t.Run("ErrUserExists", func(t *testing.T) {
 			inv, _ := f.invite(t, f.a)
 			in := f.input(f.a)
-			in.Email = "root@example.com"
+			in.Email = f.member(t, f.a, invite.AdminNone).Email
 			_, _, err := f.svc.Resend(f.adminA, inv.ID, &in)
 			wantErr(t, err, invite.ErrUserExists)
 		})

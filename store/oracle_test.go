@@ -1,0 +1,63 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/invitehq/invite/invite"
+	"github.com/invitehq/invite/store"
+	"github.com/invitehq/invite/store/storetest"
+)
+
+// A Company Administrator cannot learn whether an address has an account
+// in another company: inviting it, or resending to it, is answered as for
+// a fresh address, and a mail goes out. The invitee is told on following
+// the link, and no second account is ever made. A Global Administrator,
+// who sees every user, and an address of one's own company are told.
+func TestNoAccountOracle(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		elsewhere := f.member(t, f.b, invite.AdminNone)
+		fresh := "fresh@example.com"
+		users := f.count(t, "users", "1 = 1")
+
+		for _, email := range []string{elsewhere.Email, fresh, "root@example.com"} {
+			in := f.input(f.a)
+			in.Email = email
+			inv, token, err := f.svc.Invite(f.adminA, in)
+			if err != nil {
+				t.Fatalf("a Company Administrator invites %s: %v", email, err)
+			}
+			if inv.Status != invite.StatusPending || inv.Delivery == nil || inv.Delivery.State != invite.DeliveryQueued {
+				t.Fatalf("%s: got %s, delivery %+v; want pending with its mail queued", email, inv.Status, inv.Delivery)
+			}
+			view, err := f.svc.Invitee(ctx, token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			exists := email != fresh
+			if view.AccountExists != exists {
+				t.Errorf("%s: the invitee's page says an account exists: %v, want %v", email, view.AccountExists, exists)
+			}
+			_, err = f.svc.Accept(ctx, acceptInput(token))
+			if exists {
+				wantErr(t, err, invite.ErrUserExists)
+			} else if err != nil {
+				t.Fatalf("accept for a fresh address: %v", err)
+			}
+		}
+		if n := f.count(t, "users", "1 = 1") - users; n != 1 {
+			t.Fatalf("%d users made, want 1 (the fresh address only)", n)
+		}
+		// Told where the administrator sees the user anyway.
+		in := f.input(f.a)
+		in.Email = elsewhere.Email
+		_, _, err := f.svc.Invite(f.global, in)
+		wantErr(t, err, invite.ErrUserExists)
+		in = f.input(f.b)
+		in.Email = elsewhere.Email
+		_, _, err = f.svc.Invite(f.adminB, in)
+		wantErr(t, err, invite.ErrUserExists)
+	})
+}
