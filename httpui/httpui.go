@@ -37,6 +37,10 @@ type Config struct {
 	BaseURL string
 	// Logger receives internal errors; slog.Default() when nil.
 	Logger *slog.Logger
+	// Panicked, if set, counts a request whose handler panicked and
+	// returns the count so far; the panic is logged with its stack and
+	// answered 500, and the server goes on.
+	Panicked func() int64
 	// RequestTimeout is how long a request may take, waiting for a
 	// database connection or a turn to check a password included; past it
 	// the answer is 503 with Retry-After. DefaultRequestTimeout when 0.
@@ -87,6 +91,19 @@ func New(cfg Config) *echo.Echo {
 	if secure {
 		secureHeaders.HSTSMaxAge = 31536000
 	}
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		DisableErrorHandler: true, // the panic becomes an error for h.error
+		DisableStackAll:     true,
+		StackSize:           16 << 10,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			var total int64
+			if cfg.Panicked != nil {
+				total = cfg.Panicked()
+			}
+			cfg.Logger.Error("request panicked", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err, "panics", total, "stack", string(stack))
+			return err
+		},
+	}))
 	e.Use(middleware.SecureWithConfig(secureHeaders), h.deadline)
 	e.GET("/healthz", h.healthz)
 	e.StaticFS("/static", static.Files)

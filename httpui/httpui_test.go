@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/labstack/echo/v4"
@@ -65,5 +66,27 @@ func TestErrorHandler(t *testing.T) {
 				t.Errorf("internal error body: got %q", body)
 			}
 		})
+	}
+}
+
+// A handler that panics is answered 500 with the usual page, logged with
+// its stack and counted; the next request is served as usual.
+func TestPanickingRequest(t *testing.T) {
+	var log strings.Builder
+	var panics atomic.Int64
+	e := New(Config{Health: func(context.Context) error { return nil }, Logger: slog.New(slog.NewTextHandler(&log, nil)), Panicked: func() int64 { return panics.Add(1) }})
+	e.GET("/boom", func(echo.Context) error { panic("boom") })
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/boom", nil))
+	if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), "Something went wrong on our side") {
+		t.Errorf("a panicking handler: got %d\n%s", rec.Code, rec.Body)
+	}
+	if panics.Load() != 1 || !strings.Contains(log.String(), `msg="request panicked"`) || !strings.Contains(log.String(), "httpui_test.go") {
+		t.Errorf("counted %d; log:\n%s", panics.Load(), log.String())
+	}
+	rec = httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+	if rec.Code != http.StatusOK {
+		t.Errorf("the next request: got %d", rec.Code)
 	}
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 
@@ -22,15 +24,16 @@ type job struct {
 }
 
 // trigger runs the job unless it is running, in which case the running one
-// goes round again.
-func (j *job) trigger(ctx context.Context, logger *slog.Logger) {
+// goes round again. A run that panics is logged with its stack and counted
+// in panics; the server goes on, and so does the job, at its next trigger.
+func (j *job) trigger(ctx context.Context, logger *slog.Logger, panics *atomic.Int64) {
 	j.again.Store(true)
 	if !j.running.TryLock() {
 		return
 	}
 	defer j.running.Unlock()
 	for j.again.Swap(false) && ctx.Err() == nil {
-		n, err := j.run(ctx)
+		n, err := j.runOnce(ctx, logger, panics)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			logger.Error("job failed", "job", j.name, "err", err)
@@ -38,6 +41,17 @@ func (j *job) trigger(ctx context.Context, logger *slog.Logger) {
 			logger.Info("job done", "job", j.name, "count", n)
 		}
 	}
+}
+
+func (j *job) runOnce(ctx context.Context, logger *slog.Logger, panics *atomic.Int64) (n int, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			total := panics.Add(1)
+			logger.Error("job panicked", "job", j.name, "panic", fmt.Sprint(v), "panics", total, "stack", string(debug.Stack()))
+			n, err = 0, nil // logged here, not again as a failure
+		}
+	}()
+	return j.run(ctx)
 }
 
 // scheduler runs jobs on their cron schedules and on demand, and stops them
@@ -48,16 +62,17 @@ type scheduler struct {
 	logger *slog.Logger
 	cron   *cron.Cron
 	kicks  sync.WaitGroup
+	panics *atomic.Int64 // runs that panicked, the server's count
 }
 
-func newScheduler(logger *slog.Logger) *scheduler {
+func newScheduler(logger *slog.Logger, panics *atomic.Int64) *scheduler {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &scheduler{ctx: ctx, cancel: cancel, logger: logger, cron: cron.New(cron.WithLogger(cronLogger{logger}))}
+	return &scheduler{ctx: ctx, cancel: cancel, logger: logger, cron: cron.New(cron.WithLogger(cronLogger{logger})), panics: panics}
 }
 
 // add schedules j by spec, a cron expression or "@every 1m".
 func (s *scheduler) add(spec string, j *job) error {
-	_, err := s.cron.AddFunc(spec, func() { j.trigger(s.ctx, s.logger) })
+	_, err := s.cron.AddFunc(spec, func() { j.trigger(s.ctx, s.logger, s.panics) })
 	return err
 }
 
@@ -66,7 +81,7 @@ func (s *scheduler) kick(j *job) {
 	if s.ctx.Err() != nil {
 		return
 	}
-	s.kicks.Go(func() { j.trigger(s.ctx, s.logger) })
+	s.kicks.Go(func() { j.trigger(s.ctx, s.logger, s.panics) })
 }
 
 func (s *scheduler) start() { s.cron.Start() }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -337,5 +338,47 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// syncBuffer is a log that tests read while the server writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// A job that panics is logged with its stack and counted, and the server
+// goes on serving and running its jobs; so does a request that panics. A
+// panicking job used to end the process.
+func TestPanicsAreSurvived(t *testing.T) {
+	var log syncBuffer
+	m := NewMain(testConfig(t, ""), slog.New(slog.NewTextHandler(&log, nil)), io.Discard)
+	if err := m.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	boom := &job{name: "boom", run: func(context.Context) (int, error) { panic("boom") }}
+	m.jobs.kick(boom)
+	eventually(t, "the panic to be logged", func() bool { return m.panics.Load() == 1 })
+	m.jobs.kick(boom) // again: the job is not stuck
+	eventually(t, "the second panic", func() bool { return m.panics.Load() == 2 })
+	if got := status(t, m.URL()+"/healthz"); got != http.StatusOK {
+		t.Fatalf("after a job panicked: /healthz %d", got)
+	}
+	out := log.String()
+	if !strings.Contains(out, `msg="job panicked" job=boom panic=boom panics=1`) || !strings.Contains(out, "jobs.go") {
+		t.Errorf("the log does not show the panic with its stack:\n%s", out)
 	}
 }

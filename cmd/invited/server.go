@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/invitehq/invite/httpui"
@@ -35,6 +36,10 @@ type Main struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	// panics counts the jobs and requests that panicked: each is logged
+	// with its stack, and the server goes on.
+	panics atomic.Int64
 }
 
 // NewMain returns a program with the given configuration that logs to
@@ -93,7 +98,7 @@ func (m *Main) Start(ctx context.Context) error {
 		m.db.Close()
 		return err
 	}
-	m.jobs = newScheduler(m.logger)
+	m.jobs = newScheduler(m.logger, &m.panics)
 	deliver := &job{name: "deliver outbox", run: func(ctx context.Context) (int, error) { return m.svc.DeliverOutbox(ctx, m.mailer) }}
 	resets := &job{name: "send password reset links", run: func(ctx context.Context) (int, error) { return m.svc.IssuePasswordResets(ctx) }}
 	remindBefore := m.cfg.RemindBefore
@@ -142,7 +147,7 @@ func (m *Main) Start(ctx context.Context) error {
 	m.srv = &http.Server{
 		Handler: httpui.New(httpui.Config{
 			Service: m.svc, Health: m.db.Ping, BaseURL: m.cfg.BaseURL, Logger: m.logger,
-			RequestTimeout: m.cfg.RequestTimeout,
+			RequestTimeout: m.cfg.RequestTimeout, Panicked: func() int64 { return m.panics.Add(1) },
 		}),
 		// A client that is slow to send its request, or never reads the
 		// answer, gives up its connection: it cannot hold it for long.
