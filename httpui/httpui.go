@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -100,7 +101,7 @@ func New(cfg Config) *echo.Echo {
 			if cfg.Panicked != nil {
 				total = cfg.Panicked()
 			}
-			cfg.Logger.Error("request panicked", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err, "panics", total, "stack", string(stack))
+			cfg.Logger.Error("request panicked", "method", c.Request().Method, "path", logPath(c), "err", err, "panics", total, "stack", string(stack))
 			return err
 		},
 	}))
@@ -299,6 +300,16 @@ func (h *handlers) healthz(c echo.Context) error {
 	return c.String(http.StatusOK, "ok\n")
 }
 
+// secretPaths are the paths whose last part is a secret: an invitation's or
+// a reset link's token, a join page's key.
+var secretPaths = regexp.MustCompile("(" + regexp.QuoteMeta(invite.AcceptPath) + "|" + regexp.QuoteMeta(invite.ResetPath) + "|/request/)[^/?#]+")
+
+// logPath returns the request's path for a log line, with its secret, if it
+// has one, replaced: logs are read by more people than links are sent to.
+func logPath(c echo.Context) string {
+	return secretPaths.ReplaceAllString(c.Request().URL.Path, "${1}[redacted]")
+}
+
 // statusOf maps an error code to its HTTP status. It is the only place
 // that does.
 func statusOf(code invite.Code) int {
@@ -342,7 +353,7 @@ func (h *handlers) error(err error, c echo.Context) {
 	switch status {
 	case http.StatusServiceUnavailable:
 		c.Response().Header().Set("Retry-After", retryAfter)
-		h.cfg.Logger.Warn("request not served", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+		h.cfg.Logger.Warn("request not served", "method", c.Request().Method, "path", logPath(c), "err", err)
 	case http.StatusTooManyRequests:
 		if e, ok := asError(err); ok && e.RetryAfter > 0 {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))
@@ -352,7 +363,7 @@ func (h *handlers) error(err error, c echo.Context) {
 	if isHTTP {
 		status = he.Code // echo's own: unknown route, wrong method, CSRF
 	} else if status == http.StatusInternalServerError {
-		h.cfg.Logger.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+		h.cfg.Logger.Error("request failed", "method", c.Request().Method, "path", logPath(c), "err", err)
 	}
 	t, _ := c.Get(ctxTr).(*tr)
 	if t == nil {

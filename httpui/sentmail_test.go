@@ -1,9 +1,14 @@
 package httpui_test
 
 import (
+	"log/slog"
+	"net/http/httptest"
+	"sync"
+
 	"context"
 	"errors"
 	"fmt"
+	"github.com/invitehq/invite/httpui"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -216,3 +221,45 @@ func TestInviteAnotherCompanysUser(t *testing.T) {
 		a.browser().get(link).want(t, http.StatusConflict, "You already have an account", "Log in")
 	})
 }
+
+// No log line carries a link's secret: on a failure at /join/, /reset/ or
+// /request/ the log names the path with its last part replaced.
+func TestLogsCarryNoTokens(t *testing.T) {
+	a := newApp(t)
+	_, token := a.invite(a.acme, "guest@example.com")
+	var log strings.Builder
+	var mu sync.Mutex
+	srv := httptest.NewServer(httpui.New(httpui.Config{Service: a.svc, Health: a.db.Ping, BaseURL: "http://invite.test",
+		Logger: slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			return log.Write(p)
+		}), nil))}))
+	defer srv.Close()
+	a.db.Close() // every page that needs the database fails now
+	for _, path := range []string{invite.AcceptPath + token, invite.ResetPath + token, "/request/" + a.acme.JoinKey} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable {
+			t.Errorf("GET %s with the database closed: got %d, want 503", path, resp.StatusCode)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	out := log.String()
+	for _, secret := range []string{token, a.acme.JoinKey} {
+		if strings.Contains(out, secret) {
+			t.Errorf("the log carries a secret:\n%s", out)
+		}
+	}
+	if !strings.Contains(out, "path=/join/[redacted]") || !strings.Contains(out, "path=/request/[redacted]") {
+		t.Errorf("the log does not name the paths:\n%s", out)
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
