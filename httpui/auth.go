@@ -81,7 +81,7 @@ func (h *handlers) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if old, err := c.Cookie(sessionCookie); err == nil {
+	if old, err := c.Cookie(h.cookieName(sessionCookie)); err == nil {
 		if err := h.svc.Logout(ctx, old.Value); err != nil {
 			return err
 		}
@@ -95,7 +95,7 @@ func (h *handlers) login(c echo.Context) error {
 }
 
 func (h *handlers) logout(c echo.Context) error {
-	if ck, err := c.Cookie(sessionCookie); err == nil {
+	if ck, err := c.Cookie(h.cookieName(sessionCookie)); err == nil {
 		if err := h.svc.Logout(c.Request().Context(), ck.Value); err != nil {
 			return err
 		}

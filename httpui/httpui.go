@@ -51,8 +51,11 @@ type Config struct {
 // DefaultRequestTimeout is Config.RequestTimeout's default.
 const DefaultRequestTimeout = 30 * time.Second
 
-// The cookie of the session.
-const sessionCookie = "invite_session"
+// The cookies, named with the __Host- prefix under https (cookieName).
+const (
+	sessionCookie = "invite_session"
+	csrfCookie    = "invite_csrf"
+)
 
 // contentSecurityPolicy allows nothing inline and nothing from elsewhere.
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
@@ -109,16 +112,7 @@ func New(cfg Config) *echo.Echo {
 	e.GET("/healthz", h.healthz)
 	e.StaticFS("/static", static.Files)
 
-	app := e.Group("", h.forms, h.session, middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
-		CookieName:     "invite_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSameSite: http.SameSiteLaxMode,
-		CookieSecure:   secure,
-		// A missing or wrong token is one answer: the form is stale.
-		ErrorHandler: func(error, echo.Context) error { return echo.ErrForbidden },
-	}))
+	app := e.Group("", h.forms, h.session, h.csrf)
 	limit := h.attempt
 	app.GET("/", h.root)
 	app.GET("/login", h.loginForm)
@@ -189,7 +183,7 @@ const (
 func (h *handlers) session(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		var u *invite.User
-		if ck, err := c.Cookie(sessionCookie); err == nil {
+		if ck, err := c.Cookie(h.cookieName(sessionCookie)); err == nil {
 			u, err = h.svc.SessionUser(c.Request().Context(), ck.Value)
 			switch {
 			case errors.Is(err, invite.ErrUnauthorized):
@@ -211,13 +205,13 @@ func (h *handlers) session(next echo.HandlerFunc) echo.HandlerFunc {
 
 func (h *handlers) setSession(c echo.Context, token string) {
 	c.SetCookie(&http.Cookie{
-		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: h.secure,
+		Name: h.cookieName(sessionCookie), Value: token, Path: "/", HttpOnly: true, Secure: h.secure,
 		SameSite: http.SameSiteLaxMode, MaxAge: int(invite.SessionTTL / time.Second),
 	})
 }
 
 func (h *handlers) clearSession(c echo.Context) {
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	c.SetCookie(&http.Cookie{Name: h.cookieName(sessionCookie), Value: "", Path: "/", HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 
 func userOf(c echo.Context) *invite.User {

@@ -50,7 +50,7 @@ func (h *handlers) changePassword(c echo.Context) error {
 		errs = map[string]*invite.FieldError{"password_confirm": {Field: "password_confirm", Reason: "password_mismatch", Message: "does not match the password"}}
 	} else {
 		keep := ""
-		if ck, err := c.Cookie(sessionCookie); err == nil {
+		if ck, err := c.Cookie(h.cookieName(sessionCookie)); err == nil {
 			keep = ck.Value
 		}
 		err := h.svc.ChangePassword(c.Request().Context(), c.FormValue("current_password"), password, keep)
