@@ -112,7 +112,7 @@ func New(cfg Config) *echo.Echo {
 	e.GET("/healthz", h.healthz)
 	e.StaticFS("/static", static.Files)
 
-	app := e.Group("", h.forms, h.session, h.csrf)
+	app := e.Group("", noStore, h.forms, h.session, h.csrf)
 	limit := h.attempt
 	app.GET("/", h.root)
 	app.GET("/login", h.loginForm)
@@ -292,6 +292,15 @@ func (h *handlers) healthz(c echo.Context) error {
 		return c.String(http.StatusServiceUnavailable, "unavailable\n")
 	}
 	return c.String(http.StatusOK, "ok\n")
+}
+
+// noStore keeps every answer of the pages out of caches: each is
+// someone's (their data, a form with its token, a link's invitation).
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return next(c)
+	}
 }
 
 // secretPaths are the paths whose last part is a secret: an invitation's or

@@ -90,7 +90,13 @@ func TestPageRules(t *testing.T) {
 		b := a.browser()
 		b.login("root@example.com", adminPassword)
 		inline := regexp.MustCompile(`<script(?:\s[^>]*)?>[^<]|\son[a-z]+=|javascript:`)
-		for _, path := range []string{"/login", "/admin/invitations", "/admin/invitations/new", "/admin/users", "/admin/companies", "/admin/mail", "/home", invite.AcceptPath + token, "/nowhere"} {
+		a.member(a.acme, "member@acme.example")
+		if err := a.svc.RequestPasswordReset(context.Background(), "member@acme.example", "en"); err != nil {
+			t.Fatal(err)
+		}
+		a.svc.IssuePasswordResets(context.Background())
+		reset := invite.ResetPath + resetLink.FindStringSubmatch(a.mailTo("member@acme.example", invite.KindPasswordReset))[1]
+		for _, path := range []string{"/login", "/admin/invitations", "/admin/invitations/new", "/admin/users", "/admin/companies", "/admin/mail", "/home", "/profile", invite.AcceptPath + token, reset, "/nowhere"} {
 			b.htmx = false
 			p := b.get(path)
 			if csp := p.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe") {
@@ -101,6 +107,9 @@ func TestPageRules(t *testing.T) {
 			}
 			if p.header.Get("X-Frame-Options") != "DENY" || p.header.Get("X-Content-Type-Options") != "nosniff" {
 				t.Errorf("%s: security headers %v", path, p.header)
+			}
+			if p.header.Get("Cache-Control") != "no-store" {
+				t.Errorf("%s: Cache-Control %q, want no-store", path, p.header.Get("Cache-Control"))
 			}
 		}
 		b.htmx = false

@@ -75,6 +75,7 @@ func (h *handlers) render(c echo.Context, status int, page, block string, data *
 		}
 	}
 	c.Response().Header().Add("Vary", "HX-Request")
+	c.Response().Header().Set("Cache-Control", "no-store") // error pages too (see noStore)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
 		return fmt.Errorf("render %s/%s: %w", page, name, err)
