@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // ResetTTL is how long a password reset link works.
@@ -48,8 +47,8 @@ type PasswordReset struct {
 // same, whether or not the account exists: the link is sent by a job
 // (IssuePasswordResets), so the request shows nothing.
 func (s *Service) RequestPasswordReset(ctx context.Context, email, lang string) error {
-	email = strings.ToLower(strings.TrimSpace(email))
-	if !utf8.ValidString(email) || utf8.RuneCountInString(email) > MaxEmailLen {
+	email, ok := normalizeEmail(strings.TrimSpace(email))
+	if !ok {
 		email = "" // stored as a request for nobody
 	}
 	if _, ok := supportedLanguage(lang); !ok {

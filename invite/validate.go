@@ -10,7 +10,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/net/idna"
 	"golang.org/x/text/language"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Input limits, in characters (runes).
@@ -120,8 +122,11 @@ func (v *validator) email(field, s string) string {
 	return ""
 }
 
-// normalizeEmail returns s in lower case if it is a plain address with a
-// local part of at most 64 characters and a domain name with a dot.
+// normalizeEmail returns the one spelling of s, if it is a plain address
+// with a local part of at most 64 characters and a domain name with a dot:
+// the local part in lower case and Unicode normal form C, the domain in
+// its ASCII form by IDNA (UTS #46), so that "bücher.example",
+// "BÜCHER.example" and "xn--bcher-kva.example" are one address.
 func normalizeEmail(s string) (string, bool) {
 	addr, err := mail.ParseAddress(s)
 	if err != nil || addr.Name != "" || addr.Address != s {
@@ -129,11 +134,18 @@ func normalizeEmail(s string) (string, bool) {
 	}
 	at := strings.LastIndexByte(s, '@')
 	local, domain := s[:at], s[at+1:]
-	if len(local) > maxEmailLocal || !strings.Contains(domain, ".") ||
-		strings.HasPrefix(domain, "[") || strings.HasSuffix(domain, ".") {
+	if len(local) > maxEmailLocal || strings.HasPrefix(domain, "[") || strings.HasSuffix(domain, ".") {
 		return "", false
 	}
-	return strings.ToLower(s), true
+	domain, err = idna.Lookup.ToASCII(domain)
+	if err != nil || !strings.Contains(domain, ".") || strings.HasSuffix(domain, ".") {
+		return "", false
+	}
+	normalized := strings.ToLower(norm.NFC.String(local)) + "@" + domain
+	if len(normalized) > MaxEmailLen {
+		return "", false
+	}
+	return normalized, true
 }
 
 // phone validates an optional phone number in international form and

@@ -24,6 +24,18 @@ func TestNormalizeEmail(t *testing.T) {
 		{"a@b.c, d@e.f", ""},
 		{strings.Repeat("a", 64) + "@example.com", strings.Repeat("a", 64) + "@example.com"},
 		{strings.Repeat("a", 65) + "@example.com", ""},
+		// One domain, however it is spelt (IDNA), is one address.
+		{"Ada@Bücher.Example", "ada@xn--bcher-kva.example"},
+		{"ada@BÜCHER.example", "ada@xn--bcher-kva.example"},
+		{"ada@xn--bcher-kva.example", "ada@xn--bcher-kva.example"},
+		{"ada@XN--BCHER-KVA.EXAMPLE", "ada@xn--bcher-kva.example"},
+		{"ada@ｅｘａｍｐｌｅ.com", "ada@example.com"},
+		{"ada@bu\u0308cher.example", "ada@xn--bcher-kva.example"},
+		{"José@example.com", "josé@example.com"},
+		{"Jose\u0301@example.com", "josé@example.com"},
+		{"ada@xn--a.example", ""},
+		{"ada@-bücher.example", ""},
+		{"ada@bücher..example", ""},
 	}
 	for _, tt := range tests {
 		got, ok := normalizeEmail(tt.in)

@@ -61,3 +61,27 @@ func TestNoAccountOracle(t *testing.T) {
 		wantErr(t, err, invite.ErrUserExists)
 	})
 }
+
+// An address is one address however its domain is spelt: invited in
+// Unicode, it logs in in punycode, and cannot be invited again in either.
+func TestOneAddressHoweverSpelt(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		in := f.input(f.a)
+		in.Email = "Ada@Bücher.Example"
+		_, token, err := f.svc.Invite(f.global, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Accept(context.Background(), acceptInput(token)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Authenticate(context.Background(), "ada@xn--bcher-kva.example", password); err != nil {
+			t.Errorf("log in with the punycode spelling: %v", err)
+		}
+		in = f.input(f.a)
+		in.Email = "ADA@XN--BCHER-KVA.example"
+		_, _, err = f.svc.Invite(f.global, in)
+		wantErr(t, err, invite.ErrUserExists)
+	})
+}
