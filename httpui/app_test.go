@@ -35,6 +35,8 @@ type app struct {
 	bolt   *invite.Company
 	global context.Context
 	inbox  mailbox
+	// acmeKey is the key of Acme's join page, which is open.
+	acmeKey string
 }
 
 const adminPassword = "a long admin password!"
@@ -75,6 +77,11 @@ func newAppOn(t *testing.T, db *store.DB) *app {
 	a.global = invite.NewContext(ctx, a.root)
 	a.acme = a.company("Acme")
 	a.bolt = a.company("Bolt")
+	address, err := a.svc.OpenJoinPage(a.global, a.acme.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.acmeKey = strings.TrimPrefix(address, "http://invite.test"+invite.JoinPath)
 	return a
 }
 

@@ -32,7 +32,7 @@ func TestInvalidForms(t *testing.T) {
 		boss := a.companyAdmin(a.acme, "boss@acme.example")
 		member := a.member(a.acme, "member@acme.example")
 		inv, token := a.invite(a.acme, "guest@example.com")
-		if err := a.svc.RequestToJoin(ctx, a.acme.JoinKey, invite.JoinRequestInput{Email: "asker@example.com", FirstName: "Ask", LastName: "Er"}); err != nil {
+		if err := a.svc.RequestToJoin(ctx, a.acmeKey, invite.JoinRequestInput{Email: "asker@example.com", FirstName: "Ask", LastName: "Er"}); err != nil {
 			t.Fatal(err)
 		}
 		reqs, err := a.svc.JoinRequests(a.global, a.acme.ID)
@@ -47,7 +47,7 @@ func TestInvalidForms(t *testing.T) {
 		}
 		reset := invite.ResetPath + resetLink.FindStringSubmatch(a.mailTo(member.Email, invite.KindPasswordReset))[1]
 		join := invite.AcceptPath + token
-		request := "/request/" + a.acme.JoinKey
+		request := "/request/" + a.acmeKey
 		root := "root@example.com"
 		cases := []formCase{
 			{"LogIn", "", "/login", "/login", url.Values{"email": {"nobody"}, "password": {""}}, 422, "The email address or password is incorrect."},

@@ -125,8 +125,8 @@ func New(cfg Config) *echo.Echo {
 	app.POST("/profile/password", h.changePassword, h.requireUser)
 	app.GET("/forgot", h.forgotForm)
 	app.POST("/forgot", h.forgot, limit)
-	app.GET("/request/:key", h.requestForm)
-	app.POST("/request/:key", h.request, limit)
+	app.GET(invite.JoinPath+":key", h.requestForm)
+	app.POST(invite.JoinPath+":key", h.request, limit)
 	app.GET(invite.ResetPath+":token", h.resetForm)
 	app.POST(invite.ResetPath+":token", h.reset, limit)
 	app.GET(invite.AcceptPath+":token", h.joinForm)
@@ -138,7 +138,8 @@ func New(cfg Config) *echo.Echo {
 	adm.GET("/users/:id/edit", h.editUser)
 	adm.POST("/join-requests/:id/approve", h.approve)
 	adm.POST("/join-requests/:id/decline", h.decline)
-	adm.POST("/companies/:id/join", h.setJoin)
+	adm.POST("/companies/:id/join/open", h.openJoin)
+	adm.POST("/companies/:id/join/close", h.closeJoin)
 	adm.POST("/users/:id", h.saveUser)
 	adm.GET("/users/:id/disable", h.confirmUser("disable"))
 	adm.POST("/users/:id/disable", h.setDisabled(true))
@@ -305,7 +306,7 @@ func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 
 // secretPaths are the paths whose last part is a secret: an invitation's or
 // a reset link's token, a join page's key.
-var secretPaths = regexp.MustCompile("(" + regexp.QuoteMeta(invite.AcceptPath) + "|" + regexp.QuoteMeta(invite.ResetPath) + "|/request/)[^/?#]+")
+var secretPaths = regexp.MustCompile("(" + regexp.QuoteMeta(invite.AcceptPath) + "|" + regexp.QuoteMeta(invite.ResetPath) + "|" + regexp.QuoteMeta(invite.JoinPath) + ")[^/?#]+")
 
 // logPath returns the request's path for a log line, with its secret, if it
 // has one, replaced: logs are read by more people than links are sent to.

@@ -86,8 +86,8 @@ func TestLocalesComplete(t *testing.T) {
 	add("field_", invite.ErrInvitationPending.Reason, invite.ErrUserExists.Reason, invite.ErrCompanyExists.Reason)
 	add("done_", "invited", "resent", "resent_email", "canceled", "canceled_email", "company_registered", "template_saved", "welcome",
 		"user_saved", "user_enabled", "user_disabled", "user_deleted", "user_deleted_name", "profile_saved", "password_changed", "password_reset",
-		"request_approved", "request_declined", "join_on", "join_off")
-	add("", "request_title", "request_closed_title", "join_signed_in_title")
+		"request_approved", "request_declined", "join_off")
+	add("", "request_title", "request_closed_title", "join_signed_in_title", "join_address_title")
 	add("", "user_disable_title", "user_delete_title", "profile_title", "password_title", "forgot_title", "reset_title", "user_edit_title")
 	for _, p := range []string{"reset_unknown", "reset_expired"} {
 		add(p, "_title", "_text")

@@ -119,23 +119,49 @@ func (h *handlers) decline(c echo.Context) error {
 	return redirect(c, "/admin/users?done=request_declined")
 }
 
-// setJoin turns a company's join page on or off.
-func (h *handlers) setJoin(c echo.Context) error {
+// joinPageBack is where a join page's administrator returns to: Users for
+// a Company Administrator, Companies for a Global Administrator.
+func joinPageBack(c echo.Context) string {
+	if userOf(c).AdminLevel == invite.AdminGlobal {
+		return "/admin/companies"
+	}
+	return "/admin/users"
+}
+
+type joinAddressData struct {
+	Company *invite.Company
+	Address string
+	Back    string
+}
+
+// openJoin opens a company's join page at a new address and shows it, this
+// once: only its key's hash is kept.
+func (h *handlers) openJoin(c echo.Context) error {
 	id, err := companyID(c)
 	if err != nil {
 		return err
 	}
-	on := c.FormValue("on") == "1"
-	if err := h.svc.SetJoinRequests(c.Request().Context(), id, on); err != nil {
+	ctx := c.Request().Context()
+	co, err := h.svc.Company(ctx, id)
+	if err != nil {
 		return err
 	}
-	done := "join_off"
-	if on {
-		done = "join_on"
+	address, err := h.svc.OpenJoinPage(ctx, id)
+	if err != nil {
+		return err
 	}
-	back := "/admin/users"
-	if userOf(c).AdminLevel == invite.AdminGlobal {
-		back = "/admin/companies"
+	v := h.newView(c, "users", "join_address_title", &joinAddressData{Company: co, Address: address, Back: joinPageBack(c)})
+	return h.render(c, http.StatusOK, "join_address", "", v)
+}
+
+// closeJoin closes a company's join page.
+func (h *handlers) closeJoin(c echo.Context) error {
+	id, err := companyID(c)
+	if err != nil {
+		return err
 	}
-	return redirect(c, back+"?done="+done)
+	if err := h.svc.CloseJoinPage(c.Request().Context(), id); err != nil {
+		return err
+	}
+	return redirect(c, joinPageBack(c)+"?done=join_off")
 }

@@ -2,6 +2,7 @@ package httpui_test
 
 import (
 	"fmt"
+	"regexp"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,7 +14,7 @@ import (
 func TestRequestToJoin(t *testing.T) {
 	eachApp(t, func(t *testing.T, a *app) {
 		boss := a.companyAdmin(a.acme, "boss@acme.example")
-		page := "/request/" + a.acme.JoinKey
+		page := invite.JoinPath + a.acmeKey
 		visitor := a.browser()
 		visitor.lang = "fr"
 		visitor.get(page).want(t, http.StatusOK, "Demander à rejoindre Acme")
@@ -29,7 +30,10 @@ func TestRequestToJoin(t *testing.T) {
 		b := a.browser()
 		b.login(boss, adminPassword)
 		users := b.get("/admin/users")
-		users.want(t, http.StatusOK, "Requests to Join", "jean@example.com", "Jean Valjean", a.acme.JoinKey)
+		users.want(t, http.StatusOK, "Requests to Join", "jean@example.com", "Jean Valjean", "Make a new join address")
+		if strings.Contains(users.body, a.acmeKey) {
+			t.Errorf("the Users page shows the join page's key, which is kept only as a hash")
+		}
 		reqs, _ := a.svc.JoinRequests(a.global, 0)
 		if len(reqs) != 1 {
 			t.Fatalf("got %d requests", len(reqs))
@@ -47,12 +51,23 @@ func TestRequestToJoin(t *testing.T) {
 		}
 		b.post("/admin/users", approve, nil).want(t, http.StatusConflict, "already been decided")
 
+		// A new address, shown once; the old one stops working.
+		fresh := b.post("/admin/users", fmt.Sprintf("/admin/companies/%d/join/open", a.acme.ID), nil)
+		fresh.want(t, http.StatusOK, "Copy it now: it is shown only this once")
+		address := regexp.MustCompile(`value="(http://invite.test/request/[A-Za-z0-9_-]{43})"`).FindStringSubmatch(fresh.body)
+		if address == nil {
+			t.Fatalf("no new address on the page:\n%s", fresh.body)
+		}
+		visitor.get(page).want(t, http.StatusNotFound)
+		newPage := strings.TrimPrefix(address[1], "http://invite.test")
+		visitor.get(newPage).want(t, http.StatusOK, "Demander à rejoindre Acme")
+
 		// Turning the page off.
-		off := b.post("/admin/users", fmt.Sprintf("/admin/companies/%d/join", a.acme.ID), url.Values{"on": {"0"}})
+		off := b.post("/admin/users", fmt.Sprintf("/admin/companies/%d/join/close", a.acme.ID), nil)
 		off.want(t, http.StatusSeeOther)
 		if !strings.Contains(b.get(off.header.Get("Location")).body, "Requests to join are turned off.") {
 			t.Errorf("the Users page does not say the join page is off")
 		}
-		visitor.get(page).want(t, http.StatusNotFound)
+		visitor.get(newPage).want(t, http.StatusNotFound)
 	})
 }

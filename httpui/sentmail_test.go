@@ -237,7 +237,7 @@ func TestLogsCarryNoTokens(t *testing.T) {
 		}), nil))}))
 	defer srv.Close()
 	a.db.Close() // every page that needs the database fails now
-	for _, path := range []string{invite.AcceptPath + token, invite.ResetPath + token, "/request/" + a.acme.JoinKey} {
+	for _, path := range []string{invite.AcceptPath + token, invite.ResetPath + token, "/request/" + a.acmeKey} {
 		resp, err := http.Get(srv.URL + path)
 		if err != nil {
 			t.Fatal(err)
@@ -250,7 +250,7 @@ func TestLogsCarryNoTokens(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	out := log.String()
-	for _, secret := range []string{token, a.acme.JoinKey} {
+	for _, secret := range []string{token, a.acmeKey} {
 		if strings.Contains(out, secret) {
 			t.Errorf("the log carries a secret:\n%s", out)
 		}

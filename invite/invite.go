@@ -68,10 +68,10 @@ type Company struct {
 	Subscriptions   []Subscription
 	BusinessRoles   []BusinessRole
 	CreatedAt       time.Time
-	// JoinKey is the secret part of the address of the company's join page,
-	// where people without an invitation ask to join.
-	JoinKey string
-	// JoinRequests reports whether the join page takes requests.
+	// JoinRequests reports whether the company's join page is open, where
+	// people without an invitation ask to join. Its address holds a secret
+	// key that is shown once, when the page is opened (OpenJoinPage); only
+	// the key's SHA-256 is kept.
 	JoinRequests bool
 }
 

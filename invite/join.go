@@ -44,7 +44,21 @@ type JoinRequestInput struct {
 // JoinPage returns the name of the company whose join page has the given
 // key, if the page takes requests. It needs no acting user.
 func (s *Service) JoinPage(ctx context.Context, key string) (*Company, error) {
-	c, err := s.store.CompanyByJoinKey(ctx, key)
+	c, err := s.joinCompany(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	return &Company{ID: c.ID, Name: c.Name, DefaultLanguage: c.DefaultLanguage, TimeZone: c.TimeZone}, nil
+}
+
+// joinCompany returns the company whose open join page has the key, or
+// ErrJoinClosed.
+func (s *Service) joinCompany(ctx context.Context, key string) (*Company, error) {
+	hash, ok := HashToken(key)
+	if !ok {
+		return nil, ErrJoinClosed
+	}
+	c, err := s.store.CompanyByJoinKey(ctx, hash)
 	switch {
 	case errors.Is(err, ErrCompanyNotFound):
 		return nil, ErrJoinClosed
@@ -53,7 +67,7 @@ func (s *Service) JoinPage(ctx context.Context, key string) (*Company, error) {
 	case !c.JoinRequests:
 		return nil, ErrJoinClosed
 	}
-	return &Company{ID: c.ID, Name: c.Name, DefaultLanguage: c.DefaultLanguage, TimeZone: c.TimeZone}, nil
+	return c, nil
 }
 
 // RequestToJoin asks to join the company of a join page; its Company
@@ -61,10 +75,7 @@ func (s *Service) JoinPage(ctx context.Context, key string) (*Company, error) {
 // the address already has an account or a pending request, so the page
 // shows nothing about anyone.
 func (s *Service) RequestToJoin(ctx context.Context, key string, in JoinRequestInput) error {
-	c, err := s.store.CompanyByJoinKey(ctx, key)
-	if errors.Is(err, ErrCompanyNotFound) || (err == nil && !c.JoinRequests) {
-		return ErrJoinClosed
-	}
+	c, err := s.joinCompany(ctx, key)
 	if err != nil {
 		return err
 	}
@@ -174,8 +185,33 @@ func (s *Service) DeclineJoinRequest(ctx context.Context, id int64) error {
 	return s.store.DecideJoinRequest(ctx, id, JoinDeclined, u.ID, 0, s.clock())
 }
 
-// SetJoinRequests turns a company's join page on or off.
-func (s *Service) SetJoinRequests(ctx context.Context, companyID int64, on bool) error {
+// JoinPath is the path of a company's join page: BaseURL + JoinPath + key.
+const JoinPath = "/request/"
+
+// OpenJoinPage opens a company's join page at a new address and returns it,
+// the only time it is available: like every secret here, only the SHA-256
+// of its key is kept. A page that was open before stops working at its old
+// address.
+func (s *Service) OpenJoinPage(ctx context.Context, companyID int64) (string, error) {
+	u, err := admin(ctx)
+	if err != nil {
+		return "", err
+	}
+	if !administers(u, companyID) {
+		return "", ErrCompanyNotFound
+	}
+	key, hash, err := newToken(s.rand)
+	if err != nil {
+		return "", err
+	}
+	if err := s.store.SetJoinKey(ctx, companyID, hash); err != nil {
+		return "", err
+	}
+	return s.baseURL + JoinPath + key, nil
+}
+
+// CloseJoinPage closes a company's join page; its address stops working.
+func (s *Service) CloseJoinPage(ctx context.Context, companyID int64) error {
 	u, err := admin(ctx)
 	if err != nil {
 		return err
@@ -183,5 +219,5 @@ func (s *Service) SetJoinRequests(ctx context.Context, companyID int64, on bool)
 	if !administers(u, companyID) {
 		return ErrCompanyNotFound
 	}
-	return s.store.SetJoinRequests(ctx, companyID, on)
+	return s.store.SetJoinKey(ctx, companyID, nil)
 }

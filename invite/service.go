@@ -231,14 +231,8 @@ func (s *Service) RegisterCompany(ctx context.Context, in CompanyInput) (*Compan
 	if u.AdminLevel != AdminGlobal {
 		return nil, ErrForbidden
 	}
-	joinKey, _, err := newToken(s.rand)
-	if err != nil {
-		return nil, err
-	}
 	var v validator
 	c := &Company{
-		JoinKey:         joinKey,
-		JoinRequests:    true,
 		Name:            v.text("name", in.Name, true, MaxNameLen),
 		DefaultLanguage: v.language("default_language", in.DefaultLanguage, "en"),
 		TimeZone:        v.timeZone("time_zone", in.TimeZone, "UTC"),

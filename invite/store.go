@@ -136,10 +136,13 @@ type Store interface {
 	// Enqueue writes messages to the outbox in one transaction.
 	Enqueue(ctx context.Context, msgs []*Message) error
 
-	// CompanyByJoinKey returns the company whose join page has the key.
-	CompanyByJoinKey(ctx context.Context, key string) (*Company, error)
-	// SetJoinRequests turns a company's join page on or off.
-	SetJoinRequests(ctx context.Context, companyID int64, on bool) error
+	// CompanyByJoinKey returns the company whose open join page has the key
+	// with the given SHA-256 hash, or ErrCompanyNotFound.
+	CompanyByJoinKey(ctx context.Context, hash []byte) (*Company, error)
+	// SetJoinKey keeps the hash of the key of a company's join page and
+	// opens the page (JoinRequests), or with a nil hash forgets the key
+	// and closes it.
+	SetJoinKey(ctx context.Context, companyID int64, hash []byte) error
 	// CreateJoinRequest stores a pending request and msgs in one
 	// transaction; a second pending request of one address to one company
 	// is ErrJoinRequestPending.

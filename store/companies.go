@@ -20,9 +20,6 @@ func (db *DB) CreateCompany(ctx context.Context, c *invite.Company) error {
 			CreatedAt:       c.CreatedAt,
 			JoinRequests:    c.JoinRequests,
 		}
-		if c.JoinKey != "" {
-			row.JoinKey = &c.JoinKey
-		}
 		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
 			return err
 		}

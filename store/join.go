@@ -10,21 +10,52 @@ import (
 )
 
 // CompanyByJoinKey implements invite.Store.
-func (db *DB) CompanyByJoinKey(ctx context.Context, key string) (*invite.Company, error) {
-	if key == "" {
-		return nil, invite.ErrCompanyNotFound
-	}
+func (db *DB) CompanyByJoinKey(ctx context.Context, hash []byte) (*invite.Company, error) {
 	row := new(companyRow)
-	if err := db.bun.NewSelect().Model(row).Where("join_key = ?", key).Scan(ctx); err != nil {
+	if err := db.bun.NewSelect().Model(row).Where("join_key_hash = ? AND join_requests", hash).Scan(ctx); err != nil {
 		return nil, translate(notFound(err, invite.ErrCompanyNotFound))
 	}
 	return companyFromRow(row), nil
 }
 
-// SetJoinRequests implements invite.Store.
-func (db *DB) SetJoinRequests(ctx context.Context, companyID int64, on bool) error {
-	_, err := db.bun.NewUpdate().Model((*companyRow)(nil)).Set("join_requests = ?", on).Where("id = ?", companyID).Exec(ctx)
-	return translate(err)
+// SetJoinKey implements invite.Store.
+func (db *DB) SetJoinKey(ctx context.Context, companyID int64, hash []byte) error {
+	res, err := db.bun.NewUpdate().Model((*companyRow)(nil)).
+		Set("join_key_hash = ?", hash).Set("join_requests = ?", hash != nil).
+		Where("id = ?", companyID).Exec(ctx)
+	if err != nil {
+		return translate(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return invite.ErrCompanyNotFound
+	}
+	return nil
+}
+
+// hashJoinKeys moves the join page keys that earlier versions kept in plain
+// text to their hashes, so that the pages stay where they were. It is part
+// of Migrate and does nothing once done.
+func (db *DB) hashJoinKeys(ctx context.Context) error {
+	var rows []struct {
+		ID      int64  `bun:"id"`
+		JoinKey string `bun:"join_key"`
+	}
+	if err := db.bun.NewSelect().Table("companies").Column("id", "join_key").Where("join_key IS NOT NULL").Scan(ctx, &rows); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		hash, ok := invite.HashToken(r.JoinKey)
+		q := db.bun.NewUpdate().Table("companies").Set("join_key = NULL").Where("id = ? AND join_key = ?", r.ID, r.JoinKey)
+		if ok {
+			q.Set("join_key_hash = ?", hash)
+		} else {
+			q.Set("join_requests = ?", false)
+		}
+		if _, err := q.Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CreateJoinRequest implements invite.Store.

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/invitehq/invite/invite"
@@ -13,10 +14,20 @@ func TestJoinRequests(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		ctx := context.Background()
-		key := f.a.JoinKey
-		if len(key) != 43 || key == f.b.JoinKey {
-			t.Fatalf("join keys %q and %q", key, f.b.JoinKey)
+		// A new company takes no requests until its page is opened.
+		if f.a.JoinRequests {
+			t.Fatalf("a new company's join page is open")
 		}
+		key := f.openJoinPage(t, f.a)
+		if other := f.openJoinPage(t, f.b); len(key) != 43 || key == other {
+			t.Fatalf("join keys %q and %q", key, other)
+		}
+		// Only the key's hash is kept.
+		if n := f.count(t, "companies", "join_key_hash IS NOT NULL AND join_key IS NULL"); n != 2 {
+			t.Fatalf("%d companies keep a join key's hash alone, want 2", n)
+		}
+		_, err := f.svc.OpenJoinPage(f.adminB, f.a.ID)
+		wantErr(t, err, invite.ErrCompanyNotFound)
 		page, err := f.svc.JoinPage(ctx, key)
 		if err != nil || page.Name != "Acme" {
 			t.Fatalf("JoinPage: %v, %v", page, err)
@@ -76,12 +87,52 @@ func TestJoinRequests(t *testing.T) {
 		if reqs, _ := f.svc.JoinRequests(f.adminA, 0); len(reqs) != 0 {
 			t.Errorf("a declined request is still pending")
 		}
-		wantErr(t, f.svc.SetJoinRequests(f.adminB, f.a.ID, false), invite.ErrCompanyNotFound)
-		if err := f.svc.SetJoinRequests(f.adminA, f.a.ID, false); err != nil {
+		wantErr(t, f.svc.CloseJoinPage(f.adminB, f.a.ID), invite.ErrCompanyNotFound)
+		if err := f.svc.CloseJoinPage(f.adminA, f.a.ID); err != nil {
 			t.Fatal(err)
 		}
 		wantErr(t, f.svc.RequestToJoin(ctx, key, in), invite.ErrJoinClosed)
 		_, err = f.svc.JoinPage(ctx, key)
 		wantErr(t, err, invite.ErrJoinClosed)
+		// Opened again, at a new address only.
+		again := f.openJoinPage(t, f.a)
+		_, err = f.svc.JoinPage(ctx, key)
+		wantErr(t, err, invite.ErrJoinClosed)
+		if _, err := f.svc.JoinPage(ctx, again); err != nil {
+			t.Errorf("the new address: %v", err)
+		}
+	})
+}
+
+// openJoinPage opens c's join page and returns its key.
+func (f *fixture) openJoinPage(t testing.TB, c *invite.Company) string {
+	t.Helper()
+	address, err := f.svc.OpenJoinPage(f.global, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimPrefix(address, invite.DefaultBaseURL+invite.JoinPath)
+}
+
+// A database of an earlier version kept join keys in plain text: Migrate
+// keeps only their hashes, and the pages stay at their addresses.
+func TestMigrateHashesJoinKeys(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		legacy := "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+		if _, err := db.Bun().NewUpdate().Table("companies").Set("join_key = ?", legacy).Set("join_key_hash = NULL").Set("join_requests = ?", true).
+			Where("id = ?", f.a.ID).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := f.count(t, "companies", "join_key IS NOT NULL"); n != 0 {
+			t.Fatalf("%d plain keys left", n)
+		}
+		if page, err := f.svc.JoinPage(ctx, legacy); err != nil || page.ID != f.a.ID {
+			t.Fatalf("the old address after Migrate: %v, %v", page, err)
+		}
 	})
 }

@@ -20,7 +20,7 @@ type companyRow struct {
 	DefaultLanguage string    `bun:"default_language"`
 	TimeZone        string    `bun:"time_zone"`
 	CreatedAt       time.Time `bun:"created_at"`
-	JoinKey         *string   `bun:"join_key"`
+	JoinKeyHash     []byte    `bun:"join_key_hash"`
 	JoinRequests    bool      `bun:"join_requests"`
 }
 
@@ -210,16 +210,8 @@ func companyFromRow(r *companyRow) *invite.Company {
 		DefaultLanguage: r.DefaultLanguage,
 		TimeZone:        r.TimeZone,
 		CreatedAt:       utc(r.CreatedAt),
-		JoinKey:         deref(r.JoinKey),
 		JoinRequests:    r.JoinRequests,
 	}
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 func userToRow(u *invite.User) *userRow {

@@ -298,6 +298,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if _, err := m.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	if err := db.hashJoinKeys(ctx); err != nil {
+		return fmt.Errorf("migrate: join keys: %w", err)
+	}
 	return nil
 }
 
