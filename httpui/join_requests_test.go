@@ -2,9 +2,9 @@ package httpui_test
 
 import (
 	"fmt"
-	"regexp"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
