@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -13,9 +14,9 @@ import (
 
 // The password policy, after NIST SP 800-63B: length is what counts, so there
 // are no composition rules. A password has MinPasswordLen to MaxPasswordLen
-// characters of valid UTF-8 and does not contain the local part of the
-// user's e-mail address (ignoring case) when that part has three or more
-// characters. Passwords are never trimmed.
+// characters of valid UTF-8 without control characters, and does not
+// contain the local part of the user's e-mail address (ignoring case) when
+// that part has three or more characters. Passwords are never trimmed.
 const (
 	MinPasswordLen = 12
 	MaxPasswordLen = 128
@@ -38,6 +39,10 @@ func (v *validator) password(field, pw, email string) {
 	switch {
 	case !utf8.ValidString(pw):
 		v.add(field, ReasonInvalidUTF8, "must be valid UTF-8 text")
+	case strings.ContainsFunc(pw, unicode.IsControl):
+		// No keyboard types them, and a line break would not survive a
+		// password field: they are a mistake or an attack.
+		v.add(field, ReasonInvalidCharacters, "must not contain control characters")
 	case n < MinPasswordLen:
 		v.addArgs(field, ReasonPasswordTooShort, map[string]any{"Min": MinPasswordLen}, "must have at least %d characters", MinPasswordLen)
 	case n > MaxPasswordLen:

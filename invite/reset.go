@@ -45,11 +45,12 @@ type PasswordReset struct {
 // RequestPasswordReset records a request to reset the password of the
 // account with the given e-mail address. It does the same, and answers the
 // same, whether or not the account exists: the link is sent by a job
-// (IssuePasswordResets), so the request shows nothing.
+// (IssuePasswordResets), so the request shows nothing. What is not an
+// e-mail address at all is answered alike and not kept.
 func (s *Service) RequestPasswordReset(ctx context.Context, email, lang string) error {
 	email, ok := normalizeEmail(strings.TrimSpace(email))
 	if !ok {
-		email = "" // stored as a request for nobody
+		return nil // not an address, so no account's: nothing to do, the same answer
 	}
 	if _, ok := supportedLanguage(lang); !ok {
 		lang = "en"

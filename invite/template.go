@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -32,6 +33,7 @@ const (
 const (
 	ReasonUnknownPlaceholder = "unknown_placeholder"
 	ReasonLineBreak          = "line_break"
+	ReasonControlCharacter   = "control_character"
 )
 
 // Template is an e-mail's subject and plain-text body with placeholders.
@@ -99,6 +101,13 @@ func (v *validator) templateText(field, s string, maxLen int, oneLine bool) []se
 			v.addArgs(field, ReasonLineBreak, map[string]any{"Line": pos.Line, "Column": pos.Column},
 				"must be one line, but has a line break at %s", pos)
 		}
+	}
+	// Line breaks and tabs are text; other control characters are not, and
+	// a NUL is not even storable.
+	if i := strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }); i >= 0 {
+		pos := positionOf(s, i)
+		v.addArgs(field, ReasonControlCharacter, map[string]any{"Line": pos.Line, "Column": pos.Column},
+			"has a control character at %s", pos)
 	}
 	segs, unknown := parsePlaceholders(s)
 	for _, u := range unknown {

@@ -30,6 +30,10 @@ func TestValidateTemplate(t *testing.T) {
 		{name: "LongSubject", tmpl: Template{Subject: strings.Repeat("s", MaxSubjectLen+1), Body: "b"}, field: "subject", reason: ReasonTooLong},
 		{name: "LongBody", tmpl: Template{Subject: "s", Body: strings.Repeat("b", MaxBodyLen+1)}, field: "body", reason: ReasonTooLong},
 		{name: "BodyNotUTF8", tmpl: Template{Subject: "s", Body: "b\xff"}, field: "body", reason: ReasonInvalidUTF8},
+		{name: "TabsAndLinesInBody", tmpl: Template{Subject: "s", Body: "a\tb\r\nc\n"}},
+		{name: "NULInBody", tmpl: Template{Subject: "s", Body: "line\nab\x00"}, field: "body", reason: ReasonControlCharacter,
+			args: map[string]any{"Line": 2, "Column": 3}},
+		{name: "EscapeInSubject", tmpl: Template{Subject: "a\x1b[31m", Body: "b"}, field: "subject", reason: ReasonControlCharacter},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

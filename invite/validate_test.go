@@ -120,6 +120,8 @@ func TestPasswordPolicy(t *testing.T) {
 		{"ContainsLocalPart", "my name is GRACE!!", "grace@example.com", ReasonPasswordHasEmail},
 		{"ShortLocalPartIgnored", "abababababab", "ab@example.com", ""},
 		{"NotUTF8", "123456789012\xff", "grace@example.com", ReasonInvalidUTF8},
+		{"LineBreak", "first line ok\r\nsecond", "grace@example.com", ReasonInvalidCharacters},
+		{"NUL", "123456789012\x00", "grace@example.com", ReasonInvalidCharacters},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
