@@ -1,8 +1,10 @@
 package httpui
 
 import (
+	"cmp"
 	_ "embed"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -110,13 +112,39 @@ func (f *invitationForm) input(def invite.Template) invite.InvitationInput {
 	if f.Admin {
 		in.AdminLevel = invite.AdminCompany
 	}
-	for id, role := range f.Grants {
-		in.Grants = append(in.Grants, invite.Grant{SubscriptionID: id, Role: role})
-	}
+	in.Grants = f.grantList()
 	if (f.MailSubject != "" || f.MailBody != "") && (f.MailSubject != def.Subject || f.MailBody != def.Body) {
 		in.Mail = invite.Template{Subject: f.MailSubject, Body: f.MailBody}
 	}
 	return in
+}
+
+// grantList returns the checked subscriptions with their roles, in the
+// order of the subscriptions' IDs: the order field errors are numbered in.
+func (f *invitationForm) grantList() []invite.Grant {
+	grants := make([]invite.Grant, 0, len(f.Grants))
+	for id, role := range f.Grants {
+		grants = append(grants, invite.Grant{SubscriptionID: id, Role: role})
+	}
+	slices.SortFunc(grants, func(a, b invite.Grant) int { return cmp.Compare(a.SubscriptionID, b.SubscriptionID) })
+	return grants
+}
+
+// grantErrors names the errors of grants (grants[1].role) by the form's
+// fields (role_7, grant_7) too, so that each is shown at its subscription,
+// and the first of them at the subscriptions as a whole.
+func grantErrors(errs map[string]*invite.FieldError, grants []invite.Grant) map[string]*invite.FieldError {
+	for i, g := range grants {
+		for _, part := range []struct{ domain, form string }{{"role", "role"}, {"subscription", "grant"}} {
+			if e, ok := errs[fmt.Sprintf("grants[%d].%s", i, part.domain)]; ok {
+				errs[fmt.Sprintf("%s_%d", part.form, g.SubscriptionID)] = e
+				if errs["grants"] == nil {
+					errs["grants"] = e
+				}
+			}
+		}
+	}
+	return errs
 }
 
 // formFromInvitation fills the form from an invitation, for resending.

@@ -224,7 +224,7 @@ func (h *handlers) formError(c echo.Context, err error, f *invitationForm, resen
 	if verr != nil {
 		return verr
 	}
-	v.Errors = errs
+	v.Errors = grantErrors(errs, f.grantList())
 	for from, to := range map[string]string{"subject": "mail_subject", "body": "mail_body", "company": "company"} {
 		if e, ok := errs[from]; ok {
 			v.Errors[to] = e

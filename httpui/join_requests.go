@@ -82,11 +82,7 @@ func (h *handlers) approve(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var grants []invite.Grant
-	for sid, role := range f.Grants {
-		grants = append(grants, invite.Grant{SubscriptionID: sid, Role: role})
-	}
-	if _, err := h.svc.ApproveJoinRequest(c.Request().Context(), id, f.BusinessRoleID, grants); err != nil {
+	if _, err := h.svc.ApproveJoinRequest(c.Request().Context(), id, f.BusinessRoleID, f.grantList()); err != nil {
 		errs := fieldErrors(err)
 		if errs == nil {
 			return err

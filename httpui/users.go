@@ -195,12 +195,9 @@ func (h *handlers) saveUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ch := invite.UserChange{BusinessRoleID: f.BusinessRoleID, AdminLevel: invite.AdminNone, Grants: []invite.Grant{}}
+	ch := invite.UserChange{BusinessRoleID: f.BusinessRoleID, AdminLevel: invite.AdminNone, Grants: f.grantList()}
 	if f.Admin {
 		ch.AdminLevel = invite.AdminCompany
-	}
-	for sid, role := range f.Grants {
-		ch.Grants = append(ch.Grants, invite.Grant{SubscriptionID: sid, Role: role})
 	}
 	u, err := h.svc.ChangeUser(ctx, id, ch)
 	if err != nil {
@@ -208,6 +205,7 @@ func (h *handlers) saveUser(c echo.Context) error {
 		if errs == nil {
 			return err
 		}
+		errs = grantErrors(errs, ch.Grants)
 		cur, cerr := h.svc.User(ctx, id)
 		if cerr != nil {
 			return cerr

@@ -218,7 +218,13 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 		details *Invitation
 		c       *Company
 	)
-	if in != nil {
+	if in == nil {
+		// Sending it again grants it again: nobody grants above their own.
+		var v validator
+		if v.grantable("grants", actor, inv.Grants); v.err() != nil {
+			return nil, "", v.err()
+		}
+	} else {
 		if in.CompanyID != 0 && in.CompanyID != inv.CompanyID {
 			var v validator
 			v.add("company", ReasonImmutable, "cannot change when resending")
