@@ -359,7 +359,7 @@ func TestAccept(t *testing.T) {
 				reason string
 			}{
 				{"ShortPassword", func(in *invite.AcceptInput) { in.Password = "short" }, "password", invite.ReasonPasswordTooShort},
-				{"LongPassword", func(in *invite.AcceptInput) { in.Password = string(make([]byte, 129)) }, "password", invite.ReasonPasswordTooLong},
+				{"LongPassword", func(in *invite.AcceptInput) { in.Password = strings.Repeat("x", 129) }, "password", invite.ReasonPasswordTooLong},
 				{"PasswordWithEmail", func(in *invite.AcceptInput) { in.Password = "my name is " + strings.ToUpper(local) + "!" }, "password", invite.ReasonPasswordHasEmail},
 				{"PasswordNotUTF8", func(in *invite.AcceptInput) { in.Password = "long enough \xff\xfe password" }, "password", invite.ReasonInvalidUTF8},
 				{"NoTerms", func(in *invite.AcceptInput) { in.AcceptTerms = false }, "accept_terms", invite.ReasonTermsRequired},
