@@ -61,13 +61,6 @@ func (s *Service) Accept(ctx context.Context, in AcceptInput) (*User, error) {
 	case st != StatusPending:
 		return nil, errFinal(st)
 	}
-	switch _, err := s.store.UserByEmail(ctx, inv.Email); {
-	case err == nil:
-		return nil, ErrUserExists
-	case !errors.Is(err, ErrUserNotFound):
-		return nil, err
-	}
-
 	var v validator
 	first := v.text("first_name", in.FirstName, true, MaxNameLen)
 	last := v.text("last_name", in.LastName, true, MaxNameLen)
