@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/invitehq/invite/invite"
+	"github.com/invitehq/invite/invite/smtp/smtptest"
+	"github.com/invitehq/invite/store/storetest"
+)
+
+// client is a browser without JavaScript: cookies, and the form token of
+// the last page it read.
+type client struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+	csrf string
+}
+
+func newClient(t *testing.T, base string) *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: t, base: base, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// get reads a page and keeps its form token.
+func (c *client) get(path string) string {
+	c.t.Helper()
+	resp, err := c.c.Get(c.base + path)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if m := csrfInput.FindSubmatch(b); m != nil {
+		c.csrf = html.UnescapeString(string(m[1]))
+	}
+	return string(b)
+}
+
+// post submits a form of the page at from.
+func (c *client) post(from, path string, form url.Values, want int) string {
+	c.t.Helper()
+	c.get(from)
+	form.Set("_csrf", c.csrf)
+	resp, err := c.c.PostForm(c.base+path, form)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		c.t.Fatalf("POST %s: got %d, want %d\n%s", path, resp.StatusCode, want, b)
+	}
+	return string(b)
+}
+
+// cookies returns the values of the client's cookies.
+func (c *client) cookies() []string {
+	u, _ := url.Parse(c.base)
+	var out []string
+	for _, ck := range c.c.Jar.Cookies(u) {
+		out = append(out, ck.Value)
+	}
+	return out
+}
+
+// The whole lifecycle through the pages, with a real mail server; then
+// every column of every table is searched for every secret that left the
+// server: the links' tokens taken from the mails, the join page's key, the
+// cookies. Only digests are kept; none is found, in any encoding.
+func TestNoSecretsAtRest(t *testing.T) {
+	for _, backend := range []string{"sqlite", "mysql"} {
+		t.Run(backend, func(t *testing.T) {
+			db := ""
+			if backend == "mysql" {
+				db = storetest.MySQLURL(t)
+			}
+			mail := smtptest.Start(t, smtptest.Options{})
+			cfg := testConfig(t, db)
+			cfg.SMTPURL, cfg.AdminPassword = mail.URL(), adminPassword
+			m, _ := start(t, cfg)
+			base := m.URL()
+			var secrets []string
+			mailed := func(re *regexp.Regexp, to string) string {
+				t.Helper()
+				var token string
+				eventually(t, "a mail to "+to, func() bool {
+					for _, r := range mail.Received() {
+						if p, err := r.Decode(); err == nil && strings.Contains(p.Header.Get("To"), to) {
+							if m := re.FindStringSubmatch(p.Parts["text/plain"]); m != nil {
+								token = m[1]
+							}
+						}
+					}
+					return token != ""
+				})
+				secrets = append(secrets, token)
+				return token
+			}
+			invitationLink := regexp.MustCompile(regexp.QuoteMeta(invite.AcceptPath) + `([A-Za-z0-9_-]{43})`)
+			resetLink := regexp.MustCompile(regexp.QuoteMeta(invite.ResetPath) + `([A-Za-z0-9_-]{43})`)
+
+			root := newClient(t, base)
+			root.post("/login", "/login", url.Values{"email": {"admin@example.com"}, "password": {adminPassword}}, http.StatusSeeOther)
+			root.post("/admin/companies", "/admin/companies", url.Values{"name": {"Acme"}, "subscriptions": {"App Designer"}, "business_roles": {"Operator"}}, http.StatusSeeOther)
+			companies, _ := m.svc.Companies(asAdmin(t, m))
+			acme := companies[0]
+			page := root.post("/admin/companies", fmt.Sprintf("/admin/companies/%d/join/open", acme.ID), url.Values{}, http.StatusOK)
+			secrets = append(secrets, regexp.MustCompile(`/request/([A-Za-z0-9_-]{43})`).FindStringSubmatch(page)[1])
+			form := url.Values{
+				"company": {fmt.Sprint(acme.ID)}, "email": {"grace@example.com"}, "first_name": {"Grace"}, "last_name": {"Hopper"},
+				"business_role": {fmt.Sprint(acme.BusinessRoles[0].ID)}, "grant": {fmt.Sprint(acme.Subscriptions[0].ID)},
+				fmt.Sprintf("role_%d", acme.Subscriptions[0].ID): {"viewer"},
+			}
+			root.post("/admin/invitations/new", "/admin/invitations", form, http.StatusSeeOther)
+			first := mailed(invitationLink, "grace@example.com")
+			invs, _ := m.svc.Invitations(asAdmin(t, m), invite.InvitationFilter{Limit: 1})
+			resend := fmt.Sprintf("/admin/invitations/%d/resend", invs.Invitations[0].ID)
+			form.Del("company")
+			root.post(resend, resend, form, http.StatusSeeOther)
+			var second string
+			eventually(t, "the resent mail", func() bool {
+				for _, r := range mail.Received() {
+					if p, err := r.Decode(); err == nil {
+						if m := invitationLink.FindStringSubmatch(p.Parts["text/plain"]); m != nil && m[1] != first {
+							second = m[1]
+						}
+					}
+				}
+				return second != ""
+			})
+			secrets = append(secrets, second)
+
+			grace := newClient(t, base)
+			join := invite.AcceptPath + second
+			grace.post(join, join, url.Values{"password": {"a fine long passphrase"}, "password_confirm": {"a fine long passphrase"},
+				"first_name": {"Grace"}, "last_name": {"Hopper"}, "accept_terms": {"on"}}, http.StatusSeeOther)
+			grace.get("/home")
+			secrets = append(secrets, grace.cookies()...)
+
+			stranger := newClient(t, base)
+			stranger.post("/forgot", "/forgot", url.Values{"email": {"grace@example.com"}}, http.StatusOK)
+			reset := mailed(resetLink, "grace@example.com")
+			stranger.post(invite.ResetPath+reset, invite.ResetPath+reset, url.Values{"password": {"another long passphrase"}, "password_confirm": {"another long passphrase"}}, http.StatusSeeOther)
+			secrets = append(secrets, root.cookies()...)
+			secrets = append(secrets, stranger.cookies()...)
+			eventually(t, "the outbox to be delivered", func() bool {
+				page, err := m.svc.Messages(asAdmin(t, m), invite.MessageFilter{Limit: invite.MaxPageSize})
+				if err != nil {
+					return false
+				}
+				for _, msg := range page.Messages {
+					if msg.State != "sent" {
+						return false
+					}
+				}
+				return true
+			})
+
+			// Every secret, as it left the server and as its bytes, in
+			// every column of every table.
+			var needles []string
+			for _, s := range secrets {
+				if len(s) < 20 {
+					continue
+				}
+				needles = append(needles, s)
+				if b, err := base64.RawURLEncoding.DecodeString(s); err == nil {
+					needles = append(needles, string(b), fmt.Sprintf("%x", b))
+				}
+			}
+			if len(needles) < 8 {
+				t.Fatalf("only %d secrets taken from the flow", len(needles))
+			}
+			scanned := 0
+			for table, rows := range dumpTables(t, m) {
+				for _, row := range rows {
+					scanned++
+					for _, needle := range needles {
+						if strings.Contains(row, needle) {
+							t.Errorf("table %s keeps a secret that left the server: %q", table, row)
+						}
+					}
+				}
+			}
+			t.Logf("%d secrets (%d forms) searched for in %d rows: none found", len(secrets), len(needles), scanned)
+		})
+	}
+}
+
+// dumpTables returns every row of every table of m's database as text,
+// every column's value as it is stored.
+func dumpTables(t *testing.T, m *Main) map[string][]string {
+	t.Helper()
+	ctx := context.Background()
+	db := m.db.Bun()
+	var tables []string
+	var err error
+	if m.db.Dialect() == "mysql" {
+		err = db.NewSelect().Table("information_schema.tables").Column("table_name").Where("table_schema = DATABASE()").Scan(ctx, &tables)
+	} else {
+		err = db.NewSelect().Table("sqlite_master").Column("name").Where("type = 'table'").Scan(ctx, &tables)
+	}
+	if err != nil || len(tables) < 10 {
+		t.Fatalf("tables: %v, %v", tables, err)
+	}
+	out := map[string][]string{}
+	for _, table := range tables {
+		rows, err := db.QueryContext(ctx, "SELECT * FROM "+table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			var b strings.Builder
+			for _, v := range vals {
+				if raw, ok := v.([]byte); ok {
+					fmt.Fprintf(&b, "%s|%x|", raw, raw)
+				} else {
+					fmt.Fprintf(&b, "%v|", v)
+				}
+			}
+			out[table] = append(out[table], b.String())
+		}
+		rows.Close()
+	}
+	return out
+}
