@@ -27,7 +27,9 @@ func HashToken(token string) ([]byte, bool) {
 	if base64.RawURLEncoding.DecodedLen(len(token)) != tokenBytes {
 		return nil, false
 	}
-	b, err := base64.RawURLEncoding.DecodeString(token)
+	// Strict: one token has one spelling (no stray bits in its last
+	// character), as the link that was sent has.
+	b, err := base64.RawURLEncoding.Strict().DecodeString(token)
 	if err != nil || len(b) != tokenBytes {
 		return nil, false
 	}

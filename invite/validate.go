@@ -138,7 +138,7 @@ func normalizeEmail(s string) (string, bool) {
 		return "", false
 	}
 	domain, err = idna.Lookup.ToASCII(domain)
-	if err != nil || !strings.Contains(domain, ".") || strings.HasSuffix(domain, ".") {
+	if err != nil || !validDomain(domain) {
 		return "", false
 	}
 	normalized := strings.ToLower(norm.NFC.String(local)) + "@" + domain
@@ -146,6 +146,21 @@ func normalizeEmail(s string) (string, bool) {
 		return "", false
 	}
 	return normalized, true
+}
+
+// validDomain reports whether an ASCII domain name has two or more labels,
+// each of 1 to 63 characters, in at most 253 characters.
+func validDomain(domain string) bool {
+	labels := strings.Split(domain, ".")
+	if len(labels) < 2 || len(domain) > 253 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 {
+			return false
+		}
+	}
+	return true
 }
 
 // phone validates an optional phone number in international form and

@@ -8,6 +8,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"mime"
 	netmail "net/mail"
 	"net/url"
 	"strconv"
@@ -175,19 +176,39 @@ func classify(err error) error {
 	return err
 }
 
+// recipient writes a name and address as RFC 5322 and RFC 2047 say, so
+// that it reads back as it is: net/mail quotes an ASCII name with its
+// quotes and backslashes escaped, and encodes any other, but it Q-encodes
+// a name with a backslash into a word no reader parses (the backslash is
+// not allowed there); such a name is B-encoded instead. Formatting by hand
+// once broke on a name with a quote.
+func recipient(name, addr string) (string, error) {
+	s := (&netmail.Address{Name: name, Address: addr}).String()
+	if _, err := netmail.ParseAddress(s); err == nil {
+		return s, nil
+	}
+	s = mime.BEncoding.Encode("utf-8", name) + " <" + addr + ">"
+	if _, err := netmail.ParseAddress(s); err != nil {
+		return "", fmt.Errorf("recipient %q: %w", addr, err)
+	}
+	return s, nil
+}
+
 // message converts msg to a go-mail message: multipart/alternative with the
 // text and HTML parts, its stable Message-ID and its language.
 func (m *Mailer) message(msg *invite.Message) (*mail.Msg, error) {
 	gm := mail.NewMsg()
 	gm.FromMailAddress(m.from)
-	// net/mail writes the name as RFC 5322 requires: quoted with its quotes
-	// and backslashes escaped, or as RFC 2047 encoded words when it is not
-	// ASCII. Formatting it by hand breaks on a name with a quote.
-	to := &netmail.Address{Name: msg.ToName, Address: msg.To}
-	if _, err := netmail.ParseAddress(to.String()); err != nil {
+	to, err := recipient(msg.ToName, msg.To)
+	if err != nil {
+		return nil, err
+	}
+	// The To header as written by recipient; the envelope's recipient goes
+	// as Bcc, which go-mail sends to but does not write.
+	gm.SetGenHeaderPreformatted(mail.Header("To"), to)
+	if err := gm.AddBcc(msg.To); err != nil {
 		return nil, fmt.Errorf("recipient %q: %w", msg.To, err)
 	}
-	gm.AddToMailAddress(to)
 	gm.SetMessageIDWithValue(strings.Trim(msg.MessageID, "<>"))
 	gm.SetDateWithValue(msg.CreatedAt)
 	gm.SetGenHeader(mail.Header("Content-Language"), msg.Language)

@@ -200,7 +200,7 @@ func TestDeliverNames(t *testing.T) {
 	names := []string{
 		`Ada "The Countess" Lovelace`, `Lovelace, Ada`, `Ada <ada@evil.example>`, `Back\slash`, `"`, `\`, `a"b\c`,
 		`ada@example.com`, `O'Brien (Engineering)`, `Jürgen Groß`, `李小龍`, `Zoë 🚀 Smith`, `=?utf-8?q?not_encoded?=`,
-		`Semi; colon: dots...`, "Tab\u00a0NoBreak", `Ünïcödé "quoted" and, comma`,
+		`Semi; colon: dots...`, "Tab\u00a0NoBreak", `Ünïcödé "quoted" and, comma`, `Groß\Klein`, `\ʗ`,
 	}
 	srv := smtptest.Start(t, smtptest.Options{})
 	m, err := smtp.New(srv.URL(), "Invitations <no-reply@invite.example.com>", smtp.WithTimeout(5*time.Second))
