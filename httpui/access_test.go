@@ -20,6 +20,7 @@ import (
 	"github.com/invitehq/invite/httpui"
 	"github.com/invitehq/invite/invite"
 	"github.com/invitehq/invite/store"
+	"github.com/invitehq/invite/store/storetest"
 )
 
 // This file is the access model as tests: every route of the router, tried
@@ -253,38 +254,12 @@ func (c *trial) do(method, path string, form url.Values, header http.Header) (in
 	return resp.StatusCode, string(b)
 }
 
-// snapshot returns every row of every table, in order: what a refused
-// request must leave as it was. The counts of rate limits are left out:
-// counting a try at a guessing form is what the limit is for.
+// snapshot returns every row of every table: what a refused request must
+// leave as it was. The counts of rate limits are left out: counting a try
+// at a guessing form is what the limit is for.
 func (c *trial) snapshot() string {
 	c.t.Helper()
-	ctx := context.Background()
-	var tables []string
-	if err := c.db.Bun().NewSelect().Table("sqlite_master").Column("name").Where("type = 'table' AND name NOT LIKE 'sqlite%' AND name <> 'limits'").
-		OrderExpr("name").Scan(ctx, &tables); err != nil {
-		c.t.Fatal(err)
-	}
-	var b strings.Builder
-	for _, table := range tables {
-		rows, err := c.db.Bun().QueryContext(ctx, "SELECT * FROM "+table+" ORDER BY rowid")
-		if err != nil {
-			c.t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				c.t.Fatal(err)
-			}
-			fmt.Fprintf(&b, "%s %v\n", table, vals)
-		}
-		rows.Close()
-	}
-	return b.String()
+	return storetest.Snapshot(c.t, c.db, "limits")
 }
 
 // access is one route's row of the matrix: the form it is sent (for a

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/base64"
 	"fmt"
 	"html"
@@ -183,7 +182,7 @@ func TestNoSecretsAtRest(t *testing.T) {
 				t.Fatalf("only %d secrets taken from the flow", len(needles))
 			}
 			scanned := 0
-			for table, rows := range dumpTables(t, m) {
+			for table, rows := range storetest.Tables(t, m.db) {
 				for _, row := range rows {
 					scanned++
 					for _, needle := range needles {
@@ -196,51 +195,4 @@ func TestNoSecretsAtRest(t *testing.T) {
 			t.Logf("%d secrets (%d forms) searched for in %d rows: none found", len(secrets), len(needles), scanned)
 		})
 	}
-}
-
-// dumpTables returns every row of every table of m's database as text,
-// every column's value as it is stored.
-func dumpTables(t *testing.T, m *Main) map[string][]string {
-	t.Helper()
-	ctx := context.Background()
-	db := m.db.Bun()
-	var tables []string
-	var err error
-	if m.db.Dialect() == "mysql" {
-		err = db.NewSelect().Table("information_schema.tables").Column("table_name").Where("table_schema = DATABASE()").Scan(ctx, &tables)
-	} else {
-		err = db.NewSelect().Table("sqlite_master").Column("name").Where("type = 'table'").Scan(ctx, &tables)
-	}
-	if err != nil || len(tables) < 10 {
-		t.Fatalf("tables: %v, %v", tables, err)
-	}
-	out := map[string][]string{}
-	for _, table := range tables {
-		rows, err := db.QueryContext(ctx, "SELECT * FROM "+table)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			var b strings.Builder
-			for _, v := range vals {
-				if raw, ok := v.([]byte); ok {
-					fmt.Fprintf(&b, "%s|%x|", raw, raw)
-				} else {
-					fmt.Fprintf(&b, "%v|", v)
-				}
-			}
-			out[table] = append(out[table], b.String())
-		}
-		rows.Close()
-	}
-	return out
 }
