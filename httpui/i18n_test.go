@@ -73,7 +73,7 @@ func TestLocalesComplete(t *testing.T) {
 		invite.ReasonUnknownSubscription, invite.ReasonDuplicate, invite.ReasonInvalidRole, invite.ReasonUnknownBusinessRole,
 		invite.ReasonInvalidAdminLevel, invite.ReasonInvalidStatus, invite.ReasonImmutable, invite.ReasonPasswordTooShort,
 		invite.ReasonPasswordTooLong, invite.ReasonPasswordHasEmail, invite.ReasonTermsRequired, invite.ReasonUnknownPlaceholder,
-		invite.ReasonLineBreak, invite.ReasonControlCharacter, invite.ReasonAboveOwnRole, invite.ReasonWrongPassword, "password_mismatch")
+		invite.ReasonLineBreak, invite.ReasonControlCharacter, invite.ReasonLinkInSubject, invite.ReasonAboveOwnRole, invite.ReasonWrongPassword, "password_mismatch")
 	for _, e := range []*invite.Error{invite.ErrUnauthorized, invite.ErrBadCredentials, invite.ErrForbidden, invite.ErrCompanyNotFound,
 		invite.ErrUserNotFound, invite.ErrInvitationNotFound, invite.ErrInvitationExpired, invite.ErrInvitationAccepted,
 		invite.ErrInvitationCanceled, invite.ErrInvitationPending, invite.ErrUserExists, invite.ErrCompanyExists,

@@ -263,3 +263,29 @@ func TestLogsCarryNoTokens(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// Found from outside: {InvitationLink} in a subject put the live link in
+// the Sent Mail list, where every administrator of the company read it and
+// took over an invitation with Administrator roles. A subject may not hold
+// the link, and no subject shown keeps one.
+func TestNoLinkInSubjects(t *testing.T) {
+	a := newApp(t)
+	viewer := a.companyAdminAs(a.acme, "viewer@acme.example", invite.RoleViewer)
+	b := a.browser()
+	b.login(viewer.Email, adminPassword).want(t, http.StatusSeeOther)
+	tpl := fmt.Sprintf("/admin/companies/%d/templates/en", a.acme.ID)
+	b.post(tpl, tpl, url.Values{"mail_subject": {"Welcome to {CompanyName} {InvitationLink}"}, "mail_body": {"Hello {FirstName}"}}).
+		want(t, http.StatusUnprocessableEntity, "The link belongs in the body")
+	// Saved by an earlier version, as it may be in a database.
+	if _, err := a.db.Bun().ExecContext(context.Background(), "INSERT INTO mail_templates (company_id, language, subject, body, updated_at) VALUES (?, 'en', 'Welcome {InvitationLink}', 'Hello', ?)",
+		a.acme.ID, a.clock()); err != nil {
+		t.Fatal(err)
+	}
+	_, token := a.invite(a.acme, "vip@acme.example")
+	for _, deliver := range []func(){func() {}, a.deliver} {
+		deliver()
+		if seen := readAllMail(t, b); strings.Contains(seen, token) {
+			t.Fatalf("the link is on Sent Mail")
+		}
+	}
+}

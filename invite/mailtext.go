@@ -3,7 +3,9 @@ package invite
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
+	"maps"
 	"html/template"
 	"strings"
 	"time"
@@ -108,11 +110,11 @@ func (m *mailTexts) compose(in mailInput) (*Message, error) {
 	}
 	var v validator
 	parsed := v.template(tmpl)
-	if err := v.err(); err != nil {
+	if err := v.err(); err != nil && !onlyLinkInSubject(err) {
 		return nil, fmt.Errorf("compose %s mail: %w", in.kind, err)
 	}
-	if !hasPlaceholder(parsed.body, "InvitationLink") {
-		parsed.body = append(parsed.body, segment{text: "\n\n"}, segment{placeholder: "InvitationLink"})
+	if !hasPlaceholder(parsed.body, linkPlaceholder) {
+		parsed.body = append(parsed.body, segment{text: "\n\n"}, segment{placeholder: linkPlaceholder})
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
@@ -128,7 +130,11 @@ func (m *mailTexts) compose(in mailInput) (*Message, error) {
 		"ExpirationDate": inv.ExpiresAt.In(loc).Format(m.text(lang, msgDateLayout)),
 		"Subscriptions":  m.subscriptions(lang, inv.Grants, in.company),
 	}
-	subject := renderSubject(parsed.subject, values)
+	// A template saved before links were kept out of subjects still has
+	// none there.
+	subjectValues := maps.Clone(values)
+	subjectValues[linkPlaceholder] = ""
+	subject := truncate(renderSubject(parsed.subject, subjectValues), maxRenderedSubject)
 	footerSegs, _ := parsePlaceholders(m.text(lang, kindText(in.kind, "footer")))
 	footer := renderText(footerSegs, values)
 	var html bytes.Buffer
@@ -155,6 +161,25 @@ func (m *mailTexts) compose(in mailInput) (*Message, error) {
 		HTML:         html.String(),
 		State:        DeliveryQueued,
 	}, nil
+}
+
+// maxRenderedSubject bounds a subject once its placeholders are filled in
+// (each value may be long), in characters: the outbox keeps 1,000.
+const maxRenderedSubject = 998
+
+// onlyLinkInSubject reports whether err is only about the link in a
+// subject, which composing leaves out.
+func onlyLinkInSubject(err error) bool {
+	e, ok := errors.AsType[*Error](err)
+	if !ok {
+		return false
+	}
+	for _, f := range e.Fields {
+		if f.Reason != ReasonLinkInSubject {
+			return false
+		}
+	}
+	return true
 }
 
 // subscriptions lists grants as "App Designer (Contributor), ...", in the

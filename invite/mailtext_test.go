@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -125,6 +126,30 @@ func TestCompose(t *testing.T) {
 		}
 		if !strings.Contains(m.Text, in.link) || !strings.Contains(m.HTML, `href="`+in.link+`"`) {
 			t.Errorf("a template without {InvitationLink} lost the link:\n%s\n%s", m.Text, m.HTML)
+		}
+	})
+	t.Run("NoLinkInSubject", func(t *testing.T) {
+		// A template saved before links were kept out of subjects.
+		in := goldenInput("en", "UTC")
+		in.template = Template{Subject: "Join {CompanyName}: {InvitationLink}", Body: "Hello."}
+		m, err := texts.compose(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(m.Subject, in.link) || !strings.Contains(m.Text, in.link) {
+			t.Errorf("got subject %q, body %q; want the link in the body only", m.Subject, m.Text)
+		}
+	})
+	t.Run("LongSubject", func(t *testing.T) {
+		in := goldenInput("en", "UTC")
+		in.template = Template{Subject: strings.Repeat("{UserName}", 20), Body: "Hello."}
+		in.inv.Email = strings.Repeat("a", 64) + "@" + strings.Repeat("b", 60) + ".example"
+		m, err := texts.compose(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := utf8.RuneCountInString(m.Subject); n > maxRenderedSubject {
+			t.Errorf("a subject of %d characters, more than the outbox keeps", n)
 		}
 	})
 	t.Run("TimeZone", func(t *testing.T) {

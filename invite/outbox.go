@@ -89,9 +89,11 @@ func redactLinks(s string, keepInvitations bool) string {
 	return s
 }
 
-// redact replaces the tokens of m's links as redactLinks does.
+// redact replaces the tokens of m's links as redactLinks does; a subject
+// never keeps one.
 func (m *Message) redact(keepInvitations bool) {
 	m.Text, m.HTML = redactLinks(m.Text, keepInvitations), redactLinks(m.HTML, keepInvitations)
+	m.Subject = redactLinks(m.Subject, false)
 }
 
 // messageID returns a new RFC 5322 Message-ID in the domain of BaseURL.

@@ -34,6 +34,7 @@ const (
 	ReasonUnknownPlaceholder = "unknown_placeholder"
 	ReasonLineBreak          = "line_break"
 	ReasonControlCharacter   = "control_character"
+	ReasonLinkInSubject      = "link_in_subject"
 )
 
 // Template is an e-mail's subject and plain-text body with placeholders.
@@ -115,8 +116,21 @@ func (v *validator) templateText(field, s string, maxLen int, oneLine bool) []se
 		v.addArgs(field, ReasonUnknownPlaceholder, map[string]any{"Placeholder": u.name, "Line": pos.Line, "Column": pos.Column},
 			"has an unknown placeholder %s at %s", u.name, pos)
 	}
+	// A subject is shown where a body is not (lists of sent mail, logs,
+	// notifications): the link, a secret, goes in the body only.
+	if oneLine {
+		if i := strings.Index(s, "{"+linkPlaceholder+"}"); i >= 0 {
+			pos := positionOf(s, i)
+			v.addArgs(field, ReasonLinkInSubject, map[string]any{"Line": pos.Line, "Column": pos.Column},
+				"may not hold {%s}, which belongs in the body, at %s", linkPlaceholder, pos)
+		}
+	}
 	return segs
 }
+
+// linkPlaceholder is the placeholder of the link, the one secret a
+// message carries.
+const linkPlaceholder = "InvitationLink"
 
 // unknownPlaceholder is a placeholder that is not in Placeholders.
 type unknownPlaceholder struct {

@@ -16,7 +16,9 @@ func TestValidateTemplate(t *testing.T) {
 		args   map[string]any
 	}{
 		{name: "OK", tmpl: Template{Subject: "Join {CompanyName}", Body: "Hi {FirstName},\n{InvitationLink}"}},
-		{name: "EveryPlaceholder", tmpl: Template{Subject: "{UserName}{FirstName}{LastName}{CompanyName}{InviterName}{InvitationLink}{ExpirationDate}{Subscriptions}", Body: "x"}},
+		{name: "EveryPlaceholder", tmpl: Template{Subject: "{UserName}{FirstName}{LastName}{CompanyName}{InviterName}{ExpirationDate}{Subscriptions}", Body: "{InvitationLink}"}},
+		{name: "LinkInSubject", tmpl: Template{Subject: "Join {CompanyName}: {InvitationLink}", Body: "x"}, field: "subject", reason: ReasonLinkInSubject,
+			args: map[string]any{"Line": 1, "Column": 21}},
 		{name: "LiteralBraces", tmpl: Template{Subject: "{ not a placeholder } {} {1} {a b}", Body: "JSON: {\"a\": 1} {"}},
 		{name: "UnknownInBody", tmpl: Template{Subject: "S", Body: "Hello,\n  dear {Username}!"}, field: "body", reason: ReasonUnknownPlaceholder,
 			args: map[string]any{"Placeholder": "{Username}", "Line": 2, "Column": 8}},
