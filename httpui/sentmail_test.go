@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"sync"
+	"time"
 
 	"context"
 	"errors"
@@ -114,8 +115,11 @@ func TestSentMailShowsNoOneElsesLink(t *testing.T) {
 						t.Errorf("a Viewer Company Administrator reads %s on Sent Mail", name)
 					}
 				}
-				if !strings.Contains(seen, `value="http://invite.test/join/`+ownToken+`"`) {
-					t.Errorf("the sender does not find the link of their own pending invitation to copy")
+				// Without a mail server (only then) the sender passes the
+				// link on by hand.
+				copyable := strings.Contains(seen, `value="http://invite.test/join/`+ownToken+`"`)
+				if want := delivery.name == "LoggedWithoutSMTP"; copyable != want {
+					t.Errorf("the sender finds the link of their own pending invitation to copy: %v, want %v", copyable, want)
 				}
 
 				root := a.browser()
@@ -125,8 +129,8 @@ func TestSentMailShowsNoOneElsesLink(t *testing.T) {
 					t.Errorf("a Global Administrator reads a password reset link on Sent Mail")
 				}
 				for name, token := range map[string]string{"their own invitation": vipToken, "a Company Administrator's invitation": ownToken} {
-					if !strings.Contains(seen, token) {
-						t.Errorf("a Global Administrator does not find the link of %s", name)
+					if got, want := strings.Contains(seen, token), delivery.name == "LoggedWithoutSMTP"; got != want {
+						t.Errorf("a Global Administrator finds the link of %s: %v, want %v", name, got, want)
 					}
 				}
 
@@ -150,15 +154,26 @@ func TestSentMailShowsNoOneElsesLink(t *testing.T) {
 	}
 }
 
+// logMail delivers the outbox as the embedded default does, to the log.
+func (a *app) logMail() {
+	a.t.Helper()
+	if _, err := a.svc.DeliverOutbox(context.Background(), invite.LogMailer{Logger: discard()}); err != nil {
+		a.t.Fatal(err)
+	}
+}
+
 // After a resend only the newest message of an invitation shows a link: the
 // earlier ones are dead.
 func TestSentMailShowsOnlyTheLiveLink(t *testing.T) {
 	eachApp(t, func(t *testing.T, a *app) {
 		inv, first := a.invite(a.acme, "twice@example.com")
+		a.logMail()
+		a.advance(time.Minute)
 		_, second, err := a.svc.Resend(a.global, inv.ID, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
+		a.logMail()
 		root := a.browser()
 		root.login("root@example.com", adminPassword).want(t, http.StatusSeeOther)
 		seen := readAllMail(t, root)
@@ -288,4 +303,44 @@ func TestNoLinkInSubjects(t *testing.T) {
 			t.Fatalf("the link is on Sent Mail")
 		}
 	}
+}
+
+// Found from outside: a resend kept the inviter as the link's sender, so a
+// Viewer Company Administrator saw the link of their invitation after a
+// Global Administrator resent it with Administrator roles. The link is the
+// last sender's, and only while they may still grant all it grants.
+func TestSentMailLinkFollowsTheSender(t *testing.T) {
+	eachApp(t, func(t *testing.T, a *app) {
+		ctx := context.Background()
+		viewer := a.companyAdminAs(a.acme, "viewer@acme.example", invite.RoleViewer)
+		asViewer := invite.NewContext(ctx, viewer)
+		sub := a.acme.Subscriptions[0].ID
+		in := invite.InvitationInput{CompanyID: a.acme.ID, Email: "bob@acme.example", FirstName: "Bob", LastName: "B",
+			BusinessRoleID: a.acme.BusinessRoles[0].ID, Grants: []invite.Grant{{SubscriptionID: sub, Role: invite.RoleViewer}}}
+		inv, first, err := a.svc.Invite(asViewer, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.logMail()
+		b := a.browser()
+		b.login(viewer.Email, adminPassword).want(t, http.StatusSeeOther)
+		if !strings.Contains(readAllMail(t, b), first) {
+			t.Fatalf("the sender does not find their own link")
+		}
+		in.AdminLevel, in.Grants[0].Role = invite.AdminCompany, invite.RoleAdministrator
+		a.advance(time.Minute)
+		_, second, err := a.svc.Resend(a.global, inv.ID, &in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.logMail()
+		if seen := readAllMail(t, b); strings.Contains(seen, second) || strings.Contains(seen, first) {
+			t.Fatalf("the first sender reads the link the Global Administrator resent with Administrator roles")
+		}
+		root := a.browser()
+		root.login("root@example.com", adminPassword).want(t, http.StatusSeeOther)
+		if !strings.Contains(readAllMail(t, root), second) {
+			t.Errorf("the Global Administrator who resent it does not find the link")
+		}
+	})
 }

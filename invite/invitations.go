@@ -148,7 +148,7 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 		return nil, "", err
 	}
 	now := s.clock()
-	inv.InvitedBy = u.ID
+	inv.InvitedBy, inv.LastSentBy = u.ID, u.ID
 	inv.TokenHash = hash
 	inv.Status = StatusPending
 	inv.CreatedAt = now
@@ -271,6 +271,7 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 		if err := inv.resend(hash, now, expiresAt, s.remindAt(now, expiresAt)); err != nil {
 			return nil, err
 		}
+		inv.LastSentBy = actor.ID
 		return s.compose(KindInvitation, inv, mc, token, now)
 	})
 	if err != nil {

@@ -169,6 +169,9 @@ type Invitation struct {
 	AdminLevel     AdminLevel // AdminNone or AdminCompany
 	Grants         []Grant
 	InvitedBy      int64 // user ID
+	// LastSentBy is the administrator who sent the current link: the
+	// inviter, or whoever resent it last.
+	LastSentBy int64
 	TokenHash      []byte
 	Status         Status // as stored; see StatusAt for the status at a time
 	CreatedAt      time.Time

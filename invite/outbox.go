@@ -244,10 +244,10 @@ func (s *Service) settle(m *Message, err error, now time.Time, keepLinks bool) {
 		m.State, m.SentAt, m.LastError = DeliverySent, now, ""
 		m.redact(keepLinks)
 	case IsPermanent(err) || m.Attempts >= s.retry.Attempts:
-		// An invitation link stays for its sender to pass on while the
-		// invitation is pending; a reset link that cannot be sent is dead.
+		// Never sent, never shown: the link of a failed message is dead
+		// to everyone, and a resend makes a new one.
 		m.State, m.LastError = DeliveryFailed, truncate(err.Error(), maxErrorLen)
-		m.redact(true)
+		m.redact(false)
 	default:
 		m.State, m.LastError = DeliveryQueued, truncate(err.Error(), maxErrorLen)
 		m.NextAttemptAt = now.Add(s.retry.backoff(m.Attempts))
@@ -365,10 +365,12 @@ type MessageView struct {
 // administrator administers, with its bodies. A link in it is a way into
 // somebody's account, so its token is replaced unless the reader could
 // have sent that very link: a password reset link only ever reaches its
-// owner, by e-mail, and is never shown; an invitation link is shown to its
-// sender and to Global Administrators, and only while the invitation is
-// pending with that link as its current one. Without a mail server this is
-// how an administrator passes an invitation on.
+// owner, by e-mail, and is never shown. An invitation link is shown only
+// where no mail server took it (Deliver of a LinkKeeper, such as the
+// LogMailer of the embedded default: the administrator passes the link on
+// by hand), only while it is the pending invitation's current link, and
+// only to a Global Administrator or to the administrator who sent it, if
+// they may still grant all it grants.
 func (s *Service) Message(ctx context.Context, id int64) (*MessageView, error) {
 	u, err := admin(ctx)
 	if err != nil {
@@ -392,12 +394,12 @@ func (s *Service) Message(ctx context.Context, id int64) (*MessageView, error) {
 // usableLink returns the invitation link of m if reader may see it: see
 // Message.
 func (s *Service) usableLink(ctx context.Context, reader *User, m *Message) (string, error) {
-	if m.InvitationID == 0 || (m.Kind != KindInvitation && m.Kind != KindReminder) {
+	if m.InvitationID == 0 || (m.Kind != KindInvitation && m.Kind != KindReminder) || m.State != DeliverySent {
 		return "", nil
 	}
 	match := invitationLink.FindStringSubmatch(m.Text)
 	if match == nil {
-		return "", nil // delivered and redacted, or never had one
+		return "", nil // delivered by a mail server, and redacted
 	}
 	hash, ok := HashToken(match[1])
 	if !ok {
@@ -410,12 +412,23 @@ func (s *Service) usableLink(ctx context.Context, reader *User, m *Message) (str
 	case err != nil:
 		return "", err
 	}
-	sender := reader.AdminLevel == AdminGlobal || (inv.InvitedBy == reader.ID && inv.CompanyID == reader.CompanyID)
-	live := inv.StatusAt(s.clock()) == StatusPending && subtle.ConstantTimeCompare(inv.TokenHash, hash) == 1
-	if !sender || !live || inv.CompanyID != m.CompanyID {
+	live := inv.StatusAt(s.clock()) == StatusPending && subtle.ConstantTimeCompare(inv.TokenHash, hash) == 1 && inv.CompanyID == m.CompanyID
+	if !live || !couldSend(reader, inv) {
 		return "", nil
 	}
 	return s.link(match[1]), nil
+}
+
+// couldSend reports whether u may hold the current link of inv: a Global
+// Administrator, or the administrator who sent it, while they administer
+// its company and may grant all it grants.
+func couldSend(u *User, inv *Invitation) bool {
+	if u.AdminLevel == AdminGlobal {
+		return true
+	}
+	var v validator
+	v.grantable("grants", u, inv.Grants)
+	return u.ID == inv.LastSentBy && administers(u, inv.CompanyID) && v.err() == nil
 }
 
 // MailTemplate returns the company's invitation template for lang, or the

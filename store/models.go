@@ -85,6 +85,7 @@ type invitationRow struct {
 	TimeZone       string    `bun:"time_zone"`
 	AdminLevel     string    `bun:"admin_level"`
 	InvitedBy      int64     `bun:"invited_by"`
+	LastSentBy     int64     `bun:"last_sent_by,nullzero"`
 	TokenHash      []byte    `bun:"token_hash"`
 	Status         string    `bun:"status"`
 	CreatedAt      time.Time `bun:"created_at"`
@@ -269,6 +270,7 @@ func invitationToRow(inv *invite.Invitation) *invitationRow {
 		TimeZone:       inv.TimeZone,
 		AdminLevel:     string(inv.AdminLevel),
 		InvitedBy:      inv.InvitedBy,
+		LastSentBy:     inv.LastSentBy,
 		TokenHash:      inv.TokenHash,
 		Status:         string(inv.Status),
 		CreatedAt:      inv.CreatedAt,
@@ -312,6 +314,7 @@ func invitationFromRow(r *invitationRow, grants []invite.Grant) *invite.Invitati
 		AdminLevel:     invite.AdminLevel(r.AdminLevel),
 		Grants:         grants,
 		InvitedBy:      r.InvitedBy,
+		LastSentBy:     r.LastSentBy,
 		TokenHash:      r.TokenHash,
 		Status:         invite.Status(r.Status),
 		CreatedAt:      utc(r.CreatedAt),
