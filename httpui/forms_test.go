@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/invitehq/invite/invite"
 )
@@ -173,9 +174,10 @@ func TestResendTooOften(t *testing.T) {
 		"business_role": {fmt.Sprint(inv.BusinessRoleID)}, "grant": {fmt.Sprint(inv.Grants[0].SubscriptionID)},
 		fmt.Sprintf("role_%d", inv.Grants[0].SubscriptionID): {string(inv.Grants[0].Role)},
 	}
+	a.advance(time.Minute) // the invitation was one mail to the address
 	b.post(resend, resend, form).want(t, http.StatusSeeOther)
 	p := b.post(resend, resend, form)
-	p.want(t, http.StatusTooManyRequests, "This invitation has been sent too often for now. Try again after")
+	p.want(t, http.StatusTooManyRequests, "This address has been sent invitations too often for now. Try again after")
 	if p.header.Get("Retry-After") != "60" {
 		t.Errorf("Retry-After: got %q, want 60", p.header.Get("Retry-After"))
 	}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -122,7 +123,7 @@ func New(cfg Config) *echo.Echo {
 	app.GET("/profile", h.profile, h.requireUser)
 	app.POST("/profile", h.saveProfile, h.requireUser)
 	app.GET("/profile/password", h.passwordForm, h.requireUser)
-	app.POST("/profile/password", h.changePassword, h.requireUser)
+	app.POST("/profile/password", h.changePassword, h.requireUser, limit)
 	app.GET("/forgot", h.forgotForm)
 	app.POST("/forgot", h.forgot, limit)
 	app.GET(invite.JoinPath+":key", h.requestForm)
@@ -193,6 +194,7 @@ func (h *handlers) session(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 		}
+		c.SetRequest(c.Request().WithContext(invite.WithClient(c.Request().Context(), client(c))))
 		lang, tz := h.texts.negotiate(c.Request()), "UTC"
 		if u != nil {
 			lang, tz = u.Language, u.TimeZone
@@ -253,16 +255,30 @@ func (h *handlers) requireGlobal(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // attempt counts a submission of a form people guess with against the
-// client's address (invite.Limits.Attempts, kept in the database, so the
-// bound holds across processes). The address is the connection's: behind a
-// proxy every client shares the proxy's.
+// client (invite.Limits.Attempts, kept in the database, so the bound holds
+// across processes).
 func (h *handlers) attempt(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if err := h.svc.Attempt(c.Request().Context(), c.RealIP()); err != nil {
+		if err := h.svc.Attempt(c.Request().Context(), client(c)); err != nil {
 			return err
 		}
 		return next(c)
 	}
+}
+
+// client names the client for the bounds on guessing: the connection's
+// address (behind a proxy every client shares the proxy's), an IPv6 one by
+// its /64, which one subscriber usually holds whole.
+func client(c echo.Context) string {
+	ip, err := netip.ParseAddr(c.RealIP())
+	if err != nil {
+		return c.RealIP()
+	}
+	if ip.Is6() && !ip.Is4In6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
+	}
+	return ip.Unmap().String()
 }
 
 // newView returns the view of the request with the page's navigation entry.

@@ -15,3 +15,19 @@ func FromContext(ctx context.Context) (*User, bool) {
 	u, ok := ctx.Value(actorKey{}).(*User)
 	return u, ok && u != nil
 }
+
+// clientKey is the context key of the client's address.
+type clientKey struct{}
+
+// WithClient returns a copy of ctx that carries the address the request
+// comes from (an IP address, or any stable name of the client), which the
+// bounds on guessing count by. The HTTP layer sets it; without it, every
+// request counts as one client's.
+func WithClient(ctx context.Context, client string) context.Context {
+	return context.WithValue(ctx, clientKey{}, client)
+}
+
+func clientOf(ctx context.Context) string {
+	c, _ := ctx.Value(clientKey{}).(string)
+	return c
+}

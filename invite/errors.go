@@ -143,7 +143,7 @@ var (
 	ErrUnavailable         = &Error{Code: CodeUnavailable, Reason: "unavailable", Message: "The service cannot reach its database at the moment. Please try again shortly."}
 	ErrTooManyAttempts     = &Error{Code: CodeLimited, Reason: "too_many_attempts", Message: "Too many attempts. Please wait a minute and try again."}
 	ErrTooManyFailedLogins = &Error{Code: CodeLimited, Reason: "too_many_failed_logins", Message: "Too many failed log-ins for this e-mail address. Please try again later."}
-	ErrTooManyResends      = &Error{Code: CodeLimited, Reason: "too_many_resends", Message: "This invitation has been sent too often. It can be sent again later."}
+	ErrTooManyMails        = &Error{Code: CodeLimited, Reason: "too_many_mails", Message: "This address has been sent invitations too often. It can be sent one again later."}
 	ErrTooManyInvitations  = &Error{Code: CodeLimited, Reason: "too_many_invitations", Message: "You have sent too many invitations for now. Please try again later."}
 	ErrMessageNotFound     = &Error{Code: CodeNotFound, Reason: "message_not_found", Message: "The message was not found."}
 )

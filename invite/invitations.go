@@ -118,6 +118,24 @@ func (s *Service) checkNoUser(ctx context.Context, u *User, companyID int64, ema
 	return nil
 }
 
+// checkNotPending fails with ErrInvitationPending if another invitation
+// than except to the address is pending in the company: told before the
+// bounds on mail count a sending that cannot happen. (The store decides in
+// the end, when two race.)
+func (s *Service) checkNotPending(ctx context.Context, companyID int64, email string, except int64) error {
+	now := s.clock()
+	invs, err := s.store.Invitations(ctx, InvitationQuery{CompanyID: companyID, PendingEmail: email, Status: StatusPending, Now: now, Limit: 2})
+	if err != nil {
+		return err
+	}
+	for _, inv := range invs {
+		if inv.ID != except {
+			return withField(ErrInvitationPending, "email")
+		}
+	}
+	return nil
+}
+
 // Invite makes a pending invitation and returns it with its token, the only
 // time the token is available: it goes into the link that is sent.
 func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, string, error) {
@@ -140,7 +158,10 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 	if err := s.checkNoUser(ctx, u, c.ID, inv.Email); err != nil {
 		return nil, "", err
 	}
-	if err := s.takeLimits(ctx, true, limit{s.limits.Invitations, ErrTooManyInvitations, userKey("invitations", u.ID)}); err != nil {
+	if err := s.checkNotPending(ctx, c.ID, inv.Email, 0); err != nil {
+		return nil, "", err
+	}
+	if err := s.takeLimits(ctx, true, s.sending(u, c.ID, inv.Email)...); err != nil {
 		return nil, "", err
 	}
 	token, hash, err := newToken(s.rand)
@@ -244,19 +265,21 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 			if err := s.checkNoUser(ctx, actor, inv.CompanyID, details.Email); err != nil {
 				return nil, "", err
 			}
+			if err := s.checkNotPending(ctx, inv.CompanyID, details.Email, inv.ID); err != nil {
+				return nil, "", err
+			}
 		}
 	}
 	mc, err := s.loadMailContext(ctx, inv, c, nil)
 	if err != nil {
 		return nil, "", err
 	}
-	// Every sending lands in somebody's mailbox: bounded per invitation
-	// and, with new invitations, per administrator.
-	err = s.takeLimits(ctx, true,
-		limit{s.limits.Resends, ErrTooManyResends, userKey("resend", id)},
-		limit{s.limits.DailyResends, ErrTooManyResends, userKey("resend-daily", id)},
-		limit{s.limits.Invitations, ErrTooManyInvitations, userKey("invitations", actor.ID)})
-	if err != nil {
+	// Every sending lands in somebody's mailbox.
+	to := inv.Email
+	if details != nil {
+		to = details.Email
+	}
+	if err := s.takeLimits(ctx, true, s.sending(actor, inv.CompanyID, to)...); err != nil {
 		return nil, "", err
 	}
 	token, hash, err := newToken(s.rand)

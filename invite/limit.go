@@ -23,11 +23,17 @@ type Limits struct {
 	// in, forgotten password, accept, reset, join), per client address.
 	Attempts Rate
 	// FailedLogins bounds the failed log-ins of one e-mail address,
-	// whether or not it has an account, from anywhere.
+	// whether or not it has an account, from one client (WithClient).
 	FailedLogins Rate
-	// Resends bound how often one invitation is sent again: a burst
-	// bound and a daily one.
-	Resends, DailyResends Rate
+	// FailedLoginsAnywhere bounds them from every client together, against
+	// guessing from many places. It is higher: reaching it stops the
+	// account's owner too, until it passes or they reset their password.
+	FailedLoginsAnywhere Rate
+	// Mails and DailyMails bound how often one company sends one e-mail
+	// address an invitation, made or resent: a burst bound and a daily one.
+	// Canceling and inviting again counts as much as resending. (Counted
+	// by company, so that no company learns what others send.)
+	Mails, DailyMails Rate
 	// Invitations bounds the invitations, sent and resent, of one
 	// administrator.
 	Invitations Rate
@@ -37,9 +43,10 @@ type Limits struct {
 func DefaultLimits() Limits {
 	return Limits{
 		Attempts:     Rate{Count: 20, Per: time.Minute},
-		FailedLogins: Rate{Count: 20, Per: time.Hour},
-		Resends:      Rate{Count: 1, Per: time.Minute},
-		DailyResends: Rate{Count: 5, Per: 24 * time.Hour},
+		FailedLogins:         Rate{Count: 20, Per: time.Hour},
+		FailedLoginsAnywhere: Rate{Count: 100, Per: time.Hour},
+		Mails:                Rate{Count: 1, Per: time.Minute},
+		DailyMails:           Rate{Count: 5, Per: 24 * time.Hour},
 		Invitations:  Rate{Count: 100, Per: time.Hour},
 	}
 }
@@ -47,8 +54,8 @@ func DefaultLimits() Limits {
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits()
 	for _, f := range []struct{ r, def *Rate }{
-		{&l.Attempts, &d.Attempts}, {&l.FailedLogins, &d.FailedLogins}, {&l.Resends, &d.Resends},
-		{&l.DailyResends, &d.DailyResends}, {&l.Invitations, &d.Invitations},
+		{&l.Attempts, &d.Attempts}, {&l.FailedLogins, &d.FailedLogins}, {&l.FailedLoginsAnywhere, &d.FailedLoginsAnywhere}, {&l.Mails, &d.Mails},
+		{&l.DailyMails, &d.DailyMails}, {&l.Invitations, &d.Invitations},
 	} {
 		switch {
 		case f.r.Count < 0:
@@ -127,6 +134,31 @@ func (s *Service) takeLimits(ctx context.Context, consume bool, limits ...limit)
 	})
 }
 
+// failedLogins returns the bounds on failed log-ins of email from the
+// request's client and from anywhere.
+func (s *Service) failedLogins(ctx context.Context, email string) []limit {
+	return []limit{
+		{s.limits.FailedLogins, ErrTooManyFailedLogins, "login:" + email + "|" + clientOf(ctx)},
+		{s.limits.FailedLoginsAnywhere, ErrTooManyFailedLogins, "login:" + email},
+	}
+}
+
+// forgetLimits sets the limits with the given keys back to nothing.
+func (s *Service) forgetLimits(ctx context.Context, keys ...string) error {
+	hashes := make([][]byte, len(keys))
+	for i, k := range keys {
+		sum := sha256.Sum256([]byte(k))
+		hashes[i] = sum[:]
+	}
+	return s.store.UpdateLimits(ctx, hashes, func(tats []time.Time) ([]time.Time, error) {
+		next := make([]time.Time, len(tats))
+		for i := range next {
+			next[i] = time.Unix(0, 0).UTC()
+		}
+		return next, nil
+	})
+}
+
 // Attempt counts a submission of a form people guess with (a password, a
 // link's token) from the client address client, and returns
 // ErrTooManyAttempts with the time to wait once there are too many.
@@ -141,3 +173,14 @@ func (s *Service) PruneLimits(ctx context.Context) (int, error) {
 }
 
 func userKey(prefix string, id int64) string { return fmt.Sprintf("%s:%d", prefix, id) }
+
+// sending returns the bounds one more invitation of a company to email by
+// u takes from.
+func (s *Service) sending(u *User, companyID int64, email string) []limit {
+	to := fmt.Sprintf("%d:%s", companyID, email)
+	return []limit{
+		{s.limits.Mails, ErrTooManyMails, "mail:" + to},
+		{s.limits.DailyMails, ErrTooManyMails, "mail-daily:" + to},
+		{s.limits.Invitations, ErrTooManyInvitations, userKey("invitations", u.ID)},
+	}
+}

@@ -180,6 +180,11 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (*U
 	if err != nil {
 		return nil, err
 	}
+	// Whoever set the password holds the mailbox: the failed log-ins
+	// others made at the address no longer keep them out.
+	if err := s.forgetLimits(ctx, "login:"+u.Email); err != nil {
+		return nil, err
+	}
 	u.PasswordHash = ""
 	return u, nil
 }

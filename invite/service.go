@@ -325,21 +325,23 @@ func (s *Service) Bootstrap(ctx context.Context, email, password string) (*User,
 
 // Authenticate returns the user with the given e-mail address and password,
 // or ErrBadCredentials. It takes as long for an unknown address as for a
-// wrong password. Past Limits.FailedLogins failures for one address, known
-// or not, it answers ErrTooManyFailedLogins without looking at the password.
+// wrong password. Past Limits.FailedLogins failures for one address from
+// the request's client (WithClient), or Limits.FailedLoginsAnywhere from
+// all, known address or not, it answers ErrTooManyFailedLogins without
+// looking at the password.
 func (s *Service) Authenticate(ctx context.Context, email, password string) (*User, error) {
 	email = strings.TrimSpace(email)
 	normalized, valid := normalizeEmail(email)
-	failures := limit{s.limits.FailedLogins, ErrTooManyFailedLogins, "login:" + strings.ToLower(email)}
-	if valid {
-		failures.key = "login:" + normalized
+	if !valid {
+		normalized = strings.ToLower(email)
 	}
-	if err := s.takeLimits(ctx, false, failures); err != nil {
+	failures := s.failedLogins(ctx, normalized)
+	if err := s.takeLimits(ctx, false, failures...); err != nil {
 		return nil, err
 	}
 	u, err := s.authenticate(ctx, normalized, valid, password)
 	if errors.Is(err, ErrBadCredentials) {
-		if err := s.takeLimits(ctx, true, failures); err != nil && ErrorCode(err) != CodeLimited {
+		if err := s.takeLimits(ctx, true, failures...); err != nil && ErrorCode(err) != CodeLimited {
 			return nil, err
 		}
 	}

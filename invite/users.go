@@ -243,12 +243,21 @@ func (s *Service) ChangePassword(ctx context.Context, current, password, keep st
 	if err != nil {
 		return err
 	}
+	// Guessing the current password with a session is guessing a
+	// password: the bounds of log-ins hold.
+	failures := s.failedLogins(ctx, u.Email)
+	if err := s.takeLimits(ctx, false, failures...); err != nil {
+		return err
+	}
 	var v validator
 	match, err := s.checkPassword(ctx, u.PasswordHash, current)
 	if err != nil {
 		return err
 	}
 	if !match {
+		if err := s.takeLimits(ctx, true, failures...); err != nil && ErrorCode(err) != CodeLimited {
+			return err
+		}
 		v.add("current_password", ReasonWrongPassword, "is not your current password")
 	}
 	v.password("password", password, u.Email)

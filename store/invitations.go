@@ -198,6 +198,9 @@ func (db *DB) Invitations(ctx context.Context, q invite.InvitationQuery) ([]*inv
 	if q.Email != "" {
 		sel.Where("email LIKE ? ESCAPE '!'", "%"+escapeLike(q.Email)+"%")
 	}
+	if q.PendingEmail != "" {
+		sel.Where("pending_email = ?", q.PendingEmail)
+	}
 	if q.After != nil {
 		sel.Where("(created_at < ? OR (created_at = ? AND id < ?))", q.After.CreatedAt, q.After.CreatedAt, q.After.ID)
 	}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -21,15 +22,20 @@ func wantLimited(t *testing.T, err error, want *invite.Error, wait time.Duration
 	}
 }
 
-// An invitation is sent again at most once a minute and five times a day;
-// 30 resends at once put one mail in the invitee's inbox, not 31.
+// An address is sent an invitation at most once a minute and five times a
+// day, however it is sent; 30 resends at once put one mail in the
+// invitee's inbox, not 31.
 func TestResendLimits(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
+		// Two processes on one database, with the bounds by default: the
+		// counts are in it.
+		config := invite.Config{Now: f.clock.Now, Limits: invite.Limits{Invitations: invite.Rate{Count: -1}}}
+		f.svc = invite.NewService(db, config)
+		other := invite.NewService(db, config)
 		inv, _ := f.invite(t, f.a)
+		f.clock.Add(time.Minute)
 		outbox := f.count(t, "outbox", "invitation_id = ?", inv.ID)
-		// Two processes on one database: the counts are in it.
-		other := invite.NewService(db, invite.Config{Now: f.clock.Now})
 		errs := parallel(30, func(i int) error {
 			svc := f.svc
 			if i%2 == 1 {
@@ -38,16 +44,17 @@ func TestResendLimits(t *testing.T) {
 			_, _, err := svc.Resend(f.adminA, inv.ID, nil)
 			return err
 		})
-		if got := tally(errs); got[""] != 1 || got[invite.ErrTooManyResends.Reason] != 29 {
+		if got := tally(errs); got[""] != 1 || got[invite.ErrTooManyMails.Reason] != 29 {
 			t.Fatalf("30 resends at once: got %v, want 1 sent and 29 refused", got)
 		}
 		if n := f.count(t, "outbox", "invitation_id = ?", inv.ID) - outbox; n != 1 {
 			t.Fatalf("30 resends at once wrote %d messages, want 1", n)
 		}
 		_, _, err := f.svc.Resend(f.adminA, inv.ID, nil)
-		wantLimited(t, err, invite.ErrTooManyResends, time.Minute)
-		// A minute apart, four more today; the sixth of the day waits.
-		for range 4 {
+		wantLimited(t, err, invite.ErrTooManyMails, time.Minute)
+		// A minute apart, three more today (five with the invitation);
+		// the sixth of the day waits.
+		for range 3 {
 			f.clock.Add(time.Minute)
 			if _, _, err := f.svc.Resend(f.adminA, inv.ID, nil); err != nil {
 				t.Fatalf("a resend a minute later: %v", err)
@@ -55,16 +62,25 @@ func TestResendLimits(t *testing.T) {
 		}
 		f.clock.Add(time.Minute)
 		_, _, err = f.svc.Resend(f.adminA, inv.ID, nil)
-		wantLimited(t, err, invite.ErrTooManyResends, 24*time.Hour/5-5*time.Minute)
+		wantLimited(t, err, invite.ErrTooManyMails, 24*time.Hour/5-5*time.Minute)
 		f.clock.Add(24*time.Hour/5 - 5*time.Minute)
 		if _, _, err := f.svc.Resend(f.adminA, inv.ID, nil); err != nil {
 			t.Fatalf("a resend once the day's bound allows it: %v", err)
 		}
-		// Another invitation has bounds of its own.
+		// Another address has bounds of its own; canceling and inviting
+		// again counts as much as resending.
 		other2, _ := f.invite(t, f.a)
+		f.clock.Add(time.Minute)
 		if _, _, err := f.svc.Resend(f.adminA, other2.ID, nil); err != nil {
-			t.Fatalf("another invitation: %v", err)
+			t.Fatalf("another address: %v", err)
 		}
+		if _, err := f.svc.Cancel(f.adminA, inv.ID); err != nil {
+			t.Fatal(err)
+		}
+		again := f.input(f.a)
+		again.Email = inv.Email
+		_, _, err = f.svc.Invite(f.adminA, again)
+		wantLimited(t, err, invite.ErrTooManyMails, 24*time.Hour/5-time.Minute)
 	})
 }
 
@@ -87,13 +103,14 @@ func TestInvitationLimit(t *testing.T) {
 			t.Fatalf("stored %d invitations, want 10", n)
 		}
 		invs, _ := svc.Invitations(f.adminA, invite.InvitationFilter{Limit: 1})
+		f.clock.Add(time.Minute) // past the bound on mail to the address
 		_, _, err := svc.Resend(f.adminA, invs.Invitations[0].ID, nil)
-		wantLimited(t, err, invite.ErrTooManyInvitations, 6*time.Minute)
+		wantLimited(t, err, invite.ErrTooManyInvitations, 5*time.Minute)
 		// Another administrator is not held back by this one.
 		if _, _, err := svc.Invite(f.adminB, f.input(f.b)); err != nil {
 			t.Fatalf("another administrator: %v", err)
 		}
-		f.clock.Add(6 * time.Minute)
+		f.clock.Add(5 * time.Minute)
 		if _, _, err := svc.Invite(f.adminA, f.input(f.a)); err != nil {
 			t.Fatalf("after six minutes (an hour over ten): %v", err)
 		}
@@ -101,31 +118,58 @@ func TestInvitationLimit(t *testing.T) {
 }
 
 // Failed log-ins of one address are bounded, whether or not it has an
-// account, and past the bound even the right password waits: guessing
-// from many places gets nowhere. A successful log-in counts nothing.
+// account: from one client at a low bound, past which even the right
+// password from that client waits; from everywhere at a higher one. The
+// owner, logging in from elsewhere, is not kept out by one guesser, and a
+// password reset lifts the bound of everywhere. A success counts nothing.
 func TestFailedLoginLimit(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
-		ctx := context.Background()
 		member := f.member(t, f.a, invite.AdminNone)
+		from := func(client string) context.Context { return invite.WithClient(context.Background(), client) }
 		for range 3 {
-			if _, err := f.svc.Authenticate(ctx, member.Email, password); err != nil {
+			if _, err := f.svc.Authenticate(from("owner"), member.Email, password); err != nil {
 				t.Fatalf("log in: %v", err)
 			}
 		}
+		limits := invite.DefaultLimits()
 		for _, email := range []string{member.Email, "nobody@example.com"} {
-			for i := range invite.DefaultLimits().FailedLogins.Count {
-				if _, err := f.svc.Authenticate(ctx, email, "a wrong password"); !errors.Is(err, invite.ErrBadCredentials) {
+			for i := range limits.FailedLogins.Count {
+				if _, err := f.svc.Authenticate(from("guesser"), email, "a wrong password"); !errors.Is(err, invite.ErrBadCredentials) {
 					t.Fatalf("%s, failure %d: got %v", email, i+1, err)
 				}
 			}
-			_, err := f.svc.Authenticate(ctx, email, password)
+			_, err := f.svc.Authenticate(from("guesser"), email, password)
 			wantLimited(t, err, invite.ErrTooManyFailedLogins, 3*time.Minute)
 		}
-		f.clock.Add(3 * time.Minute)
-		if _, err := f.svc.Authenticate(ctx, " "+member.Email+" ", password); err != nil {
-			t.Fatalf("log in once the bound allows it: %v", err)
+		if _, err := f.svc.Authenticate(from("owner"), " "+member.Email+" ", password); err != nil {
+			t.Fatalf("the owner, from elsewhere, while one guesser is held: %v", err)
 		}
+		// Guessing from many places reaches the bound of everywhere.
+		for i := limits.FailedLogins.Count; i < limits.FailedLoginsAnywhere.Count; i++ {
+			if _, err := f.svc.Authenticate(from(fmt.Sprintf("guesser %d", i/limits.FailedLogins.Count)), member.Email, "a wrong password"); !errors.Is(err, invite.ErrBadCredentials) {
+				t.Fatalf("failure %d: got %v", i+1, err)
+			}
+		}
+		_, err := f.svc.Authenticate(from("owner"), member.Email, password)
+		wantLimited(t, err, invite.ErrTooManyFailedLogins, time.Hour/time.Duration(limits.FailedLoginsAnywhere.Count))
+		// Setting the password by the mailed link lifts it.
+		if err := f.svc.RequestPasswordReset(context.Background(), member.Email, "en"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.IssuePasswordResets(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.ResetPassword(context.Background(), f.resetToken(t, member.Email), "a new long passphrase"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Authenticate(from("owner"), member.Email, "a new long passphrase"); err != nil {
+			t.Fatalf("log in after the reset: %v", err)
+		}
+		// Guessing the current password with a session counts the same.
+		asMember := invite.NewContext(from("guesser"), member)
+		err = f.svc.ChangePassword(asMember, "a wrong password", "another new passphrase", "")
+		wantLimited(t, err, invite.ErrTooManyFailedLogins, time.Hour/time.Duration(limits.FailedLogins.Count))
 	})
 }
 

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/invitehq/invite/invite"
 )
 
 // Config is the server's configuration. Each setting is a flag whose
@@ -32,12 +34,14 @@ type Config struct {
 	OutboxSchedule string
 	ResetSchedule  string
 
-	DBMaxOpen         int
-	DBMaxIdle         int
-	DBConnLifetime    time.Duration
-	DBConnIdleTime    time.Duration
-	RequestTimeout    time.Duration
-	AttemptsPerMinute int
+	DBMaxOpen          int
+	DBMaxIdle          int
+	DBConnLifetime     time.Duration
+	DBConnIdleTime     time.Duration
+	RequestTimeout     time.Duration
+	AttemptsPerMinute  int
+	InvitationsPerHour int
+	MailsPerAddress    int
 }
 
 // setting describes one configuration name. shown is the default as help
@@ -83,6 +87,8 @@ func (c *Config) settings() []setting {
 		{"db-conn-idle-time", "INVITE_DB_CONN_IDLE_TIME", "1m", "", "how long an unused database connection is kept", dur(&c.DBConnIdleTime)},
 		{"request-timeout", "INVITE_REQUEST_TIMEOUT", "30s", "", "how long a request may take, its body included, before it is answered 503", dur(&c.RequestTimeout)},
 		{"attempts-per-minute", "INVITE_ATTEMPTS_PER_MINUTE", "20", "", "log-in, forgotten-password, join and accept forms a client address may submit a minute; 0 for no bound", num(&c.AttemptsPerMinute)},
+		{"invitations-per-hour", "INVITE_INVITATIONS_PER_HOUR", "100", "", "invitations, sent or resent, one administrator may send an hour; 0 for no bound", num(&c.InvitationsPerHour)},
+		{"mails-per-address", "INVITE_MAILS_PER_ADDRESS", "5", "", "invitations, sent or resent, one company may send one address a day, at most one a minute; 0 for no bound", num(&c.MailsPerAddress)},
 	}
 }
 
@@ -116,7 +122,7 @@ func checkDefault(s setting, def string) error {
 	switch s.flag {
 	case "ttl", "remind-before", "db-conn-lifetime", "db-conn-idle-time", "request-timeout":
 		_, err = time.ParseDuration(def)
-	case "db-max-open", "db-max-idle", "attempts-per-minute":
+	case "db-max-open", "db-max-idle", "attempts-per-minute", "invitations-per-hour", "mails-per-address":
 		_, err = strconv.Atoi(def)
 	}
 	if err != nil {
@@ -138,8 +144,8 @@ func (c *Config) validate() error {
 	if c.RequestTimeout <= 0 {
 		return fmt.Errorf("request-timeout must be positive, got %v", c.RequestTimeout)
 	}
-	if c.AttemptsPerMinute < 0 {
-		return fmt.Errorf("attempts-per-minute must not be negative, got %d", c.AttemptsPerMinute)
+	if c.AttemptsPerMinute < 0 || c.InvitationsPerHour < 0 || c.MailsPerAddress < 0 {
+		return fmt.Errorf("attempts-per-minute, invitations-per-hour and mails-per-address must not be negative")
 	}
 	if c.RemindBefore < 0 {
 		return fmt.Errorf("remind-before must not be negative, got %v", c.RemindBefore)
@@ -165,6 +171,25 @@ func (c *Config) validate() error {
 	}
 	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
 	return nil
+}
+
+// limits returns the service's bounds from the configuration: 0 is none.
+func (c *Config) limits() invite.Limits {
+	rate := func(n int, per time.Duration) invite.Rate {
+		if n == 0 {
+			return invite.Rate{Count: -1}
+		}
+		return invite.Rate{Count: n, Per: per}
+	}
+	l := invite.Limits{
+		Attempts:    rate(c.AttemptsPerMinute, time.Minute),
+		Invitations: rate(c.InvitationsPerHour, time.Hour),
+		DailyMails:  rate(c.MailsPerAddress, 24*time.Hour),
+	}
+	if c.MailsPerAddress == 0 {
+		l.Mails = invite.Rate{Count: -1}
+	}
+	return l
 }
 
 func usage(w io.Writer, name string, settings []setting) {

@@ -17,7 +17,7 @@ func defaults(change func(*Config)) Config {
 		AdminEmail: "admin@example.com", MailFrom: "Invitations <no-reply@localhost>", RemindBefore: 48 * time.Hour,
 		ExpireSchedule: "@every 1m", RemindSchedule: "@every 5m", OutboxSchedule: "@every 30s", ResetSchedule: "@every 1m",
 		DBMaxOpen: 16, DBMaxIdle: 16, DBConnLifetime: 5 * time.Minute, DBConnIdleTime: time.Minute,
-		RequestTimeout: 30 * time.Second, AttemptsPerMinute: 20,
+		RequestTimeout: 30 * time.Second, AttemptsPerMinute: 20, InvitationsPerHour: 100, MailsPerAddress: 5,
 	}
 	change(&c)
 	return c

@@ -105,12 +105,8 @@ func (m *Main) Start(ctx context.Context) error {
 	if remindBefore == 0 {
 		remindBefore = -1 // none
 	}
-	attempts := invite.Rate{Count: m.cfg.AttemptsPerMinute, Per: time.Minute}
-	if attempts.Count == 0 {
-		attempts.Count = -1 // no bound
-	}
 	m.svc = invite.NewService(m.db, invite.Config{
-		Limits:         invite.Limits{Attempts: attempts},
+		Limits:         m.cfg.limits(),
 		TTL:            m.cfg.TTL,
 		BaseURL:        m.cfg.BaseURL,
 		RemindBefore:   remindBefore,
