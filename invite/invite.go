@@ -172,16 +172,16 @@ type Invitation struct {
 	// LastSentBy is the administrator who sent the current link: the
 	// inviter, or whoever resent it last.
 	LastSentBy int64
-	TokenHash      []byte
-	Status         Status // as stored; see StatusAt for the status at a time
-	CreatedAt      time.Time
-	ExpiresAt      time.Time
-	TimesSent      int
-	LastSentAt     time.Time
-	AcceptedAt     time.Time // zero unless accepted
-	AcceptedBy     int64     // the user the invitation created
-	CanceledAt     time.Time // zero unless canceled
-	CanceledBy     int64
+	TokenHash  []byte
+	Status     Status // as stored; see StatusAt for the status at a time
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	TimesSent  int
+	LastSentAt time.Time
+	AcceptedAt time.Time // zero unless accepted
+	AcceptedBy int64     // the user the invitation created
+	CanceledAt time.Time // zero unless canceled
+	CanceledBy int64
 	// Mail is this invitation's own e-mail template; when zero, the
 	// company's template for the invitee's language applies, or the
 	// built-in one.

@@ -42,12 +42,12 @@ type Limits struct {
 // DefaultLimits returns the limits unless configured.
 func DefaultLimits() Limits {
 	return Limits{
-		Attempts:     Rate{Count: 20, Per: time.Minute},
+		Attempts:             Rate{Count: 20, Per: time.Minute},
 		FailedLogins:         Rate{Count: 20, Per: time.Hour},
 		FailedLoginsAnywhere: Rate{Count: 100, Per: time.Hour},
 		Mails:                Rate{Count: 1, Per: time.Minute},
 		DailyMails:           Rate{Count: 5, Per: 24 * time.Hour},
-		Invitations:  Rate{Count: 100, Per: time.Hour},
+		Invitations:          Rate{Count: 100, Per: time.Hour},
 	}
 }
 

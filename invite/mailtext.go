@@ -5,8 +5,8 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"maps"
 	"html/template"
+	"maps"
 	"strings"
 	"time"
 

@@ -182,16 +182,16 @@ type MessageQuery struct {
 
 // InvitationQuery selects invitations for Store.Invitations.
 type InvitationQuery struct {
-	CompanyID int64     // 0 for every company
-	Status    Status    // "" for any; matched as StatusAt(Now)
-	Email     string    // lower-case substring of the e-mail address; "" for any
+	CompanyID int64  // 0 for every company
+	Status    Status // "" for any; matched as StatusAt(Now)
+	Email     string // lower-case substring of the e-mail address; "" for any
 	// PendingEmail, if set, selects the pending invitation of exactly
 	// this address (pending as stored: whether it is past its expiry is
 	// Now's to say).
 	PendingEmail string
-	Now       time.Time // the time that decides whether a pending invitation is expired
-	After     *Cursor   // only invitations after this one in the order; nil from the start
-	Limit     int
+	Now          time.Time // the time that decides whether a pending invitation is expired
+	After        *Cursor   // only invitations after this one in the order; nil from the start
+	Limit        int
 }
 
 // Cursor is a position in the newest-first order of invitations.
