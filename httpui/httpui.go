@@ -18,10 +18,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
 
 	"github.com/invitehq/invite/invite"
 	"github.com/invitehq/invite/static"
@@ -80,7 +82,8 @@ func New(cfg Config) *echo.Echo {
 		panic(err) // embedded texts; a test loads them
 	}
 	secure := strings.HasPrefix(cfg.BaseURL, "https://")
-	h := &handlers{cfg: cfg, svc: cfg.Service, pages: ps, texts: txt, secure: secure, zones: timeZones()}
+	h := &handlers{cfg: cfg, svc: cfg.Service, pages: ps, texts: txt, secure: secure, zones: timeZones(),
+		unservedLog: rate.Sometimes{Interval: time.Second}}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -171,6 +174,11 @@ type handlers struct {
 	texts  *texts
 	secure bool
 	zones  []string
+
+	// Requests answered 503 are logged at most once a second, with how
+	// many there were: a flood of them must not flood the log too.
+	unserved    atomic.Int64
+	unservedLog rate.Sometimes
 }
 
 // Keys of values in the echo context.
@@ -373,7 +381,10 @@ func (h *handlers) error(err error, c echo.Context) {
 	switch status {
 	case http.StatusServiceUnavailable:
 		c.Response().Header().Set("Retry-After", retryAfter)
-		h.cfg.Logger.Warn("request not served", "method", c.Request().Method, "path", logPath(c), "err", err)
+		h.unserved.Add(1)
+		h.unservedLog.Do(func() {
+			h.cfg.Logger.Warn("requests not served", "count", h.unserved.Swap(0), "method", c.Request().Method, "path", logPath(c), "err", err)
+		})
 	case http.StatusTooManyRequests:
 		if e, ok := asError(err); ok && e.RetryAfter > 0 {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -88,5 +89,42 @@ func TestPanickingRequest(t *testing.T) {
 	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
 	if rec.Code != http.StatusOK {
 		t.Errorf("the next request: got %d", rec.Code)
+	}
+}
+
+func TestLogPath(t *testing.T) {
+	e := echo.New()
+	for path, want := range map[string]string{
+		"/join/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA":       "/join/[redacted]",
+		"/join/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/renew": "/join/[redacted]/renew",
+		"/reset/abc":       "/reset/[redacted]",
+		"/request/key":     "/request/[redacted]",
+		"/admin/users/7":   "/admin/users/7",
+		"/joined/whatever": "/joined/whatever",
+	} {
+		c := e.NewContext(httptest.NewRequest(http.MethodGet, path, nil), httptest.NewRecorder())
+		if got := logPath(c); got != want {
+			t.Errorf("logPath(%s) = %s, want %s", path, got, want)
+		}
+	}
+}
+
+// A flood of requests the server cannot serve logs one line a second, with
+// how many there were, not one line each.
+func TestUnservedLogIsSampled(t *testing.T) {
+	began := time.Now()
+	var log strings.Builder
+	e := New(Config{Health: func(context.Context) error { return nil }, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	e.GET("/busy", func(echo.Context) error { return invite.ErrBusy })
+	for range 100 {
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/busy", nil))
+		if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+			t.Fatalf("got %d, Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
+		}
+	}
+	// However slow the machine: at most one line a second it took.
+	if n, most := strings.Count(log.String(), "requests not served"), 1+int(time.Since(began)/time.Second); n < 1 || n > most {
+		t.Errorf("%d log lines for 100 requests, want 1 to %d:\n%s", n, most, log.String())
 	}
 }
