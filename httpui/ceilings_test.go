@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/invitehq/invite/invite"
@@ -17,7 +18,16 @@ import (
 func TestRoleCeilings(t *testing.T) {
 	eachApp(t, func(t *testing.T, a *app) {
 		viewer := a.companyAdminAs(a.acme, "viewer@acme.example", invite.RoleViewer)
-		member := a.member(a.acme, "member@acme.example")
+		// A user the Viewer may manage: a Viewer too.
+		_, token, err := a.svc.Invite(a.global, invite.InvitationInput{CompanyID: a.acme.ID, Email: "member@acme.example", FirstName: "Mem", LastName: "Ber",
+			BusinessRoleID: a.acme.BusinessRoles[0].ID, Grants: []invite.Grant{{SubscriptionID: a.acme.Subscriptions[0].ID, Role: invite.RoleViewer}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		member, err := a.svc.Accept(t.Context(), invite.AcceptInput{Token: token, Password: adminPassword, FirstName: "Mem", LastName: "Ber", AcceptTerms: true})
+		if err != nil {
+			t.Fatal(err)
+		}
 		inv, _ := a.invite(a.acme, "guest@example.com") // Contributor, by the Global Administrator
 		if err := a.svc.RequestToJoin(t.Context(), a.acmeKey, invite.JoinRequestInput{Email: "asker@example.com", FirstName: "Ask", LastName: "Er"}); err != nil {
 			t.Fatal(err)
@@ -51,9 +61,24 @@ func TestRoleCeilings(t *testing.T) {
 				})
 			}
 		}
+		// Nobody acts on someone above their own: the Viewer cannot change
+		// or disable a Company Administrator who holds Administrator.
+		boss := a.companyAdminAs(a.acme, "boss@acme.example", invite.RoleAdministrator)
+		list := b.get("/admin/users")
+		if strings.Contains(list.body, fmt.Sprintf("/admin/users/%d/edit", boss.ID)) || strings.Contains(list.body, fmt.Sprintf("/admin/users/%d/disable", boss.ID)) {
+			t.Errorf("the Users list offers to change or disable an administrator above the viewer")
+		}
+		before := dump(t, a)
+		b.get(fmt.Sprintf("/admin/users/%d/edit", boss.ID)).want(t, http.StatusForbidden, "holds a role above your own")
+		b.post("/admin/users", fmt.Sprintf("/admin/users/%d", boss.ID), grant(designer, invite.RoleViewer)).want(t, http.StatusForbidden, "holds a role above your own")
+		b.post("/admin/users", fmt.Sprintf("/admin/users/%d/disable", boss.ID), url.Values{}).want(t, http.StatusForbidden, "holds a role above your own")
+		if dump(t, a) != before {
+			t.Errorf("a refused change of a higher administrator changed something")
+		}
+
 		// Sending an invitation again grants it again: the Viewer cannot
 		// resend the Global Administrator's Contributor invitation as it is.
-		_, _, err := a.svc.Resend(invite.NewContext(t.Context(), viewer), inv.ID, nil)
+		_, _, err = a.svc.Resend(invite.NewContext(t.Context(), viewer), inv.ID, nil)
 		if e, ok := err.(*invite.Error); !ok || len(e.Fields) == 0 || e.Fields[0].Reason != invite.ReasonAboveOwnRole {
 			t.Errorf("a Viewer resending a Contributor invitation unchanged: got %v", err)
 		}

@@ -49,6 +49,9 @@ func (d *usersData) Grants(u *invite.User) []invite.GrantView {
 	return out
 }
 
+// Manageable reports whether actor may change or disable u.
+func (d *usersData) Manageable(actor, u *invite.User) bool { return invite.CanManage(actor, u) }
+
 // CompanyList returns the companies by name, for the filter.
 func (d *usersData) CompanyList() []*invite.Company {
 	var out []*invite.Company
@@ -174,6 +177,9 @@ func (h *handlers) editUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if !invite.CanManage(userOf(c), u) {
+		return invite.ErrUserAboveYou
+	}
 	if !isHTMX(c) {
 		data, err := h.usersData(c)
 		if err != nil {
@@ -253,6 +259,9 @@ func (h *handlers) confirmUser(action string) echo.HandlerFunc {
 		u, err := h.svc.User(c.Request().Context(), id)
 		if err != nil {
 			return err
+		}
+		if action == "disable" && !invite.CanManage(userOf(c), u) {
+			return invite.ErrUserAboveYou
 		}
 		v := h.newView(c, "users", "user_"+action+"_title", u)
 		return h.render(c, http.StatusOK, "user_confirm", "", v.with(action))

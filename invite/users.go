@@ -20,6 +20,22 @@ func (v *validator) grantable(field string, actor *User, grants []Grant) {
 	}
 }
 
+// CanManage reports whether administrator actor may change or disable
+// target: a Global Administrator any user, a Company Administrator a user
+// of their company who holds no role above theirs in any subscription.
+// Nobody acts on someone above their own.
+func CanManage(actor, target *User) bool {
+	if actor.AdminLevel == AdminGlobal {
+		return true
+	}
+	if !administers(actor, target.CompanyID) || target.AdminLevel == AdminGlobal {
+		return false
+	}
+	var v validator
+	v.grantable("grants", actor, target.Grants)
+	return v.err() == nil
+}
+
 // visibleUser returns the user with the given ID if the acting
 // administrator administers them, and ErrUserNotFound otherwise. Global
 // Administrators are administered by Global Administrators only.
@@ -68,6 +84,9 @@ func (s *Service) ChangeUser(ctx context.Context, id int64, ch UserChange) (*Use
 	}
 	if target.AdminLevel == AdminGlobal {
 		return nil, ErrForbidden
+	}
+	if !CanManage(actor, target) {
+		return nil, ErrUserAboveYou
 	}
 	c, err := s.store.Company(ctx, target.CompanyID)
 	if err != nil {
@@ -149,6 +168,9 @@ func (s *Service) SetDisabled(ctx context.Context, id int64, disabled bool) (*Us
 	}
 	if target.AdminLevel == AdminGlobal && actor.AdminLevel != AdminGlobal {
 		return nil, ErrForbidden
+	}
+	if !CanManage(actor, target) {
+		return nil, ErrUserAboveYou
 	}
 	now := s.clock()
 	u, err := s.store.UpdateUser(ctx, id, func(u *User, admins int) error {

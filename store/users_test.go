@@ -74,7 +74,23 @@ func TestChangeUser(t *testing.T) {
 				t.Fatal(err)
 			}
 			weakCtx := invite.NewContext(context.Background(), weak)
-			_, err = f.svc.ChangeUser(weakCtx, member.ID, invite.UserChange{Grants: []invite.Grant{{SubscriptionID: f.a.Subscriptions[1].ID, Role: invite.RoleContributor}}})
+			// Nobody acts on someone above their own: the member
+			// contributes to App Designer.
+			_, err = f.svc.ChangeUser(weakCtx, member.ID, invite.UserChange{Grants: []invite.Grant{{SubscriptionID: f.a.Subscriptions[1].ID, Role: invite.RoleViewer}}})
+			wantErr(t, err, invite.ErrUserAboveYou)
+			_, err = f.svc.SetDisabled(weakCtx, member.ID, true)
+			wantErr(t, err, invite.ErrUserAboveYou)
+			viewer := f.input(f.a)
+			viewer.Grants = []invite.Grant{{SubscriptionID: f.a.Subscriptions[1].ID, Role: invite.RoleViewer}}
+			_, token, err = f.svc.Invite(f.global, viewer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			peer, err := f.svc.Accept(context.Background(), acceptInput(token))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = f.svc.ChangeUser(weakCtx, peer.ID, invite.UserChange{Grants: []invite.Grant{{SubscriptionID: f.a.Subscriptions[1].ID, Role: invite.RoleContributor}}})
 			wantField(t, err, "grants[0].role", invite.ReasonAboveOwnRole)
 			inv := f.input(f.a)
 			inv.Grants = []invite.Grant{{SubscriptionID: f.a.Subscriptions[0].ID, Role: invite.RoleViewer}}
