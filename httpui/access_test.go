@@ -132,6 +132,9 @@ func newWorld(t *testing.T) *world {
 	if err := svc.RequestToJoin(ctx, key, invite.JoinRequestInput{Email: "asker@example.com", FirstName: "Ask", LastName: "Er"}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := svc.ProcessJoinRequests(ctx); err != nil {
+		t.Fatal(err)
+	}
 	reqs, err := svc.JoinRequests(asRoot, acme.ID)
 	if err != nil || len(reqs) != 1 {
 		t.Fatalf("join requests: %v, %v", reqs, err)

@@ -32,6 +32,9 @@ func TestRoleCeilings(t *testing.T) {
 		if err := a.svc.RequestToJoin(t.Context(), a.acmeKey, invite.JoinRequestInput{Email: "asker@example.com", FirstName: "Ask", LastName: "Er"}); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := a.svc.ProcessJoinRequests(t.Context()); err != nil {
+			t.Fatal(err)
+		}
 		reqs, _ := a.svc.JoinRequests(a.global, a.acme.ID)
 		designer, stream := a.acme.Subscriptions[0].ID, a.acme.Subscriptions[1].ID
 		grant := func(sub int64, role invite.Role) url.Values {

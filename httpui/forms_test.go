@@ -36,6 +36,9 @@ func TestInvalidForms(t *testing.T) {
 		if err := a.svc.RequestToJoin(ctx, a.acmeKey, invite.JoinRequestInput{Email: "asker@example.com", FirstName: "Ask", LastName: "Er"}); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := a.svc.ProcessJoinRequests(ctx); err != nil {
+			t.Fatal(err)
+		}
 		reqs, err := a.svc.JoinRequests(a.global, a.acme.ID)
 		if err != nil || len(reqs) != 1 {
 			t.Fatalf("join requests: %v, %v", reqs, err)

@@ -1,6 +1,7 @@
 package httpui_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -26,6 +27,9 @@ func TestRequestToJoin(t *testing.T) {
 		same := visitor.post(page, page, url.Values{"email": {boss}, "first_name": {"B"}, "last_name": {"B"}})
 		same.want(t, http.StatusOK, "Merci.")
 		visitor.get("/request/nokey").want(t, http.StatusNotFound, "Aucune demande possible")
+		if n, err := a.svc.ProcessJoinRequests(context.Background()); err != nil || n != 1 {
+			t.Fatalf("ProcessJoinRequests: %d, %v; want the one without an account", n, err)
+		}
 
 		b := a.browser()
 		b.login(boss, adminPassword)

@@ -9,11 +9,17 @@ import (
 // JoinStatus is where a request to join is.
 type JoinStatus string
 
-// The statuses of a request to join.
+// The statuses of a request to join. A request is kept as it comes
+// (requested), whoever it is from; a job looks at it (processing) and
+// either shows it to the company's administrators (pending) or drops it
+// (discarded: the address has an account, or asked already).
 const (
-	JoinPending  JoinStatus = "pending"
-	JoinApproved JoinStatus = "approved" // an invitation was sent
-	JoinDeclined JoinStatus = "declined"
+	JoinRequested  JoinStatus = "requested"
+	JoinProcessing JoinStatus = "processing"
+	JoinDiscarded  JoinStatus = "discarded"
+	JoinPending    JoinStatus = "pending"
+	JoinApproved   JoinStatus = "approved" // an invitation was sent
+	JoinDeclined   JoinStatus = "declined"
 )
 
 // JoinRequest is a person without an invitation asking to join a company.
@@ -70,10 +76,11 @@ func (s *Service) joinCompany(ctx context.Context, key string) (*Company, error)
 	return c, nil
 }
 
-// RequestToJoin asks to join the company of a join page; its Company
-// Administrators are told by e-mail. The answer is the same whether or not
-// the address already has an account or a pending request, so the page
-// shows nothing about anyone.
+// RequestToJoin asks to join the company of a join page. The request is
+// kept as it comes and looked at later by a job (ProcessJoinRequests),
+// which tells the company's administrators: so the answer, and the time it
+// takes, are the same whether or not the address has an account or has
+// asked before, and the page shows nothing about anyone.
 func (s *Service) RequestToJoin(ctx context.Context, key string, in JoinRequestInput) error {
 	c, err := s.joinCompany(ctx, key)
 	if err != nil {
@@ -88,40 +95,94 @@ func (s *Service) RequestToJoin(ctx context.Context, key string, in JoinRequestI
 		Phone:     v.phone("phone", in.Phone),
 		Language:  v.language("language", in.Language, c.DefaultLanguage),
 		TimeZone:  v.timeZone("time_zone", in.TimeZone, c.TimeZone),
-		Status:    JoinPending,
+		Status:    JoinRequested,
 		CreatedAt: s.clock(),
 	}
 	if err := v.err(); err != nil {
 		return err
 	}
-	if _, err := s.store.UserByEmail(ctx, r.Email); err == nil {
-		return nil // an account exists: nothing to ask for
-	} else if !errors.Is(err, ErrUserNotFound) {
+	if err := s.store.CreateJoinRequest(ctx, r); err != nil {
 		return err
 	}
-	admins, err := s.store.CompanyAdmins(ctx, c.ID)
+	s.joinRequested()
+	return nil
+}
+
+// ProcessJoinRequests looks at the requests to join as they came: one from
+// an address that has an account, or that has a pending request to the
+// company, is dropped; any other is shown to the company's administrators,
+// who are told by e-mail, at most Limits.JoinNotices times (the rest wait
+// on the Users page). It returns how many it showed. It is the scheduled
+// job's work; any number of instances may run it at once.
+func (s *Service) ProcessJoinRequests(ctx context.Context) (int, error) {
+	reqs, err := s.store.ClaimJoinRequests(ctx, remindBatch)
 	if err != nil {
-		return err
+		return 0, err
+	}
+	shown, queued := 0, false
+	for _, r := range reqs {
+		switch _, err := s.store.UserByEmail(ctx, r.Email); {
+		case err == nil:
+			r.Status = JoinDiscarded // an account exists: nothing to ask for
+			if err := s.store.SaveJoinRequest(ctx, r, nil); err != nil {
+				return shown, err
+			}
+			continue
+		case !errors.Is(err, ErrUserNotFound):
+			return shown, err
+		}
+		msgs, err := s.joinNotices(ctx, r)
+		if err != nil {
+			return shown, err
+		}
+		r.Status = JoinPending
+		switch err := s.store.SaveJoinRequest(ctx, r, msgs); {
+		case errors.Is(err, ErrJoinRequestPending):
+			r.Status = JoinDiscarded // asked before; the administrators know
+			if err := s.store.SaveJoinRequest(ctx, r, nil); err != nil {
+				return shown, err
+			}
+			continue
+		case err != nil:
+			return shown, err
+		}
+		shown++
+		queued = queued || len(msgs) > 0
+	}
+	if queued {
+		s.queued()
+	}
+	return shown, nil
+}
+
+// joinNotices composes the e-mails that tell a company's administrators of
+// request r, or none once the company's bound on them is reached.
+func (s *Service) joinNotices(ctx context.Context, r *JoinRequest) ([]*Message, error) {
+	err := s.takeLimits(ctx, true, limit{s.limits.JoinNotices, ErrTooManyMails, userKey("join-notices", r.CompanyID)})
+	switch {
+	case ErrorCode(err) == CodeLimited:
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	c, err := s.store.Company(ctx, r.CompanyID)
+	if err != nil {
+		return nil, err
+	}
+	admins, err := s.store.CompanyAdmins(ctx, r.CompanyID)
+	if err != nil {
+		return nil, err
 	}
 	var msgs []*Message
 	about := &Invitation{CompanyID: c.ID, Email: r.Email, FirstName: r.FirstName, LastName: r.LastName, ExpiresAt: r.CreatedAt}
 	for _, a := range admins {
 		m, err := s.notice(KindJoinRequest, a, c, about, "", s.baseURL+"/admin/users", r.CreatedAt)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		msgs = append(msgs, m)
 	}
-	switch err := s.store.CreateJoinRequest(ctx, r, msgs); {
-	case errors.Is(err, ErrJoinRequestPending):
-		return nil // asked before; the administrators know
-	case err != nil:
-		return err
-	}
-	if len(msgs) > 0 {
-		s.queued()
-	}
-	return nil
+	return msgs, nil
 }
 
 // JoinRequests lists the pending requests to join the companies the acting

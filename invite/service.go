@@ -44,6 +44,9 @@ type Config struct {
 	// requested, so that IssuePasswordResets can run at once. It must not
 	// block.
 	ResetRequested func()
+	// JoinRequested, if set, is called after someone asked to join, so
+	// that ProcessJoinRequests can run at once. It must not block.
+	JoinRequested func()
 	// Limits bound how often things may happen; DefaultLimits() where
 	// zero.
 	Limits Limits
@@ -79,6 +82,7 @@ type Service struct {
 	retry          Retry
 	queued         func()
 	resetRequested func()
+	joinRequested  func()
 	texts          *mailTexts
 	hashing        *gate
 	limits         Limits
@@ -104,6 +108,7 @@ func NewService(st Store, cfg Config) *Service {
 		retry:          cfg.Retry.withDefaults(),
 		queued:         cfg.Queued,
 		resetRequested: cfg.ResetRequested,
+		joinRequested:  cfg.JoinRequested,
 		texts:          texts,
 		limits:         cfg.Limits.withDefaults(),
 	}
@@ -112,6 +117,9 @@ func NewService(st Store, cfg Config) *Service {
 	}
 	if s.resetRequested == nil {
 		s.resetRequested = func() {}
+	}
+	if s.joinRequested == nil {
+		s.joinRequested = func() {}
 	}
 	if s.baseURL == "" {
 		s.baseURL = DefaultBaseURL

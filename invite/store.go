@@ -143,10 +143,17 @@ type Store interface {
 	// opens the page (JoinRequests), or with a nil hash forgets the key
 	// and closes it.
 	SetJoinKey(ctx context.Context, companyID int64, hash []byte) error
-	// CreateJoinRequest stores a pending request and msgs in one
+	// CreateJoinRequest stores a request as it came (JoinRequested) and
+	// sets its ID.
+	CreateJoinRequest(ctx context.Context, r *JoinRequest) error
+	// ClaimJoinRequests marks at most limit requested requests processing
+	// and returns them, oldest first; concurrent claims never return the
+	// same one.
+	ClaimJoinRequests(ctx context.Context, limit int) ([]*JoinRequest, error)
+	// SaveJoinRequest saves a claimed request's status and msgs in one
 	// transaction; a second pending request of one address to one company
-	// is ErrJoinRequestPending.
-	CreateJoinRequest(ctx context.Context, r *JoinRequest, msgs []*Message) error
+	// is ErrJoinRequestPending, and nothing is saved.
+	SaveJoinRequest(ctx context.Context, r *JoinRequest, msgs []*Message) error
 	// JoinRequest returns a request, or ErrJoinRequestNotFound.
 	JoinRequest(ctx context.Context, id int64) (*JoinRequest, error)
 	// JoinRequests returns the pending requests of a company (0: of every

@@ -59,17 +59,52 @@ func (db *DB) hashJoinKeys(ctx context.Context) error {
 }
 
 // CreateJoinRequest implements invite.Store.
-func (db *DB) CreateJoinRequest(ctx context.Context, r *invite.JoinRequest, msgs []*invite.Message) error {
-	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		email := r.Email
-		row := &joinRequestRow{
-			CompanyID: r.CompanyID, Email: r.Email, PendingEmail: &email, FirstName: r.FirstName, LastName: r.LastName,
-			Phone: r.Phone, Language: r.Language, TimeZone: r.TimeZone, Status: string(r.Status), CreatedAt: r.CreatedAt,
+func (db *DB) CreateJoinRequest(ctx context.Context, r *invite.JoinRequest) error {
+	row := joinRequestToRow(r)
+	if _, err := db.bun.NewInsert().Model(row).Exec(ctx); err != nil {
+		return translate(err)
+	}
+	r.ID = row.ID
+	return nil
+}
+
+// ClaimJoinRequests implements invite.Store, as ClaimPasswordResets does.
+func (db *DB) ClaimJoinRequests(ctx context.Context, limit int) ([]*invite.JoinRequest, error) {
+	var rows []*joinRequestRow
+	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		rows = rows[:0]
+		q := tx.NewSelect().Model(&rows).Where("status = ?", invite.JoinRequested).OrderExpr("id").Limit(int64(limit))
+		if db.mysql {
+			q.For("UPDATE SKIP LOCKED")
 		}
-		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
+		if err := q.Scan(ctx); err != nil || len(rows) == 0 {
 			return err
 		}
-		r.ID = row.ID
+		ids := make([]int64, len(rows))
+		for i, r := range rows {
+			ids[i], r.Status = r.ID, string(invite.JoinProcessing)
+		}
+		_, err := tx.NewUpdate().Model((*joinRequestRow)(nil)).Set("status = ?", invite.JoinProcessing).Where("id IN (?)", bun.List(ids)).Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*invite.JoinRequest, len(rows))
+	for i, r := range rows {
+		out[i] = joinRequestFromRow(r)
+	}
+	return out, nil
+}
+
+// SaveJoinRequest implements invite.Store. A pending request holds its
+// address in pending_email, whose unique index allows one per company.
+func (db *DB) SaveJoinRequest(ctx context.Context, r *invite.JoinRequest, msgs []*invite.Message) error {
+	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		row := joinRequestToRow(r)
+		if _, err := tx.NewUpdate().Model(row).Column("status", "pending_email").WherePK().Exec(ctx); err != nil {
+			return err
+		}
 		for _, m := range msgs {
 			mrow := messageToRow(m)
 			if _, err := tx.NewInsert().Model(mrow).Exec(ctx); err != nil {

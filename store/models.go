@@ -366,6 +366,18 @@ type joinRequestRow struct {
 	InvitationID int64     `bun:"invitation_id,nullzero"`
 }
 
+func joinRequestToRow(r *invite.JoinRequest) *joinRequestRow {
+	row := &joinRequestRow{
+		ID: r.ID, CompanyID: r.CompanyID, Email: r.Email, FirstName: r.FirstName, LastName: r.LastName,
+		Phone: r.Phone, Language: r.Language, TimeZone: r.TimeZone, Status: string(r.Status), CreatedAt: r.CreatedAt,
+	}
+	if r.Status == invite.JoinPending {
+		email := r.Email
+		row.PendingEmail = &email
+	}
+	return row
+}
+
 func joinRequestFromRow(r *joinRequestRow) *invite.JoinRequest {
 	return &invite.JoinRequest{
 		ID: r.ID, CompanyID: r.CompanyID, Email: r.Email, FirstName: r.FirstName, LastName: r.LastName,

@@ -48,9 +48,13 @@ func NewMain(cfg Config, logger *slog.Logger, out io.Writer) *Main {
 	return &Main{cfg: cfg, logger: logger, out: out}
 }
 
-// pruneSchedule is when the counts of rate limits that hold nothing are
-// deleted.
-const pruneSchedule = "@every 10m"
+// Schedules without a setting: when the counts of rate limits that hold
+// nothing are deleted, and when requests to join are looked at (besides at
+// once after each).
+const (
+	pruneSchedule = "@every 10m"
+	joinSchedule  = "@every 1m"
+)
 
 // shutdownTimeout bounds how long Close waits for requests and jobs.
 const shutdownTimeout = 10 * time.Second
@@ -101,6 +105,7 @@ func (m *Main) Start(ctx context.Context) error {
 	m.jobs = newScheduler(m.logger, &m.panics)
 	deliver := &job{name: "deliver outbox", run: func(ctx context.Context) (int, error) { return m.svc.DeliverOutbox(ctx, m.mailer) }}
 	resets := &job{name: "send password reset links", run: func(ctx context.Context) (int, error) { return m.svc.IssuePasswordResets(ctx) }}
+	joins := &job{name: "process requests to join", run: func(ctx context.Context) (int, error) { return m.svc.ProcessJoinRequests(ctx) }}
 	remindBefore := m.cfg.RemindBefore
 	if remindBefore == 0 {
 		remindBefore = -1 // none
@@ -112,6 +117,7 @@ func (m *Main) Start(ctx context.Context) error {
 		RemindBefore:   remindBefore,
 		Queued:         func() { m.jobs.kick(deliver) },
 		ResetRequested: func() { m.jobs.kick(resets) },
+		JoinRequested:  func() { m.jobs.kick(joins) },
 	})
 	if err := m.bootstrap(ctx); err != nil {
 		m.db.Close()
@@ -126,6 +132,7 @@ func (m *Main) Start(ctx context.Context) error {
 		{m.cfg.OutboxSchedule, deliver},
 		{m.cfg.ResetSchedule, resets},
 		{pruneSchedule, &job{name: "prune rate limits", run: m.svc.PruneLimits}},
+		{joinSchedule, joins},
 	} {
 		if err := m.jobs.add(j.spec, j.job); err != nil {
 			m.db.Close()
