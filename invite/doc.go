@@ -41,8 +41,20 @@
 // DeleteUser, and manage themselves with UpdateProfile, ChangePassword and
 // the password reset (RequestPasswordReset, IssuePasswordResets,
 // ResetPassword). Log-ins are sessions (Login, SessionUser, Logout). People
-// without an invitation ask to join on a company's join page
-// (RequestToJoin), which its administrators approve or decline.
+// without an invitation ask to join on a company's join page (OpenJoinPage,
+// RequestToJoin, ProcessJoinRequests), which its administrators approve or
+// decline.
+//
+// # Secrets and bounds
+//
+// Every secret (an invitation's, a reset's or a session's token, a join
+// page's key) is 32 bytes from crypto/rand and kept only as its SHA-256; a
+// link reaches its owner by e-mail, and Message shows an invitation link
+// only to whoever could have sent it. Limits bound, in the Store and so
+// across processes, how often people may guess (Attempt, Authenticate) and
+// how often mail goes out (Invite, Resend, join notices); a refusal is
+// CodeLimited with the time to wait. Password hashing takes turns
+// (Config.MaxHashing); a database out of reach is CodeUnavailable.
 //
 // # Authorization
 //
