@@ -92,8 +92,12 @@ func TestInvitationLimit(t *testing.T) {
 		f := newFixture(t, db)
 		svc := invite.NewService(db, invite.Config{Now: f.clock.Now, Limits: invite.Limits{Invitations: invite.Rate{Count: 10, Per: time.Hour}}})
 		before := f.count(t, "invitations", "1 = 1")
-		errs := parallel(12, func(int) error {
-			_, _, err := svc.Invite(f.adminA, f.input(f.a))
+		inputs := make([]invite.InvitationInput, 12)
+		for i := range inputs {
+			inputs[i] = f.input(f.a)
+		}
+		errs := parallel(12, func(i int) error {
+			_, _, err := svc.Invite(f.adminA, inputs[i])
 			return err
 		})
 		if got := tally(errs); got[""] != 10 || got[invite.ErrTooManyInvitations.Reason] != 2 {
