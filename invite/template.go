@@ -251,7 +251,9 @@ func renderHTML(segs []segment, values map[string]string) string {
 		case s.placeholder == "":
 			b.WriteString(html.EscapeString(s.text))
 		case s.placeholder == "InvitationLink":
-			link := html.EscapeString(values["InvitationLink"])
+			// A URL has no line breaks; one here would become markup in
+			// the attribute when lines are turned into <br>.
+			link := html.EscapeString(strings.NewReplacer("\r", "", "\n", "").Replace(values["InvitationLink"]))
 			b.WriteString(`<a href="` + link + `">` + link + `</a>`)
 		default:
 			v, ok := values[s.placeholder]
