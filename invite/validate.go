@@ -22,6 +22,7 @@ const (
 	maxEmailLocal  = 64
 	MaxTextLen     = 100 // department
 	MaxPhoneLen    = 32  // as typed, before normalisation to E.164
+	maxE164Len     = 16  // a plus and at most 15 digits
 	maxZoneNameLen = 64
 )
 
@@ -174,12 +175,23 @@ func (v *validator) phone(field, s string) string {
 		v.add(field, ReasonInvalidPhone, "must be an international number starting with + and the country code")
 		return ""
 	}
+	// Digits and the usual separators only: the parser would read letters
+	// as a keypad's (A as 2), which nobody means here.
+	if strings.ContainsFunc(s[1:], func(r rune) bool { return !strings.ContainsRune("0123456789 -()./", r) }) {
+		v.add(field, ReasonInvalidPhone, "must be a valid international phone number")
+		return ""
+	}
 	n, err := phonenumbers.Parse(s, "")
 	if err != nil || !phonenumbers.IsValidNumber(n) {
 		v.add(field, ReasonInvalidPhone, "must be a valid international phone number")
 		return ""
 	}
-	return phonenumbers.Format(n, phonenumbers.E164)
+	e164 := phonenumbers.Format(n, phonenumbers.E164)
+	if len(e164) > maxE164Len {
+		v.add(field, ReasonInvalidPhone, "must be a valid international phone number")
+		return ""
+	}
+	return e164
 }
 
 // language validates a language tag against Languages and returns its

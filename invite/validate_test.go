@@ -57,6 +57,10 @@ func TestValidatorPhone(t *testing.T) {
 		{"+1 555", "", ReasonInvalidPhone},
 		{"+999 123456", "", ReasonInvalidPhone},
 		{"+49 30 9018\x00", "", ReasonInvalidCharacters},
+		{"+49 30/901820", "+4930901820", ""},
+		{"+1 202 FLOWERS", "", ReasonInvalidPhone},
+		{"+4920A0A00A000000", "", ReasonInvalidPhone},
+		{"+49 2020 2002 000000", "", ReasonInvalidPhone},
 	}
 	for _, tt := range tests {
 		var v validator
