@@ -161,7 +161,7 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 	if err := s.checkNotPending(ctx, c.ID, inv.Email, 0); err != nil {
 		return nil, "", err
 	}
-	if err := s.takeLimits(ctx, true, s.sending(u, c.ID, inv.Email)...); err != nil {
+	if err := s.takeLimits(ctx, s.sending(u, c.ID, inv.Email)...); err != nil {
 		return nil, "", err
 	}
 	token, hash, err := newToken(s.rand)
@@ -279,7 +279,7 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 	if details != nil {
 		to = details.Email
 	}
-	if err := s.takeLimits(ctx, true, s.sending(actor, inv.CompanyID, to)...); err != nil {
+	if err := s.takeLimits(ctx, s.sending(actor, inv.CompanyID, to)...); err != nil {
 		return nil, "", err
 	}
 	token, hash, err := newToken(s.rand)

@@ -158,7 +158,7 @@ func (s *Service) ProcessJoinRequests(ctx context.Context) (int, error) {
 // joinNotices composes the e-mails that tell a company's administrators of
 // request r, or none once the company's bound on them is reached.
 func (s *Service) joinNotices(ctx context.Context, r *JoinRequest) ([]*Message, error) {
-	err := s.takeLimits(ctx, true, limit{s.limits.JoinNotices, ErrTooManyMails, userKey("join-notices", r.CompanyID)})
+	err := s.takeLimits(ctx, limit{s.limits.JoinNotices, ErrTooManyMails, userKey("join-notices", r.CompanyID)})
 	switch {
 	case ErrorCode(err) == CodeLimited:
 		return nil, nil

@@ -107,9 +107,32 @@ type limit struct {
 }
 
 // takeLimits takes one event from each limit, all or none, in one Store
-// transaction; consume false only checks that one more would be allowed.
-// Keys are stored as SHA-256 digests: the store keeps no addresses.
-func (s *Service) takeLimits(ctx context.Context, consume bool, limits ...limit) error {
+// transaction, or fails with the first one's error. Keys are stored as
+// SHA-256 digests.
+func (s *Service) takeLimits(ctx context.Context, limits ...limit) error {
+	now := s.clock()
+	return s.updateLimits(ctx, limits, func(l limit, tat time.Time) (time.Time, error) {
+		next, wait, ok := l.rate.take(tat, now)
+		if !ok {
+			return tat, limited(l.err, wait)
+		}
+		return next, nil
+	})
+}
+
+// giveBack returns to each limit the event takeLimits took, as if it had
+// not happened: a guess that turned out right is not a failed one. Taking
+// first and giving back after makes concurrent guesses wait their turn:
+// checking first and counting after would let them all through at once.
+func (s *Service) giveBack(ctx context.Context, limits ...limit) error {
+	return s.updateLimits(ctx, limits, func(l limit, tat time.Time) (time.Time, error) {
+		return tat.Add(-l.rate.Per / time.Duration(l.rate.Count)), nil
+	})
+}
+
+// updateLimits applies step to each bounded limit of limits in one Store
+// transaction.
+func (s *Service) updateLimits(ctx context.Context, limits []limit, step func(limit, time.Time) (time.Time, error)) error {
 	var keys [][]byte
 	var active []limit
 	for _, l := range limits {
@@ -121,17 +144,12 @@ func (s *Service) takeLimits(ctx context.Context, consume bool, limits ...limit)
 	if len(active) == 0 {
 		return nil
 	}
-	now := s.clock()
 	return s.store.UpdateLimits(ctx, keys, func(tats []time.Time) ([]time.Time, error) {
 		next := make([]time.Time, len(tats))
 		for i, l := range active {
-			tat, wait, ok := l.rate.take(tats[i], now)
-			if !ok {
-				return nil, limited(l.err, wait)
-			}
-			next[i] = tat
-			if !consume {
-				next[i] = tats[i]
+			var err error
+			if next[i], err = step(l, tats[i]); err != nil {
+				return nil, err
 			}
 		}
 		return next, nil
@@ -167,7 +185,7 @@ func (s *Service) forgetLimits(ctx context.Context, keys ...string) error {
 // link's token) from the client address client, and returns
 // ErrTooManyAttempts with the time to wait once there are too many.
 func (s *Service) Attempt(ctx context.Context, client string) error {
-	return s.takeLimits(ctx, true, limit{s.limits.Attempts, ErrTooManyAttempts, "attempt:" + client})
+	return s.takeLimits(ctx, limit{s.limits.Attempts, ErrTooManyAttempts, "attempt:" + client})
 }
 
 // PruneLimits forgets the counts of limits that are back to nothing at now,

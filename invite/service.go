@@ -343,14 +343,16 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (*Us
 	if !valid {
 		normalized = strings.ToLower(email)
 	}
+	// Each try takes its place first; one that was no failed guess gives
+	// it back.
 	failures := s.failedLogins(ctx, normalized)
-	if err := s.takeLimits(ctx, false, failures...); err != nil {
+	if err := s.takeLimits(ctx, failures...); err != nil {
 		return nil, err
 	}
 	u, err := s.authenticate(ctx, normalized, valid, password)
-	if errors.Is(err, ErrBadCredentials) {
-		if err := s.takeLimits(ctx, true, failures...); err != nil && ErrorCode(err) != CodeLimited {
-			return nil, err
+	if !errors.Is(err, ErrBadCredentials) {
+		if gerr := s.giveBack(ctx, failures...); gerr != nil && err == nil {
+			return nil, gerr
 		}
 	}
 	return u, err

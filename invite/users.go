@@ -268,18 +268,20 @@ func (s *Service) ChangePassword(ctx context.Context, current, password, keep st
 	// Guessing the current password with a session is guessing a
 	// password: the bounds of log-ins hold.
 	failures := s.failedLogins(ctx, u.Email)
-	if err := s.takeLimits(ctx, false, failures...); err != nil {
+	if err := s.takeLimits(ctx, failures...); err != nil {
 		return err
 	}
 	var v validator
 	match, err := s.checkPassword(ctx, u.PasswordHash, current)
+	if err != nil || match {
+		if gerr := s.giveBack(ctx, failures...); gerr != nil && err == nil {
+			return gerr
+		}
+	}
 	if err != nil {
 		return err
 	}
 	if !match {
-		if err := s.takeLimits(ctx, true, failures...); err != nil && ErrorCode(err) != CodeLimited {
-			return err
-		}
 		v.add("current_password", ReasonWrongPassword, "is not your current password")
 	}
 	v.password("password", password, u.Email)

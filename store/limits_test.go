@@ -207,3 +207,30 @@ func TestAttemptLimit(t *testing.T) {
 		}
 	})
 }
+
+// Found from outside: guesses sent at once were all checked, because the
+// bound was checked first and counted after. Each try now takes its place
+// first: of 50 wrong passwords at once from one client, 20 are checked.
+func TestFailedLoginsAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		member := f.member(t, f.a, invite.AdminNone)
+		ctx := invite.WithClient(context.Background(), "guesser")
+		errs := parallel(50, func(int) error {
+			_, err := f.svc.Authenticate(ctx, member.Email, "a wrong password")
+			return err
+		})
+		bound := invite.DefaultLimits().FailedLogins.Count
+		if got := tally(errs); got[invite.ErrBadCredentials.Reason] != bound || got[invite.ErrTooManyFailedLogins.Reason] != 50-bound {
+			t.Fatalf("50 wrong passwords at once: got %v, want %d checked and the rest refused", got, bound)
+		}
+		// A right one gives its place back: the owner logging in often
+		// counts nothing.
+		owner := invite.WithClient(context.Background(), "owner")
+		for i := range bound + 5 {
+			if _, err := f.svc.Authenticate(owner, member.Email, password); err != nil {
+				t.Fatalf("log-in %d: %v", i+1, err)
+			}
+		}
+	})
+}
