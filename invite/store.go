@@ -38,8 +38,9 @@ type Store interface {
 	// and saves what update left, grants included, in one transaction.
 	UpdateUser(ctx context.Context, id int64, update func(u *User, admins int) error) (*User, error)
 	// DeleteUser locks as UpdateUser does, calls check, then cancels the
-	// pending invitations the user sent (at now, by byUserID) and deletes the
-	// user with their grants and sessions, in one transaction.
+	// pending invitations the user made or last sent (at now, by byUserID)
+	// and deletes the user with their grants and sessions, in one
+	// transaction.
 	DeleteUser(ctx context.Context, id, byUserID int64, now time.Time, check func(u *User, admins int) error) error
 	// DeleteUserSessions ends every session of the user but the one whose
 	// token hash is except (nil for none).
@@ -196,6 +197,7 @@ type InvitationQuery struct {
 	// this address (pending as stored: whether it is past its expiry is
 	// Now's to say).
 	PendingEmail string
+	SentBy       int64     // only invitations whose current link this user sent; 0 for any
 	Now          time.Time // the time that decides whether a pending invitation is expired
 	After        *Cursor   // only invitations after this one in the order; nil from the start
 	Limit        int

@@ -2,6 +2,7 @@ package invite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -133,9 +134,43 @@ func (s *Service) ChangeUser(ctx context.Context, id int64, ch UserChange) (*Use
 		if err := s.store.DeleteUserSessions(ctx, id, nil); err != nil {
 			return nil, err
 		}
+		if err := s.cancelSentBy(ctx, u, actor.ID, func(inv *Invitation) bool { return couldSend(u, inv) }); err != nil {
+			return nil, err
+		}
 	}
 	u.PasswordHash = ""
 	return u, nil
+}
+
+// cancelSentBy cancels, by byUserID, the pending invitations whose current
+// link u sent, but those keep holds: an administrator who is disabled or
+// loses privileges could otherwise come back in through an invitation they
+// sent to an address of their own.
+func (s *Service) cancelSentBy(ctx context.Context, u *User, byUserID int64, keep func(*Invitation) bool) error {
+	q := InvitationQuery{SentBy: u.ID, Status: StatusPending, Now: s.clock(), Limit: MaxPageSize}
+	for {
+		invs, err := s.store.Invitations(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, inv := range invs {
+			if keep(inv) {
+				continue
+			}
+			now := s.clock()
+			_, err := s.store.UpdateInvitation(ctx, inv.ID, now, func(inv *Invitation) (*Message, error) {
+				return nil, inv.cancel(byUserID, now)
+			})
+			if err != nil && !errors.Is(err, ErrInvitationAccepted) && !errors.Is(err, ErrInvitationCanceled) && !errors.Is(err, ErrInvitationExpired) {
+				return err
+			}
+		}
+		if len(invs) < q.Limit {
+			return nil
+		}
+		last := invs[len(invs)-1]
+		q.After = &Cursor{CreatedAt: last.CreatedAt, ID: last.ID}
+	}
 }
 
 // sameRoles reports whether a and b grant the same roles, in any order.
@@ -190,6 +225,9 @@ func (s *Service) SetDisabled(ctx context.Context, id int64, disabled bool) (*Us
 	}
 	if disabled {
 		if err := s.store.DeleteUserSessions(ctx, id, nil); err != nil {
+			return nil, err
+		}
+		if err := s.cancelSentBy(ctx, u, actor.ID, func(*Invitation) bool { return false }); err != nil {
 			return nil, err
 		}
 	}

@@ -201,6 +201,9 @@ func (db *DB) Invitations(ctx context.Context, q invite.InvitationQuery) ([]*inv
 	if q.PendingEmail != "" {
 		sel.Where("pending_email = ?", q.PendingEmail)
 	}
+	if q.SentBy != 0 {
+		sel.Where("last_sent_by = ?", q.SentBy)
+	}
 	if q.After != nil {
 		sel.Where("(created_at < ? OR (created_at = ? AND id < ?))", q.After.CreatedAt, q.After.CreatedAt, q.After.ID)
 	}

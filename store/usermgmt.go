@@ -106,7 +106,7 @@ func (db *DB) DeleteUser(ctx context.Context, id, byUserID int64, now time.Time,
 			Set("remind_at = NULL").
 			Set("canceled_at = ?", now).
 			Set("canceled_by = ?", byUserID).
-			Where("invited_by = ? AND status = ?", id, invite.StatusPending).
+			Where("(invited_by = ? OR last_sent_by = ?) AND status = ?", id, id, invite.StatusPending).
 			Exec(ctx)
 		if err != nil {
 			return err

@@ -262,3 +262,69 @@ func TestUsersSearch(t *testing.T) {
 		}
 	})
 }
+
+// Found from outside: an administrator who was disabled, demoted or
+// deleted came back in through an invitation they had sent to an address of
+// their own. What such an administrator last sent is canceled, but what
+// they may still send.
+func TestRemovedAdministratorsInvitations(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		sub := f.a.Subscriptions[0].ID
+		sends := func(admin *invite.User, role invite.Role) *invite.Invitation {
+			t.Helper()
+			in := f.input(f.a)
+			in.AdminLevel = invite.AdminCompany
+			in.Grants = []invite.Grant{{SubscriptionID: sub, Role: role}}
+			inv, _, err := f.svc.Invite(invite.NewContext(context.Background(), admin), in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return inv
+		}
+		status := func(inv *invite.Invitation) invite.Status {
+			t.Helper()
+			got, err := f.svc.Invitation(f.global, inv.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got.Status
+		}
+		disabled := f.member(t, f.a, invite.AdminCompany)
+		demoted := f.member(t, f.a, invite.AdminCompany)
+		lowered := f.member(t, f.a, invite.AdminCompany)
+		deleted := f.member(t, f.a, invite.AdminCompany)
+		a, b := sends(disabled, invite.RoleAdministrator), sends(demoted, invite.RoleViewer)
+		c, kept := sends(lowered, invite.RoleAdministrator), sends(lowered, invite.RoleViewer)
+		gas, _ := f.invite(t, f.a) // the Global Administrator's, resent by one who is then deleted
+		if _, _, err := f.svc.Resend(invite.NewContext(context.Background(), deleted), gas.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.SetDisabled(f.global, disabled.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.ChangeUser(f.global, demoted.ID, invite.UserChange{AdminLevel: invite.AdminNone}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.ChangeUser(f.global, lowered.ID, invite.UserChange{Grants: []invite.Grant{{SubscriptionID: sub, Role: invite.RoleViewer}}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.DeleteUser(f.global, deleted.ID); err != nil {
+			t.Fatal(err)
+		}
+		for name, tc := range map[string]struct {
+			inv  *invite.Invitation
+			want invite.Status
+		}{
+			"sent by one disabled":                   {a, invite.StatusCanceled},
+			"sent by one no longer an administrator": {b, invite.StatusCanceled},
+			"granting above the sender's new role":   {c, invite.StatusCanceled},
+			"within the sender's new role":           {kept, invite.StatusPending},
+			"resent last by one deleted":             {gas, invite.StatusCanceled},
+		} {
+			if got := status(tc.inv); got != tc.want {
+				t.Errorf("an invitation %s: got %s, want %s", name, got, tc.want)
+			}
+		}
+	})
+}
