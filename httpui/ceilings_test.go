@@ -1,11 +1,13 @@
 package httpui_test
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/invitehq/invite/invite"
 )
@@ -28,7 +30,13 @@ func TestRoleCeilings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		inv, _ := a.invite(a.acme, "guest@example.com") // Contributor, by the Global Administrator
+		higher, _ := a.invite(a.acme, "guest@example.com") // Contributor, by the Global Administrator
+		inv, _, err := a.svc.Invite(a.global, invite.InvitationInput{CompanyID: a.acme.ID, Email: "viewer.guest@example.com", FirstName: "View", LastName: "Er",
+			BusinessRoleID: a.acme.BusinessRoles[0].ID, Grants: []invite.Grant{{SubscriptionID: a.acme.Subscriptions[0].ID, Role: invite.RoleViewer}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.advance(time.Minute) // past the bound on mail to its address
 		if err := a.svc.RequestToJoin(t.Context(), a.acmeKey, invite.JoinRequestInput{Email: "asker@example.com", FirstName: "Ask", LastName: "Er"}); err != nil {
 			t.Fatal(err)
 		}
@@ -79,11 +87,22 @@ func TestRoleCeilings(t *testing.T) {
 			t.Errorf("a refused change of a higher administrator changed something")
 		}
 
-		// Sending an invitation again grants it again: the Viewer cannot
-		// resend the Global Administrator's Contributor invitation as it is.
-		_, _, err = a.svc.Resend(invite.NewContext(t.Context(), viewer), inv.ID, nil)
-		if e, ok := err.(*invite.Error); !ok || len(e.Fields) == 0 || e.Fields[0].Reason != invite.ReasonAboveOwnRole {
-			t.Errorf("a Viewer resending a Contributor invitation unchanged: got %v", err)
+		// Nor on an invitation above their own: sending it again grants it
+		// again, changing or canceling it acts on what it grants. The list
+		// offers neither.
+		before = dump(t, a)
+		if strings.Contains(b.get("/admin/invitations").body, fmt.Sprintf("/admin/invitations/%d/", higher.ID)) {
+			t.Errorf("the Invitations list offers to resend or cancel an invitation above the viewer")
+		}
+		b.get(fmt.Sprintf("/admin/invitations/%d/resend", higher.ID)).want(t, http.StatusForbidden, "grants a role above your own")
+		b.post("/admin/invitations", fmt.Sprintf("/admin/invitations/%d/resend", higher.ID), grant(designer, invite.RoleViewer)).
+			want(t, http.StatusForbidden, "grants a role above your own")
+		b.post("/admin/invitations", fmt.Sprintf("/admin/invitations/%d/cancel", higher.ID), url.Values{}).want(t, http.StatusForbidden, "grants a role above your own")
+		if _, _, err := a.svc.Resend(invite.NewContext(t.Context(), viewer), higher.ID, nil); !errors.Is(err, invite.ErrInvitationAboveYou) {
+			t.Errorf("a Viewer resending a Contributor invitation as it is: got %v", err)
+		}
+		if dump(t, a) != before {
+			t.Errorf("a refused act on a higher invitation changed something")
 		}
 		// At their own role it goes through; a Global Administrator grants any.
 		b.post("/admin/invitations/new", "/admin/invitations", grant(designer, invite.RoleViewer)).want(t, http.StatusSeeOther)

@@ -341,6 +341,9 @@ func (h *handlers) resendForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if !invite.CanManageInvitation(userOf(c), inv) {
+		return invite.ErrInvitationAboveYou
+	}
 	v, err := h.inviteView(c, formFromInvitation(inv), inv)
 	if err != nil {
 		return err
@@ -397,6 +400,9 @@ func (h *handlers) cancelForm(c echo.Context) error {
 	inv, err := h.pathInvitation(c)
 	if err != nil {
 		return err
+	}
+	if !invite.CanManageInvitation(userOf(c), inv) {
+		return invite.ErrInvitationAboveYou
 	}
 	return h.render(c, http.StatusOK, "cancel", "", h.newView(c, "invitations", "cancel_title", inv))
 }

@@ -139,6 +139,11 @@ func (v *view) Languages() []string { return invite.Languages() }
 // Roles lists the subscription roles.
 func (v *view) Roles() []invite.Role { return invite.Roles() }
 
+// CanManage reports whether the viewer may resend or cancel inv.
+func (v *view) CanManage(inv *invite.Invitation) bool {
+	return v.User != nil && invite.CanManageInvitation(v.User, inv)
+}
+
 // Statuses lists the invitation statuses.
 func (v *view) Statuses() []invite.Status { return invite.Statuses() }
 

@@ -146,5 +146,6 @@ var (
 	ErrTooManyMails        = &Error{Code: CodeLimited, Reason: "too_many_mails", Message: "This address has been sent invitations too often. It can be sent one again later."}
 	ErrTooManyInvitations  = &Error{Code: CodeLimited, Reason: "too_many_invitations", Message: "You have sent too many invitations for now. Please try again later."}
 	ErrUserAboveYou        = &Error{Code: CodeForbidden, Reason: "user_above_you", Message: "This user holds a role above your own; ask an administrator who holds it."}
+	ErrInvitationAboveYou  = &Error{Code: CodeForbidden, Reason: "invitation_above_you", Message: "This invitation grants a role above your own; ask an administrator who holds it."}
 	ErrMessageNotFound     = &Error{Code: CodeNotFound, Reason: "message_not_found", Message: "The message was not found."}
 )

@@ -239,13 +239,12 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 		details *Invitation
 		c       *Company
 	)
-	if in == nil {
-		// Sending it again grants it again: nobody grants above their own.
-		var v validator
-		if v.grantable("grants", actor, inv.Grants); v.err() != nil {
-			return nil, "", v.err()
-		}
-	} else {
+	// Sending it again grants it again, and changing it acts on what it
+	// grants: nobody does either above their own.
+	if !CanManageInvitation(actor, inv) {
+		return nil, "", ErrInvitationAboveYou
+	}
+	if in != nil {
 		if in.CompanyID != 0 && in.CompanyID != inv.CompanyID {
 			var v validator
 			v.add("company", ReasonImmutable, "cannot change when resending")
@@ -307,11 +306,15 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 	return inv, token, nil
 }
 
-// Cancel cancels a pending invitation; its link stops working.
+// Cancel cancels a pending invitation; its link stops working. Nobody
+// cancels an invitation that grants above their own role.
 func (s *Service) Cancel(ctx context.Context, id int64) (*Invitation, error) {
-	u, _, err := s.visibleInvitation(ctx, id)
+	u, inv, err := s.visibleInvitation(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	if !CanManageInvitation(u, inv) {
+		return nil, ErrInvitationAboveYou
 	}
 	now := s.clock()
 	return s.store.UpdateInvitation(ctx, id, now, func(inv *Invitation) (*Message, error) {

@@ -37,6 +37,18 @@ func CanManage(actor, target *User) bool {
 	return v.err() == nil
 }
 
+// CanManageInvitation reports whether administrator actor may resend or
+// cancel inv: a Global Administrator any, a Company Administrator one of
+// their company that grants no role above theirs.
+func CanManageInvitation(actor *User, inv *Invitation) bool {
+	if actor.AdminLevel == AdminGlobal {
+		return true
+	}
+	var v validator
+	v.grantable("grants", actor, inv.Grants)
+	return administers(actor, inv.CompanyID) && v.err() == nil
+}
+
 // visibleUser returns the user with the given ID if the acting
 // administrator administers them, and ErrUserNotFound otherwise. Global
 // Administrators are administered by Global Administrators only.
