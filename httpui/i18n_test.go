@@ -80,7 +80,7 @@ func TestLocalesComplete(t *testing.T) {
 		invite.ErrInvalidTransition, invite.ErrInvalidInput, invite.ErrInvalidCursor, invite.ErrLastAdmin, invite.ErrUserDisabled,
 		invite.ErrResetNotFound, invite.ErrResetExpired, invite.ErrResetTooSoon, invite.ErrJoinClosed, invite.ErrJoinRequestNotFound,
 		invite.ErrJoinRequestDecided, invite.ErrJoinRequestPending, invite.ErrBusy, invite.ErrUnavailable, invite.ErrMessageNotFound,
-		invite.ErrTooManyAttempts, invite.ErrTooManyFailedLogins, invite.ErrTooManyMails, invite.ErrTooManyInvitations, invite.ErrUserAboveYou, invite.ErrInvitationAboveYou} {
+		invite.ErrTooManyAttempts, invite.ErrTooManyFailedLogins, invite.ErrTooManyMails, invite.ErrTooManyInvitations, invite.ErrUserAboveYou, invite.ErrInvitationAboveYou, invite.ErrTooManyJoinRequests} {
 		add("error_", e.Reason)
 	}
 	add("field_", invite.ErrInvitationPending.Reason, invite.ErrUserExists.Reason, invite.ErrCompanyExists.Reason)

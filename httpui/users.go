@@ -52,6 +52,9 @@ func (d *usersData) Grants(u *invite.User) []invite.GrantView {
 // Manageable reports whether actor may change or disable u.
 func (d *usersData) Manageable(actor, u *invite.User) bool { return invite.CanManage(actor, u) }
 
+// MaxRequests is how many requests to join the page lists at most.
+func (d *usersData) MaxRequests() int { return invite.MaxJoinRequests }
+
 // CompanyList returns the companies by name, for the filter.
 func (d *usersData) CompanyList() []*invite.Company {
 	var out []*invite.Company

@@ -144,6 +144,7 @@ var (
 	ErrTooManyAttempts     = &Error{Code: CodeLimited, Reason: "too_many_attempts", Message: "Too many attempts. Please wait a minute and try again."}
 	ErrTooManyFailedLogins = &Error{Code: CodeLimited, Reason: "too_many_failed_logins", Message: "Too many failed log-ins for this e-mail address. Please try again later."}
 	ErrTooManyMails        = &Error{Code: CodeLimited, Reason: "too_many_mails", Message: "This address has been sent invitations too often. It can be sent one again later."}
+	ErrTooManyJoinRequests = &Error{Code: CodeLimited, Reason: "too_many_join_requests", Message: "This company takes no more requests to join for now."}
 	ErrTooManyInvitations  = &Error{Code: CodeLimited, Reason: "too_many_invitations", Message: "You have sent too many invitations for now. Please try again later."}
 	ErrUserAboveYou        = &Error{Code: CodeForbidden, Reason: "user_above_you", Message: "This user holds a role above your own; ask an administrator who holds it."}
 	ErrInvitationAboveYou  = &Error{Code: CodeForbidden, Reason: "invitation_above_you", Message: "This invitation grants a role above your own; ask an administrator who holds it."}

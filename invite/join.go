@@ -101,6 +101,11 @@ func (s *Service) RequestToJoin(ctx context.Context, key string, in JoinRequestI
 	if err := v.err(); err != nil {
 		return err
 	}
+	// Whoever holds the address may ask; so many an hour may a company be
+	// asked, from however many places.
+	if err := s.takeLimits(ctx, limit{s.limits.JoinRequests, ErrTooManyJoinRequests, userKey("join-requests", c.ID)}); err != nil {
+		return err
+	}
 	if err := s.store.CreateJoinRequest(ctx, r); err != nil {
 		return err
 	}
@@ -109,11 +114,14 @@ func (s *Service) RequestToJoin(ctx context.Context, key string, in JoinRequestI
 }
 
 // ProcessJoinRequests looks at the requests to join as they came: one from
-// an address that has an account, or that has a pending request to the
-// company, is dropped; any other is shown to the company's administrators,
-// who are told by e-mail, at most Limits.JoinNotices times (the rest wait
-// on the Users page). It returns how many it showed. It is the scheduled
-// job's work; any number of instances may run it at once.
+// an address that is a user of the company already, or that has a pending
+// request to it, is dropped; any other is shown to the company's
+// administrators, who are told by e-mail, at most Limits.JoinNotices times
+// (the rest wait on the Users page). An address with an account in another
+// company is shown like any other, so that administrators learn nothing of
+// other companies (approving invites it, and its owner is told on the
+// link). It returns how many it showed. It is the scheduled job's work; any
+// number of instances may run it at once.
 func (s *Service) ProcessJoinRequests(ctx context.Context) (int, error) {
 	reqs, err := s.store.ClaimJoinRequests(ctx, remindBatch)
 	if err != nil {
@@ -121,33 +129,36 @@ func (s *Service) ProcessJoinRequests(ctx context.Context) (int, error) {
 	}
 	shown, queued := 0, false
 	for _, r := range reqs {
-		switch _, err := s.store.UserByEmail(ctx, r.Email); {
-		case err == nil:
-			r.Status = JoinDiscarded // an account exists: nothing to ask for
-			if err := s.store.SaveJoinRequest(ctx, r, nil); err != nil {
-				return shown, err
-			}
-			continue
-		case !errors.Is(err, ErrUserNotFound):
+		r.Status = JoinPending
+		switch u, err := s.store.UserByEmail(ctx, r.Email); {
+		case err == nil && u.CompanyID == r.CompanyID:
+			r.Status = JoinDiscarded // a user of the company: nothing to ask for
+		case err != nil && !errors.Is(err, ErrUserNotFound):
 			return shown, err
 		}
+		err := s.store.SaveJoinRequest(ctx, r, nil)
+		if errors.Is(err, ErrJoinRequestPending) {
+			r.Status = JoinDiscarded // asked before; the administrators know
+			err = s.store.SaveJoinRequest(ctx, r, nil)
+		}
+		if err != nil {
+			return shown, err
+		}
+		if r.Status != JoinPending {
+			continue
+		}
+		shown++
+		// Told once it is shown, so that asking again uses up nothing.
 		msgs, err := s.joinNotices(ctx, r)
 		if err != nil {
 			return shown, err
 		}
-		r.Status = JoinPending
-		switch err := s.store.SaveJoinRequest(ctx, r, msgs); {
-		case errors.Is(err, ErrJoinRequestPending):
-			r.Status = JoinDiscarded // asked before; the administrators know
-			if err := s.store.SaveJoinRequest(ctx, r, nil); err != nil {
+		if len(msgs) > 0 {
+			if err := s.store.Enqueue(ctx, msgs); err != nil {
 				return shown, err
 			}
-			continue
-		case err != nil:
-			return shown, err
+			queued = true
 		}
-		shown++
-		queued = queued || len(msgs) > 0
 	}
 	if queued {
 		s.queued()
@@ -185,8 +196,12 @@ func (s *Service) joinNotices(ctx context.Context, r *JoinRequest) ([]*Message, 
 	return msgs, nil
 }
 
+// MaxJoinRequests is how many pending requests JoinRequests lists, the
+// oldest first.
+const MaxJoinRequests = 100
+
 // JoinRequests lists the pending requests to join the companies the acting
-// administrator administers.
+// administrator administers, at most MaxJoinRequests, the oldest first.
 func (s *Service) JoinRequests(ctx context.Context, companyID int64) ([]*JoinRequest, error) {
 	u, err := admin(ctx)
 	if err != nil {
@@ -195,7 +210,7 @@ func (s *Service) JoinRequests(ctx context.Context, companyID int64) ([]*JoinReq
 	if companyID, err = scope(u, companyID); err != nil {
 		return nil, err
 	}
-	return s.store.JoinRequests(ctx, companyID)
+	return s.store.JoinRequests(ctx, companyID, MaxJoinRequests)
 }
 
 // visibleJoinRequest returns a pending request the acting administrator

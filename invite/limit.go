@@ -37,9 +37,10 @@ type Limits struct {
 	// Invitations bounds the invitations, sent and resent, of one
 	// administrator.
 	Invitations Rate
-	// JoinNotices bounds the e-mails that tell a company's administrators
-	// of requests to join; past it the requests wait on the Users page.
-	JoinNotices Rate
+	// JoinRequests bounds the requests to join one company, from
+	// everywhere; JoinNotices the e-mails that tell its administrators of
+	// them (past it the requests wait on the Users page).
+	JoinRequests, JoinNotices Rate
 }
 
 // DefaultLimits returns the limits unless configured.
@@ -51,6 +52,7 @@ func DefaultLimits() Limits {
 		Mails:                Rate{Count: 1, Per: time.Minute},
 		DailyMails:           Rate{Count: 5, Per: 24 * time.Hour},
 		Invitations:          Rate{Count: 100, Per: time.Hour},
+		JoinRequests:         Rate{Count: 100, Per: time.Hour},
 		JoinNotices:          Rate{Count: 10, Per: time.Hour},
 	}
 }
@@ -59,7 +61,8 @@ func (l Limits) withDefaults() Limits {
 	d := DefaultLimits()
 	for _, f := range []struct{ r, def *Rate }{
 		{&l.Attempts, &d.Attempts}, {&l.FailedLogins, &d.FailedLogins}, {&l.FailedLoginsAnywhere, &d.FailedLoginsAnywhere}, {&l.Mails, &d.Mails},
-		{&l.DailyMails, &d.DailyMails}, {&l.Invitations, &d.Invitations}, {&l.JoinNotices, &d.JoinNotices},
+		{&l.DailyMails, &d.DailyMails}, {&l.Invitations, &d.Invitations},
+		{&l.JoinRequests, &d.JoinRequests}, {&l.JoinNotices, &d.JoinNotices},
 	} {
 		switch {
 		case f.r.Count < 0:

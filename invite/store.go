@@ -157,9 +157,9 @@ type Store interface {
 	SaveJoinRequest(ctx context.Context, r *JoinRequest, msgs []*Message) error
 	// JoinRequest returns a request, or ErrJoinRequestNotFound.
 	JoinRequest(ctx context.Context, id int64) (*JoinRequest, error)
-	// JoinRequests returns the pending requests of a company (0: of every
-	// company), oldest first.
-	JoinRequests(ctx context.Context, companyID int64) ([]*JoinRequest, error)
+	// JoinRequests returns at most limit pending requests of a company (0:
+	// of every company), oldest first.
+	JoinRequests(ctx context.Context, companyID int64, limit int) ([]*JoinRequest, error)
 	// DecideJoinRequest marks a pending request approved or declined; a
 	// request that is no longer pending is ErrJoinRequestDecided.
 	DecideJoinRequest(ctx context.Context, id int64, status JoinStatus, by, invitationID int64, at time.Time) error

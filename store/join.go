@@ -126,13 +126,13 @@ func (db *DB) JoinRequest(ctx context.Context, id int64) (*invite.JoinRequest, e
 }
 
 // JoinRequests implements invite.Store.
-func (db *DB) JoinRequests(ctx context.Context, companyID int64) ([]*invite.JoinRequest, error) {
+func (db *DB) JoinRequests(ctx context.Context, companyID int64, limit int) ([]*invite.JoinRequest, error) {
 	var rows []*joinRequestRow
 	q := db.bun.NewSelect().Model(&rows).Where("status = ?", invite.JoinPending)
 	if companyID != 0 {
 		q.Where("company_id = ?", companyID)
 	}
-	if err := q.OrderExpr("id").Scan(ctx); err != nil {
+	if err := q.OrderExpr("id").Limit(int64(limit)).Scan(ctx); err != nil {
 		return nil, translate(err)
 	}
 	out := make([]*invite.JoinRequest, len(rows))

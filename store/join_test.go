@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/invitehq/invite/invite"
 	"github.com/invitehq/invite/store"
@@ -38,35 +39,47 @@ func TestJoinRequests(t *testing.T) {
 
 		in := invite.JoinRequestInput{Email: "Wants.In@Example.com", FirstName: "Wanda", LastName: "In", Language: "fr"}
 		wantField(t, f.svc.RequestToJoin(ctx, key, invite.JoinRequestInput{Email: "nope"}), "email", invite.ReasonInvalidEmail)
+		ofA := f.member(t, f.a, invite.AdminNone)
+		ofB := f.member(t, f.b, invite.AdminNone)
 		outbox := f.count(t, "outbox", "1 = 1")
-		// Asking twice, and asking with an address that has an account,
-		// are answered and kept alike: each is one row as it came, and
-		// the page has done the same work for each.
-		for _, in := range []invite.JoinRequestInput{in, in, {Email: "root@example.com", FirstName: "R", LastName: "T"}} {
+		// Asking twice, asking as a user of the company, and asking as a
+		// user of another are answered and kept alike: each is one row as
+		// it came, and the page has done the same work for each.
+		for _, in := range []invite.JoinRequestInput{in, in, {Email: ofA.Email, FirstName: "A", LastName: "A"}, {Email: ofB.Email, FirstName: "B", LastName: "B"}} {
 			if err := f.svc.RequestToJoin(ctx, key, in); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if n := f.count(t, "join_requests", "status = ?", invite.JoinRequested); n != 3 {
-			t.Fatalf("kept %d requests as they came, want 3", n)
+		if n := f.count(t, "join_requests", "status = ?", invite.JoinRequested); n != 4 {
+			t.Fatalf("kept %d requests as they came, want 4", n)
 		}
-		// Looked at later: one request shown, one administrator of A told.
-		if n, err := f.svc.ProcessJoinRequests(ctx); err != nil || n != 1 {
-			t.Fatalf("ProcessJoinRequests: %d, %v; want 1", n, err)
+		// Looked at later: the first, and the other company's user (who
+		// is shown as anyone, so that A learns nothing of B), are shown;
+		// the one administrator of A is told of each, once.
+		if n, err := f.svc.ProcessJoinRequests(ctx); err != nil || n != 2 {
+			t.Fatalf("ProcessJoinRequests: %d, %v; want 2", n, err)
 		}
-		if n := f.count(t, "join_requests", "status = ?", invite.JoinPending); n != 1 {
-			t.Fatalf("got %d pending requests, want 1", n)
+		if n := f.count(t, "join_requests", "status = ?", invite.JoinPending); n != 2 {
+			t.Fatalf("got %d pending requests, want 2", n)
 		}
 		if n := f.count(t, "join_requests", "status = ?", invite.JoinDiscarded); n != 2 {
-			t.Fatalf("dropped %d requests, want 2 (asked again; has an account)", n)
+			t.Fatalf("dropped %d requests, want 2 (asked again; a user of A)", n)
 		}
-		if n := f.count(t, "outbox", "1 = 1") - outbox; n != 1 {
-			t.Errorf("wrote %d notifications, want 1", n)
+		if n := f.count(t, "outbox", "1 = 1") - outbox; n != 2 {
+			t.Errorf("wrote %d notifications, want 2", n)
+		}
+		for _, r := range []string{ofB.Email} {
+			if n := f.count(t, "join_requests", "status = ? AND email = ?", invite.JoinPending, r); n != 1 {
+				t.Errorf("the other company's user's request is not shown like anyone's")
+			}
 		}
 
 		reqs, err := f.svc.JoinRequests(f.adminA, 0)
-		if err != nil || len(reqs) != 1 || reqs[0].Language != "fr" {
+		if err != nil || len(reqs) != 2 || reqs[0].Language != "fr" {
 			t.Fatalf("JoinRequests: %v, %v", reqs, err)
+		}
+		if err := f.svc.DeclineJoinRequest(f.adminA, reqs[1].ID); err != nil {
+			t.Fatal(err)
 		}
 		if others, _ := f.svc.JoinRequests(f.adminB, 0); len(others) != 0 {
 			t.Errorf("company B's administrator sees A's requests")
@@ -134,6 +147,57 @@ func TestJoinNoticesBounded(t *testing.T) {
 		}
 		if reqs, _ := f.svc.JoinRequests(f.adminA, 0); len(reqs) != bound+5 {
 			t.Errorf("%d requests on the Users page, want all %d", len(reqs), bound+5)
+		}
+	})
+}
+
+// Found from outside: asking again and again from one address used up the
+// company's notices, so that a real request told no one. Only a request
+// that is shown takes a notice.
+func TestJoinNoticesNotUsedByRepeats(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		key := f.openJoinPage(t, f.a)
+		outbox := f.count(t, "outbox", "1 = 1")
+		repeat := invite.JoinRequestInput{Email: "again@example.com", FirstName: "A", LastName: "B"}
+		for range invite.DefaultLimits().JoinNotices.Count + 2 {
+			if err := f.svc.RequestToJoin(ctx, key, repeat); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := f.svc.RequestToJoin(ctx, key, invite.JoinRequestInput{Email: "real@example.com", FirstName: "R", LastName: "E"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.ProcessJoinRequests(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := f.count(t, "outbox", "1 = 1") - outbox; n != 2 {
+			t.Errorf("%d notices, want 2: the repeated address once, the real request once", n)
+		}
+	})
+}
+
+// A company takes so many requests to join an hour, from however many
+// places: a flood cannot fill its Users page.
+func TestJoinRequestsBounded(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		key := f.openJoinPage(t, f.a)
+		bound := invite.DefaultLimits().JoinRequests.Count
+		for i := range bound {
+			if err := f.svc.RequestToJoin(invite.WithClient(ctx, fmt.Sprint(i)), key, invite.JoinRequestInput{Email: fmt.Sprintf("a%d@example.com", i), FirstName: "A", LastName: "B"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		err := f.svc.RequestToJoin(ctx, key, invite.JoinRequestInput{Email: "one.more@example.com", FirstName: "A", LastName: "B"})
+		wantLimited(t, err, invite.ErrTooManyJoinRequests, time.Hour/time.Duration(bound))
+		if _, err := f.svc.ProcessJoinRequests(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if reqs, _ := f.svc.JoinRequests(f.adminA, 0); len(reqs) != invite.MaxJoinRequests {
+			t.Errorf("the Users page lists %d requests, want %d", len(reqs), invite.MaxJoinRequests)
 		}
 	})
 }
