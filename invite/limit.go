@@ -37,6 +37,8 @@ type Limits struct {
 	// Invitations bounds the invitations, sent and resent, of one
 	// administrator.
 	Invitations Rate
+	// ResetMails bounds the password reset links one user is sent.
+	ResetMails Rate
 	// JoinRequests bounds the requests to join one company, from
 	// everywhere; JoinNotices the e-mails that tell its administrators of
 	// them (past it the requests wait on the Users page).
@@ -52,6 +54,7 @@ func DefaultLimits() Limits {
 		Mails:                Rate{Count: 1, Per: time.Minute},
 		DailyMails:           Rate{Count: 5, Per: 24 * time.Hour},
 		Invitations:          Rate{Count: 100, Per: time.Hour},
+		ResetMails:           Rate{Count: 10, Per: 24 * time.Hour},
 		JoinRequests:         Rate{Count: 100, Per: time.Hour},
 		JoinNotices:          Rate{Count: 10, Per: time.Hour},
 	}
@@ -62,7 +65,7 @@ func (l Limits) withDefaults() Limits {
 	for _, f := range []struct{ r, def *Rate }{
 		{&l.Attempts, &d.Attempts}, {&l.FailedLogins, &d.FailedLogins}, {&l.FailedLoginsAnywhere, &d.FailedLoginsAnywhere}, {&l.Mails, &d.Mails},
 		{&l.DailyMails, &d.DailyMails}, {&l.Invitations, &d.Invitations},
-		{&l.JoinRequests, &d.JoinRequests}, {&l.JoinNotices, &d.JoinNotices},
+		{&l.ResetMails, &d.ResetMails}, {&l.JoinRequests, &d.JoinRequests}, {&l.JoinNotices, &d.JoinNotices},
 	} {
 		switch {
 		case f.r.Count < 0:

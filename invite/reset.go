@@ -90,6 +90,18 @@ func (s *Service) IssuePasswordResets(ctx context.Context) (int, error) {
 		case err != nil:
 			return sent, err
 		}
+		// So many links a day reach one mailbox, however often anyone asks.
+		mails := limit{s.limits.ResetMails, ErrTooManyMails, userKey("reset-mails", u.ID)}
+		switch err := s.takeLimits(ctx, mails); {
+		case ErrorCode(err) == CodeLimited:
+			r.State = ResetDiscarded
+			if err := s.store.SavePasswordReset(ctx, r, nil); err != nil {
+				return sent, err
+			}
+			continue
+		case err != nil:
+			return sent, err
+		}
 		token, hash, err := newToken(s.rand)
 		if err != nil {
 			return sent, err
@@ -110,6 +122,9 @@ func (s *Service) IssuePasswordResets(ctx context.Context) (int, error) {
 		}
 		switch err := s.store.SavePasswordReset(ctx, r, m); {
 		case errors.Is(err, ErrResetTooSoon):
+			if err := s.giveBack(ctx, mails); err != nil { // no link went out
+				return sent, err
+			}
 		case err != nil:
 			return sent, err
 		default:

@@ -119,3 +119,32 @@ func TestPasswordReset(t *testing.T) {
 		})
 	})
 }
+
+// Found from outside: one request a minute sent a reset link each, 1,440 a
+// day to any account. At most ResetMails a day reach one mailbox; asking
+// too soon uses none of them.
+func TestResetMailsBounded(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		member := f.member(t, f.a, invite.AdminNone)
+		bound := invite.DefaultLimits().ResetMails.Count
+		sent := 0
+		for range bound + 5 {
+			for range 3 { // asked three times a minute: two are too soon
+				if err := f.svc.RequestPasswordReset(ctx, member.Email, "en"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			n, err := f.svc.IssuePasswordResets(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sent += n
+			f.clock.Add(invite.ResetInterval)
+		}
+		if sent != bound {
+			t.Errorf("%d reset links in %d minutes, want %d", sent, bound+5, bound)
+		}
+	})
+}
