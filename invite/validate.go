@@ -101,12 +101,25 @@ func (v *validator) text(field, s string, required bool, maxLen int) string {
 		if required {
 			v.add(field, ReasonRequired, "is required")
 		}
-	case strings.ContainsFunc(s, unicode.IsControl):
+	case strings.ContainsFunc(s, unicode.IsControl) || strings.ContainsFunc(s, deceptive):
 		v.add(field, ReasonInvalidCharacters, "must not contain control characters")
 	case utf8.RuneCountInString(s) > maxLen:
 		v.addArgs(field, ReasonTooLong, map[string]any{"Max": maxLen}, "must be at most %d characters", maxLen)
 	}
 	return s
+}
+
+// deceptive reports whether r is an invisible character or a direction
+// override: text with one can look like other text (a name, an address)
+// in a list or a mail. The joiners that some scripts and emoji need stay.
+func deceptive(r rune) bool {
+	switch {
+	case r == '\u200c' || r == '\u200d': // zero-width non-joiner and joiner
+		return false
+	case unicode.Is(unicode.Cf, r): // format: bidi controls, zero-width space, soft hyphen...
+		return true
+	}
+	return false
 }
 
 // email validates an e-mail address and returns it trimmed and in lower case:
@@ -130,7 +143,7 @@ func (v *validator) email(field, s string) string {
 // "BÜCHER.example" and "xn--bcher-kva.example" are one address.
 func normalizeEmail(s string) (string, bool) {
 	addr, err := mail.ParseAddress(s)
-	if err != nil || addr.Name != "" || addr.Address != s {
+	if err != nil || addr.Name != "" || addr.Address != s || strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Cf, r) }) {
 		return "", false
 	}
 	at := strings.LastIndexByte(s, '@')

@@ -36,6 +36,11 @@ func TestNormalizeEmail(t *testing.T) {
 		{"ada@xn--a.example", ""},
 		{"ada@-bücher.example", ""},
 		{"ada@bücher..example", ""},
+		// Invisible characters and direction overrides look like other
+		// addresses.
+		{"a\u200bdmin@example.com", ""},
+		{"admin\u00ad@example.com", ""},
+		{"ad\u202emoc.elgoog@x.example", ""},
 	}
 	for _, tt := range tests {
 		got, ok := normalizeEmail(tt.in)
@@ -139,5 +144,27 @@ func TestPasswordPolicy(t *testing.T) {
 				t.Errorf("got %q, want %q", reason, tt.reason)
 			}
 		})
+	}
+}
+
+// A name that looks like another one (an invisible character, a direction
+// override) is refused; the joiners that scripts and emoji need are not.
+func TestTextCharacters(t *testing.T) {
+	for in, ok := range map[string]bool{
+		"Grace":           true,
+		"مهدی‌زاده":       true, // with a zero-width non-joiner, as Persian writes
+		"👩‍💻 Ada":         true, // an emoji with a zero-width joiner
+		"Ad\u200ba":       false,
+		"Ada\u202eecarG":  false,
+		"\u2066Ada\u2069": false,
+		"Ad\u00ada":       false,
+		"Ada\ufeff":       false,
+		"Ada\u0007":       false,
+	} {
+		var v validator
+		v.text("name", in, true, MaxNameLen)
+		if got := v.err() == nil; got != ok {
+			t.Errorf("text(%q): accepted %v, want %v", in, got, ok)
+		}
 	}
 }
