@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -138,6 +139,26 @@ func (v *view) Languages() []string { return invite.Languages() }
 
 // Roles lists the subscription roles.
 func (v *view) Roles() []invite.Role { return invite.Roles() }
+
+// smtpCode finds an SMTP reply code in a delivery error.
+var smtpCode = regexp.MustCompile(`\b[245]\d\d\b`)
+
+// DeliveryError returns why a message was not delivered, as the viewer may
+// read it: the mail server's own words for a Global Administrator, who
+// runs it; for others its reply code only, without the addresses and
+// names of the servers in between.
+func (v *view) DeliveryError(err string) string {
+	switch {
+	case err == "":
+		return ""
+	case v.User != nil && v.User.AdminLevel == invite.AdminGlobal:
+		return err
+	}
+	if code := smtpCode.FindString(err); code != "" {
+		return v.L.T("delivery_error_reply", "Code", code)
+	}
+	return v.L.T("delivery_error_unreachable")
+}
 
 // CanManage reports whether the viewer may resend or cancel inv.
 func (v *view) CanManage(inv *invite.Invitation) bool {

@@ -344,3 +344,47 @@ func TestSentMailLinkFollowsTheSender(t *testing.T) {
 		}
 	})
 }
+
+// mailerFailing fails every message with err.
+type mailerFailing struct{ err error }
+
+func (m mailerFailing) Deliver(_ context.Context, msgs []*invite.Message) []error {
+	errs := make([]error, len(msgs))
+	for i := range errs {
+		errs[i] = m.err
+	}
+	return errs
+}
+
+// Found from outside: Company Administrators read the mail server's
+// address in a failed delivery's reason. They read its reply code only; a
+// Global Administrator, who runs the server, reads it all.
+func TestDeliveryErrorsShown(t *testing.T) {
+	a := newApp(t)
+	boss := a.companyAdmin(a.acme, "boss@acme.example")
+	a.invite(a.acme, "unreached@example.com")
+	if _, err := a.svc.DeliverOutbox(context.Background(), mailerFailing{errors.New("smtp 10.9.8.7:25: dial tcp 10.9.8.7:25: connect: connection refused")}); err != nil {
+		t.Fatal(err)
+	}
+	a.invite(a.acme, "refused@example.com")
+	if _, err := a.svc.DeliverOutbox(context.Background(), mailerFailing{invite.Permanent(errors.New("550 5.1.1 <refused@example.com>: no such user on mx.internal.example"))}); err != nil {
+		t.Fatal(err)
+	}
+	b := a.browser()
+	b.login(boss, adminPassword).want(t, http.StatusSeeOther)
+	for _, page := range []string{"/admin/invitations", readAllMail(t, b)} {
+		body := page
+		if strings.HasPrefix(page, "/") {
+			body = b.get(page).body
+		}
+		if strings.Contains(body, "10.9.8.7") || strings.Contains(body, "mx.internal.example") {
+			t.Errorf("a Company Administrator reads the mail servers' names:\n%s", body)
+		}
+		if !strings.Contains(body, "the mail server could not be reached") || !strings.Contains(body, "the mail server answered 550") {
+			t.Errorf("a Company Administrator is not told why:\n%s", body)
+		}
+	}
+	root := a.browser()
+	root.login("root@example.com", adminPassword).want(t, http.StatusSeeOther)
+	root.get("/admin/invitations").want(t, http.StatusOK, "10.9.8.7", "no such user")
+}
