@@ -194,10 +194,17 @@ func (s *Service) Attempt(ctx context.Context, client string) error {
 	return s.takeLimits(ctx, limit{s.limits.Attempts, ErrTooManyAttempts, "attempt:" + client})
 }
 
-// PruneLimits forgets the counts of limits that are back to nothing at now,
-// and returns how many it forgot. It is the scheduled job's work.
-func (s *Service) PruneLimits(ctx context.Context) (int, error) {
-	return s.store.PruneLimits(ctx, s.clock())
+// Prune forgets what is over: the counts of limits that are back to
+// nothing, and sessions that have expired. It returns how many rows it
+// deleted. It is the scheduled job's work.
+func (s *Service) Prune(ctx context.Context) (int, error) {
+	now := s.clock()
+	limits, err := s.store.PruneLimits(ctx, now)
+	if err != nil {
+		return limits, err
+	}
+	sessions, err := s.store.PruneSessions(ctx, now)
+	return limits + sessions, err
 }
 
 func userKey(prefix string, id int64) string { return fmt.Sprintf("%s:%d", prefix, id) }

@@ -130,6 +130,9 @@ type Store interface {
 	SessionUser(ctx context.Context, hash []byte, now time.Time) (*User, error)
 	// DeleteSession deletes the session with the given token hash.
 	DeleteSession(ctx context.Context, hash []byte) error
+	// PruneSessions deletes the sessions that expire before now, and
+	// returns how many it deleted.
+	PruneSessions(ctx context.Context, now time.Time) (int, error)
 	// Users returns at most q.Limit users matching q, ordered by ID.
 	Users(ctx context.Context, q UserQuery) ([]*User, error)
 	// CompanyAdmins returns the Company Administrators of a company.

@@ -191,16 +191,16 @@ func TestAttemptLimit(t *testing.T) {
 		if err := f.svc.Attempt(ctx, "192.0.2.8"); err != nil {
 			t.Fatalf("another address: %v", err)
 		}
-		if n, err := f.svc.PruneLimits(ctx); err != nil || n != 0 {
-			t.Fatalf("PruneLimits while counting: %d, %v", n, err)
+		if n, err := f.svc.Prune(ctx); err != nil || n != 0 {
+			t.Fatalf("Prune while counting: %d, %v", n, err)
 		}
 		f.clock.Add(time.Minute)
 		if err := f.svc.Attempt(ctx, "192.0.2.7"); err != nil {
 			t.Fatalf("a minute later: %v", err)
 		}
 		f.clock.Add(time.Minute)
-		if n, err := f.svc.PruneLimits(ctx); err != nil || n != 2 {
-			t.Fatalf("PruneLimits when all are back to nothing: %d, %v; want 2", n, err)
+		if n, err := f.svc.Prune(ctx); err != nil || n != 2 {
+			t.Fatalf("Prune when all are back to nothing: %d, %v; want 2", n, err)
 		}
 		if n := f.count(t, "limits", "1 = 1"); n != 0 {
 			t.Fatalf("%d limits left", n)

@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/invitehq/invite/invite"
 	"github.com/invitehq/invite/store"
@@ -97,5 +99,32 @@ func TestUsers(t *testing.T) {
 		}
 		_, err = f.svc.Users(f.adminA, invite.UserFilter{CompanyID: f.b.ID})
 		wantErr(t, err, invite.ErrCompanyNotFound)
+	})
+}
+
+// Found from outside: expired sessions were kept for ever. Prune deletes
+// them, and only them.
+func TestPruneSessions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		member := f.member(t, f.a, invite.AdminNone)
+		if _, _, err := f.svc.Login(context.Background(), member.Email, password); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Add(invite.SessionTTL / 2)
+		_, live, err := f.svc.Login(context.Background(), member.Email, password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Add(invite.SessionTTL/2 + time.Second)
+		if n, err := f.svc.Prune(context.Background()); err != nil || n < 1 {
+			t.Fatalf("Prune: %d, %v", n, err)
+		}
+		if n := f.count(t, "sessions", "1 = 1"); n != 1 {
+			t.Errorf("%d sessions left, want the live one", n)
+		}
+		if _, err := f.svc.SessionUser(context.Background(), live); err != nil {
+			t.Errorf("the live session: %v", err)
+		}
 	})
 }

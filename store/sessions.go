@@ -35,6 +35,16 @@ func (db *DB) DeleteSession(ctx context.Context, hash []byte) error {
 	return translate(err)
 }
 
+// PruneSessions implements invite.Store.
+func (db *DB) PruneSessions(ctx context.Context, now time.Time) (int, error) {
+	res, err := db.bun.NewDelete().Model((*sessionRow)(nil)).Where("expires_at < ?", now).Exec(ctx)
+	if err != nil {
+		return 0, translate(err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
 // Users implements invite.Store.
 func (db *DB) Users(ctx context.Context, q invite.UserQuery) ([]*invite.User, error) {
 	sel := db.bun.NewSelect().Model((*userRow)(nil))

@@ -49,8 +49,8 @@ func NewMain(cfg Config, logger *slog.Logger, out io.Writer) *Main {
 }
 
 // Schedules without a setting: when the counts of rate limits that hold
-// nothing are deleted, and when requests to join are looked at (besides at
-// once after each).
+// nothing, and expired sessions, are deleted, and when requests to join are
+// looked at (besides at once after each).
 const (
 	pruneSchedule = "@every 10m"
 	joinSchedule  = "@every 1m"
@@ -131,7 +131,7 @@ func (m *Main) Start(ctx context.Context) error {
 		{m.cfg.RemindSchedule, &job{name: "send reminders", run: m.svc.SendReminders}},
 		{m.cfg.OutboxSchedule, deliver},
 		{m.cfg.ResetSchedule, resets},
-		{pruneSchedule, &job{name: "prune rate limits", run: m.svc.PruneLimits}},
+		{pruneSchedule, &job{name: "prune limits and sessions", run: m.svc.Prune}},
 		{joinSchedule, joins},
 	} {
 		if err := m.jobs.add(j.spec, j.job); err != nil {
