@@ -140,8 +140,10 @@ func (v *view) Languages() []string { return invite.Languages() }
 // Roles lists the subscription roles.
 func (v *view) Roles() []invite.Role { return invite.Roles() }
 
-// smtpCode finds an SMTP reply code in a delivery error.
-var smtpCode = regexp.MustCompile(`\b[245]\d\d\b`)
+// smtpCode finds an SMTP reply in a delivery error: a code at its start or
+// after a colon, followed by a space or a hyphen (not, say, an address's
+// octet).
+var smtpCode = regexp.MustCompile(`(?:^|: )([245]\d\d)[ -]`)
 
 // DeliveryError returns why a message was not delivered, as the viewer may
 // read it: the mail server's own words for a Global Administrator, who
@@ -154,8 +156,8 @@ func (v *view) DeliveryError(err string) string {
 	case v.User != nil && v.User.AdminLevel == invite.AdminGlobal:
 		return err
 	}
-	if code := smtpCode.FindString(err); code != "" {
-		return v.L.T("delivery_error_reply", "Code", code)
+	if m := smtpCode.FindStringSubmatch(err); m != nil {
+		return v.L.T("delivery_error_reply", "Code", m[1])
 	}
 	return v.L.T("delivery_error_unreachable")
 }

@@ -31,7 +31,25 @@ func (s *Service) Login(ctx context.Context, email, password string) (*User, str
 		return nil, "", err
 	}
 	now := s.clock()
-	if err := s.store.CreateSession(ctx, &Session{TokenHash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}); err != nil {
+	switch err := s.store.CreateSession(ctx, &Session{TokenHash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}); {
+	case errors.Is(err, ErrUserNotFound):
+		return nil, "", ErrBadCredentials // deleted while logging in
+	case err != nil:
+		return nil, "", err
+	}
+	// The password was checked against the hash read before; if it has
+	// changed since (or the user was disabled or deleted), whatever ended
+	// the sessions then did not see this one: it ends here. Once the
+	// change is stored this read sees it; before that, the change's own
+	// ending of sessions takes this one with the rest.
+	switch cur, err := s.store.User(ctx, u.ID); {
+	case err == nil && cur.PasswordHash == u.PasswordHash && !cur.Disabled():
+	case err == nil || errors.Is(err, ErrUserNotFound):
+		if err := s.store.DeleteSession(ctx, hash); err != nil {
+			return nil, "", err
+		}
+		return nil, "", ErrBadCredentials
+	default:
 		return nil, "", err
 	}
 	if err := s.store.SetLastLogin(ctx, u.ID, now); err != nil {

@@ -123,7 +123,8 @@ type Store interface {
 	// ErrMessageNotFound.
 	Message(ctx context.Context, id int64) (*Message, error)
 
-	// CreateSession stores a session.
+	// CreateSession stores a session, or fails with ErrUserNotFound if its
+	// user does not exist.
 	CreateSession(ctx context.Context, sess *Session) error
 	// SessionUser returns the user of the session with the given token
 	// hash if it expires after now, and ErrUserNotFound otherwise.

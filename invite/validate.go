@@ -103,23 +103,39 @@ func (v *validator) text(field, s string, required bool, maxLen int) string {
 		}
 	case strings.ContainsFunc(s, unicode.IsControl) || strings.ContainsFunc(s, deceptive):
 		v.add(field, ReasonInvalidCharacters, "must not contain control characters")
+	case required && !visible(s): // looks empty
+		v.add(field, ReasonRequired, "is required")
 	case utf8.RuneCountInString(s) > maxLen:
 		v.addArgs(field, ReasonTooLong, map[string]any{"Max": maxLen}, "must be at most %d characters", maxLen)
 	}
 	return s
 }
 
-// deceptive reports whether r is an invisible character or a direction
-// override: text with one can look like other text (a name, an address)
-// in a list or a mail. The joiners that some scripts and emoji need stay.
+// deceptive reports whether r is invisible or turns text around, so that
+// text with it can look like other text (a name, an address) in a list or a
+// mail: format characters (direction overrides, zero-width spaces, the soft
+// hyphen), characters that render as nothing (Hangul fillers, the combining
+// grapheme joiner) and the blank braille pattern. The joiners that some
+// scripts and emoji need, and the variation selectors of emoji, stay.
 func deceptive(r rune) bool {
 	switch {
 	case r == '\u200c' || r == '\u200d': // zero-width non-joiner and joiner
 		return false
-	case unicode.Is(unicode.Cf, r): // format: bidi controls, zero-width space, soft hyphen...
+	case r == '\u2800': // braille pattern blank
 		return true
 	}
-	return false
+	return unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point)
+}
+
+// invisibleInAddress reports whether r has no place in an e-mail address:
+// what deceptive finds, any format character and variation selectors.
+func invisibleInAddress(r rune) bool {
+	return deceptive(r) || unicode.In(r, unicode.Cf, unicode.Variation_Selector)
+}
+
+// visible reports whether s has something to see: a letter or a digit.
+func visible(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return unicode.In(r, unicode.L, unicode.N) })
 }
 
 // email validates an e-mail address and returns it trimmed and in lower case:
@@ -143,7 +159,7 @@ func (v *validator) email(field, s string) string {
 // "BÜCHER.example" and "xn--bcher-kva.example" are one address.
 func normalizeEmail(s string) (string, bool) {
 	addr, err := mail.ParseAddress(s)
-	if err != nil || addr.Name != "" || addr.Address != s || strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Cf, r) }) {
+	if err != nil || addr.Name != "" || addr.Address != s || strings.ContainsFunc(s, invisibleInAddress) {
 		return "", false
 	}
 	at := strings.LastIndexByte(s, '@')

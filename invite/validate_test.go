@@ -41,6 +41,9 @@ func TestNormalizeEmail(t *testing.T) {
 		{"a\u200bdmin@example.com", ""},
 		{"admin\u00ad@example.com", ""},
 		{"ad\u202emoc.elgoog@x.example", ""},
+		{"caadm\u034f@a.example", ""},
+		{"ada\ufe0f@example.com", ""},
+		{"a\u3164@example.com", ""},
 	}
 	for _, tt := range tests {
 		got, ok := normalizeEmail(tt.in)

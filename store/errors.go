@@ -25,6 +25,7 @@ const (
 	mysqlTooManyConnections = 1040
 	mysqlServerShutdown     = 1053
 	mysqlDuplicateKey       = 1062
+	mysqlNoReferencedRow    = 1452
 	mysqlLockTimeout        = 1205
 	mysqlDeadlock           = 1213
 	mysqlReadOnly           = 1290 // --read-only, as on a replica or a node leaving a cluster
@@ -91,6 +92,18 @@ func uniqueViolation(err error) *invite.Error {
 		}
 	}
 	return nil
+}
+
+// foreignKeyViolation reports whether err is a row that refers to one that
+// does not exist.
+func foreignKeyViolation(err error) bool {
+	if e, ok := errors.AsType[*mysql.MySQLError](err); ok {
+		return e.Number == mysqlNoReferencedRow
+	}
+	if e, ok := errors.AsType[*sqlite.Error](err); ok {
+		return e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	}
+	return false
 }
 
 // unavailable reports whether err means the database cannot serve now but

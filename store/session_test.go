@@ -128,3 +128,53 @@ func TestPruneSessions(t *testing.T) {
 		}
 	})
 }
+
+// beforeSession is the real store, with something done just before a
+// session is stored: the moment another request may change what a log-in
+// checked.
+type beforeSession struct {
+	invite.Store
+	do func()
+}
+
+func (s beforeSession) CreateSession(ctx context.Context, sess *invite.Session) error {
+	s.do()
+	return s.Store.CreateSession(ctx, sess)
+}
+
+// Found from outside: a log-in with the old password that was under way
+// when the password changed, or the user was disabled or deleted, still got
+// a session, good for twelve hours. Now it gets none.
+func TestLoginRacesChange(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		for name, change := range map[string]func(u *invite.User){
+			"PasswordChanged": func(u *invite.User) {
+				if err := f.svc.ChangePassword(invite.NewContext(context.Background(), u), password, "a brand new passphrase", ""); err != nil {
+					t.Fatal(err)
+				}
+			},
+			"Disabled": func(u *invite.User) {
+				if _, err := f.svc.SetDisabled(f.global, u.ID, true); err != nil {
+					t.Fatal(err)
+				}
+			},
+			"Deleted": func(u *invite.User) {
+				if err := f.svc.DeleteUser(f.global, u.ID); err != nil {
+					t.Fatal(err)
+				}
+			},
+		} {
+			t.Run(name, func(t *testing.T) {
+				u := f.member(t, f.a, invite.AdminNone)
+				sessions := f.count(t, "sessions", "1 = 1")
+				racing := invite.NewService(beforeSession{db, func() { change(u) }}, invite.Config{Now: f.clock.Now})
+				_, _, err := racing.Login(context.Background(), u.Email, password)
+				wantErr(t, err, invite.ErrBadCredentials)
+				if n := f.count(t, "sessions", "1 = 1"); n != sessions {
+					t.Errorf("%d sessions made", n-sessions)
+				}
+			})
+		}
+	})
+}

@@ -13,6 +13,9 @@ import (
 func (db *DB) CreateSession(ctx context.Context, sess *invite.Session) error {
 	row := &sessionRow{TokenHash: sess.TokenHash, UserID: sess.UserID, CreatedAt: sess.CreatedAt, ExpiresAt: sess.ExpiresAt}
 	_, err := db.bun.NewInsert().Model(row).Exec(ctx)
+	if foreignKeyViolation(err) { // the user was deleted meanwhile
+		return invite.ErrUserNotFound
+	}
 	return translate(err)
 }
 
