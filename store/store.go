@@ -230,12 +230,20 @@ func openMySQL(cfg *mysql.Config) (*DB, error) {
 	}, nil
 }
 
-// redact hides the password of a database URL.
+// redact shows what of a database URL an error may: its scheme, user,
+// host and path, never the password, query or fragment, and only the
+// scheme of a URL that does not parse.
 func redact(rawURL string) string {
-	if u, err := url.Parse(rawURL); err == nil && u.User != nil {
-		return u.Redacted()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		scheme, _, _ := strings.Cut(rawURL, ":")
+		return scheme + ":…"
 	}
-	return rawURL
+	u.RawQuery, u.Fragment, u.RawFragment, u.ForceQuery = "", "", "", false
+	if u.Opaque != "" {
+		u.Opaque = "…"
+	}
+	return u.Redacted()
 }
 
 // Close closes the database.
