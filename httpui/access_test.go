@@ -304,8 +304,8 @@ func (w *world) matrix() map[string]access {
 		}
 		return out
 	}
-	invitation := with(grant, "company", fmt.Sprint(a.ID), "email", "new@example.com", "first_name", "New", "last_name", "Person")
-	resend := with(grant, "email", w.invitee, "first_name", "Grace", "last_name", "Hopper")
+	invitation := with(grant, "company", fmt.Sprint(a.ID), "email", "new@example.com", "first_name", "New", "last_name", "Person", "action", "send")
+	resend := with(grant, "email", w.invitee, "first_name", "Grace", "last_name", "Hopper", "action", "send")
 	password := url.Values{"password": {"a brand new passphrase"}, "password_confirm": {"a brand new passphrase"}}
 	return map[string]access{
 		"GET /healthz":                              {nil, everyone(ok)},
@@ -351,7 +351,7 @@ func (w *world) matrix() map[string]access {
 		"GET /admin/companies":                      {nil, adminRoute(forbidden, forbidden, ok)},
 		"POST /admin/companies":                     {url.Values{"name": {"Cobalt"}, "subscriptions": {"One"}, "business_roles": {"Two"}}, adminRoute(forbidden, forbidden, see)},
 		"GET /admin/companies/:id/templates/:lang":  {nil, adminRoute(ok, missing, ok)},
-		"POST /admin/companies/:id/templates/:lang": {url.Values{"mail_subject": {"Hello {FirstName}"}, "mail_body": {"Welcome"}}, adminRoute(ok, missing, ok)},
+		"POST /admin/companies/:id/templates/:lang": {url.Values{"mail_subject": {"Hello {FirstName}"}, "mail_body": {"Welcome"}, "action": {"save"}}, adminRoute(ok, missing, ok)},
 		"GET /admin/mail":                           {nil, adminRoute(ok, ok, ok)},
 		"GET /admin/mail/:id":                       {nil, adminRoute(ok, missing, ok)},
 	}

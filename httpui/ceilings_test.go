@@ -47,7 +47,7 @@ func TestRoleCeilings(t *testing.T) {
 		designer, stream := a.acme.Subscriptions[0].ID, a.acme.Subscriptions[1].ID
 		grant := func(sub int64, role invite.Role) url.Values {
 			return url.Values{"business_role": {fmt.Sprint(a.acme.BusinessRoles[0].ID)}, "grant": {fmt.Sprint(sub)}, fmt.Sprintf("role_%d", sub): {string(role)},
-				"email": {"someone@example.com"}, "first_name": {"Some"}, "last_name": {"One"}, "company": {fmt.Sprint(a.acme.ID)}}
+				"email": {"someone@example.com"}, "first_name": {"Some"}, "last_name": {"One"}, "company": {fmt.Sprint(a.acme.ID)}, "action": {"send"}}
 		}
 		places := []struct{ name, from, path string }{
 			{"Invite", "/admin/invitations/new", "/admin/invitations"},

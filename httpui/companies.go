@@ -135,7 +135,11 @@ func (h *handlers) saveTemplate(c echo.Context) error {
 	}
 	lang := c.Param("lang")
 	t := invite.Template{Subject: c.FormValue("mail_subject"), Body: strings.ReplaceAll(c.FormValue("mail_body"), "\r\n", "\n")}
-	if c.FormValue("action") == "reset" {
+	action, err := formAction(c, "save", "reset")
+	if err != nil {
+		return err
+	}
+	if action == "reset" {
 		t = invite.Template{}
 	}
 	data := &templateData{Company: co, Lang: lang, Template: t, Own: !t.IsZero(), Placeholders: invite.Placeholders()}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	_ "embed"
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -61,6 +62,17 @@ func cursorParam(c echo.Context) (int64, error) {
 		return 0, invite.ErrInvalidCursor
 	}
 	return n, nil
+}
+
+// formAction returns the button a form was sent with, which must be one
+// of allowed: a form sent with any other, or none, is refused, so that an
+// unknown action never falls through to the one that acts.
+func formAction(c echo.Context, allowed ...string) (string, error) {
+	action := c.FormValue("action")
+	if !slices.Contains(allowed, action) {
+		return "", echo.NewHTTPError(http.StatusBadRequest)
+	}
+	return action, nil
 }
 
 func formInt(c echo.Context, name string) int64 {

@@ -62,10 +62,10 @@ func TestInvalidForms(t *testing.T) {
 			{"Accept", "", join, join, url.Values{"password": {"short"}, "password_confirm": {"short"}, "first_name": {"G"}, "last_name": {"H"}}, 422, "at least 12 characters"},
 			{"Approve", boss, "/admin/users", fmt.Sprintf("/admin/join-requests/%d/approve", reqs[0].ID), url.Values{"business_role": {"999999"}}, 422, "Choose one of the company&#39;s business roles."},
 			{"EditUser", boss, "/admin/users", fmt.Sprintf("/admin/users/%d", member.ID), url.Values{"business_role": {fmt.Sprint(a.acme.BusinessRoles[0].ID)}}, 422, "Please correct the marked fields."},
-			{"Invite", root, "/admin/invitations/new", "/admin/invitations", url.Values{"company": {fmt.Sprint(a.acme.ID)}, "email": {"not an address"}}, 422, "name@example.com"},
-			{"Resend", root, "/admin/invitations", fmt.Sprintf("/admin/invitations/%d/resend", inv.ID), url.Values{"email": {"not an address"}}, 422, "name@example.com"},
+			{"Invite", root, "/admin/invitations/new", "/admin/invitations", url.Values{"company": {fmt.Sprint(a.acme.ID)}, "email": {"not an address"}, "action": {"send"}}, 422, "name@example.com"},
+			{"Resend", root, "/admin/invitations", fmt.Sprintf("/admin/invitations/%d/resend", inv.ID), url.Values{"email": {"not an address"}, "action": {"send"}}, 422, "name@example.com"},
 			{"Company", root, "/admin/companies", "/admin/companies", url.Values{"name": {""}}, 422, "This field is required."},
-			{"Template", root, "/admin/invitations", fmt.Sprintf("/admin/companies/%d/templates/en", a.acme.ID), url.Values{"mail_subject": {"Hi {Nobody}"}, "mail_body": {"x"}}, 422, "{Nobody}"},
+			{"Template", root, "/admin/invitations", fmt.Sprintf("/admin/companies/%d/templates/en", a.acme.ID), url.Values{"mail_subject": {"Hi {Nobody}"}, "mail_body": {"x"}, "action": {"save"}}, 422, "{Nobody}"},
 		}
 		for _, htmx := range []bool{false, true} {
 			browsers := map[string]*browser{} // one log-in each: log-ins are limited
@@ -175,7 +175,7 @@ func TestResendTooOften(t *testing.T) {
 	form := url.Values{
 		"email": {inv.Email}, "first_name": {inv.FirstName}, "last_name": {inv.LastName},
 		"business_role": {fmt.Sprint(inv.BusinessRoleID)}, "grant": {fmt.Sprint(inv.Grants[0].SubscriptionID)},
-		fmt.Sprintf("role_%d", inv.Grants[0].SubscriptionID): {string(inv.Grants[0].Role)},
+		fmt.Sprintf("role_%d", inv.Grants[0].SubscriptionID): {string(inv.Grants[0].Role)}, "action": {"send"},
 	}
 	a.advance(time.Minute) // the invitation was one mail to the address
 	b.post(resend, resend, form).want(t, http.StatusSeeOther)

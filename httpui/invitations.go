@@ -144,13 +144,18 @@ func (h *handlers) defaultTemplate(c echo.Context, f *invitationForm) invite.Tem
 
 // createInvitation handles the invite form's buttons: "refresh" (another
 // company or language was chosen), "save-mail" (keep the customised e-mail
-// for this invitation) and "send".
+// for this invitation) and "send"; a form with no action or another is
+// refused.
 func (h *handlers) createInvitation(c echo.Context) error {
 	f, err := parseInvitationForm(c)
 	if err != nil {
 		return err
 	}
-	switch c.FormValue("action") {
+	action, err := formAction(c, "send", "refresh", "save-mail")
+	if err != nil {
+		return err
+	}
+	switch action {
 	case "refresh":
 		return h.refreshForm(c, f, nil)
 	case "save-mail":
@@ -362,7 +367,11 @@ func (h *handlers) resend(c echo.Context) error {
 		return err
 	}
 	f.CompanyID = inv.CompanyID
-	switch c.FormValue("action") {
+	action, err := formAction(c, "send", "refresh", "save-mail")
+	if err != nil {
+		return err
+	}
+	switch action {
 	case "save-mail":
 		return h.saveMailForInvitation(c, f, inv)
 	case "refresh":

@@ -155,6 +155,25 @@ func TestInviteForm(t *testing.T) {
 				t.Errorf("an invalid invitation was stored")
 			}
 		})
+		t.Run("UnknownAction", func(t *testing.T) {
+			for _, action := range []string{"", "sendd", "Send", "preview"} {
+				before := dump(t, a)
+				form := valid()
+				form.Set("action", action)
+				if action == "" {
+					form.Del("action")
+				}
+				b.post("/admin/invitations/new", "/admin/invitations", form).want(t, http.StatusBadRequest)
+				if after := dump(t, a); after != before {
+					t.Errorf("action %q changed something", action)
+				}
+			}
+			tpl := fmt.Sprintf("/admin/companies/%d/templates/en", a.acme.ID)
+			b.post(tpl, tpl, url.Values{"mail_subject": {"Hi"}, "mail_body": {"x"}}).want(t, http.StatusBadRequest)
+			if _, own, _ := a.svc.MailTemplate(a.global, a.acme.ID, "en"); own {
+				t.Errorf("a template form without its button saved the template")
+			}
+		})
 		t.Run("CompanyTemplateInPanel", func(t *testing.T) {
 			form := valid()
 			form.Set("action", "refresh")
@@ -223,6 +242,7 @@ func TestRowActions(t *testing.T) {
 				"email": {"row@example.com"}, "first_name": {"Grace"}, "last_name": {"Hopper-Changed"},
 				"business_role": {fmt.Sprint(a.acme.BusinessRoles[0].ID)}, "language": {"en"}, "time_zone": {"UTC"},
 				"grant": {fmt.Sprint(a.acme.Subscriptions[0].ID)}, fmt.Sprintf("role_%d", a.acme.Subscriptions[0].ID): {"viewer"},
+				"action": {"send"},
 			}
 			p := b.post("/admin/invitations", fmt.Sprintf("/admin/invitations/%d/resend", inv.ID), form)
 			p.want(t, http.StatusOK, "Grace Hopper-Changed", "Pending", `hx-swap-oob="true"`, "has been sent again")
@@ -375,9 +395,9 @@ func TestCompaniesAndTemplates(t *testing.T) {
 
 		tpl := fmt.Sprintf("/admin/companies/%d/templates/de", a.acme.ID)
 		b.get(tpl).want(t, http.StatusOK, "hat Sie zu {CompanyName} eingeladen")
-		bad := b.post(tpl, tpl, url.Values{"mail_subject": {"Hallo\r\nWelt"}, "mail_body": {"x"}})
+		bad := b.post(tpl, tpl, url.Values{"mail_subject": {"Hallo\r\nWelt"}, "mail_body": {"x"}, "action": {"save"}})
 		bad.want(t, http.StatusUnprocessableEntity, "there is a line break at line 1, column 6")
-		b.post(tpl, tpl, url.Values{"mail_subject": {"Willkommen bei {CompanyName}"}, "mail_body": {"Hallo {FirstName}"}}).want(t, http.StatusOK, "The email has been saved.")
+		b.post(tpl, tpl, url.Values{"mail_subject": {"Willkommen bei {CompanyName}"}, "mail_body": {"Hallo {FirstName}"}, "action": {"save"}}).want(t, http.StatusOK, "The email has been saved.")
 		if tmpl, own, _ := a.svc.MailTemplate(a.global, a.acme.ID, "de"); !own || tmpl.Subject != "Willkommen bei {CompanyName}" {
 			t.Errorf("template not saved: %+v", tmpl)
 		}

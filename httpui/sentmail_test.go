@@ -224,7 +224,7 @@ func TestInviteAnotherCompanysUser(t *testing.T) {
 		form := func(email string) url.Values {
 			return url.Values{
 				"email": {email}, "first_name": {"Mem"}, "last_name": {"Ber"}, "business_role": {fmt.Sprint(a.acme.BusinessRoles[0].ID)},
-				"grant": {fmt.Sprint(a.acme.Subscriptions[0].ID)}, fmt.Sprintf("role_%d", a.acme.Subscriptions[0].ID): {"viewer"},
+				"grant": {fmt.Sprint(a.acme.Subscriptions[0].ID)}, fmt.Sprintf("role_%d", a.acme.Subscriptions[0].ID): {"viewer"}, "action": {"send"},
 			}
 		}
 		taken := b.post("/admin/invitations/new", "/admin/invitations", form(other.Email))
@@ -289,7 +289,7 @@ func TestNoLinkInSubjects(t *testing.T) {
 	b := a.browser()
 	b.login(viewer.Email, adminPassword).want(t, http.StatusSeeOther)
 	tpl := fmt.Sprintf("/admin/companies/%d/templates/en", a.acme.ID)
-	b.post(tpl, tpl, url.Values{"mail_subject": {"Welcome to {CompanyName} {InvitationLink}"}, "mail_body": {"Hello {FirstName}"}}).
+	b.post(tpl, tpl, url.Values{"mail_subject": {"Welcome to {CompanyName} {InvitationLink}"}, "mail_body": {"Hello {FirstName}"}, "action": {"save"}}).
 		want(t, http.StatusUnprocessableEntity, "The link belongs in the body")
 	// Saved by an earlier version, as it may be in a database.
 	if _, err := a.db.Bun().ExecContext(context.Background(), "INSERT INTO mail_templates (company_id, language, subject, body, updated_at) VALUES (?, 'en', 'Welcome {InvitationLink}', 'Hello', ?)",

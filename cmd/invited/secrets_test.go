@@ -120,7 +120,7 @@ func TestNoSecretsAtRest(t *testing.T) {
 			form := url.Values{
 				"company": {fmt.Sprint(acme.ID)}, "email": {"grace@example.com"}, "first_name": {"Grace"}, "last_name": {"Hopper"},
 				"business_role": {fmt.Sprint(acme.BusinessRoles[0].ID)}, "grant": {fmt.Sprint(acme.Subscriptions[0].ID)},
-				fmt.Sprintf("role_%d", acme.Subscriptions[0].ID): {"viewer"},
+				fmt.Sprintf("role_%d", acme.Subscriptions[0].ID): {"viewer"}, "action": {"send"},
 			}
 			root.post("/admin/invitations/new", "/admin/invitations", form, http.StatusSeeOther)
 			first := mailed(invitationLink, "grace@example.com")
