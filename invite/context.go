@@ -5,7 +5,9 @@ import "context"
 // actorKey is the context key of the acting user.
 type actorKey struct{}
 
-// NewContext returns a copy of ctx that carries u as the acting user.
+// NewContext returns a copy of ctx that carries u as the acting user. The
+// Service takes only u.ID from it: every call that acts loads the user
+// again, so that a made-up, stale or disabled user's value grants nothing.
 func NewContext(ctx context.Context, u *User) context.Context {
 	return context.WithValue(ctx, actorKey{}, u)
 }

@@ -139,7 +139,7 @@ func (s *Service) checkNotPending(ctx context.Context, companyID int64, email st
 // Invite makes a pending invitation and returns it with its token, the only
 // time the token is available: it goes into the link that is sent.
 func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, string, error) {
-	u, err := admin(ctx)
+	u, err := s.admin(ctx)
 	if err != nil {
 		return nil, "", err
 	}
@@ -198,7 +198,7 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 // visibleInvitation returns the invitation if the acting administrator
 // administers its company, and ErrInvitationNotFound otherwise.
 func (s *Service) visibleInvitation(ctx context.Context, id int64) (*User, *Invitation, error) {
-	u, err := admin(ctx)
+	u, err := s.admin(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -348,7 +348,7 @@ type InvitationPage struct {
 // as it is now. Pages are cut by a cursor, not an offset, so a page is
 // neither skipped nor repeated when invitations are added meanwhile.
 func (s *Service) Invitations(ctx context.Context, f InvitationFilter) (*InvitationPage, error) {
-	u, err := admin(ctx)
+	u, err := s.admin(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -133,7 +133,7 @@ type UserPage struct {
 
 // Users lists the users the acting administrator administers.
 func (s *Service) Users(ctx context.Context, f UserFilter) (*UserPage, error) {
-	u, err := admin(ctx)
+	u, err := s.admin(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +167,7 @@ func (s *Service) Users(ctx context.Context, f UserFilter) (*UserPage, error) {
 
 // MyCompany returns the acting user's own company.
 func (s *Service) MyCompany(ctx context.Context) (*Company, error) {
-	u, err := actor(ctx)
+	u, err := s.actor(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -203,7 +203,7 @@ const MaxJoinRequests = 100
 // JoinRequests lists the pending requests to join the companies the acting
 // administrator administers, at most MaxJoinRequests, the oldest first.
 func (s *Service) JoinRequests(ctx context.Context, companyID int64) ([]*JoinRequest, error) {
-	u, err := admin(ctx)
+	u, err := s.admin(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +216,7 @@ func (s *Service) JoinRequests(ctx context.Context, companyID int64) ([]*JoinReq
 // visibleJoinRequest returns a pending request the acting administrator
 // administers.
 func (s *Service) visibleJoinRequest(ctx context.Context, id int64) (*User, *JoinRequest, error) {
-	u, err := admin(ctx)
+	u, err := s.admin(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -269,7 +269,7 @@ const JoinPath = "/request/"
 // of its key is kept. A page that was open before stops working at its old
 // address.
 func (s *Service) OpenJoinPage(ctx context.Context, companyID int64) (string, error) {
-	u, err := admin(ctx)
+	u, err := s.admin(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -288,7 +288,7 @@ func (s *Service) OpenJoinPage(ctx context.Context, companyID int64) (string, er
 
 // CloseJoinPage closes a company's join page; its address stops working.
 func (s *Service) CloseJoinPage(ctx context.Context, companyID int64) error {
-	u, err := admin(ctx)
+	u, err := s.admin(ctx)
 	if err != nil {
 		return err
 	}

@@ -325,7 +325,7 @@ type MessagePage struct {
 // failed. The tokens of every link in the bodies are replaced: a list shows
 // no live link to anyone (see Message).
 func (s *Service) Messages(ctx context.Context, f MessageFilter) (*MessagePage, error) {
-	u, err := admin(ctx)
+	u, err := s.admin(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -372,7 +372,7 @@ type MessageView struct {
 // only to a Global Administrator or to the administrator who sent it, if
 // they may still grant all it grants.
 func (s *Service) Message(ctx context.Context, id int64) (*MessageView, error) {
-	u, err := admin(ctx)
+	u, err := s.admin(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -434,7 +434,7 @@ func couldSend(u *User, inv *Invitation) bool {
 // MailTemplate returns the company's invitation template for lang, or the
 // built-in one if the company has none, and whether it is the company's.
 func (s *Service) MailTemplate(ctx context.Context, companyID int64, lang string) (Template, bool, error) {
-	u, err := admin(ctx)
+	u, err := s.admin(ctx)
 	if err != nil {
 		return Template{}, false, err
 	}
@@ -459,7 +459,7 @@ func (s *Service) MailTemplate(ctx context.Context, companyID int64, lang string
 // template goes back to the built-in one. A template with an unknown
 // placeholder, or a line break in its subject, is refused with the position.
 func (s *Service) SetMailTemplate(ctx context.Context, companyID int64, lang string, t Template) error {
-	u, err := admin(ctx)
+	u, err := s.admin(ctx)
 	if err != nil {
 		return err
 	}
@@ -480,7 +480,7 @@ func (s *Service) SetMailTemplate(ctx context.Context, companyID int64, lang str
 // PreviewMail renders the invitation message that in would send, without
 // sending or saving anything, for an administrator to check a template.
 func (s *Service) PreviewMail(ctx context.Context, in InvitationInput) (*Message, error) {
-	u, err := admin(ctx)
+	u, err := s.admin(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -160,18 +160,30 @@ func (s *Service) TTL() time.Duration { return s.ttl }
 // clock returns the current time in UTC at the stores' precision.
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
-// actor returns the acting user, or ErrUnauthorized.
-func actor(ctx context.Context) (*User, error) {
-	u, ok := FromContext(ctx)
+// actor returns the acting user that ctx names, as the store has them
+// now: a user who does not exist (any more) or is disabled is
+// ErrUnauthorized, and their role and company are the stored ones, never
+// those of the value in ctx, which may be stale or made up.
+func (s *Service) actor(ctx context.Context) (*User, error) {
+	claimed, ok := FromContext(ctx)
 	if !ok {
+		return nil, ErrUnauthorized
+	}
+	u, err := s.store.User(ctx, claimed.ID)
+	switch {
+	case errors.Is(err, ErrUserNotFound):
+		return nil, ErrUnauthorized
+	case err != nil:
+		return nil, err
+	case u.Disabled():
 		return nil, ErrUnauthorized
 	}
 	return u, nil
 }
 
 // admin returns the acting user if they administer some company.
-func admin(ctx context.Context) (*User, error) {
-	u, err := actor(ctx)
+func (s *Service) admin(ctx context.Context) (*User, error) {
+	u, err := s.actor(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +244,7 @@ type CompanyInput struct {
 // RegisterCompany registers a company with its subscriptions and business
 // roles. Only a Global Administrator may.
 func (s *Service) RegisterCompany(ctx context.Context, in CompanyInput) (*Company, error) {
-	u, err := actor(ctx)
+	u, err := s.actor(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -266,7 +278,7 @@ func (s *Service) RegisterCompany(ctx context.Context, in CompanyInput) (*Compan
 
 // Company returns a company the acting administrator administers.
 func (s *Service) Company(ctx context.Context, id int64) (*Company, error) {
-	u, err := admin(ctx)
+	u, err := s.admin(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -278,7 +290,7 @@ func (s *Service) Company(ctx context.Context, id int64) (*Company, error) {
 
 // Companies returns the companies the acting administrator administers.
 func (s *Service) Companies(ctx context.Context) ([]*Company, error) {
-	u, err := admin(ctx)
+	u, err := s.admin(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -53,7 +53,7 @@ func CanManageInvitation(actor *User, inv *Invitation) bool {
 // administrator administers them, and ErrUserNotFound otherwise. Global
 // Administrators are administered by Global Administrators only.
 func (s *Service) visibleUser(ctx context.Context, id int64) (*User, *User, error) {
-	actor, err := admin(ctx)
+	actor, err := s.admin(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -278,7 +278,7 @@ type ProfileInput struct {
 
 // UpdateProfile changes the acting user's own profile.
 func (s *Service) UpdateProfile(ctx context.Context, in ProfileInput) (*User, error) {
-	me, err := actor(ctx)
+	me, err := s.actor(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -307,7 +307,7 @@ func (s *Service) UpdateProfile(ctx context.Context, in ProfileInput) (*User, er
 // current one, and ends every other session of the user; the session whose
 // token is keep stays.
 func (s *Service) ChangePassword(ctx context.Context, current, password, keep string) error {
-	me, err := actor(ctx)
+	me, err := s.actor(ctx)
 	if err != nil {
 		return err
 	}

@@ -108,3 +108,65 @@ func TestCompanyIsolation(t *testing.T) {
 		})
 	})
 }
+
+// The acting user in a context is only a claim: the service loads them
+// again on every call, so a made-up value, a stale copy of a user since
+// disabled, demoted or deleted, and a value with a higher role than the
+// user has grant nothing beyond what the stored user may do.
+func TestActorIsReloaded(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		as := func(u invite.User) context.Context { return invite.NewContext(ctx, &u) }
+		registers := func(ctx context.Context) error {
+			_, err := f.svc.RegisterCompany(ctx, invite.CompanyInput{Name: "Made Up " + t.Name(), Subscriptions: []string{"S"}, BusinessRoles: []string{"R"}})
+			return err
+		}
+		invites := func(ctx context.Context) error {
+			_, _, err := f.svc.Invite(ctx, f.input(f.a))
+			return err
+		}
+
+		t.Run("MadeUp", func(t *testing.T) {
+			forged := as(invite.User{ID: 999999, Email: "ghost@example.com", AdminLevel: invite.AdminGlobal})
+			wantErr(t, registers(forged), invite.ErrUnauthorized)
+			wantErr(t, invites(forged), invite.ErrUnauthorized)
+		})
+		t.Run("RaisedRole", func(t *testing.T) {
+			member := *f.member(t, f.a, invite.AdminNone)
+			member.AdminLevel = invite.AdminGlobal
+			wantErr(t, registers(as(member)), invite.ErrForbidden)
+			wantErr(t, invites(as(member)), invite.ErrForbidden)
+			boss := *f.member(t, f.a, invite.AdminCompany)
+			boss.CompanyID = f.b.ID
+			_, _, err := f.svc.Invite(as(boss), f.input(f.b))
+			wantErr(t, err, invite.ErrCompanyNotFound)
+		})
+		t.Run("Disabled", func(t *testing.T) {
+			stale := f.member(t, f.a, invite.AdminCompany)
+			if _, err := f.svc.SetDisabled(f.global, stale.ID, true); err != nil {
+				t.Fatal(err)
+			}
+			wantErr(t, invites(as(*stale)), invite.ErrUnauthorized)
+			_, err := f.svc.Users(as(*stale), invite.UserFilter{})
+			wantErr(t, err, invite.ErrUnauthorized)
+		})
+		t.Run("Demoted", func(t *testing.T) {
+			stale := f.member(t, f.a, invite.AdminCompany)
+			if _, err := f.svc.ChangeUser(f.global, stale.ID, invite.UserChange{AdminLevel: invite.AdminNone}); err != nil {
+				t.Fatal(err)
+			}
+			wantErr(t, invites(as(*stale)), invite.ErrForbidden)
+		})
+		t.Run("Deleted", func(t *testing.T) {
+			stale := f.member(t, f.a, invite.AdminCompany)
+			if err := f.svc.DeleteUser(f.global, stale.ID); err != nil {
+				t.Fatal(err)
+			}
+			wantErr(t, invites(as(*stale)), invite.ErrUnauthorized)
+		})
+		if n := f.count(t, "invitations", "status = ?", "pending"); n != 0 {
+			t.Errorf("%d invitations were made", n)
+		}
+	})
+}
