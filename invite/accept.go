@@ -111,6 +111,7 @@ func (s *Service) Accept(ctx context.Context, in AcceptInput) (*User, error) {
 	case u == nil:
 		return nil, ErrInvitationNotFound
 	}
+	u.PasswordHash = ""
 	return u, nil
 }
 

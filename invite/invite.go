@@ -131,7 +131,10 @@ type User struct {
 	TimeZone       string
 	AdminLevel     AdminLevel
 	Grants         []Grant
-	PasswordHash   string
+	// PasswordHash is the argon2id hash of the password, for the Store to
+	// keep. It is never in a User that the Service returns, and never in
+	// any encoding of one.
+	PasswordHash string `json:"-" xml:"-"`
 	CreatedAt      time.Time
 	DisabledAt     time.Time // zero while the user may log in
 	LastLoginAt    time.Time // zero if never

@@ -305,9 +305,11 @@ func (s *Service) Companies(ctx context.Context) ([]*Company, error) {
 }
 
 // Bootstrap creates a Global Administrator with the given e-mail address and
-// password if no user exists yet, and reports whether it did. It is for
-// setting up a new installation and does no authorization. Instances that
-// start together on one empty database create the administrator once.
+// password if no user exists yet, and returns them and true. If any user
+// exists already it creates nobody and returns (nil, false, nil): running it
+// on every start is safe. It is for setting up a new installation and does
+// no authorization. Instances that start together on one empty database
+// create the administrator once.
 func (s *Service) Bootstrap(ctx context.Context, email, password string) (*User, bool, error) {
 	var v validator
 	email = v.email("email", email)
@@ -340,6 +342,7 @@ func (s *Service) Bootstrap(ctx context.Context, email, password string) (*User,
 	case err != nil:
 		return nil, false, err
 	}
+	u.PasswordHash = ""
 	return u, true, nil
 }
 
@@ -350,6 +353,17 @@ func (s *Service) Bootstrap(ctx context.Context, email, password string) (*User,
 // all, known address or not, it answers ErrTooManyFailedLogins without
 // looking at the password.
 func (s *Service) Authenticate(ctx context.Context, email, password string) (*User, error) {
+	u, err := s.authenticateLimited(ctx, email, password)
+	if err != nil {
+		return nil, err
+	}
+	u.PasswordHash = ""
+	return u, nil
+}
+
+// authenticateLimited is Authenticate, returning the user with the hash
+// that the password was checked against.
+func (s *Service) authenticateLimited(ctx context.Context, email, password string) (*User, error) {
 	email = strings.TrimSpace(email)
 	normalized, valid := normalizeEmail(email)
 	if !valid {

@@ -22,7 +22,7 @@ type Session struct {
 // returning the user and the session's token. The caller ends any session
 // the browser had (Logout), so that a log-in always gets a fresh session.
 func (s *Service) Login(ctx context.Context, email, password string) (*User, string, error) {
-	u, err := s.Authenticate(ctx, email, password)
+	u, err := s.authenticateLimited(ctx, email, password)
 	if err != nil {
 		return nil, "", err
 	}
@@ -55,7 +55,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (*User, str
 	if err := s.store.SetLastLogin(ctx, u.ID, now); err != nil {
 		return nil, "", err
 	}
-	u.LastLoginAt = now
+	u.LastLoginAt, u.PasswordHash = now, ""
 	return u, token, nil
 }
 
@@ -75,6 +75,7 @@ func (s *Service) SessionUser(ctx context.Context, token string) (*User, error) 
 	case u.Disabled():
 		return nil, ErrUnauthorized
 	}
+	u.PasswordHash = ""
 	return u, nil
 }
 

@@ -2,6 +2,9 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/invitehq/invite/invite"
@@ -328,6 +331,76 @@ func TestRemovedAdministratorsInvitations(t *testing.T) {
 			if got := status(tc.inv); got != tc.want {
 				t.Errorf("an invitation %s: got %s, want %s", name, got, tc.want)
 			}
+		}
+	})
+}
+
+// No User that the service returns carries the password hash, in its
+// field or in any encoding of it.
+func TestNoPasswordHashReturned(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		member := f.member(t, f.a, invite.AdminNone) // returned by Accept
+		self := invite.NewContext(ctx, member)
+		_, session, err := f.svc.Login(ctx, member.Email, password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]func(t *testing.T) (*invite.User, error){
+			"Accept": func(t *testing.T) (*invite.User, error) { return member, nil },
+			"Authenticate": func(t *testing.T) (*invite.User, error) {
+				return f.svc.Authenticate(ctx, member.Email, password)
+			},
+			"Login": func(t *testing.T) (*invite.User, error) {
+				u, _, err := f.svc.Login(ctx, member.Email, password)
+				return u, err
+			},
+			"SessionUser": func(t *testing.T) (*invite.User, error) { return f.svc.SessionUser(ctx, session) },
+			"User":        func(t *testing.T) (*invite.User, error) { return f.svc.User(f.global, member.ID) },
+			"Users": func(t *testing.T) (*invite.User, error) {
+				page, err := f.svc.Users(f.global, invite.UserFilter{Search: member.Email})
+				if err != nil || len(page.Users) != 1 {
+					return nil, fmt.Errorf("Users: %v, %v", page, err)
+				}
+				return page.Users[0], nil
+			},
+			"ChangeUser": func(t *testing.T) (*invite.User, error) {
+				return f.svc.ChangeUser(f.global, member.ID, invite.UserChange{BusinessRoleID: f.a.BusinessRoles[1].ID})
+			},
+			"SetDisabled": func(t *testing.T) (*invite.User, error) { return f.svc.SetDisabled(f.global, member.ID, false) },
+			"UpdateProfile": func(t *testing.T) (*invite.User, error) {
+				return f.svc.UpdateProfile(self, invite.ProfileInput{FirstName: "Ada", LastName: "Lovelace", Language: "en", TimeZone: "UTC"})
+			},
+			"ResetPassword": func(t *testing.T) (*invite.User, error) {
+				if err := f.svc.RequestPasswordReset(ctx, member.Email, "en"); err != nil {
+					return nil, err
+				}
+				if _, err := f.svc.IssuePasswordResets(ctx); err != nil {
+					return nil, err
+				}
+				return f.svc.ResetPassword(ctx, f.resetToken(t, member.Email), password)
+			},
+			"Bootstrap": func(t *testing.T) (*invite.User, error) {
+				other := invite.NewService(storetest.SQLite(t), invite.Config{})
+				u, _, err := other.Bootstrap(ctx, "first@example.com", password)
+				return u, err
+			},
+		}
+		for name, call := range got {
+			t.Run(name, func(t *testing.T) {
+				u, err := call(t)
+				if err != nil || u == nil {
+					t.Fatalf("got %v, %v", u, err)
+				}
+				encoded, err := json.Marshal(u)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if u.PasswordHash != "" || strings.Contains(string(encoded), "argon2") {
+					t.Errorf("returned the hash: field %q, JSON %s", u.PasswordHash, encoded)
+				}
+			})
 		}
 	})
 }
