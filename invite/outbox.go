@@ -212,7 +212,7 @@ func (s *Service) DeliverOutbox(ctx context.Context, mailer Mailer) (int, error)
 		if err != nil || len(msgs) == 0 {
 			return sent, err
 		}
-		errs := mailer.Deliver(ctx, msgs)
+		errs := mailer.Deliver(ctx, copyMessages(msgs))
 		now = s.clock()
 		for i, m := range msgs {
 			var err error
@@ -232,6 +232,17 @@ func (s *Service) DeliverOutbox(ctx context.Context, mailer Mailer) (int, error)
 		}
 	}
 	return sent, nil
+}
+
+// copyMessages returns copies of msgs for a Mailer to keep: what the
+// service then records in its own (a redacted link) is not in them.
+func copyMessages(msgs []*Message) []*Message {
+	out := make([]*Message, len(msgs))
+	for i, m := range msgs {
+		c := *m
+		out[i] = &c
+	}
+	return out
 }
 
 // settle records the outcome of one delivery attempt in m.

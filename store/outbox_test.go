@@ -555,3 +555,30 @@ func TestJobsConcurrently(t *testing.T) {
 		checkReceivedOnce(t, srv, want)
 	})
 }
+
+// keepingMailer accepts every message and keeps it, as a mailer that
+// queues messages to send later does.
+type keepingMailer struct{ kept []*invite.Message }
+
+func (k *keepingMailer) Deliver(_ context.Context, msgs []*invite.Message) []error {
+	k.kept = append(k.kept, msgs...)
+	return make([]error, len(msgs))
+}
+
+// A Mailer gets messages of its own: the link that the service redacts in
+// its record after delivery stays in what the mailer kept.
+func TestMailerKeepsItsMessages(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	f.drain(t)
+	_, token := f.invite(t, f.a)
+	var k keepingMailer
+	if n, err := f.svc.DeliverOutbox(t.Context(), &k); n != 1 || err != nil {
+		t.Fatalf("DeliverOutbox: %d, %v; want 1", n, err)
+	}
+	if len(k.kept) != 1 || !strings.Contains(k.kept[0].Text, token) || !strings.Contains(k.kept[0].HTML, token) {
+		t.Fatalf("the kept message lost its link: %+v", k.kept)
+	}
+	if m := f.latestMail(t); strings.Contains(m.Text, token) {
+		t.Errorf("the outbox kept the link of a delivered message: %q", m.Text)
+	}
+}
