@@ -64,7 +64,7 @@ func (s *Service) Accept(ctx context.Context, in AcceptInput) (*User, error) {
 	var v validator
 	first := v.text("first_name", in.FirstName, true, MaxNameLen)
 	last := v.text("last_name", in.LastName, true, MaxNameLen)
-	phone := v.phone("phone", in.Phone)
+	phone := v.phone("phone", in.Phone, s.checkPhone)
 	lang := v.language("language", in.Language, inv.Language)
 	tz := v.timeZone("time_zone", in.TimeZone, inv.TimeZone)
 	v.password("password", in.Password, inv.Email)

@@ -67,7 +67,7 @@ func FuzzPhone(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		var v validator
-		out := v.phone("phone", in)
+		out := v.phone("phone", in, nil)
 		if v.err() != nil || out == "" {
 			return
 		}
@@ -75,7 +75,7 @@ func FuzzPhone(f *testing.F) {
 			t.Fatalf("phone(%q) = %q, not E.164", in, out)
 		}
 		var again validator
-		if out2 := again.phone("phone", out); again.err() != nil || out2 != out {
+		if out2 := again.phone("phone", out, nil); again.err() != nil || out2 != out {
 			t.Fatalf("phone(%q) = %q, which becomes %q, %v", in, out, out2, again.err())
 		}
 	})

@@ -30,9 +30,10 @@ type InvitationInput struct {
 	Mail Template
 }
 
-// details validates in against company c and returns the validated values
-// as an invitation without lifecycle fields.
-func (in *InvitationInput) details(c *Company) (*Invitation, error) {
+// details validates in against company c (phone numbers with checkPhone)
+// and returns the validated values as an invitation without lifecycle
+// fields.
+func (in *InvitationInput) details(c *Company, checkPhone func(string) (string, bool)) (*Invitation, error) {
 	var v validator
 	inv := &Invitation{
 		CompanyID:  c.ID,
@@ -40,7 +41,7 @@ func (in *InvitationInput) details(c *Company) (*Invitation, error) {
 		FirstName:  v.text("first_name", in.FirstName, true, MaxNameLen),
 		LastName:   v.text("last_name", in.LastName, true, MaxNameLen),
 		Department: v.text("department", in.Department, false, MaxTextLen),
-		Phone:      v.phone("phone", in.Phone),
+		Phone:      v.phone("phone", in.Phone, checkPhone),
 		Language:   v.language("language", in.Language, c.DefaultLanguage),
 		TimeZone:   v.timeZone("time_zone", in.TimeZone, c.TimeZone),
 		AdminLevel: in.AdminLevel,
@@ -147,7 +148,7 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 	if err != nil {
 		return nil, "", err
 	}
-	inv, err := in.details(c)
+	inv, err := in.details(c, s.checkPhone)
 	if err != nil {
 		return nil, "", err
 	}
@@ -253,7 +254,7 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 		if c, err = s.store.Company(ctx, inv.CompanyID); err != nil {
 			return nil, "", err
 		}
-		if details, err = in.details(c); err != nil {
+		if details, err = in.details(c, s.checkPhone); err != nil {
 			return nil, "", err
 		}
 		var v validator

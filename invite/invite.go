@@ -135,9 +135,9 @@ type User struct {
 	// keep. It is never in a User that the Service returns, and never in
 	// any encoding of one.
 	PasswordHash string `json:"-" xml:"-"`
-	CreatedAt      time.Time
-	DisabledAt     time.Time // zero while the user may log in
-	LastLoginAt    time.Time // zero if never
+	CreatedAt    time.Time
+	DisabledAt   time.Time // zero while the user may log in
+	LastLoginAt  time.Time // zero if never
 }
 
 // Disabled reports whether the user may not log in.

@@ -92,7 +92,7 @@ func (s *Service) RequestToJoin(ctx context.Context, key string, in JoinRequestI
 		Email:     v.email("email", in.Email),
 		FirstName: v.text("first_name", in.FirstName, true, MaxNameLen),
 		LastName:  v.text("last_name", in.LastName, true, MaxNameLen),
-		Phone:     v.phone("phone", in.Phone),
+		Phone:     v.phone("phone", in.Phone, s.checkPhone),
 		Language:  v.language("language", in.Language, c.DefaultLanguage),
 		TimeZone:  v.timeZone("time_zone", in.TimeZone, c.TimeZone),
 		Status:    JoinRequested,

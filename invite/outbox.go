@@ -499,7 +499,7 @@ func (s *Service) PreviewMail(ctx context.Context, in InvitationInput) (*Message
 	if err != nil {
 		return nil, err
 	}
-	inv, err := in.details(c)
+	inv, err := in.details(c, s.checkPhone)
 	if err != nil {
 		return nil, err
 	}

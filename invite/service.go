@@ -54,6 +54,11 @@ type Config struct {
 	// (argon2id takes a core and 19 MiB each); the number of CPUs when
 	// zero. Others wait for a turn while their context lasts.
 	MaxHashing int
+	// Phone, if set, judges a phone number that has the form of E.164 (a
+	// plus and 7 to 15 digits), and returns the number to keep, in E.164,
+	// and whether it is valid: package phone's Check knows every country's
+	// numbering plan. Without it, any number of that form is kept.
+	Phone func(e164 string) (string, bool)
 	// MaxHashWaiting is how many may wait for a turn; 256 per MaxHashing
 	// (some ten seconds of work) when zero. Past that, and when a context
 	// ends while waiting, the answer is ErrBusy.
@@ -83,6 +88,7 @@ type Service struct {
 	queued         func()
 	resetRequested func()
 	joinRequested  func()
+	checkPhone     func(string) (string, bool)
 	texts          *mailTexts
 	hashing        *gate
 	limits         Limits
@@ -109,6 +115,7 @@ func NewService(st Store, cfg Config) *Service {
 		queued:         cfg.Queued,
 		resetRequested: cfg.ResetRequested,
 		joinRequested:  cfg.JoinRequested,
+		checkPhone:     cfg.Phone,
 		texts:          texts,
 		limits:         cfg.Limits.withDefaults(),
 	}

@@ -286,7 +286,7 @@ func (s *Service) UpdateProfile(ctx context.Context, in ProfileInput) (*User, er
 	first := v.text("first_name", in.FirstName, true, MaxNameLen)
 	last := v.text("last_name", in.LastName, true, MaxNameLen)
 	dept := v.text("department", in.Department, false, MaxTextLen)
-	phone := v.phone("phone", in.Phone)
+	phone := v.phone("phone", in.Phone, s.checkPhone)
 	lang := v.language("language", in.Language, me.Language)
 	tz := v.timeZone("time_zone", in.TimeZone, me.TimeZone)
 	if err := v.err(); err != nil {

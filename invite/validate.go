@@ -5,11 +5,9 @@ import (
 	"net/mail"
 	"strings"
 	"time"
-	_ "time/tzdata" // time zones validate the same on machines without zoneinfo
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/nyaruka/phonenumbers"
 	"golang.org/x/net/idna"
 	"golang.org/x/text/language"
 	"golang.org/x/text/unicode/norm"
@@ -22,7 +20,8 @@ const (
 	maxEmailLocal  = 64
 	MaxTextLen     = 100 // department
 	MaxPhoneLen    = 32  // as typed, before normalisation to E.164
-	maxE164Len     = 16  // a plus and at most 15 digits
+	maxE164Digits  = 15  // E.164: at most 15 digits, country code included
+	minE164Digits  = 7   // the shortest numbers in use, country code included
 	maxZoneNameLen = 64
 )
 
@@ -194,8 +193,9 @@ func validDomain(domain string) bool {
 }
 
 // phone validates an optional phone number in international form and
-// returns it in E.164.
-func (v *validator) phone(field, s string) string {
+// returns it in E.164: a plus, then 7 to 15 digits that do not start with
+// 0. check, if not nil, then judges that form, as Config.Phone says.
+func (v *validator) phone(field, s string, check func(string) (string, bool)) string {
 	s = v.text(field, s, false, MaxPhoneLen)
 	if s == "" || v.has(field) {
 		return ""
@@ -210,17 +210,29 @@ func (v *validator) phone(field, s string) string {
 		v.add(field, ReasonInvalidPhone, "must be a valid international phone number")
 		return ""
 	}
-	n, err := phonenumbers.Parse(s, "")
-	if err != nil || !phonenumbers.IsValidNumber(n) {
-		v.add(field, ReasonInvalidPhone, "must be a valid international phone number")
-		return ""
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s[1:])
+	e164, ok := "+"+digits, len(digits) >= minE164Digits && len(digits) <= maxE164Digits && digits[0] != '0'
+	if ok && check != nil {
+		e164, ok = check(e164)
+		ok = ok && isE164(e164)
 	}
-	e164 := phonenumbers.Format(n, phonenumbers.E164)
-	if len(e164) > maxE164Len {
+	if !ok {
 		v.add(field, ReasonInvalidPhone, "must be a valid international phone number")
 		return ""
 	}
 	return e164
+}
+
+// isE164 reports whether s is a plus and 7 to 15 digits, the first not 0.
+func isE164(s string) bool {
+	digits, ok := strings.CutPrefix(s, "+")
+	return ok && len(digits) >= minE164Digits && len(digits) <= maxE164Digits && digits[0] != '0' &&
+		!strings.ContainsFunc(digits, func(r rune) bool { return r < '0' || r > '9' })
 }
 
 // language validates a language tag against Languages and returns its

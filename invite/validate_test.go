@@ -63,7 +63,8 @@ func TestValidatorPhone(t *testing.T) {
 		{"+44 20 7946 0958", "+442079460958", ""},
 		{"030 901820", "", ReasonInvalidPhone},
 		{"+1 555", "", ReasonInvalidPhone},
-		{"+999 123456", "", ReasonInvalidPhone},
+		{"+0 30 901820", "", ReasonInvalidPhone},
+		{"+999 123456", "+999123456", ""}, // no such country: Config.Phone's to say
 		{"+49 30 9018\x00", "", ReasonInvalidCharacters},
 		{"+49 30/901820", "+4930901820", ""},
 		{"+1 202 FLOWERS", "", ReasonInvalidPhone},
@@ -72,7 +73,7 @@ func TestValidatorPhone(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var v validator
-		got := v.phone("phone", tt.in)
+		got := v.phone("phone", tt.in, nil)
 		reason := ""
 		if len(v.fields) > 0 {
 			reason = v.fields[0].Reason
@@ -80,6 +81,21 @@ func TestValidatorPhone(t *testing.T) {
 		if got != tt.want || reason != tt.reason {
 			t.Errorf("phone(%q): got %q (%q), want %q (%q)", tt.in, got, reason, tt.want, tt.reason)
 		}
+	}
+	// A check that refuses, or answers with something that is not E.164,
+	// makes the number invalid; one that accepts decides the form kept.
+	for _, check := range []func(string) (string, bool){
+		func(string) (string, bool) { return "", false },
+		func(string) (string, bool) { return "030 901820", true },
+	} {
+		var v validator
+		if got := v.phone("phone", "+49 30 901820", check); got != "" || v.err() == nil {
+			t.Errorf("phone with a refusing check: got %q, %v", got, v.err())
+		}
+	}
+	var v validator
+	if got := v.phone("phone", "+49 30 901820", func(n string) (string, bool) { return n[:len(n)-1], true }); got != "+493090182" {
+		t.Errorf("phone with a check that shortens: got %q", got)
 	}
 }
 

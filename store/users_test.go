@@ -347,32 +347,36 @@ func TestNoPasswordHashReturned(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := map[string]func(t *testing.T) (*invite.User, error){
-			"Accept": func(t *testing.T) (*invite.User, error) { return member, nil },
-			"Authenticate": func(t *testing.T) (*invite.User, error) {
+		// In order: resetting the password ends the session.
+		calls := []struct {
+			name string
+			call func(t *testing.T) (*invite.User, error)
+		}{
+			{"Accept", func(t *testing.T) (*invite.User, error) { return member, nil }},
+			{"Authenticate", func(t *testing.T) (*invite.User, error) {
 				return f.svc.Authenticate(ctx, member.Email, password)
-			},
-			"Login": func(t *testing.T) (*invite.User, error) {
+			}},
+			{"Login", func(t *testing.T) (*invite.User, error) {
 				u, _, err := f.svc.Login(ctx, member.Email, password)
 				return u, err
-			},
-			"SessionUser": func(t *testing.T) (*invite.User, error) { return f.svc.SessionUser(ctx, session) },
-			"User":        func(t *testing.T) (*invite.User, error) { return f.svc.User(f.global, member.ID) },
-			"Users": func(t *testing.T) (*invite.User, error) {
+			}},
+			{"SessionUser", func(t *testing.T) (*invite.User, error) { return f.svc.SessionUser(ctx, session) }},
+			{"User", func(t *testing.T) (*invite.User, error) { return f.svc.User(f.global, member.ID) }},
+			{"Users", func(t *testing.T) (*invite.User, error) {
 				page, err := f.svc.Users(f.global, invite.UserFilter{Search: member.Email})
 				if err != nil || len(page.Users) != 1 {
 					return nil, fmt.Errorf("Users: %v, %v", page, err)
 				}
 				return page.Users[0], nil
-			},
-			"ChangeUser": func(t *testing.T) (*invite.User, error) {
+			}},
+			{"ChangeUser", func(t *testing.T) (*invite.User, error) {
 				return f.svc.ChangeUser(f.global, member.ID, invite.UserChange{BusinessRoleID: f.a.BusinessRoles[1].ID})
-			},
-			"SetDisabled": func(t *testing.T) (*invite.User, error) { return f.svc.SetDisabled(f.global, member.ID, false) },
-			"UpdateProfile": func(t *testing.T) (*invite.User, error) {
+			}},
+			{"SetDisabled", func(t *testing.T) (*invite.User, error) { return f.svc.SetDisabled(f.global, member.ID, false) }},
+			{"UpdateProfile", func(t *testing.T) (*invite.User, error) {
 				return f.svc.UpdateProfile(self, invite.ProfileInput{FirstName: "Ada", LastName: "Lovelace", Language: "en", TimeZone: "UTC"})
-			},
-			"ResetPassword": func(t *testing.T) (*invite.User, error) {
+			}},
+			{"ResetPassword", func(t *testing.T) (*invite.User, error) {
 				if err := f.svc.RequestPasswordReset(ctx, member.Email, "en"); err != nil {
 					return nil, err
 				}
@@ -380,16 +384,16 @@ func TestNoPasswordHashReturned(t *testing.T) {
 					return nil, err
 				}
 				return f.svc.ResetPassword(ctx, f.resetToken(t, member.Email), password)
-			},
-			"Bootstrap": func(t *testing.T) (*invite.User, error) {
+			}},
+			{"Bootstrap", func(t *testing.T) (*invite.User, error) {
 				other := invite.NewService(storetest.SQLite(t), invite.Config{})
 				u, _, err := other.Bootstrap(ctx, "first@example.com", password)
 				return u, err
-			},
+			}},
 		}
-		for name, call := range got {
-			t.Run(name, func(t *testing.T) {
-				u, err := call(t)
+		for _, c := range calls {
+			t.Run(c.name, func(t *testing.T) {
+				u, err := c.call(t)
 				if err != nil || u == nil {
 					t.Fatalf("got %v, %v", u, err)
 				}

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // time zones validate alike on machines without zoneinfo
 )
 
 func main() {

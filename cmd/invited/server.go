@@ -15,6 +15,7 @@ import (
 
 	"github.com/invitehq/invite/httpui"
 	"github.com/invitehq/invite/invite"
+	"github.com/invitehq/invite/invite/phone"
 	"github.com/invitehq/invite/invite/smtp"
 	"github.com/invitehq/invite/store"
 )
@@ -118,6 +119,7 @@ func (m *Main) Start(ctx context.Context) error {
 		Queued:         func() { m.jobs.kick(deliver) },
 		ResetRequested: func() { m.jobs.kick(resets) },
 		JoinRequested:  func() { m.jobs.kick(joins) },
+		Phone:          phone.Check,
 	})
 	if err := m.bootstrap(ctx); err != nil {
 		m.db.Close()
