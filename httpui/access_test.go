@@ -360,7 +360,7 @@ func (w *world) matrix() map[string]access {
 // routes returns the router's own routes, as "METHOD /path".
 func routes(t *testing.T) []string {
 	t.Helper()
-	e := httpui.New(httpui.Config{Service: invite.NewService(nil, invite.Config{}), Health: func(context.Context) error { return nil }, Logger: discard()})
+	e := httpui.New(httpui.Config{Service: invite.NewService(storetest.SQLite(t), invite.Config{}), Health: func(context.Context) error { return nil }, Logger: discard()})
 	var out []string
 	for _, r := range e.Routes() {
 		if r.Method == http.MethodGet || r.Method == http.MethodPost {

@@ -27,7 +27,7 @@ func (s *Service) InvitationByToken(ctx context.Context, token string) (*Invitat
 	if !ok {
 		return nil, ErrInvitationNotFound
 	}
-	inv, err := s.store.InvitationByTokenHash(ctx, hash)
+	inv, err := s.st().InvitationByTokenHash(ctx, hash)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +50,7 @@ func (s *Service) Accept(ctx context.Context, in AcceptInput) (*User, error) {
 	if !ok {
 		return nil, ErrInvitationNotFound
 	}
-	inv, err := s.store.InvitationByTokenHash(ctx, hash)
+	inv, err := s.st().InvitationByTokenHash(ctx, hash)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +80,7 @@ func (s *Service) Accept(ctx context.Context, in AcceptInput) (*User, error) {
 		return nil, err
 	}
 
-	inv, u, err := s.store.AcceptInvitation(ctx, hash, func(inv *Invitation) (*User, error) {
+	inv, u, err := s.st().AcceptInvitation(ctx, hash, func(inv *Invitation) (*User, error) {
 		if err := inv.accept(hash, now); err != nil {
 			if errors.Is(err, ErrInvitationExpired) {
 				return nil, nil // keep the expired mark; reported below
@@ -119,7 +119,7 @@ func (s *Service) Accept(ctx context.Context, in AcceptInput) (*User, error) {
 // is past its expiry, and returns ErrInvitationExpired.
 func (s *Service) markExpired(ctx context.Context, id int64) error {
 	now := s.clock()
-	_, err := s.store.UpdateInvitation(ctx, id, now, func(inv *Invitation) (*Message, error) {
+	_, err := s.st().UpdateInvitation(ctx, id, now, func(inv *Invitation) (*Message, error) {
 		if inv.Status == StatusPending && inv.StatusAt(now) == StatusExpired {
 			inv.Status, inv.RemindAt = StatusExpired, time.Time{}
 		}

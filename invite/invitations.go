@@ -30,6 +30,30 @@ type InvitationInput struct {
 	Mail Template
 }
 
+// Input returns the invitation's details as the input that made it, its
+// own e-mail template included: the start of a Resend that changes only
+// some of them.
+//
+//	in := inv.Input()
+//	in.LastName = "Hopper"
+//	inv, token, err := svc.Resend(ctx, inv.ID, &in)
+func (inv *Invitation) Input() InvitationInput {
+	return InvitationInput{
+		CompanyID:      inv.CompanyID,
+		Email:          inv.Email,
+		FirstName:      inv.FirstName,
+		LastName:       inv.LastName,
+		BusinessRoleID: inv.BusinessRoleID,
+		Department:     inv.Department,
+		Phone:          inv.Phone,
+		Language:       inv.Language,
+		TimeZone:       inv.TimeZone,
+		AdminLevel:     inv.AdminLevel,
+		Grants:         append([]Grant(nil), inv.Grants...),
+		Mail:           inv.Mail,
+	}
+}
+
 // details validates in against company c (phone numbers with checkPhone)
 // and returns the validated values as an invitation without lifecycle
 // fields.
@@ -95,7 +119,7 @@ func (s *Service) companyFor(ctx context.Context, u *User, companyID int64) (*Co
 	if !administers(u, companyID) {
 		return nil, ErrCompanyNotFound
 	}
-	return s.store.Company(ctx, companyID)
+	return s.st().Company(ctx, companyID)
 }
 
 // checkNoUser fails with ErrUserExists if the e-mail address belongs to a
@@ -107,7 +131,7 @@ func (s *Service) companyFor(ctx context.Context, u *User, companyID int64) (*Co
 // that they have an account already (Invitee, Accept). It never makes a
 // second account.
 func (s *Service) checkNoUser(ctx context.Context, u *User, companyID int64, email string) error {
-	existing, err := s.store.UserByEmail(ctx, email)
+	existing, err := s.st().UserByEmail(ctx, email)
 	switch {
 	case errors.Is(err, ErrUserNotFound):
 		return nil
@@ -125,7 +149,7 @@ func (s *Service) checkNoUser(ctx context.Context, u *User, companyID int64, ema
 // the end, when two race.)
 func (s *Service) checkNotPending(ctx context.Context, companyID int64, email string, except int64) error {
 	now := s.clock()
-	invs, err := s.store.Invitations(ctx, InvitationQuery{CompanyID: companyID, PendingEmail: email, Status: StatusPending, Now: now, Limit: 2})
+	invs, err := s.st().Invitations(ctx, InvitationQuery{CompanyID: companyID, PendingEmail: email, Status: StatusPending, Now: now, Limit: 2})
 	if err != nil {
 		return err
 	}
@@ -186,7 +210,7 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 	if err != nil {
 		return nil, "", err
 	}
-	if err := s.store.CreateInvitation(ctx, inv, now, msg); err != nil {
+	if err := s.st().CreateInvitation(ctx, inv, now, msg); err != nil {
 		if errors.Is(err, ErrInvitationPending) {
 			return nil, "", withField(ErrInvitationPending, "email")
 		}
@@ -203,7 +227,7 @@ func (s *Service) visibleInvitation(ctx context.Context, id int64) (*User, *Invi
 	if err != nil {
 		return nil, nil, err
 	}
-	inv, err := s.store.Invitation(ctx, id)
+	inv, err := s.st().Invitation(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -226,7 +250,9 @@ func (s *Service) Invitation(ctx context.Context, id int64) (*Invitation, error)
 
 // Resend sends a pending or expired invitation again: a new token (the old
 // link stops working), a new expiry and, if in is not nil, the details in
-// in instead of the old ones (the company stays). It returns the new token.
+// in instead of the old ones, every one of them, its e-mail template too
+// (the company stays): to change some, start from inv.Input(). It returns
+// the new token.
 func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*Invitation, string, error) {
 	actor, inv, err := s.visibleInvitation(ctx, id)
 	if err != nil {
@@ -251,7 +277,7 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 			v.add("company", ReasonImmutable, "cannot change when resending")
 			return nil, "", v.err()
 		}
-		if c, err = s.store.Company(ctx, inv.CompanyID); err != nil {
+		if c, err = s.st().Company(ctx, inv.CompanyID); err != nil {
 			return nil, "", err
 		}
 		if details, err = in.details(c, s.checkPhone); err != nil {
@@ -286,7 +312,7 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 	if err != nil {
 		return nil, "", err
 	}
-	inv, err = s.store.UpdateInvitation(ctx, id, now, func(inv *Invitation) (*Message, error) {
+	inv, err = s.st().UpdateInvitation(ctx, id, now, func(inv *Invitation) (*Message, error) {
 		if details != nil {
 			inv.setDetails(details)
 		}
@@ -318,7 +344,7 @@ func (s *Service) Cancel(ctx context.Context, id int64) (*Invitation, error) {
 		return nil, ErrInvitationAboveYou
 	}
 	now := s.clock()
-	return s.store.UpdateInvitation(ctx, id, now, func(inv *Invitation) (*Message, error) {
+	return s.st().UpdateInvitation(ctx, id, now, func(inv *Invitation) (*Message, error) {
 		return nil, inv.cancel(u.ID, now)
 	})
 }
@@ -376,7 +402,7 @@ func (s *Service) Invitations(ctx context.Context, f InvitationFilter) (*Invitat
 	}
 	limit := pageSize(f.Limit)
 	q.Limit = limit + 1 // one more tells whether there is a next page
-	invs, err := s.store.Invitations(ctx, q)
+	invs, err := s.st().Invitations(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -419,7 +445,7 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 	now := s.clock()
 	total := 0
 	for {
-		n, err := s.store.ExpireInvitations(ctx, now, expireBatch)
+		n, err := s.st().ExpireInvitations(ctx, now, expireBatch)
 		total += n
 		if err != nil || n < expireBatch {
 			return total, err

@@ -39,7 +39,7 @@ func (s *Service) Invitee(ctx context.Context, token string) (*InvitationView, e
 		return nil, err
 	}
 	v := &InvitationView{Invitation: inv, CompanyName: mc.company.Name, InviterName: mc.inviter}
-	switch _, err := s.store.UserByEmail(ctx, inv.Email); {
+	switch _, err := s.st().UserByEmail(ctx, inv.Email); {
 	case err == nil:
 		v.AccountExists = true
 	case !errors.Is(err, ErrUserNotFound):
@@ -64,7 +64,7 @@ func (s *Service) RequestNewInvitation(ctx context.Context, token string) error 
 	if !ok {
 		return ErrInvitationNotFound
 	}
-	inv, err := s.store.InvitationByTokenHash(ctx, hash)
+	inv, err := s.st().InvitationByTokenHash(ctx, hash)
 	if err != nil {
 		return err
 	}
@@ -79,24 +79,11 @@ func (s *Service) RequestNewInvitation(ctx context.Context, token string) error 
 	if err != nil {
 		return err
 	}
-	admins, err := s.store.CompanyAdmins(ctx, inv.CompanyID)
+	admins, err := s.st().CompanyAdmins(ctx, inv.CompanyID)
 	if err != nil {
 		return err
 	}
 	var msgs []*Message
-	_, err = s.store.UpdateInvitation(ctx, inv.ID, now, func(inv *Invitation) (*Message, error) {
-		if !inv.RenewalRequestedAt.IsZero() && inv.RenewalRequestedAt.After(inv.LastSentAt) {
-			return nil, errAlreadyRequested
-		}
-		inv.RenewalRequestedAt = now
-		return nil, nil
-	})
-	switch {
-	case errors.Is(err, errAlreadyRequested):
-		return nil
-	case err != nil:
-		return err
-	}
 	for _, a := range admins {
 		m, err := s.notice(KindRenewalRequest, a, mc.company, inv, mc.inviter,
 			s.baseURL+"/admin/invitations?status=expired&email="+url.QueryEscape(inv.Email), now)
@@ -105,14 +92,29 @@ func (s *Service) RequestNewInvitation(ctx context.Context, token string) error 
 		}
 		msgs = append(msgs, m)
 	}
-	if len(msgs) == 0 {
+	// The mark and the notices are one: a notice that cannot be written
+	// leaves the invitation unmarked, so that asking again works.
+	err = s.inTx(ctx, func(tx *Service) error {
+		_, err := tx.store.UpdateInvitation(ctx, inv.ID, now, func(inv *Invitation) (*Message, error) {
+			if !inv.RenewalRequestedAt.IsZero() && inv.RenewalRequestedAt.After(inv.LastSentAt) {
+				return nil, errAlreadyRequested
+			}
+			inv.RenewalRequestedAt = now
+			return nil, nil
+		})
+		if err != nil || len(msgs) == 0 {
+			return err
+		}
+		if err := tx.store.Enqueue(ctx, msgs); err != nil {
+			return err
+		}
+		tx.queued()
+		return nil
+	})
+	if errors.Is(err, errAlreadyRequested) {
 		return nil
 	}
-	if err := s.store.Enqueue(ctx, msgs); err != nil {
-		return err
-	}
-	s.queued()
-	return nil
+	return err
 }
 
 var errAlreadyRequested = errors.New("renewal already requested")
@@ -150,7 +152,7 @@ func (s *Service) Users(ctx context.Context, f UserFilter) (*UserPage, error) {
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	users, err := s.store.Users(ctx, UserQuery{CompanyID: companyID, Search: search, After: f.After, Limit: limit + 1})
+	users, err := s.st().Users(ctx, UserQuery{CompanyID: companyID, Search: search, After: f.After, Limit: limit + 1})
 	if err != nil {
 		return nil, err
 	}
@@ -174,5 +176,5 @@ func (s *Service) MyCompany(ctx context.Context) (*Company, error) {
 	if u.CompanyID == 0 {
 		return nil, ErrCompanyNotFound
 	}
-	return s.store.Company(ctx, u.CompanyID)
+	return s.st().Company(ctx, u.CompanyID)
 }

@@ -64,7 +64,7 @@ func (s *Service) joinCompany(ctx context.Context, key string) (*Company, error)
 	if !ok {
 		return nil, ErrJoinClosed
 	}
-	c, err := s.store.CompanyByJoinKey(ctx, hash)
+	c, err := s.st().CompanyByJoinKey(ctx, hash)
 	switch {
 	case errors.Is(err, ErrCompanyNotFound):
 		return nil, ErrJoinClosed
@@ -106,7 +106,7 @@ func (s *Service) RequestToJoin(ctx context.Context, key string, in JoinRequestI
 	if err := s.takeLimits(ctx, limit{s.limits.JoinRequests, ErrTooManyJoinRequests, userKey("join-requests", c.ID)}); err != nil {
 		return err
 	}
-	if err := s.store.CreateJoinRequest(ctx, r); err != nil {
+	if err := s.st().CreateJoinRequest(ctx, r); err != nil {
 		return err
 	}
 	s.joinRequested()
@@ -123,23 +123,23 @@ func (s *Service) RequestToJoin(ctx context.Context, key string, in JoinRequestI
 // link). It returns how many it showed. It is the scheduled job's work; any
 // number of instances may run it at once.
 func (s *Service) ProcessJoinRequests(ctx context.Context) (int, error) {
-	reqs, err := s.store.ClaimJoinRequests(ctx, remindBatch)
+	reqs, err := s.st().ClaimJoinRequests(ctx, remindBatch)
 	if err != nil {
 		return 0, err
 	}
 	shown, queued := 0, false
 	for _, r := range reqs {
 		r.Status = JoinPending
-		switch u, err := s.store.UserByEmail(ctx, r.Email); {
+		switch u, err := s.st().UserByEmail(ctx, r.Email); {
 		case err == nil && u.CompanyID == r.CompanyID:
 			r.Status = JoinDiscarded // a user of the company: nothing to ask for
 		case err != nil && !errors.Is(err, ErrUserNotFound):
 			return shown, err
 		}
-		err := s.store.SaveJoinRequest(ctx, r, nil)
+		err := s.st().SaveJoinRequest(ctx, r, nil)
 		if errors.Is(err, ErrJoinRequestPending) {
 			r.Status = JoinDiscarded // asked before; the administrators know
-			err = s.store.SaveJoinRequest(ctx, r, nil)
+			err = s.st().SaveJoinRequest(ctx, r, nil)
 		}
 		if err != nil {
 			return shown, err
@@ -154,7 +154,7 @@ func (s *Service) ProcessJoinRequests(ctx context.Context) (int, error) {
 			return shown, err
 		}
 		if len(msgs) > 0 {
-			if err := s.store.Enqueue(ctx, msgs); err != nil {
+			if err := s.st().Enqueue(ctx, msgs); err != nil {
 				return shown, err
 			}
 			queued = true
@@ -176,11 +176,11 @@ func (s *Service) joinNotices(ctx context.Context, r *JoinRequest) ([]*Message, 
 	case err != nil:
 		return nil, err
 	}
-	c, err := s.store.Company(ctx, r.CompanyID)
+	c, err := s.st().Company(ctx, r.CompanyID)
 	if err != nil {
 		return nil, err
 	}
-	admins, err := s.store.CompanyAdmins(ctx, r.CompanyID)
+	admins, err := s.st().CompanyAdmins(ctx, r.CompanyID)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +210,7 @@ func (s *Service) JoinRequests(ctx context.Context, companyID int64) ([]*JoinReq
 	if companyID, err = scope(u, companyID); err != nil {
 		return nil, err
 	}
-	return s.store.JoinRequests(ctx, companyID, MaxJoinRequests)
+	return s.st().JoinRequests(ctx, companyID, MaxJoinRequests)
 }
 
 // visibleJoinRequest returns a pending request the acting administrator
@@ -220,7 +220,7 @@ func (s *Service) visibleJoinRequest(ctx context.Context, id int64) (*User, *Joi
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := s.store.JoinRequest(ctx, id)
+	r, err := s.st().JoinRequest(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -241,15 +241,24 @@ func (s *Service) ApproveJoinRequest(ctx context.Context, id, businessRoleID int
 	if err != nil {
 		return nil, err
 	}
-	inv, _, err := s.Invite(ctx, InvitationInput{
-		CompanyID: r.CompanyID, Email: r.Email, FirstName: r.FirstName, LastName: r.LastName,
-		BusinessRoleID: businessRoleID, Phone: r.Phone, Language: r.Language, TimeZone: r.TimeZone, Grants: grants,
+	// The invitation and the decision are one: a request declined in
+	// between, or a decision that cannot be written, leaves no invitation.
+	var inv *Invitation
+	err = s.inTx(ctx, func(tx *Service) error {
+		var err error
+		inv, _, err = tx.Invite(ctx, InvitationInput{
+			CompanyID: r.CompanyID, Email: r.Email, FirstName: r.FirstName, LastName: r.LastName,
+			BusinessRoleID: businessRoleID, Phone: r.Phone, Language: r.Language, TimeZone: r.TimeZone, Grants: grants,
+		})
+		if err != nil {
+			return err
+		}
+		return tx.store.DecideJoinRequest(ctx, id, JoinApproved, u.ID, inv.ID, tx.clock())
 	})
 	if err != nil {
 		return nil, err
 	}
-	err = s.store.DecideJoinRequest(ctx, id, JoinApproved, u.ID, inv.ID, s.clock())
-	return inv, err
+	return inv, nil
 }
 
 // DeclineJoinRequest declines a request.
@@ -258,7 +267,7 @@ func (s *Service) DeclineJoinRequest(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	return s.store.DecideJoinRequest(ctx, id, JoinDeclined, u.ID, 0, s.clock())
+	return s.st().DecideJoinRequest(ctx, id, JoinDeclined, u.ID, 0, s.clock())
 }
 
 // JoinPath is the path of a company's join page: BaseURL + JoinPath + key.
@@ -280,7 +289,7 @@ func (s *Service) OpenJoinPage(ctx context.Context, companyID int64) (string, er
 	if err != nil {
 		return "", err
 	}
-	if err := s.store.SetJoinKey(ctx, companyID, hash); err != nil {
+	if err := s.st().SetJoinKey(ctx, companyID, hash); err != nil {
 		return "", err
 	}
 	return s.baseURL + JoinPath + key, nil
@@ -295,5 +304,5 @@ func (s *Service) CloseJoinPage(ctx context.Context, companyID int64) error {
 	if !administers(u, companyID) {
 		return ErrCompanyNotFound
 	}
-	return s.store.SetJoinKey(ctx, companyID, nil)
+	return s.st().SetJoinKey(ctx, companyID, nil)
 }

@@ -150,7 +150,7 @@ func (s *Service) updateLimits(ctx context.Context, limits []limit, step func(li
 	if len(active) == 0 {
 		return nil
 	}
-	return s.store.UpdateLimits(ctx, keys, func(tats []time.Time) ([]time.Time, error) {
+	return s.st().UpdateLimits(ctx, keys, func(tats []time.Time) ([]time.Time, error) {
 		next := make([]time.Time, len(tats))
 		for i, l := range active {
 			var err error
@@ -178,7 +178,7 @@ func (s *Service) forgetLimits(ctx context.Context, keys ...string) error {
 		sum := sha256.Sum256([]byte(k))
 		hashes[i] = sum[:]
 	}
-	return s.store.UpdateLimits(ctx, hashes, func(tats []time.Time) ([]time.Time, error) {
+	return s.st().UpdateLimits(ctx, hashes, func(tats []time.Time) ([]time.Time, error) {
 		next := make([]time.Time, len(tats))
 		for i := range next {
 			next[i] = time.Unix(0, 0).UTC()
@@ -199,11 +199,11 @@ func (s *Service) Attempt(ctx context.Context, client string) error {
 // deleted. It is the scheduled job's work.
 func (s *Service) Prune(ctx context.Context) (int, error) {
 	now := s.clock()
-	limits, err := s.store.PruneLimits(ctx, now)
+	limits, err := s.st().PruneLimits(ctx, now)
 	if err != nil {
 		return limits, err
 	}
-	sessions, err := s.store.PruneSessions(ctx, now)
+	sessions, err := s.st().PruneSessions(ctx, now)
 	return limits + sessions, err
 }
 

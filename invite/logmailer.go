@@ -11,13 +11,17 @@ import (
 // copies from there (Service.Message); password reset links are only in
 // the log.
 type LogMailer struct {
-	Logger *slog.Logger
+	Logger *slog.Logger // slog.Default() when nil
 }
 
 // Deliver logs each message and reports it delivered.
 func (m LogMailer) Deliver(ctx context.Context, msgs []*Message) []error {
+	logger := m.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
 	for _, msg := range msgs {
-		m.Logger.InfoContext(ctx, "mail (not sent: no SMTP server configured)",
+		logger.InfoContext(ctx, "mail (not sent: no SMTP server configured)",
 			"to", msg.To, "subject", msg.Subject, "message_id", msg.MessageID, "text", msg.Text)
 	}
 	return make([]error, len(msgs))

@@ -137,7 +137,7 @@ func (s *Service) loadMailContext(ctx context.Context, inv *Invitation, c *Compa
 	mc := &mailContext{company: c}
 	if mc.company == nil {
 		var err error
-		if mc.company, err = s.store.Company(ctx, inv.CompanyID); err != nil {
+		if mc.company, err = s.st().Company(ctx, inv.CompanyID); err != nil {
 			return nil, err
 		}
 	}
@@ -145,7 +145,7 @@ func (s *Service) loadMailContext(ctx context.Context, inv *Invitation, c *Compa
 	case inviter != nil:
 		mc.inviter = inviter.Name()
 	default:
-		u, err := s.store.User(ctx, inv.InvitedBy)
+		u, err := s.st().User(ctx, inv.InvitedBy)
 		switch {
 		case err == nil:
 			mc.inviter = u.Name()
@@ -156,7 +156,7 @@ func (s *Service) loadMailContext(ctx context.Context, inv *Invitation, c *Compa
 		}
 	}
 	var err error
-	mc.templates, err = s.store.MailTemplates(ctx, inv.CompanyID)
+	mc.templates, err = s.st().MailTemplates(ctx, inv.CompanyID)
 	return mc, err
 }
 
@@ -208,7 +208,7 @@ func (s *Service) DeliverOutbox(ctx context.Context, mailer Mailer) (int, error)
 	sent := 0
 	for range deliverBatches {
 		now := s.clock()
-		msgs, err := s.store.ClaimMessages(ctx, now, now.Add(s.retry.Lease), deliverBatch)
+		msgs, err := s.st().ClaimMessages(ctx, now, now.Add(s.retry.Lease), deliverBatch)
 		if err != nil || len(msgs) == 0 {
 			return sent, err
 		}
@@ -223,7 +223,7 @@ func (s *Service) DeliverOutbox(ctx context.Context, mailer Mailer) (int, error)
 			if m.State == DeliverySent {
 				sent++
 			}
-			if err := s.store.SaveDelivery(ctx, m); err != nil {
+			if err := s.st().SaveDelivery(ctx, m); err != nil {
 				return sent, err
 			}
 		}
@@ -283,7 +283,7 @@ func (s *Service) SendReminders(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	now := s.clock()
-	due, err := s.store.DueReminders(ctx, now, remindBatch)
+	due, err := s.st().DueReminders(ctx, now, remindBatch)
 	if err != nil {
 		return 0, err
 	}
@@ -298,7 +298,7 @@ func (s *Service) SendReminders(ctx context.Context) (int, error) {
 			return sent, err
 		}
 		var msg *Message
-		_, err = s.store.UpdateInvitation(ctx, inv.ID, now, func(inv *Invitation) (*Message, error) {
+		_, err = s.st().UpdateInvitation(ctx, inv.ID, now, func(inv *Invitation) (*Message, error) {
 			if err := inv.remind(hash, now); err != nil {
 				return nil, err
 			}
@@ -348,7 +348,7 @@ func (s *Service) Messages(ctx context.Context, f MessageFilter) (*MessagePage, 
 		return nil, ErrInvalidCursor
 	}
 	limit := pageSize(f.Limit)
-	msgs, err := s.store.Messages(ctx, MessageQuery{CompanyID: companyID, Before: f.After, Limit: limit + 1})
+	msgs, err := s.st().Messages(ctx, MessageQuery{CompanyID: companyID, Before: f.After, Limit: limit + 1})
 	if err != nil {
 		return nil, err
 	}
@@ -387,7 +387,7 @@ func (s *Service) Message(ctx context.Context, id int64) (*MessageView, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := s.store.Message(ctx, id)
+	m, err := s.st().Message(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -416,7 +416,7 @@ func (s *Service) usableLink(ctx context.Context, reader *User, m *Message) (str
 	if !ok {
 		return "", nil
 	}
-	inv, err := s.store.Invitation(ctx, m.InvitationID)
+	inv, err := s.st().Invitation(ctx, m.InvitationID)
 	switch {
 	case errors.Is(err, ErrInvitationNotFound):
 		return "", nil
@@ -456,7 +456,7 @@ func (s *Service) MailTemplate(ctx context.Context, companyID int64, lang string
 	if lang = v.language("language", lang, "en"); lang == "" {
 		return Template{}, false, v.err()
 	}
-	ts, err := s.store.MailTemplates(ctx, companyID)
+	ts, err := s.st().MailTemplates(ctx, companyID)
 	if err != nil {
 		return Template{}, false, err
 	}
@@ -485,7 +485,7 @@ func (s *Service) SetMailTemplate(ctx context.Context, companyID int64, lang str
 	if err := v.err(); err != nil {
 		return err
 	}
-	return s.store.SetMailTemplate(ctx, companyID, lang, t, s.clock())
+	return s.st().SetMailTemplate(ctx, companyID, lang, t, s.clock())
 }
 
 // PreviewMail renders the invitation message that in would send, without

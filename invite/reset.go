@@ -55,7 +55,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, lang string) 
 	if _, ok := supportedLanguage(lang); !ok {
 		lang = "en"
 	}
-	err := s.store.CreatePasswordReset(ctx, &PasswordReset{Email: email, Language: lang, State: ResetRequested, CreatedAt: s.clock()})
+	err := s.st().CreatePasswordReset(ctx, &PasswordReset{Email: email, Language: lang, State: ResetRequested, CreatedAt: s.clock()})
 	if err == nil {
 		s.resetRequested()
 	}
@@ -69,21 +69,21 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, lang string) 
 // may run it at once.
 func (s *Service) IssuePasswordResets(ctx context.Context) (int, error) {
 	// Requests older than any link's life are history no one needs.
-	if _, err := s.store.PrunePasswordResets(ctx, s.clock().Add(-resetRetention)); err != nil {
+	if _, err := s.st().PrunePasswordResets(ctx, s.clock().Add(-resetRetention)); err != nil {
 		return 0, err
 	}
-	reqs, err := s.store.ClaimPasswordResets(ctx, remindBatch)
+	reqs, err := s.st().ClaimPasswordResets(ctx, remindBatch)
 	if err != nil {
 		return 0, err
 	}
 	sent := 0
 	for _, r := range reqs {
 		now := s.clock()
-		u, err := s.store.UserByEmail(ctx, r.Email)
+		u, err := s.st().UserByEmail(ctx, r.Email)
 		switch {
 		case errors.Is(err, ErrUserNotFound) || (err == nil && u.Disabled()):
 			r.State = ResetDiscarded
-			if err := s.store.SavePasswordReset(ctx, r, nil); err != nil {
+			if err := s.st().SavePasswordReset(ctx, r, nil); err != nil {
 				return sent, err
 			}
 			continue
@@ -95,7 +95,7 @@ func (s *Service) IssuePasswordResets(ctx context.Context) (int, error) {
 		switch err := s.takeLimits(ctx, mails); {
 		case ErrorCode(err) == CodeLimited:
 			r.State = ResetDiscarded
-			if err := s.store.SavePasswordReset(ctx, r, nil); err != nil {
+			if err := s.st().SavePasswordReset(ctx, r, nil); err != nil {
 				return sent, err
 			}
 			continue
@@ -109,7 +109,7 @@ func (s *Service) IssuePasswordResets(ctx context.Context) (int, error) {
 		r.UserID, r.TokenHash, r.ExpiresAt, r.State = u.ID, hash, now.Add(ResetTTL), ResetIssued
 		var c *Company
 		if u.CompanyID != 0 {
-			if c, err = s.store.Company(ctx, u.CompanyID); err != nil {
+			if c, err = s.st().Company(ctx, u.CompanyID); err != nil {
 				return sent, err
 			}
 		} else {
@@ -120,7 +120,7 @@ func (s *Service) IssuePasswordResets(ctx context.Context) (int, error) {
 		if err != nil {
 			return sent, err
 		}
-		switch err := s.store.SavePasswordReset(ctx, r, m); {
+		switch err := s.st().SavePasswordReset(ctx, r, m); {
 		case errors.Is(err, ErrResetTooSoon):
 			if err := s.giveBack(ctx, mails); err != nil { // no link went out
 				return sent, err
@@ -144,7 +144,7 @@ func (s *Service) PasswordResetFor(ctx context.Context, token string) (string, e
 	if !ok {
 		return "", ErrResetNotFound
 	}
-	r, err := s.store.PasswordReset(ctx, hash)
+	r, err := s.st().PasswordReset(ctx, hash)
 	if err != nil {
 		return "", err
 	}
@@ -172,7 +172,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (*U
 		return nil, ErrResetNotFound
 	}
 	now := s.clock()
-	r, err := s.store.PasswordReset(ctx, hash)
+	r, err := s.st().PasswordReset(ctx, hash)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +186,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (*U
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.store.UsePasswordReset(ctx, hash, now, func(r *PasswordReset) (string, error) {
+	u, err := s.st().UsePasswordReset(ctx, hash, now, func(r *PasswordReset) (string, error) {
 		if err := r.usable(now); err != nil {
 			return "", err
 		}

@@ -76,7 +76,8 @@ const AcceptPath = "/join/"
 
 // Service runs the invitation lifecycle: it authorizes the acting user in the
 // context, validates input, applies the state machine and persists through a
-// Store. It is safe for concurrent use.
+// Store. It is safe for concurrent use. NewService makes one; the zero
+// Service has no Store, and its methods panic saying so.
 type Service struct {
 	store          Store
 	ttl            time.Duration
@@ -98,8 +99,11 @@ type Service struct {
 	dummyHash func() string
 }
 
-// NewService returns a Service over st.
+// NewService returns a Service over st, which must not be nil.
 func NewService(st Store, cfg Config) *Service {
+	if st == nil {
+		panic("invite: NewService needs a Store, such as package store's")
+	}
 	texts, err := newMailTexts()
 	if err != nil {
 		panic(err) // the texts are embedded; a test parses them
@@ -164,8 +168,56 @@ func NewService(st Store, cfg Config) *Service {
 // TTL returns how long an invitation stays valid.
 func (s *Service) TTL() time.Duration { return s.ttl }
 
+// inTx runs fn with a copy of the service whose store works in one
+// transaction (Store.InTx): what fn does through it is committed together,
+// or not at all. fn may run more than once, so it does nothing but work
+// through the store it is given; hashing belongs before. The workers that
+// Config's hooks wake are woken once the transaction has committed, when
+// there is something for them to find.
+func (s *Service) inTx(ctx context.Context, fn func(tx *Service) error) error {
+	var queued, resets, joins bool
+	err := s.st().InTx(ctx, func(st Store) error {
+		queued, resets, joins = false, false, false
+		tx := *s
+		tx.store = st
+		tx.queued = func() { queued = true }
+		tx.resetRequested = func() { resets = true }
+		tx.joinRequested = func() { joins = true }
+		return fn(&tx)
+	})
+	if err != nil {
+		return err
+	}
+	if queued {
+		s.queued()
+	}
+	if resets {
+		s.resetRequested()
+	}
+	if joins {
+		s.joinRequested()
+	}
+	return nil
+}
+
+// errZero is what a Service not made by NewService panics with.
+const errZero = "invite: a Service must be made by NewService; the zero Service has no Store"
+
+// st returns the store, and panics, saying why, in a zero Service.
+func (s *Service) st() Store {
+	if s.store == nil {
+		panic(errZero)
+	}
+	return s.store
+}
+
 // clock returns the current time in UTC at the stores' precision.
-func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+func (s *Service) clock() time.Time {
+	if s.now == nil {
+		panic(errZero)
+	}
+	return s.now().UTC().Truncate(time.Microsecond)
+}
 
 // actor returns the acting user that ctx names, as the store has them
 // now: a user who does not exist (any more) or is disabled is
@@ -176,7 +228,7 @@ func (s *Service) actor(ctx context.Context) (*User, error) {
 	if !ok {
 		return nil, ErrUnauthorized
 	}
-	u, err := s.store.User(ctx, claimed.ID)
+	u, err := s.st().User(ctx, claimed.ID)
 	switch {
 	case errors.Is(err, ErrUserNotFound):
 		return nil, ErrUnauthorized
@@ -274,7 +326,7 @@ func (s *Service) RegisterCompany(ctx context.Context, in CompanyInput) (*Compan
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if err := s.store.CreateCompany(ctx, c); err != nil {
+	if err := s.st().CreateCompany(ctx, c); err != nil {
 		if errors.Is(err, ErrCompanyExists) {
 			return nil, withField(ErrCompanyExists, "name")
 		}
@@ -292,7 +344,7 @@ func (s *Service) Company(ctx context.Context, id int64) (*Company, error) {
 	if !administers(u, id) {
 		return nil, ErrCompanyNotFound
 	}
-	return s.store.Company(ctx, id)
+	return s.st().Company(ctx, id)
 }
 
 // Companies returns the companies the acting administrator administers.
@@ -302,9 +354,9 @@ func (s *Service) Companies(ctx context.Context) ([]*Company, error) {
 		return nil, err
 	}
 	if u.AdminLevel == AdminGlobal {
-		return s.store.Companies(ctx)
+		return s.st().Companies(ctx)
 	}
-	c, err := s.store.Company(ctx, u.CompanyID)
+	c, err := s.st().Company(ctx, u.CompanyID)
 	if err != nil {
 		return nil, err
 	}
@@ -326,7 +378,7 @@ func (s *Service) Bootstrap(ctx context.Context, email, password string) (*User,
 	if err := v.err(); err != nil {
 		return nil, false, err
 	}
-	if has, err := s.store.HasUsers(ctx); err != nil || has {
+	if has, err := s.st().HasUsers(ctx); err != nil || has {
 		return nil, false, err
 	}
 	hash, err := s.hashPassword(ctx, password)
@@ -343,7 +395,7 @@ func (s *Service) Bootstrap(ctx context.Context, email, password string) (*User,
 		PasswordHash: hash,
 		CreatedAt:    s.clock(),
 	}
-	switch err := s.store.CreateUser(ctx, u); {
+	switch err := s.st().CreateUser(ctx, u); {
 	case errors.Is(err, ErrUserExists):
 		return nil, false, nil // another instance, starting at once, was first
 	case err != nil:
@@ -398,7 +450,7 @@ func (s *Service) authenticate(ctx context.Context, email string, valid bool, pa
 		}
 		return nil, ErrBadCredentials
 	}
-	u, err := s.store.UserByEmail(ctx, email)
+	u, err := s.st().UserByEmail(ctx, email)
 	switch {
 	case errors.Is(err, ErrUserNotFound):
 		if _, err := s.checkPassword(ctx, s.dummyHash(), password); err != nil {

@@ -31,7 +31,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (*User, str
 		return nil, "", err
 	}
 	now := s.clock()
-	switch err := s.store.CreateSession(ctx, &Session{TokenHash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}); {
+	switch err := s.st().CreateSession(ctx, &Session{TokenHash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}); {
 	case errors.Is(err, ErrUserNotFound):
 		return nil, "", ErrBadCredentials // deleted while logging in
 	case err != nil:
@@ -42,17 +42,17 @@ func (s *Service) Login(ctx context.Context, email, password string) (*User, str
 	// the sessions then did not see this one: it ends here. Once the
 	// change is stored this read sees it; before that, the change's own
 	// ending of sessions takes this one with the rest.
-	switch cur, err := s.store.User(ctx, u.ID); {
+	switch cur, err := s.st().User(ctx, u.ID); {
 	case err == nil && cur.PasswordHash == u.PasswordHash && !cur.Disabled():
 	case err == nil || errors.Is(err, ErrUserNotFound):
-		if err := s.store.DeleteSession(ctx, hash); err != nil {
+		if err := s.st().DeleteSession(ctx, hash); err != nil {
 			return nil, "", err
 		}
 		return nil, "", ErrBadCredentials
 	default:
 		return nil, "", err
 	}
-	if err := s.store.SetLastLogin(ctx, u.ID, now); err != nil {
+	if err := s.st().SetLastLogin(ctx, u.ID, now); err != nil {
 		return nil, "", err
 	}
 	u.LastLoginAt, u.PasswordHash = now, ""
@@ -66,7 +66,7 @@ func (s *Service) SessionUser(ctx context.Context, token string) (*User, error) 
 	if !ok {
 		return nil, ErrUnauthorized
 	}
-	u, err := s.store.SessionUser(ctx, hash, s.clock())
+	u, err := s.st().SessionUser(ctx, hash, s.clock())
 	switch {
 	case errors.Is(err, ErrUserNotFound):
 		return nil, ErrUnauthorized
@@ -85,5 +85,5 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	if !ok {
 		return nil
 	}
-	return s.store.DeleteSession(ctx, hash)
+	return s.st().DeleteSession(ctx, hash)
 }

@@ -14,6 +14,13 @@ import (
 // business rules beyond those written into its contract below: the Service
 // decides, the Store persists atomically.
 type Store interface {
+	// InTx runs fn with a Store whose every method works in one
+	// transaction, committed if fn returns nil and rolled back otherwise,
+	// and returns fn's error as it is. A transaction that loses a deadlock
+	// or finds the database busy is run again, so fn must be repeatable.
+	// Within fn, InTx joins the transaction it is in.
+	InTx(ctx context.Context, fn func(tx Store) error) error
+
 	// CreateCompany stores c with its subscriptions and business roles and
 	// sets their IDs. A company whose name equals another's regardless of
 	// case is ErrCompanyExists.

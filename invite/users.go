@@ -57,7 +57,7 @@ func (s *Service) visibleUser(ctx context.Context, id int64) (*User, *User, erro
 	if err != nil {
 		return nil, nil, err
 	}
-	u, err := s.store.User(ctx, id)
+	u, err := s.st().User(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -101,7 +101,7 @@ func (s *Service) ChangeUser(ctx context.Context, id int64, ch UserChange) (*Use
 	if !CanManage(actor, target) {
 		return nil, ErrUserAboveYou
 	}
-	c, err := s.store.Company(ctx, target.CompanyID)
+	c, err := s.st().Company(ctx, target.CompanyID)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +123,7 @@ func (s *Service) ChangeUser(ctx context.Context, id int64, ch UserChange) (*Use
 		return nil, err
 	}
 	privileged := false
-	u, err := s.store.UpdateUser(ctx, id, func(u *User, admins int) error {
+	u, err := s.st().UpdateUser(ctx, id, func(u *User, admins int) error {
 		if ch.BusinessRoleID != 0 {
 			u.BusinessRoleID = ch.BusinessRoleID
 		}
@@ -143,7 +143,7 @@ func (s *Service) ChangeUser(ctx context.Context, id int64, ch UserChange) (*Use
 		return nil, err
 	}
 	if privileged {
-		if err := s.store.DeleteUserSessions(ctx, id, nil); err != nil {
+		if err := s.st().DeleteUserSessions(ctx, id, nil); err != nil {
 			return nil, err
 		}
 		if err := s.cancelSentBy(ctx, u, actor.ID, func(inv *Invitation) bool { return couldSend(u, inv) }); err != nil {
@@ -161,7 +161,7 @@ func (s *Service) ChangeUser(ctx context.Context, id int64, ch UserChange) (*Use
 func (s *Service) cancelSentBy(ctx context.Context, u *User, byUserID int64, keep func(*Invitation) bool) error {
 	q := InvitationQuery{SentBy: u.ID, Status: StatusPending, Now: s.clock(), Limit: MaxPageSize}
 	for {
-		invs, err := s.store.Invitations(ctx, q)
+		invs, err := s.st().Invitations(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -170,7 +170,7 @@ func (s *Service) cancelSentBy(ctx context.Context, u *User, byUserID int64, kee
 				continue
 			}
 			now := s.clock()
-			_, err := s.store.UpdateInvitation(ctx, inv.ID, now, func(inv *Invitation) (*Message, error) {
+			_, err := s.st().UpdateInvitation(ctx, inv.ID, now, func(inv *Invitation) (*Message, error) {
 				return nil, inv.cancel(byUserID, now)
 			})
 			if err != nil && !errors.Is(err, ErrInvitationAccepted) && !errors.Is(err, ErrInvitationCanceled) && !errors.Is(err, ErrInvitationExpired) {
@@ -220,7 +220,7 @@ func (s *Service) SetDisabled(ctx context.Context, id int64, disabled bool) (*Us
 		return nil, ErrUserAboveYou
 	}
 	now := s.clock()
-	u, err := s.store.UpdateUser(ctx, id, func(u *User, admins int) error {
+	u, err := s.st().UpdateUser(ctx, id, func(u *User, admins int) error {
 		switch {
 		case disabled && !u.Disabled():
 			if u.AdminLevel == AdminCompany && admins <= 1 {
@@ -236,7 +236,7 @@ func (s *Service) SetDisabled(ctx context.Context, id int64, disabled bool) (*Us
 		return nil, err
 	}
 	if disabled {
-		if err := s.store.DeleteUserSessions(ctx, id, nil); err != nil {
+		if err := s.st().DeleteUserSessions(ctx, id, nil); err != nil {
 			return nil, err
 		}
 		if err := s.cancelSentBy(ctx, u, actor.ID, func(*Invitation) bool { return false }); err != nil {
@@ -262,7 +262,7 @@ func (s *Service) DeleteUser(ctx context.Context, id int64) error {
 	if target.ID == actor.ID {
 		return ErrForbidden
 	}
-	return s.store.DeleteUser(ctx, id, actor.ID, s.clock(), func(u *User, admins int) error {
+	return s.st().DeleteUser(ctx, id, actor.ID, s.clock(), func(u *User, admins int) error {
 		if u.AdminLevel == AdminCompany && !u.Disabled() && admins <= 1 {
 			return ErrLastAdmin
 		}
@@ -292,7 +292,7 @@ func (s *Service) UpdateProfile(ctx context.Context, in ProfileInput) (*User, er
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	u, err := s.store.UpdateUser(ctx, me.ID, func(u *User, _ int) error {
+	u, err := s.st().UpdateUser(ctx, me.ID, func(u *User, _ int) error {
 		u.FirstName, u.LastName, u.Department, u.Phone, u.Language, u.TimeZone = first, last, dept, phone, lang, tz
 		return nil
 	})
@@ -311,7 +311,7 @@ func (s *Service) ChangePassword(ctx context.Context, current, password, keep st
 	if err != nil {
 		return err
 	}
-	u, err := s.store.User(ctx, me.ID)
+	u, err := s.st().User(ctx, me.ID)
 	if err != nil {
 		return err
 	}
@@ -348,12 +348,16 @@ func (s *Service) setPassword(ctx context.Context, userID int64, password, keep 
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.UpdateUser(ctx, userID, func(u *User, _ int) error {
-		u.PasswordHash = hash
-		return nil
-	}); err != nil {
-		return err
-	}
 	keepHash, _ := HashToken(keep)
-	return s.store.DeleteUserSessions(ctx, userID, keepHash)
+	// The new password and the end of the other sessions are one: a
+	// session that outlives a password change is a thief's.
+	return s.inTx(ctx, func(tx *Service) error {
+		if _, err := tx.store.UpdateUser(ctx, userID, func(u *User, _ int) error {
+			u.PasswordHash = hash
+			return nil
+		}); err != nil {
+			return err
+		}
+		return tx.store.DeleteUserSessions(ctx, userID, keepHash)
+	})
 }

@@ -45,7 +45,7 @@ func (db *DB) CreateCompany(ctx context.Context, c *invite.Company) error {
 // Company implements invite.Store.
 func (db *DB) Company(ctx context.Context, id int64) (*invite.Company, error) {
 	row := new(companyRow)
-	if err := db.bun.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
+	if err := db.idb().NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
 		return nil, translate(notFound(err, invite.ErrCompanyNotFound))
 	}
 	cs := []*invite.Company{companyFromRow(row)}
@@ -58,7 +58,7 @@ func (db *DB) Company(ctx context.Context, id int64) (*invite.Company, error) {
 // Companies implements invite.Store.
 func (db *DB) Companies(ctx context.Context) ([]*invite.Company, error) {
 	var rows []*companyRow
-	if err := db.bun.NewSelect().Model(&rows).OrderExpr("name_key, id").Scan(ctx); err != nil {
+	if err := db.idb().NewSelect().Model(&rows).OrderExpr("name_key, id").Scan(ctx); err != nil {
 		return nil, translate(err)
 	}
 	cs := make([]*invite.Company, len(rows))
@@ -83,7 +83,7 @@ func (db *DB) loadCompanyParts(ctx context.Context, cs []*invite.Company) error 
 		byID[c.ID], ids[i] = c, c.ID
 	}
 	var subs []subscriptionRow
-	if err := db.bun.NewSelect().Model(&subs).Where("company_id IN (?)", bun.List(ids)).OrderExpr("id").Scan(ctx); err != nil {
+	if err := db.idb().NewSelect().Model(&subs).Where("company_id IN (?)", bun.List(ids)).OrderExpr("id").Scan(ctx); err != nil {
 		return err
 	}
 	for _, s := range subs {
@@ -91,7 +91,7 @@ func (db *DB) loadCompanyParts(ctx context.Context, cs []*invite.Company) error 
 		c.Subscriptions = append(c.Subscriptions, invite.Subscription{ID: s.ID, CompanyID: s.CompanyID, Name: s.Name})
 	}
 	var roles []businessRoleRow
-	if err := db.bun.NewSelect().Model(&roles).Where("company_id IN (?)", bun.List(ids)).OrderExpr("id").Scan(ctx); err != nil {
+	if err := db.idb().NewSelect().Model(&roles).Where("company_id IN (?)", bun.List(ids)).OrderExpr("id").Scan(ctx); err != nil {
 		return err
 	}
 	for _, r := range roles {

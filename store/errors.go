@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 
@@ -63,14 +64,14 @@ func translate(err error) error {
 	}
 	if unavailable(err) {
 		e := *invite.ErrUnavailable
-		e.Err = errors.New("store: " + err.Error())
+		e.Err = fmt.Errorf("store: %w", err)
 		return &e
 	}
 	return &invite.Error{
 		Code:    invite.CodeInternal,
 		Reason:  "internal",
 		Message: "An internal error occurred.",
-		Err:     errors.New("store: " + err.Error()),
+		Err:     fmt.Errorf("store: %w", err),
 	}
 }
 

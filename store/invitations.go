@@ -182,7 +182,7 @@ func loadDeliveries(ctx context.Context, idb bun.IDB, invs []*invite.Invitation,
 // Invitations implements invite.Store.
 func (db *DB) Invitations(ctx context.Context, q invite.InvitationQuery) ([]*invite.Invitation, error) {
 	var rows []*invitationRow
-	sel := db.bun.NewSelect().Model(&rows)
+	sel := db.idb().NewSelect().Model(&rows)
 	if q.CompanyID != 0 {
 		sel.Where("company_id = ?", q.CompanyID)
 	}
@@ -338,7 +338,7 @@ func (db *DB) ExpireInvitations(ctx context.Context, now time.Time, limit int) (
 // DueReminders implements invite.Store.
 func (db *DB) DueReminders(ctx context.Context, now time.Time, limit int) ([]*invite.Invitation, error) {
 	var rows []*invitationRow
-	err := db.bun.NewSelect().Model(&rows).
+	err := db.idb().NewSelect().Model(&rows).
 		Where("remind_at <= ? AND status = ? AND expires_at > ?", now, invite.StatusPending, now).
 		OrderExpr("remind_at, id").Limit(int64(limit)).
 		Scan(ctx)

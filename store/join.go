@@ -12,7 +12,7 @@ import (
 // CompanyByJoinKey implements invite.Store.
 func (db *DB) CompanyByJoinKey(ctx context.Context, hash []byte) (*invite.Company, error) {
 	row := new(companyRow)
-	if err := db.bun.NewSelect().Model(row).Where("join_key_hash = ? AND join_requests", hash).Scan(ctx); err != nil {
+	if err := db.idb().NewSelect().Model(row).Where("join_key_hash = ? AND join_requests", hash).Scan(ctx); err != nil {
 		return nil, translate(notFound(err, invite.ErrCompanyNotFound))
 	}
 	return companyFromRow(row), nil
@@ -20,7 +20,7 @@ func (db *DB) CompanyByJoinKey(ctx context.Context, hash []byte) (*invite.Compan
 
 // SetJoinKey implements invite.Store.
 func (db *DB) SetJoinKey(ctx context.Context, companyID int64, hash []byte) error {
-	res, err := db.bun.NewUpdate().Model((*companyRow)(nil)).
+	res, err := db.idb().NewUpdate().Model((*companyRow)(nil)).
 		Set("join_key_hash = ?", hash).Set("join_requests = ?", hash != nil).
 		Where("id = ?", companyID).Exec(ctx)
 	if err != nil {
@@ -40,12 +40,12 @@ func (db *DB) hashJoinKeys(ctx context.Context) error {
 		ID      int64  `bun:"id"`
 		JoinKey string `bun:"join_key"`
 	}
-	if err := db.bun.NewSelect().Table("companies").Column("id", "join_key").Where("join_key IS NOT NULL").Scan(ctx, &rows); err != nil {
+	if err := db.idb().NewSelect().Table("companies").Column("id", "join_key").Where("join_key IS NOT NULL").Scan(ctx, &rows); err != nil {
 		return err
 	}
 	for _, r := range rows {
 		hash, ok := invite.HashToken(r.JoinKey)
-		q := db.bun.NewUpdate().Table("companies").Set("join_key = NULL").Where("id = ? AND join_key = ?", r.ID, r.JoinKey)
+		q := db.idb().NewUpdate().Table("companies").Set("join_key = NULL").Where("id = ? AND join_key = ?", r.ID, r.JoinKey)
 		if ok {
 			q.Set("join_key_hash = ?", hash)
 		} else {
@@ -61,7 +61,7 @@ func (db *DB) hashJoinKeys(ctx context.Context) error {
 // CreateJoinRequest implements invite.Store.
 func (db *DB) CreateJoinRequest(ctx context.Context, r *invite.JoinRequest) error {
 	row := joinRequestToRow(r)
-	if _, err := db.bun.NewInsert().Model(row).Exec(ctx); err != nil {
+	if _, err := db.idb().NewInsert().Model(row).Exec(ctx); err != nil {
 		return translate(err)
 	}
 	r.ID = row.ID
@@ -119,7 +119,7 @@ func (db *DB) SaveJoinRequest(ctx context.Context, r *invite.JoinRequest, msgs [
 // JoinRequest implements invite.Store.
 func (db *DB) JoinRequest(ctx context.Context, id int64) (*invite.JoinRequest, error) {
 	row := new(joinRequestRow)
-	if err := db.bun.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
+	if err := db.idb().NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
 		return nil, translate(notFound(err, invite.ErrJoinRequestNotFound))
 	}
 	return joinRequestFromRow(row), nil
@@ -128,7 +128,7 @@ func (db *DB) JoinRequest(ctx context.Context, id int64) (*invite.JoinRequest, e
 // JoinRequests implements invite.Store.
 func (db *DB) JoinRequests(ctx context.Context, companyID int64, limit int) ([]*invite.JoinRequest, error) {
 	var rows []*joinRequestRow
-	q := db.bun.NewSelect().Model(&rows).Where("status = ?", invite.JoinPending)
+	q := db.idb().NewSelect().Model(&rows).Where("status = ?", invite.JoinPending)
 	if companyID != 0 {
 		q.Where("company_id = ?", companyID)
 	}
@@ -144,7 +144,7 @@ func (db *DB) JoinRequests(ctx context.Context, companyID int64, limit int) ([]*
 
 // DecideJoinRequest implements invite.Store.
 func (db *DB) DecideJoinRequest(ctx context.Context, id int64, status invite.JoinStatus, by, invitationID int64, at time.Time) error {
-	q := db.bun.NewUpdate().Model((*joinRequestRow)(nil)).
+	q := db.idb().NewUpdate().Model((*joinRequestRow)(nil)).
 		Set("status = ?", status).Set("pending_email = NULL").Set("decided_at = ?", at).Set("decided_by = ?", by).
 		Where("id = ? AND status = ?", id, invite.JoinPending)
 	if invitationID != 0 {

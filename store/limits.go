@@ -67,7 +67,7 @@ func (db *DB) UpdateLimits(ctx context.Context, keys [][]byte, update func([]tim
 
 // PruneLimits implements invite.Store.
 func (db *DB) PruneLimits(ctx context.Context, now time.Time) (int, error) {
-	res, err := db.bun.NewDelete().Model((*limitRow)(nil)).Where("tat <= ?", now).Exec(ctx)
+	res, err := db.idb().NewDelete().Model((*limitRow)(nil)).Where("tat <= ?", now).Exec(ctx)
 	if err != nil {
 		return 0, translate(err)
 	}

@@ -52,7 +52,7 @@ func (db *DB) ClaimMessages(ctx context.Context, now, leaseUntil time.Time, limi
 // SaveDelivery implements invite.Store.
 func (db *DB) SaveDelivery(ctx context.Context, m *invite.Message) error {
 	row := messageToRow(m)
-	_, err := db.bun.NewUpdate().Model(row).
+	_, err := db.idb().NewUpdate().Model(row).
 		Column("state", "next_attempt_at", "last_error", "sent_at", "text_body", "html_body").
 		Where("id = ? AND attempts = ? AND state = ?", m.ID, m.Attempts, invite.DeliverySending).
 		Exec(ctx)
@@ -62,7 +62,7 @@ func (db *DB) SaveDelivery(ctx context.Context, m *invite.Message) error {
 // Messages implements invite.Store.
 func (db *DB) Messages(ctx context.Context, q invite.MessageQuery) ([]*invite.Message, error) {
 	var rows []*messageRow
-	sel := db.bun.NewSelect().Model(&rows)
+	sel := db.idb().NewSelect().Model(&rows)
 	if q.CompanyID != 0 {
 		sel.Where("company_id = ?", q.CompanyID)
 	}
@@ -82,7 +82,7 @@ func (db *DB) Messages(ctx context.Context, q invite.MessageQuery) ([]*invite.Me
 // MailTemplates implements invite.Store.
 func (db *DB) MailTemplates(ctx context.Context, companyID int64) (map[string]invite.Template, error) {
 	var rows []mailTemplateRow
-	if err := db.bun.NewSelect().Model(&rows).Where("company_id = ?", companyID).Scan(ctx); err != nil {
+	if err := db.idb().NewSelect().Model(&rows).Where("company_id = ?", companyID).Scan(ctx); err != nil {
 		return nil, translate(err)
 	}
 	ts := make(map[string]invite.Template, len(rows))
@@ -110,7 +110,7 @@ func (db *DB) SetMailTemplate(ctx context.Context, companyID int64, lang string,
 // Message implements invite.Store.
 func (db *DB) Message(ctx context.Context, id int64) (*invite.Message, error) {
 	row := new(messageRow)
-	if err := db.bun.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
+	if err := db.idb().NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
 		return nil, translate(notFound(err, invite.ErrMessageNotFound))
 	}
 	return messageFromRow(row), nil

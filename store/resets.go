@@ -19,7 +19,7 @@ func resetFromRow(r *resetRow) *invite.PasswordReset {
 // CreatePasswordReset implements invite.Store.
 func (db *DB) CreatePasswordReset(ctx context.Context, r *invite.PasswordReset) error {
 	row := &resetRow{Email: r.Email, Language: r.Language, State: r.State, CreatedAt: r.CreatedAt}
-	if _, err := db.bun.NewInsert().Model(row).Exec(ctx); err != nil {
+	if _, err := db.idb().NewInsert().Model(row).Exec(ctx); err != nil {
 		return translate(err)
 	}
 	r.ID = row.ID
@@ -110,7 +110,7 @@ func (db *DB) SavePasswordReset(ctx context.Context, r *invite.PasswordReset, ms
 // PasswordReset implements invite.Store.
 func (db *DB) PasswordReset(ctx context.Context, hash []byte) (*invite.PasswordReset, error) {
 	row := new(resetRow)
-	if err := db.bun.NewSelect().Model(row).Where("token_hash = ?", hash).Scan(ctx); err != nil {
+	if err := db.idb().NewSelect().Model(row).Where("token_hash = ?", hash).Scan(ctx); err != nil {
 		return nil, translate(notFound(err, invite.ErrResetNotFound))
 	}
 	return resetFromRow(row), nil
@@ -151,7 +151,7 @@ func (db *DB) UsePasswordReset(ctx context.Context, hash []byte, now time.Time, 
 
 // PrunePasswordResets implements invite.Store.
 func (db *DB) PrunePasswordResets(ctx context.Context, before time.Time) (int, error) {
-	res, err := db.bun.NewDelete().Model((*resetRow)(nil)).Where("created_at < ?", before).Exec(ctx)
+	res, err := db.idb().NewDelete().Model((*resetRow)(nil)).Where("created_at < ?", before).Exec(ctx)
 	if err != nil {
 		return 0, translate(err)
 	}

@@ -12,7 +12,7 @@ import (
 // CreateSession implements invite.Store.
 func (db *DB) CreateSession(ctx context.Context, sess *invite.Session) error {
 	row := &sessionRow{TokenHash: sess.TokenHash, UserID: sess.UserID, CreatedAt: sess.CreatedAt, ExpiresAt: sess.ExpiresAt}
-	_, err := db.bun.NewInsert().Model(row).Exec(ctx)
+	_, err := db.idb().NewInsert().Model(row).Exec(ctx)
 	if foreignKeyViolation(err) { // the user was deleted meanwhile
 		return invite.ErrUserNotFound
 	}
@@ -22,7 +22,7 @@ func (db *DB) CreateSession(ctx context.Context, sess *invite.Session) error {
 // SessionUser implements invite.Store.
 func (db *DB) SessionUser(ctx context.Context, hash []byte, now time.Time) (*invite.User, error) {
 	var userID int64
-	err := db.bun.NewSelect().Model((*sessionRow)(nil)).Column("user_id").
+	err := db.idb().NewSelect().Model((*sessionRow)(nil)).Column("user_id").
 		Where("token_hash = ? AND expires_at > ?", hash, now).
 		Scan(ctx, &userID)
 	if err != nil {
@@ -34,13 +34,13 @@ func (db *DB) SessionUser(ctx context.Context, hash []byte, now time.Time) (*inv
 
 // DeleteSession implements invite.Store.
 func (db *DB) DeleteSession(ctx context.Context, hash []byte) error {
-	_, err := db.bun.NewDelete().Model((*sessionRow)(nil)).Where("token_hash = ?", hash).Exec(ctx)
+	_, err := db.idb().NewDelete().Model((*sessionRow)(nil)).Where("token_hash = ?", hash).Exec(ctx)
 	return translate(err)
 }
 
 // PruneSessions implements invite.Store.
 func (db *DB) PruneSessions(ctx context.Context, now time.Time) (int, error) {
-	res, err := db.bun.NewDelete().Model((*sessionRow)(nil)).Where("expires_at < ?", now).Exec(ctx)
+	res, err := db.idb().NewDelete().Model((*sessionRow)(nil)).Where("expires_at < ?", now).Exec(ctx)
 	if err != nil {
 		return 0, translate(err)
 	}
@@ -50,7 +50,7 @@ func (db *DB) PruneSessions(ctx context.Context, now time.Time) (int, error) {
 
 // Users implements invite.Store.
 func (db *DB) Users(ctx context.Context, q invite.UserQuery) ([]*invite.User, error) {
-	sel := db.bun.NewSelect().Model((*userRow)(nil))
+	sel := db.idb().NewSelect().Model((*userRow)(nil))
 	if q.CompanyID != 0 {
 		sel.Where("company_id = ?", q.CompanyID)
 	}
@@ -66,7 +66,7 @@ func (db *DB) Users(ctx context.Context, q invite.UserQuery) ([]*invite.User, er
 
 // CompanyAdmins implements invite.Store.
 func (db *DB) CompanyAdmins(ctx context.Context, companyID int64) ([]*invite.User, error) {
-	sel := db.bun.NewSelect().Model((*userRow)(nil)).
+	sel := db.idb().NewSelect().Model((*userRow)(nil)).
 		Where("company_id = ? AND admin_level = ?", companyID, invite.AdminCompany).OrderExpr("id")
 	return db.users(ctx, sel)
 }
@@ -85,7 +85,7 @@ func (db *DB) users(ctx context.Context, sel *bun.SelectQuery) ([]*invite.User, 
 		ids[i] = r.ID
 	}
 	var grants []userGrantRow
-	if err := db.bun.NewSelect().Model(&grants).Where("user_id IN (?)", bun.List(ids)).OrderExpr("user_id, subscription_id").Scan(ctx); err != nil {
+	if err := db.idb().NewSelect().Model(&grants).Where("user_id IN (?)", bun.List(ids)).OrderExpr("user_id, subscription_id").Scan(ctx); err != nil {
 		return nil, translate(err)
 	}
 	byUser := map[int64][]invite.Grant{}

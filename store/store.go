@@ -36,6 +36,39 @@ type DB struct {
 	bun    *bun.DB
 	mysql  bool
 	txOpts *sql.TxOptions
+	// tx is the transaction of a DB that InTx hands its function, and nil
+	// for the DB that Open returns.
+	tx *bun.Tx
+}
+
+// idb returns what statements run on: the transaction of a DB that InTx
+// made, or the pool.
+func (db *DB) idb() bun.IDB {
+	if db.tx != nil {
+		return *db.tx
+	}
+	return db.bun
+}
+
+// InTx runs fn with a Store whose every method works in one transaction,
+// committed if fn returns nil and rolled back otherwise; fn's error comes
+// back as it is. A transaction that loses a deadlock (MySQL) or finds the
+// database busy (SQLite) is run again, so fn must be repeatable: it must do
+// nothing but work through the Store it is given. Within fn, InTx joins the
+// transaction it is in.
+func (db *DB) InTx(ctx context.Context, fn func(tx invite.Store) error) error {
+	if db.tx != nil {
+		return fn(db)
+	}
+	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		inner := *db
+		inner.tx = &tx
+		err := fn(&inner)
+		if retryable(err) {
+			return err // run again, or translated after the last attempt
+		}
+		return fromCaller(err)
+	})
 }
 
 var _ invite.Store = (*DB)(nil)
@@ -341,6 +374,14 @@ const maxTxAttempts = 8
 // loses a deadlock (MySQL) or finds the database busy (SQLite) is run again
 // after a short random wait, so fn must do nothing but database work.
 func (db *DB) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	if db.tx != nil {
+		// Within InTx: one transaction, which InTx commits and runs again.
+		err := fn(ctx, *db.tx)
+		if pt, ok := errors.AsType[*callerError](err); ok {
+			return pt.err
+		}
+		return translate(err)
+	}
 	for attempt := 1; ; attempt++ {
 		err := db.bun.RunInTx(ctx, db.txOpts, fn)
 		if pt, ok := errors.AsType[*callerError](err); ok {

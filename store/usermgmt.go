@@ -120,7 +120,7 @@ func (db *DB) DeleteUser(ctx context.Context, id, byUserID int64, now time.Time,
 
 // DeleteUserSessions implements invite.Store.
 func (db *DB) DeleteUserSessions(ctx context.Context, userID int64, except []byte) error {
-	q := db.bun.NewDelete().Model((*sessionRow)(nil)).Where("user_id = ?", userID)
+	q := db.idb().NewDelete().Model((*sessionRow)(nil)).Where("user_id = ?", userID)
 	if except != nil {
 		q.Where("token_hash <> ?", except)
 	}
@@ -130,6 +130,6 @@ func (db *DB) DeleteUserSessions(ctx context.Context, userID int64, except []byt
 
 // SetLastLogin implements invite.Store.
 func (db *DB) SetLastLogin(ctx context.Context, userID int64, at time.Time) error {
-	_, err := db.bun.NewUpdate().Model((*userRow)(nil)).Set("last_login_at = ?", at).Where("id = ?", userID).Exec(ctx)
+	_, err := db.idb().NewUpdate().Model((*userRow)(nil)).Set("last_login_at = ?", at).Where("id = ?", userID).Exec(ctx)
 	return translate(err)
 }

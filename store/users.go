@@ -72,6 +72,6 @@ func (db *DB) userWhere(ctx context.Context, idb bun.IDB, where string, arg any)
 
 // HasUsers implements invite.Store.
 func (db *DB) HasUsers(ctx context.Context) (bool, error) {
-	ok, err := db.bun.NewSelect().Model((*userRow)(nil)).Exists(ctx)
+	ok, err := db.idb().NewSelect().Model((*userRow)(nil)).Exists(ctx)
 	return ok, translate(err)
 }

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -185,4 +186,30 @@ func TestConcurrentBootstrap(t *testing.T) {
 			t.Errorf("%d calls created the administrator, want 1", n)
 		}
 	})
+}
+
+// Resending with an invitation's own Input changes nothing but what the
+// caller changes in it, the invitation's own e-mail template included.
+func TestResendFromInput(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	in := f.input(f.a)
+	in.Department, in.Phone, in.TimeZone = "Research", "+49 30 901820", "Europe/Berlin"
+	in.Mail = invite.Template{Subject: "Own {FirstName}", Body: "Own body {InvitationLink}"}
+	inv, _, err := f.svc.Invite(f.global, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	change := inv.Input()
+	change.LastName = "Changed"
+	resent, _, err := f.svc.Resend(f.global, inv.ID, &change)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := *inv
+	want.LastName = "Changed"
+	got := *resent
+	if got.LastName != "Changed" || got.Department != want.Department || got.Phone != "+4930901820" || got.TimeZone != want.TimeZone ||
+		got.Mail != want.Mail || got.BusinessRoleID != want.BusinessRoleID || !reflect.DeepEqual(got.Grants, want.Grants) {
+		t.Errorf("resent\n%+v\nwant the details of\n%+v", got, want)
+	}
 }
