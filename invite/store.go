@@ -5,14 +5,17 @@ import (
 	"time"
 )
 
-// Store keeps companies, users and invitations. Package store implements it
-// with bun on SQLite and MySQL/MariaDB; a Go program may bring its own.
+// Store keeps companies, users and invitations: one small interface per
+// aggregate, and one transaction seam. Package store implements it with
+// bun on SQLite and MySQL/MariaDB; package memstore in memory, as a
+// reference; a Go program may bring its own, and invitetest.Run checks it.
 //
 // Methods that find one thing return ErrCompanyNotFound, ErrUserNotFound or
 // ErrInvitationNotFound when there is none. Times are stored in UTC with at
 // least microsecond precision. A Store does no authorization and keeps no
-// business rules beyond those written into its contract below: the Service
-// decides, the Store persists atomically.
+// business rules beyond those written into its contract: the Service
+// decides, the Store persists atomically. Each method is atomic on its own;
+// InTx makes several one.
 type Store interface {
 	// InTx runs fn with a Store whose every method works in one
 	// transaction, committed if fn returns nil and rolled back otherwise,
@@ -21,6 +24,19 @@ type Store interface {
 	// Within fn, InTx joins the transaction it is in.
 	InTx(ctx context.Context, fn func(tx Store) error) error
 
+	CompanyStore
+	UserStore
+	SessionStore
+	InvitationStore
+	PasswordResetStore
+	JoinRequestStore
+	MailTemplateStore
+	Outbox
+	LimitStore
+}
+
+// CompanyStore keeps companies, with their subscriptions, business roles and join pages.
+type CompanyStore interface {
 	// CreateCompany stores c with its subscriptions and business roles and
 	// sets their IDs. A company whose name equals another's regardless of
 	// case is ErrCompanyExists.
@@ -29,7 +45,17 @@ type Store interface {
 	Company(ctx context.Context, id int64) (*Company, error)
 	// Companies returns every company ordered by name.
 	Companies(ctx context.Context) ([]*Company, error)
+	// CompanyByJoinKey returns the company whose open join page has the key
+	// with the given SHA-256 hash, or ErrCompanyNotFound.
+	CompanyByJoinKey(ctx context.Context, hash []byte) (*Company, error)
+	// SetJoinKey keeps the hash of the key of a company's join page and
+	// opens the page (JoinRequests), or with a nil hash forgets the key
+	// and closes it.
+	SetJoinKey(ctx context.Context, companyID int64, hash []byte) error
+}
 
+// UserStore keeps users with their grants.
+type UserStore interface {
 	// CreateUser stores u with its grants and sets u.ID. An e-mail address
 	// that another user has is ErrUserExists.
 	CreateUser(ctx context.Context, u *User) error
@@ -39,6 +65,10 @@ type Store interface {
 	UserByEmail(ctx context.Context, email string) (*User, error)
 	// HasUsers reports whether any user exists.
 	HasUsers(ctx context.Context) (bool, error)
+	// Users returns at most q.Limit users matching q, ordered by ID.
+	Users(ctx context.Context, q UserQuery) ([]*User, error)
+	// CompanyAdmins returns the Company Administrators of a company.
+	CompanyAdmins(ctx context.Context, companyID int64) ([]*User, error)
 	// UpdateUser locks the user with the given ID, and their company's
 	// administrators against concurrent changes, calls update with the user
 	// and the number of enabled Company Administrators of their company,
@@ -49,41 +79,39 @@ type Store interface {
 	// and deletes the user with their grants and sessions, in one
 	// transaction.
 	DeleteUser(ctx context.Context, id, byUserID int64, now time.Time, check func(u *User, admins int) error) error
+	// SetLastLogin records when the user last logged in.
+	SetLastLogin(ctx context.Context, userID int64, at time.Time) error
+}
+
+// SessionStore keeps log-ins.
+type SessionStore interface {
+	// CreateSession stores a session, or fails with ErrUserNotFound if its
+	// user does not exist.
+	CreateSession(ctx context.Context, sess *Session) error
+	// SessionUser returns the user of the session with the given token
+	// hash if it expires after now, and ErrUserNotFound otherwise.
+	SessionUser(ctx context.Context, hash []byte, now time.Time) (*User, error)
+	// DeleteSession deletes the session with the given token hash.
+	DeleteSession(ctx context.Context, hash []byte) error
 	// DeleteUserSessions ends every session of the user but the one whose
 	// token hash is except (nil for none).
 	DeleteUserSessions(ctx context.Context, userID int64, except []byte) error
-	// SetLastLogin records when the user last logged in.
-	SetLastLogin(ctx context.Context, userID int64, at time.Time) error
+	// PruneSessions deletes the sessions that expire before now, and
+	// returns how many it deleted.
+	PruneSessions(ctx context.Context, now time.Time) (int, error)
+}
 
-	// CreatePasswordReset stores a request to reset a password.
-	CreatePasswordReset(ctx context.Context, r *PasswordReset) error
-	// ClaimPasswordResets marks at most limit requested resets processing
-	// and returns them, oldest first; concurrent claims never return the
-	// same one.
-	ClaimPasswordResets(ctx context.Context, limit int) ([]*PasswordReset, error)
-	// SavePasswordReset saves a claimed reset's state. For an issued one it
-	// also, in one transaction: refuses with ErrResetTooSoon (saving it
-	// discarded) if the user was sent a link less than ResetInterval ago,
-	// marks the user's earlier issued links superseded, and writes msg.
-	SavePasswordReset(ctx context.Context, r *PasswordReset, msg *Message) error
-	// PasswordReset returns the reset whose token has the given hash, or
-	// ErrResetNotFound.
-	PasswordReset(ctx context.Context, hash []byte) (*PasswordReset, error)
-	// PrunePasswordResets deletes the resets created before the given time,
-	// and returns how many it deleted.
-	PrunePasswordResets(ctx context.Context, before time.Time) (int, error)
-	// UsePasswordReset locks the reset whose token has the given hash, calls
-	// use, sets the user's password hash to what use returns, marks the
-	// reset used and ends every session of the user, in one transaction.
-	UsePasswordReset(ctx context.Context, hash []byte, now time.Time, use func(*PasswordReset) (string, error)) (*User, error)
-
+// InvitationStore keeps invitations with their grants.
+type InvitationStore interface {
 	// CreateInvitation stores inv, which is pending, with its grants, and
 	// msg, if not nil, in the outbox with its InvitationID set, in one
-	// transaction; it sets the IDs. While another invitation of the same company and e-mail is
-	// pending with ExpiresAt after now, it fails with ErrInvitationPending;
-	// one whose ExpiresAt is not after now is first marked expired. The
-	// store must enforce this itself, so that concurrent calls make exactly
-	// one pending invitation.
+	// transaction; it sets inv.ID and msg.ID, and inv.Delivery to msg's
+	// (MessageID, Kind, State). While another invitation of the same
+	// company and e-mail is pending with ExpiresAt after now, it fails
+	// with ErrInvitationPending; one whose ExpiresAt is not after now is
+	// first marked expired (and its RemindAt cleared). The store must
+	// enforce this itself, so that concurrent calls make exactly one
+	// pending invitation.
 	CreateInvitation(ctx context.Context, inv *Invitation, now time.Time, msg *Message) error
 	// Invitation returns the invitation with the given ID, with grants.
 	Invitation(ctx context.Context, id int64) (*Invitation, error)
@@ -114,47 +142,35 @@ type Store interface {
 	// DueReminders returns at most limit pending invitations whose RemindAt
 	// is not after now and whose ExpiresAt is after now, soonest first.
 	DueReminders(ctx context.Context, now time.Time, limit int) ([]*Invitation, error)
+}
 
-	// ClaimMessages claims at most limit messages that are queued, or
-	// sending with a lapsed claim, and due at now, oldest due first: it
-	// marks them sending until leaseUntil, counts the attempt and returns
-	// them. Concurrent claims never return the same message.
-	ClaimMessages(ctx context.Context, now, leaseUntil time.Time, limit int) ([]*Message, error)
-	// SaveDelivery saves the outcome of the claimed attempt m: State,
-	// NextAttemptAt, LastError, SentAt and the bodies. It does nothing if
-	// the message has been claimed again since.
-	SaveDelivery(ctx context.Context, m *Message) error
-	// Messages returns at most q.Limit messages, newest first.
-	Messages(ctx context.Context, q MessageQuery) ([]*Message, error)
-	// Message returns the message with the given ID, or
-	// ErrMessageNotFound.
-	Message(ctx context.Context, id int64) (*Message, error)
+// PasswordResetStore keeps requests to reset a password.
+type PasswordResetStore interface {
+	// CreatePasswordReset stores a request to reset a password.
+	CreatePasswordReset(ctx context.Context, r *PasswordReset) error
+	// ClaimPasswordResets marks at most limit requested resets processing
+	// and returns them, oldest first; concurrent claims never return the
+	// same one.
+	ClaimPasswordResets(ctx context.Context, limit int) ([]*PasswordReset, error)
+	// SavePasswordReset saves a claimed reset's state. For an issued one it
+	// also, in one transaction: refuses with ErrResetTooSoon (saving it
+	// discarded) if the user was sent a link less than ResetInterval ago,
+	// marks the user's earlier issued links superseded, and writes msg.
+	SavePasswordReset(ctx context.Context, r *PasswordReset, msg *Message) error
+	// PasswordReset returns the reset whose token has the given hash, or
+	// ErrResetNotFound.
+	PasswordReset(ctx context.Context, hash []byte) (*PasswordReset, error)
+	// PrunePasswordResets deletes the resets created before the given time,
+	// and returns how many it deleted.
+	PrunePasswordResets(ctx context.Context, before time.Time) (int, error)
+	// UsePasswordReset locks the reset whose token has the given hash, calls
+	// use, sets the user's password hash to what use returns, marks the
+	// reset used and ends every session of the user, in one transaction.
+	UsePasswordReset(ctx context.Context, hash []byte, now time.Time, use func(*PasswordReset) (string, error)) (*User, error)
+}
 
-	// CreateSession stores a session, or fails with ErrUserNotFound if its
-	// user does not exist.
-	CreateSession(ctx context.Context, sess *Session) error
-	// SessionUser returns the user of the session with the given token
-	// hash if it expires after now, and ErrUserNotFound otherwise.
-	SessionUser(ctx context.Context, hash []byte, now time.Time) (*User, error)
-	// DeleteSession deletes the session with the given token hash.
-	DeleteSession(ctx context.Context, hash []byte) error
-	// PruneSessions deletes the sessions that expire before now, and
-	// returns how many it deleted.
-	PruneSessions(ctx context.Context, now time.Time) (int, error)
-	// Users returns at most q.Limit users matching q, ordered by ID.
-	Users(ctx context.Context, q UserQuery) ([]*User, error)
-	// CompanyAdmins returns the Company Administrators of a company.
-	CompanyAdmins(ctx context.Context, companyID int64) ([]*User, error)
-	// Enqueue writes messages to the outbox in one transaction.
-	Enqueue(ctx context.Context, msgs []*Message) error
-
-	// CompanyByJoinKey returns the company whose open join page has the key
-	// with the given SHA-256 hash, or ErrCompanyNotFound.
-	CompanyByJoinKey(ctx context.Context, hash []byte) (*Company, error)
-	// SetJoinKey keeps the hash of the key of a company's join page and
-	// opens the page (JoinRequests), or with a nil hash forgets the key
-	// and closes it.
-	SetJoinKey(ctx context.Context, companyID int64, hash []byte) error
+// JoinRequestStore keeps requests to join a company.
+type JoinRequestStore interface {
 	// CreateJoinRequest stores a request as it came (JoinRequested) and
 	// sets its ID.
 	CreateJoinRequest(ctx context.Context, r *JoinRequest) error
@@ -174,13 +190,39 @@ type Store interface {
 	// DecideJoinRequest marks a pending request approved or declined; a
 	// request that is no longer pending is ErrJoinRequestDecided.
 	DecideJoinRequest(ctx context.Context, id int64, status JoinStatus, by, invitationID int64, at time.Time) error
+}
 
+// MailTemplateStore keeps companies' own invitation e-mails.
+type MailTemplateStore interface {
 	// MailTemplates returns the company's invitation templates by language.
 	MailTemplates(ctx context.Context, companyID int64) (map[string]Template, error)
 	// SetMailTemplate saves the company's template for lang, or deletes it
 	// if t is zero.
 	SetMailTemplate(ctx context.Context, companyID int64, lang string, t Template, now time.Time) error
+}
 
+// Outbox keeps the messages to send until they are sent.
+type Outbox interface {
+	// Enqueue writes messages to the outbox in one transaction.
+	Enqueue(ctx context.Context, msgs []*Message) error
+	// ClaimMessages claims at most limit messages that are queued, or
+	// sending with a lapsed claim, and due at now, oldest due first: it
+	// marks them sending until leaseUntil, counts the attempt and returns
+	// them. Concurrent claims never return the same message.
+	ClaimMessages(ctx context.Context, now, leaseUntil time.Time, limit int) ([]*Message, error)
+	// SaveDelivery saves the outcome of the claimed attempt m: State,
+	// NextAttemptAt, LastError, SentAt and the bodies. It does nothing if
+	// the message has been claimed again since.
+	SaveDelivery(ctx context.Context, m *Message) error
+	// Messages returns at most q.Limit messages, newest first.
+	Messages(ctx context.Context, q MessageQuery) ([]*Message, error)
+	// Message returns the message with the given ID, or
+	// ErrMessageNotFound.
+	Message(ctx context.Context, id int64) (*Message, error)
+}
+
+// LimitStore keeps the times of the bounds on how often things happen.
+type LimitStore interface {
 	// UpdateLimits locks the limits with the given keys (SHA-256 digests;
 	// one it does not have yet counts as the zero time), calls update with
 	// their times in the same order, and saves the times update returns,

@@ -93,13 +93,13 @@ func insertInvitationGrants(ctx context.Context, idb bun.IDB, inv *invite.Invita
 
 // Invitation implements invite.Store.
 func (db *DB) Invitation(ctx context.Context, id int64) (*invite.Invitation, error) {
-	inv, err := db.invitation(ctx, db.bun, false, "id = ?", id)
+	inv, err := db.invitation(ctx, db.idb(), false, "id = ?", id)
 	return inv, translate(err)
 }
 
 // InvitationByTokenHash implements invite.Store.
 func (db *DB) InvitationByTokenHash(ctx context.Context, hash []byte) (*invite.Invitation, error) {
-	inv, err := db.invitation(ctx, db.bun, false, "token_hash = ?", hash)
+	inv, err := db.invitation(ctx, db.idb(), false, "token_hash = ?", hash)
 	return inv, translate(err)
 }
 
@@ -211,7 +211,7 @@ func (db *DB) Invitations(ctx context.Context, q invite.InvitationQuery) ([]*inv
 	if err != nil {
 		return nil, translate(err)
 	}
-	invs, err := withGrants(ctx, db.bun, rows)
+	invs, err := withGrants(ctx, db.idb(), rows)
 	return invs, translate(err)
 }
 
@@ -345,6 +345,6 @@ func (db *DB) DueReminders(ctx context.Context, now time.Time, limit int) ([]*in
 	if err != nil {
 		return nil, translate(err)
 	}
-	invs, err := withGrants(ctx, db.bun, rows)
+	invs, err := withGrants(ctx, db.idb(), rows)
 	return invs, translate(err)
 }

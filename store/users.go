@@ -46,7 +46,7 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (*invite.User, erro
 }
 
 func (db *DB) user(ctx context.Context, where string, arg any) (*invite.User, error) {
-	return db.userWhere(ctx, db.bun, where, arg)
+	return db.userWhere(ctx, db.idb(), where, arg)
 }
 
 // userIn loads a user through idb, inside a transaction.
