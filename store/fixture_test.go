@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -109,16 +108,6 @@ func (f *fixture) input(c *invite.Company) invite.InvitationInput {
 	}
 }
 
-// invite makes a pending invitation into c as the Global Administrator.
-func (f *fixture) invite(t testing.TB, c *invite.Company) (*invite.Invitation, string) {
-	t.Helper()
-	inv, token, err := f.svc.Invite(f.global, f.input(c))
-	if err != nil {
-		t.Fatalf("Invite: %v", err)
-	}
-	return inv, token
-}
-
 func acceptInput(token string) invite.AcceptInput {
 	return invite.AcceptInput{Token: token, Password: password, FirstName: "Grace", LastName: "Hopper", AcceptTerms: true}
 }
@@ -156,39 +145,3 @@ func (f *fixture) count(t testing.TB, table, where string, args ...any) int {
 	return int(n)
 }
 
-// wantErr fails the test unless err is want (by code and reason).
-func wantErr(t testing.TB, err error, want *invite.Error) {
-	t.Helper()
-	if !errors.Is(err, want) {
-		t.Fatalf("got error %v (code %q), want %s (%s)", err, invite.ErrorCode(err), want.Reason, want.Code)
-	}
-}
-
-// wantField fails the test unless err names field with reason.
-func wantField(t testing.TB, err error, field, reason string) {
-	t.Helper()
-	e, ok := errors.AsType[*invite.Error](err)
-	if !ok {
-		t.Fatalf("got error %v, want one at field %s", err, field)
-	}
-	fe, ok := e.Field(field)
-	if !ok {
-		t.Fatalf("got field errors %+v, want one at %s", e.Fields, field)
-	}
-	if fe.Reason != reason {
-		t.Fatalf("field %s: got reason %q, want %q", field, fe.Reason, reason)
-	}
-}
-
-// latestMail returns the newest message in the outbox as the store keeps
-// it, links and all: the test reads it as its recipient would. The service
-// never shows a reset link, nor an invitation link to anyone but its
-// sender (see invite.Service.Message).
-func (f *fixture) latestMail(t testing.TB) *invite.Message {
-	t.Helper()
-	msgs, err := f.db.Messages(context.Background(), invite.MessageQuery{Limit: 1})
-	if err != nil || len(msgs) == 0 {
-		t.Fatalf("no message in the outbox: %v", err)
-	}
-	return msgs[0]
-}

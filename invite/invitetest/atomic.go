@@ -1,0 +1,181 @@
+package invitetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/invitehq/invite/invite"
+)
+
+var errInjected = errors.New("injected failure")
+
+// faulty is a Store whose one named method fails, within transactions
+// too, as a database that breaks between two statements does.
+type faulty struct {
+	invite.Store
+	fail string
+}
+
+func (s faulty) InTx(ctx context.Context, fn func(invite.Store) error) error {
+	return s.Store.InTx(ctx, func(tx invite.Store) error { return fn(faulty{tx, s.fail}) })
+}
+
+func (s faulty) Enqueue(ctx context.Context, msgs []*invite.Message) error {
+	if s.fail == "Enqueue" {
+		return errInjected
+	}
+	return s.Store.Enqueue(ctx, msgs)
+}
+
+func (s faulty) DecideJoinRequest(ctx context.Context, id int64, status invite.JoinStatus, by, invitationID int64, at time.Time) error {
+	if s.fail == "DecideJoinRequest" {
+		return errInjected
+	}
+	return s.Store.DecideJoinRequest(ctx, id, status, by, invitationID, at)
+}
+
+func (s faulty) DeleteUserSessions(ctx context.Context, userID int64, except []byte) error {
+	if s.fail == "DeleteUserSessions" {
+		return errInjected
+	}
+	return s.Store.DeleteUserSessions(ctx, userID, except)
+}
+
+// failing returns a service like the fixture's over a store whose method
+// fail fails.
+func (f *fixture) failing(fail string) *invite.Service {
+	none := invite.Rate{Count: -1}
+	return invite.NewService(faulty{f.db, fail}, invite.Config{Now: f.clock.Now, Limits: invite.Limits{Invitations: none, Mails: none, DailyMails: none}})
+}
+
+// Each flow of two writes is one transaction: a failure of the second
+// leaves nothing of the first, and doing it again then works in full.
+func testFlowsAreAtomic(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	ctx := context.Background()
+
+	t.Run("RequestNewInvitation", func(t *testing.T) {
+		inv, token := f.invite(t, f.a)
+		f.clock.Set(inv.ExpiresAt)
+		outbox := f.messages(t, nil)
+		if err := f.failing("Enqueue").RequestNewInvitation(ctx, token); !errors.Is(err, errInjected) {
+			t.Fatalf("got %v, want the injected failure", err)
+		}
+		if n := f.messages(t, nil) - outbox; n != 0 {
+			t.Fatalf("wrote %d messages", n)
+		}
+		if err := f.svc.RequestNewInvitation(ctx, token); err != nil {
+			t.Fatal(err)
+		}
+		if n := f.messages(t, nil) - outbox; n == 0 {
+			t.Errorf("asking again notified nobody: the failed request marked the invitation")
+		}
+		f.clock.Set(start)
+	})
+
+	t.Run("ApproveJoinRequest", func(t *testing.T) {
+		key, err := f.svc.OpenJoinPage(f.global, f.a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.RequestToJoin(ctx, tokenAt(t, key, invite.JoinPath), invite.JoinRequestInput{Email: "asks@example.com", FirstName: "As", LastName: "Ks"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.ProcessJoinRequests(ctx); err != nil {
+			t.Fatal(err)
+		}
+		grants := []invite.Grant{{SubscriptionID: f.a.Subscriptions[0].ID, Role: invite.RoleViewer}}
+		reqs, err := f.svc.JoinRequests(f.adminA, 0)
+		if err != nil || len(reqs) != 1 {
+			t.Fatalf("JoinRequests: %v, %v", reqs, err)
+		}
+		_, err = f.failing("DecideJoinRequest").ApproveJoinRequest(f.adminA, reqs[0].ID, f.a.BusinessRoles[0].ID, grants)
+		if !errors.Is(err, errInjected) {
+			t.Fatalf("got %v, want the injected failure", err)
+		}
+		if n := f.invitations(t, invitationTo("asks@example.com")); n != 0 {
+			t.Fatalf("a failed approval left %d invitations", n)
+		}
+		if n := f.pendingJoinRequests(t, nil); n != 1 {
+			t.Fatalf("a failed approval decided the request")
+		}
+		if _, err := f.svc.ApproveJoinRequest(f.adminA, reqs[0].ID, f.a.BusinessRoles[0].ID, grants); err != nil {
+			t.Fatalf("approving again: %v", err)
+		}
+	})
+
+	t.Run("ChangePassword", func(t *testing.T) {
+		member := f.member(t, f.a, invite.AdminNone)
+		asMember, _ := f.loginAs(t, member.Email)
+		_, other := f.loginAs(t, member.Email)
+		err := f.failing("DeleteUserSessions").ChangePassword(asMember, password, "a brand new passphrase", "")
+		if !errors.Is(err, errInjected) {
+			t.Fatalf("got %v, want the injected failure", err)
+		}
+		if _, err := f.svc.Authenticate(ctx, member.Email, password); err != nil {
+			t.Fatalf("the old password no longer works: %v", err)
+		}
+		if err := f.svc.ChangePassword(asMember, password, "a brand new passphrase", ""); err != nil {
+			t.Fatal(err)
+		}
+		f.wantLoggedOut(t, other)
+	})
+}
+
+// InTx commits what its function did when it returns nil, and otherwise
+// rolls it all back and returns the function's error as it is; an InTx
+// within joins the outer transaction.
+func testInTx(t *testing.T, open Opener) {
+	db := open(t)
+	ctx := context.Background()
+	company := func(name string) *invite.Company {
+		return &invite.Company{Name: name, DefaultLanguage: "en", TimeZone: "UTC", CreatedAt: start}
+	}
+	exists := func(name string) bool {
+		cs, err := db.Companies(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cs {
+			if c.Name == name {
+				return true
+			}
+		}
+		return false
+	}
+	err := db.InTx(ctx, func(tx invite.Store) error {
+		if err := tx.CreateCompany(ctx, company("Rolled")); err != nil {
+			return err
+		}
+		return tx.InTx(ctx, func(inner invite.Store) error {
+			if err := inner.CreateCompany(ctx, company("Inner")); err != nil {
+				return err
+			}
+			if cs, err := inner.Companies(ctx); err != nil || len(cs) != 2 {
+				t.Errorf("within the transaction: %d companies, %v; want both", len(cs), err)
+			}
+			return errInjected
+		})
+	})
+	if err != errInjected {
+		t.Fatalf("got %v, want the function's error as it is", err)
+	}
+	if exists("Rolled") || exists("Inner") {
+		t.Fatalf("a failed transaction kept its companies")
+	}
+	err = db.InTx(ctx, func(tx invite.Store) error {
+		if err := tx.CreateCompany(ctx, company("Kept")); err != nil {
+			return err
+		}
+		err := tx.CreateCompany(ctx, company("KEPT"))
+		if !errors.Is(err, invite.ErrCompanyExists) {
+			t.Errorf("a duplicate within a transaction: %v, want ErrCompanyExists", err)
+		}
+		return nil
+	})
+	if err != nil || !exists("Kept") {
+		t.Fatalf("a transaction that returned nil: %v, kept %v", err, exists("Kept"))
+	}
+}

@@ -1,0 +1,224 @@
+package invitetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/invitehq/invite/invite"
+)
+
+// wantLimited fails unless err is want with a RetryAfter about wait.
+func wantLimited(t *testing.T, err error, want *invite.Error, wait time.Duration) {
+	t.Helper()
+	wantErr(t, err, want)
+	e, _ := errors.AsType[*invite.Error](err)
+	if e.RetryAfter < wait-time.Second || e.RetryAfter > wait+time.Second {
+		t.Fatalf("RetryAfter: got %v, want about %v", e.RetryAfter, wait)
+	}
+}
+
+// An address is sent an invitation at most once a minute and five times a
+// day, however it is sent; 30 resends at once put one mail in the
+// invitee's inbox, not 31.
+func testResendLimits(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	// Two processes on one database, with the bounds by default: the
+	// counts are in it.
+	config := invite.Config{Now: f.clock.Now, Limits: invite.Limits{Invitations: invite.Rate{Count: -1}}}
+	f.svc = invite.NewService(f.db, config)
+	other := invite.NewService(f.db, config)
+	inv, _ := f.invite(t, f.a)
+	f.clock.Add(time.Minute)
+	outbox := f.messages(t, func(m *invite.Message) bool { return m.InvitationID == inv.ID })
+	errs := Parallel(30, func(i int) error {
+		svc := f.svc
+		if i%2 == 1 {
+			svc = other
+		}
+		_, _, err := svc.Resend(f.adminA, inv.ID, nil)
+		return err
+	})
+	if got := Tally(errs); got[""] != 1 || got[invite.ErrTooManyMails.Reason] != 29 {
+		t.Fatalf("30 resends at once: got %v, want 1 sent and 29 refused", got)
+	}
+	if n := f.messages(t, func(m *invite.Message) bool { return m.InvitationID == inv.ID }) - outbox; n != 1 {
+		t.Fatalf("30 resends at once wrote %d messages, want 1", n)
+	}
+	_, _, err := f.svc.Resend(f.adminA, inv.ID, nil)
+	wantLimited(t, err, invite.ErrTooManyMails, time.Minute)
+	// A minute apart, three more today (five with the invitation);
+	// the sixth of the day waits.
+	for range 3 {
+		f.clock.Add(time.Minute)
+		if _, _, err := f.svc.Resend(f.adminA, inv.ID, nil); err != nil {
+			t.Fatalf("a resend a minute later: %v", err)
+		}
+	}
+	f.clock.Add(time.Minute)
+	_, _, err = f.svc.Resend(f.adminA, inv.ID, nil)
+	wantLimited(t, err, invite.ErrTooManyMails, 24*time.Hour/5-5*time.Minute)
+	f.clock.Add(24*time.Hour/5 - 5*time.Minute)
+	if _, _, err := f.svc.Resend(f.adminA, inv.ID, nil); err != nil {
+		t.Fatalf("a resend once the day's bound allows it: %v", err)
+	}
+	// Another address has bounds of its own; canceling and inviting
+	// again counts as much as resending.
+	other2, _ := f.invite(t, f.a)
+	f.clock.Add(time.Minute)
+	if _, _, err := f.svc.Resend(f.adminA, other2.ID, nil); err != nil {
+		t.Fatalf("another address: %v", err)
+	}
+	if _, err := f.svc.Cancel(f.adminA, inv.ID); err != nil {
+		t.Fatal(err)
+	}
+	again := f.input(f.a)
+	again.Email = inv.Email
+	_, _, err = f.svc.Invite(f.adminA, again)
+	wantLimited(t, err, invite.ErrTooManyMails, 24*time.Hour/5-time.Minute)
+}
+
+// An administrator sends at most so many invitations an hour, resends
+// included, whatever the number of processes; a refused one stores
+// nothing.
+func testInvitationLimit(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	svc := invite.NewService(f.db, invite.Config{Now: f.clock.Now, Limits: invite.Limits{Invitations: invite.Rate{Count: 10, Per: time.Hour}}})
+	before := f.invitations(t, nil)
+	inputs := make([]invite.InvitationInput, 12)
+	for i := range inputs {
+		inputs[i] = f.input(f.a)
+	}
+	errs := Parallel(12, func(i int) error {
+		_, _, err := svc.Invite(f.adminA, inputs[i])
+		return err
+	})
+	if got := Tally(errs); got[""] != 10 || got[invite.ErrTooManyInvitations.Reason] != 2 {
+		t.Fatalf("12 invitations at once with 10 an hour: got %v", got)
+	}
+	if n := f.invitations(t, nil) - before; n != 10 {
+		t.Fatalf("stored %d invitations, want 10", n)
+	}
+	invs, _ := svc.Invitations(f.adminA, invite.InvitationFilter{Limit: 1})
+	f.clock.Add(time.Minute) // past the bound on mail to the address
+	_, _, err := svc.Resend(f.adminA, invs.Invitations[0].ID, nil)
+	wantLimited(t, err, invite.ErrTooManyInvitations, 5*time.Minute)
+	// Another administrator is not held back by this one.
+	if _, _, err := svc.Invite(f.adminB, f.input(f.b)); err != nil {
+		t.Fatalf("another administrator: %v", err)
+	}
+	f.clock.Add(5 * time.Minute)
+	if _, _, err := svc.Invite(f.adminA, f.input(f.a)); err != nil {
+		t.Fatalf("after six minutes (an hour over ten): %v", err)
+	}
+}
+
+// Failed log-ins of one address are bounded, whether or not it has an
+// account: from one client at a low bound, past which even the right
+// password from that client waits; from everywhere at a higher one. The
+// owner, logging in from elsewhere, is not kept out by one guesser, and a
+// password reset lifts the bound of everywhere. A success counts nothing.
+func testFailedLoginLimit(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	member := f.member(t, f.a, invite.AdminNone)
+	from := func(client string) context.Context { return invite.WithClient(context.Background(), client) }
+	for range 3 {
+		if _, err := f.svc.Authenticate(from("owner"), member.Email, password); err != nil {
+			t.Fatalf("log in: %v", err)
+		}
+	}
+	limits := invite.DefaultLimits()
+	for _, email := range []string{member.Email, "nobody@example.com"} {
+		for i := range limits.FailedLogins.Count {
+			if _, err := f.svc.Authenticate(from("guesser"), email, "a wrong password"); !errors.Is(err, invite.ErrBadCredentials) {
+				t.Fatalf("%s, failure %d: got %v", email, i+1, err)
+			}
+		}
+		_, err := f.svc.Authenticate(from("guesser"), email, password)
+		wantLimited(t, err, invite.ErrTooManyFailedLogins, 3*time.Minute)
+	}
+	if _, err := f.svc.Authenticate(from("owner"), " "+member.Email+" ", password); err != nil {
+		t.Fatalf("the owner, from elsewhere, while one guesser is held: %v", err)
+	}
+	// Guessing from many places reaches the bound of everywhere.
+	for i := limits.FailedLogins.Count; i < limits.FailedLoginsAnywhere.Count; i++ {
+		if _, err := f.svc.Authenticate(from(fmt.Sprintf("guesser %d", i/limits.FailedLogins.Count)), member.Email, "a wrong password"); !errors.Is(err, invite.ErrBadCredentials) {
+			t.Fatalf("failure %d: got %v", i+1, err)
+		}
+	}
+	_, err := f.svc.Authenticate(from("owner"), member.Email, password)
+	wantLimited(t, err, invite.ErrTooManyFailedLogins, time.Hour/time.Duration(limits.FailedLoginsAnywhere.Count))
+	// Setting the password by the mailed link lifts it.
+	if err := f.svc.RequestPasswordReset(context.Background(), member.Email, "en"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.IssuePasswordResets(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.ResetPassword(context.Background(), f.resetToken(t, member.Email), "a new long passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Authenticate(from("owner"), member.Email, "a new long passphrase"); err != nil {
+		t.Fatalf("log in after the reset: %v", err)
+	}
+	// Guessing the current password with a session counts the same.
+	asMember := invite.NewContext(from("guesser"), member)
+	err = f.svc.ChangePassword(asMember, "a wrong password", "another new passphrase", "")
+	wantLimited(t, err, invite.ErrTooManyFailedLogins, time.Hour/time.Duration(limits.FailedLogins.Count))
+}
+
+// The forms people guess with take so many submissions a minute from one
+// client address, counted in the database; the counts are forgotten once
+// they are back to nothing.
+func testAttemptLimit(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	ctx := context.Background()
+	errs := Parallel(25, func(int) error { return f.svc.Attempt(ctx, "192.0.2.7") })
+	if got := Tally(errs); got[""] != 20 || got[invite.ErrTooManyAttempts.Reason] != 5 {
+		t.Fatalf("25 attempts at once: got %v, want 20 and 5 refused", got)
+	}
+	if err := f.svc.Attempt(ctx, "192.0.2.8"); err != nil {
+		t.Fatalf("another address: %v", err)
+	}
+	if n, err := f.svc.Prune(ctx); err != nil || n != 0 {
+		t.Fatalf("Prune while counting: %d, %v", n, err)
+	}
+	f.clock.Add(time.Minute)
+	if err := f.svc.Attempt(ctx, "192.0.2.7"); err != nil {
+		t.Fatalf("a minute later: %v", err)
+	}
+	f.clock.Add(time.Minute)
+	if n, err := f.svc.Prune(ctx); err != nil || n != 2 {
+		t.Fatalf("Prune when all are back to nothing: %d, %v; want 2", n, err)
+	}
+	if n, err := f.db.PruneLimits(ctx, f.clock.Now().Add(100*365*24*time.Hour)); err != nil || n != 0 {
+		t.Fatalf("%d limits left, %v", n, err)
+	}
+}
+
+// Found from outside: guesses sent at once were all checked, because the
+// bound was checked first and counted after. Each try now takes its place
+// first: of 50 wrong passwords at once from one client, 20 are checked.
+func testFailedLoginsAtOnce(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	member := f.member(t, f.a, invite.AdminNone)
+	ctx := invite.WithClient(context.Background(), "guesser")
+	errs := Parallel(50, func(int) error {
+		_, err := f.svc.Authenticate(ctx, member.Email, "a wrong password")
+		return err
+	})
+	bound := invite.DefaultLimits().FailedLogins.Count
+	if got := Tally(errs); got[invite.ErrBadCredentials.Reason] != bound || got[invite.ErrTooManyFailedLogins.Reason] != 50-bound {
+		t.Fatalf("50 wrong passwords at once: got %v, want %d checked and the rest refused", got, bound)
+	}
+	// A right one gives its place back: the owner logging in often
+	// counts nothing.
+	owner := invite.WithClient(context.Background(), "owner")
+	for i := range bound + 5 {
+		if _, err := f.svc.Authenticate(owner, member.Email, password); err != nil {
+			t.Fatalf("log-in %d: %v", i+1, err)
+		}
+	}
+}

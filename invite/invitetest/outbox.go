@@ -1,0 +1,565 @@
+package invitetest
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	gosmtp "github.com/emersion/go-smtp"
+	"github.com/invitehq/invite/invite"
+	"github.com/invitehq/invite/invite/smtp"
+	"github.com/invitehq/invite/invite/smtp/smtptest"
+)
+
+// logMailer delivers to nowhere, keeping links, as the embedded default does.
+var logMailer = invite.LogMailer{Logger: slog.New(slog.DiscardHandler)}
+
+// drain delivers everything queued so far, so that a test sees only its own mail.
+func (f *fixture) drain(t testing.TB) {
+	t.Helper()
+	if _, err := f.svc.DeliverOutbox(context.Background(), logMailer); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mailerFor(t testing.TB, srv *smtptest.Server) *smtp.Mailer {
+	t.Helper()
+	m, err := smtp.New(srv.URL(), "Invitations <no-reply@invite.example.com>", smtp.WithTLSConfig(srv.ClientTLS()), smtp.WithTimeout(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// tokenIn returns the token of the invitation link in text.
+func tokenIn(t testing.TB, text string) string {
+	t.Helper()
+	return tokenAt(t, text, invite.AcceptPath)
+}
+
+// tokenAt returns the token of the link with the given path in text.
+func tokenAt(t testing.TB, text, path string) string {
+	t.Helper()
+	m := regexp.MustCompile(regexp.QuoteMeta(path) + `([A-Za-z0-9_-]{43})`).FindStringSubmatch(text)
+	if m == nil {
+		t.Fatalf("no %s link in %q", path, text)
+	}
+	return m[1]
+}
+
+// freeAddr returns a local address where nothing listens.
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// checkReceivedOnce fails unless the server received exactly one message
+// for each address in want, each with a Message-ID of its own.
+func checkReceivedOnce(t *testing.T, srv *smtptest.Server, want map[string]bool) {
+	t.Helper()
+	byRcpt, byID := map[string]int{}, map[string]int{}
+	for _, r := range srv.Received() {
+		byRcpt[r.To[0]]++
+		msg, err := r.Parse()
+		if err != nil {
+			t.Fatal(err)
+		}
+		byID[msg.Header.Get("Message-Id")]++
+	}
+	if len(byRcpt) != len(want) || len(byID) != len(want) {
+		t.Errorf("received mail for %d addresses with %d Message-IDs, want %d", len(byRcpt), len(byID), len(want))
+	}
+	for rcpt, count := range byRcpt {
+		if !want[rcpt] || count != 1 {
+			t.Errorf("%s received %d messages, want 1", rcpt, count)
+		}
+	}
+}
+
+func testDeliveryFailure(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	f.drain(t)
+	srv := smtptest.Start(t, smtptest.Options{})
+	srv.Reject(func(rcpt string) error {
+		switch {
+		case strings.HasPrefix(rcpt, "gone"):
+			return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1}, Message: "No such user"}
+		case strings.HasPrefix(rcpt, "busy"):
+			return &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0}, Message: "Mailbox busy"}
+		}
+		return nil
+	})
+	mailer := mailerFor(t, srv)
+
+	t.Run("PermanentThenFixed", func(t *testing.T) {
+		in := f.input(f.a)
+		in.Email = "gone@example.com"
+		inv, _, err := f.svc.Invite(f.adminA, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.DeliverOutbox(t.Context(), mailer); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := f.svc.Invitation(f.adminA, inv.ID)
+		if d := got.Delivery; d == nil || d.State != invite.DeliveryFailed || d.Attempts != 1 || !strings.Contains(d.Error, "No such user") {
+			t.Fatalf("delivery: got %+v, want failed at once with the reason", got.Delivery)
+		}
+		// The administrator corrects the address and resends.
+		in.Email = "grace.hopper@example.com"
+		if _, _, err := f.svc.Resend(f.adminA, inv.ID, &in); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.DeliverOutbox(t.Context(), mailer); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = f.svc.Invitation(f.adminA, inv.ID)
+		if d := got.Delivery; d == nil || d.State != invite.DeliverySent {
+			t.Fatalf("delivery after the fix: got %+v, want sent", d)
+		}
+	})
+	t.Run("TemporaryUntilAttemptsRunOut", func(t *testing.T) {
+		svc := invite.NewService(f.db, invite.Config{Now: f.clock.Now, Retry: invite.Retry{Attempts: 3}})
+		in := f.input(f.a)
+		in.Email = "busy@example.com"
+		inv, _, err := svc.Invite(f.adminA, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for attempt := 1; attempt <= 3; attempt++ {
+			if _, err := svc.DeliverOutbox(t.Context(), mailer); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := svc.Invitation(f.adminA, inv.ID)
+			want := invite.DeliveryQueued
+			if attempt == 3 {
+				want = invite.DeliveryFailed
+			}
+			if d := got.Delivery; d.State != want || d.Attempts != attempt || !strings.Contains(d.Error, "Mailbox busy") {
+				t.Fatalf("after attempt %d: got %+v, want %s", attempt, d, want)
+			}
+			f.clock.Add(2 * time.Hour)
+		}
+	})
+}
+
+// One reminder per sending, with a new link, however many jobs run it.
+func testReminders(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	f.drain(t)
+	inv, oldToken := f.invite(t, f.a)
+	wantAt := inv.ExpiresAt.Add(-invite.DefaultRemindBefore)
+	if !inv.RemindAt.Equal(wantAt) {
+		t.Fatalf("RemindAt: got %v, want %v", inv.RemindAt, wantAt)
+	}
+	f.clock.Set(wantAt.Add(-time.Microsecond))
+	if n, err := f.svc.SendReminders(t.Context()); err != nil || n != 0 {
+		t.Fatalf("SendReminders before due: %d, %v; want 0", n, err)
+	}
+	f.clock.Set(wantAt)
+	counts := make([]int, 3)
+	errs := Parallel(3, func(i int) error {
+		var err error
+		counts[i], err = f.svc.SendReminders(context.Background())
+		return err
+	})
+	if got := Tally(errs); got[""] != 3 || counts[0]+counts[1]+counts[2] != 1 {
+		t.Fatalf("three jobs at once: %v, reminders %v; want 1 in all", got, counts)
+	}
+	if n, _ := f.svc.SendReminders(t.Context()); n != 0 {
+		t.Fatalf("a second reminder was sent")
+	}
+	reminder := f.latestMail(t)
+	if reminder.Kind != invite.KindReminder || reminder.InvitationID != inv.ID || !strings.Contains(reminder.Subject, "Erinnerung") {
+		t.Fatalf("latest message: got %s %q for %d, want the German reminder for %d", reminder.Kind, reminder.Subject, reminder.InvitationID, inv.ID)
+	}
+	_, err := f.svc.Accept(t.Context(), acceptInput(oldToken))
+	wantErr(t, err, invite.ErrInvitationNotFound)
+	if _, err := f.svc.Accept(t.Context(), acceptInput(tokenIn(t, reminder.Text))); err != nil {
+		t.Fatalf("Accept with the reminder's link: %v", err)
+	}
+	got, _ := f.svc.Invitation(f.adminA, inv.ID)
+	if !got.RemindedAt.Equal(wantAt) || !got.RemindAt.IsZero() {
+		t.Errorf("got RemindedAt %v, RemindAt %v", got.RemindedAt, got.RemindAt)
+	}
+	f.clock.Set(start)
+
+	t.Run("ShortTTL", func(t *testing.T) {
+		svc := invite.NewService(f.db, invite.Config{Now: f.clock.Now, TTL: 24 * time.Hour})
+		inv, _, err := svc.Invite(f.adminA, f.input(f.a))
+		if err != nil || !inv.RemindAt.IsZero() {
+			t.Errorf("an invitation valid for less than the reminder lead got RemindAt %v (%v)", inv.RemindAt, err)
+		}
+	})
+	t.Run("Disabled", func(t *testing.T) {
+		svc := invite.NewService(f.db, invite.Config{Now: f.clock.Now, RemindBefore: -1})
+		inv, _, err := svc.Invite(f.adminA, f.input(f.a))
+		if err != nil || !inv.RemindAt.IsZero() {
+			t.Errorf("reminders off, got RemindAt %v (%v)", inv.RemindAt, err)
+		}
+	})
+	t.Run("ResendRemindsAgain", func(t *testing.T) {
+		inv, _ := f.invite(t, f.a)
+		f.clock.Set(inv.RemindAt)
+		if n, _ := f.svc.SendReminders(t.Context()); n != 1 {
+			t.Fatalf("got %d reminders, want 1", n)
+		}
+		resent, _, err := f.svc.Resend(f.adminA, inv.ID, nil)
+		if err != nil || !resent.RemindAt.Equal(resent.ExpiresAt.Add(-invite.DefaultRemindBefore)) {
+			t.Fatalf("after resend: RemindAt %v (%v)", resent.RemindAt, err)
+		}
+		f.clock.Set(start)
+	})
+}
+
+func testMailTemplates(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	f.drain(t)
+	tmpl := invite.Template{Subject: "{CompanyName} sucht Verstärkung", Body: "Servus {FirstName}!\n\nKlick: {InvitationLink}"}
+
+	t.Run("Default", func(t *testing.T) {
+		got, own, err := f.svc.MailTemplate(f.adminA, f.a.ID, "de")
+		if err != nil || own || !strings.Contains(got.Subject, "eingeladen") {
+			t.Fatalf("got %+v, %v, %v; want the built-in German template", got, own, err)
+		}
+	})
+	t.Run("ErrInvalidInput", func(t *testing.T) {
+		err := f.svc.SetMailTemplate(f.adminA, f.a.ID, "de", invite.Template{Subject: "Hi {Vorname}", Body: "x"})
+		wantField(t, err, "subject", invite.ReasonUnknownPlaceholder)
+		if fe, _ := err.(*invite.Error).Field("subject"); fe.Args["Column"] != 4 || fe.Args["Placeholder"] != "{Vorname}" {
+			t.Errorf("position: got %v", fe.Args)
+		}
+		err = f.svc.SetMailTemplate(f.adminA, f.a.ID, "de", invite.Template{Subject: "Hi\nthere", Body: "x"})
+		wantField(t, err, "subject", invite.ReasonLineBreak)
+		err = f.svc.SetMailTemplate(f.adminA, f.a.ID, "xx", tmpl)
+		wantField(t, err, "language", invite.ReasonUnsupportedLanguage)
+		if _, own, _ := f.svc.MailTemplate(f.adminA, f.a.ID, "de"); own {
+			t.Errorf("a refused template was saved")
+		}
+	})
+	t.Run("ErrCompanyNotFound", func(t *testing.T) {
+		wantErr(t, f.svc.SetMailTemplate(f.adminB, f.a.ID, "de", tmpl), invite.ErrCompanyNotFound)
+		_, _, err := f.svc.MailTemplate(f.adminB, f.a.ID, "de")
+		wantErr(t, err, invite.ErrCompanyNotFound)
+	})
+	t.Run("CompanyTemplate", func(t *testing.T) {
+		if err := f.svc.SetMailTemplate(f.adminA, f.a.ID, "de", tmpl); err != nil {
+			t.Fatal(err)
+		}
+		in := f.input(f.a) // German, the company's default
+		inv, _, err := f.svc.Invite(f.adminA, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := latestMessage(t, f, inv.ID)
+		if m.Subject != "Acme sucht Verstärkung" || !strings.HasPrefix(m.Text, "Servus Grace!") {
+			t.Errorf("got %q\n%s", m.Subject, m.Text)
+		}
+		in = f.input(f.a)
+		in.Language = "en"
+		inv, _, err = f.svc.Invite(f.adminA, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := latestMessage(t, f, inv.ID); !strings.Contains(m.Subject, "invited you to Acme") {
+			t.Errorf("English invitation used %q, want the built-in English template", m.Subject)
+		}
+		// Back to the built-in one.
+		if err := f.svc.SetMailTemplate(f.adminA, f.a.ID, "de", invite.Template{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, own, _ := f.svc.MailTemplate(f.adminA, f.a.ID, "de"); own {
+			t.Errorf("the template is still the company's after reset")
+		}
+	})
+	t.Run("InvitationTemplate", func(t *testing.T) {
+		in := f.input(f.a)
+		in.Mail = invite.Template{Subject: "Just for {FirstName}", Body: "No link placeholder here."}
+		inv, _, err := f.svc.Invite(f.adminA, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := latestMessage(t, f, inv.ID)
+		if m.Subject != "Just for Grace" || !strings.Contains(m.Text, invite.AcceptPath) {
+			t.Errorf("got %q\n%s\nwant the invitation's template with the link appended", m.Subject, m.Text)
+		}
+		in.Mail.Body = "{Oops}"
+		_, _, err = f.svc.Invite(f.adminA, in)
+		wantField(t, err, "body", invite.ReasonUnknownPlaceholder)
+	})
+	t.Run("Preview", func(t *testing.T) {
+		in := f.input(f.a)
+		in.Mail = invite.Template{Subject: "Preview {LastName}", Body: "B"}
+		before := f.messages(t, nil)
+		m, err := f.svc.PreviewMail(f.adminA, in)
+		if err != nil || m.Subject != "Preview Hopper" {
+			t.Fatalf("got %v, %v", m, err)
+		}
+		if after := f.messages(t, nil); after != before {
+			t.Errorf("a preview wrote to the outbox")
+		}
+	})
+}
+
+func latestMessage(t *testing.T, f *fixture, invitationID int64) *invite.Message {
+	t.Helper()
+	page, err := f.svc.Messages(f.adminA, invite.MessageFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range page.Messages {
+		if m.InvitationID == invitationID {
+			return m
+		}
+	}
+	t.Fatalf("no message for invitation %d", invitationID)
+	return nil
+}
+
+func testMessagesIsolation(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	f.invite(t, f.b)
+	page, err := f.svc.Messages(f.adminA, invite.MessageFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range page.Messages {
+		if m.CompanyID != f.a.ID {
+			t.Errorf("company A's administrator sees message %d of company %d", m.ID, m.CompanyID)
+		}
+	}
+	_, err = f.svc.Messages(f.adminA, invite.MessageFilter{CompanyID: f.b.ID})
+	wantErr(t, err, invite.ErrCompanyNotFound)
+	all, _ := f.svc.Messages(f.global, invite.MessageFilter{Limit: 2})
+	next, _ := f.svc.Messages(f.global, invite.MessageFilter{Limit: 2, After: all.Next})
+	if all.Next == 0 || len(next.Messages) == 0 || next.Messages[0].ID >= all.Messages[1].ID {
+		t.Errorf("paging: %v then %v", ids2(all.Messages), ids2(next.Messages))
+	}
+}
+
+func ids2(ms []*invite.Message) string {
+	var b strings.Builder
+	for _, m := range ms {
+		fmt.Fprint(&b, m.ID, " ")
+	}
+	return b.String()
+}
+
+// Three delivery workers and three expiry jobs all at once, as three
+// instances would run them: each mail is sent once, each due invitation is
+// expired once.
+func testJobsConcurrently(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	f.drain(t)
+	srv := smtptest.Start(t, smtptest.Options{})
+	mailer := mailerFor(t, srv)
+	want := map[string]bool{}
+	const due, fresh = 60, 60
+	for i := range due + fresh {
+		if i == due {
+			f.clock.Add(time.Hour) // the rest are an hour younger
+		}
+		inv, _ := f.invite(t, f.a)
+		want[inv.Email] = true
+	}
+	f.clock.Add(f.svc.TTL() - time.Hour) // the first 60 are due, the rest not
+	sent, expired := make([]int, 3), make([]int, 3)
+	errs := Parallel(6, func(i int) error {
+		if i >= 3 {
+			var err error
+			expired[i-3], err = f.svc.ExpireDue(context.Background())
+			return err
+		}
+		for {
+			n, err := f.svc.DeliverOutbox(context.Background(), mailer)
+			sent[i] += n
+			if err != nil || n == 0 {
+				return err
+			}
+		}
+	})
+	if got := Tally(errs); got[""] != 6 {
+		t.Fatalf("jobs: %v", got)
+	}
+	if n := expired[0] + expired[1] + expired[2]; n != due {
+		t.Errorf("expiry jobs marked %v, %d in all; want %d", expired, n, due)
+	}
+	if n := sent[0] + sent[1] + sent[2]; n != due+fresh {
+		t.Errorf("workers sent %v, %d in all; want %d", sent, n, due+fresh)
+	}
+	checkReceivedOnce(t, srv, want)
+}
+
+// keepingMailer accepts every message and keeps it, as a mailer that
+// queues messages to send later does.
+type keepingMailer struct{ kept []*invite.Message }
+
+func (k *keepingMailer) Deliver(_ context.Context, msgs []*invite.Message) []error {
+	k.kept = append(k.kept, msgs...)
+	return make([]error, len(msgs))
+}
+
+// A Mailer gets messages of its own: the link that the service redacts in
+// its record after delivery stays in what the mailer kept.
+func testMailerKeepsItsMessages(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	f.drain(t)
+	_, token := f.invite(t, f.a)
+	var k keepingMailer
+	if n, err := f.svc.DeliverOutbox(t.Context(), &k); n != 1 || err != nil {
+		t.Fatalf("DeliverOutbox: %d, %v; want 1", n, err)
+	}
+	if len(k.kept) != 1 || !strings.Contains(k.kept[0].Text, token) || !strings.Contains(k.kept[0].HTML, token) {
+		t.Fatalf("the kept message lost its link: %+v", k.kept)
+	}
+	if m := f.latestMail(t); strings.Contains(m.Text, token) {
+		t.Errorf("the outbox kept the link of a delivered message: %q", m.Text)
+	}
+}
+
+// An invitation's e-mail goes out over SMTP in the invitee's language and
+// time zone, and the link in it accepts the invitation.
+func testDeliveryOverSMTP(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	f.drain(t)
+	srv := smtptest.Start(t, smtptest.Options{TLS: "starttls", User: "mailer", Password: "secret"})
+	in := f.input(f.a)
+	in.Language, in.TimeZone = "pt-BR", "America/Sao_Paulo"
+	inv, _, err := f.svc.Invite(f.adminA, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.Delivery == nil || inv.Delivery.State != invite.DeliveryQueued {
+		t.Fatalf("delivery before the worker ran: got %+v, want queued", inv.Delivery)
+	}
+	n, err := f.svc.DeliverOutbox(t.Context(), mailerFor(t, srv))
+	if err != nil || n != 1 {
+		t.Fatalf("DeliverOutbox: %d, %v; want 1", n, err)
+	}
+	got := srv.Received()
+	if len(got) != 1 || got[0].To[0] != inv.Email {
+		t.Fatalf("server received %+v, want one message to %s", got, inv.Email)
+	}
+	msg, err := got[0].Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(msg.Subject, "convidou você para Acme") || msg.Header.Get("Content-Language") != "pt-BR" {
+		t.Errorf("not in Portuguese: subject %q, language %q", msg.Subject, msg.Header.Get("Content-Language"))
+	}
+	loc, _ := time.LoadLocation("America/Sao_Paulo")
+	wantDate := inv.ExpiresAt.In(loc).Format("02/01/2006 às 15:04")
+	text, html := msg.Parts["text/plain"], msg.Parts["text/html"]
+	for _, want := range []string{"Olá, Grace", wantDate, inv.Email, "App Designer (Colaborador), Data Stream Designer (Leitor)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text part lacks %q:\n%s", want, text)
+		}
+	}
+	token := tokenIn(t, text)
+	if !strings.Contains(html, `href="`+invite.DefaultBaseURL+invite.AcceptPath+token+`"`) {
+		t.Errorf("HTML part lacks the link:\n%s", html)
+	}
+	// The link in the mail works.
+	if _, err := f.svc.Accept(t.Context(), acceptInput(token)); err != nil {
+		t.Fatalf("Accept with the mailed token: %v", err)
+	}
+	stored, _ := f.svc.Invitation(f.adminA, inv.ID)
+	if d := stored.Delivery; d == nil || d.State != invite.DeliverySent || d.Attempts != 1 || d.SentAt.IsZero() {
+		t.Errorf("delivery after sending: got %+v, want sent after 1 attempt", d)
+	}
+	// Delivered over SMTP, the outbox keeps no usable link.
+	if m := f.latestMail(t); strings.Contains(m.Text, token) || strings.Contains(m.HTML, token) {
+		t.Errorf("the outbox still holds the token after delivery")
+	}
+}
+
+// With the mail server down, 500 invitations are all made without an error
+// to the administrator; once it is back, every mail arrives, none twice.
+func testOutboxSurvivesSMTPDown(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	f.drain(t)
+	addr := freeAddr(t)
+	mailer, err := smtp.New("smtp://"+addr+"?tls=none", "no-reply@invite.example.com", smtp.WithTimeout(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 500
+	want := map[string]bool{}
+	for range n {
+		inv, _, err := f.svc.Invite(f.adminA, f.input(f.a))
+		if err != nil {
+			t.Fatalf("Invite while the mail server is down: %v", err)
+		}
+		want[inv.Email] = true
+	}
+	sent, err := f.svc.DeliverOutbox(t.Context(), mailer)
+	if err != nil || sent != 0 {
+		t.Fatalf("DeliverOutbox with the server down: %d, %v; want 0, nil", sent, err)
+	}
+	page, _ := f.svc.Messages(f.adminA, invite.MessageFilter{Limit: 1})
+	if m := page.Messages[0]; m.State != invite.DeliveryQueued || m.Attempts != 1 || m.LastError == "" {
+		t.Errorf("after a failed attempt: got state %s, %d attempts, error %q; want queued with the reason", m.State, m.Attempts, m.LastError)
+	}
+
+	srv := smtptest.Start(t, smtptest.Options{Addr: addr})
+	// Nothing is due before its backoff has passed.
+	if sent, err := f.svc.DeliverOutbox(t.Context(), mailer); err != nil || sent != 0 {
+		t.Fatalf("DeliverOutbox before the backoff: %d, %v; want 0", sent, err)
+	}
+	f.clock.Add(2 * time.Hour)
+	total := 0
+	for runs := 0; total < n && runs < 10; runs++ {
+		sent, err := f.svc.DeliverOutbox(t.Context(), mailer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += sent
+	}
+	if sent, _ := f.svc.DeliverOutbox(t.Context(), mailer); total != n || sent != 0 {
+		t.Fatalf("delivered %d then %d more, want %d then 0", total, sent, n)
+	}
+	checkReceivedOnce(t, srv, want)
+}
+
+// Three workers delivering one outbox at once send each message once.
+func testConcurrentDelivery(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	f.drain(t)
+	srv := smtptest.Start(t, smtptest.Options{})
+	mailer := mailerFor(t, srv)
+	const n = 150
+	want := map[string]bool{}
+	for range n {
+		inv, _ := f.invite(t, f.a)
+		want[inv.Email] = true
+	}
+	counts := make([]int, 3)
+	errs := Parallel(3, func(i int) error {
+		for {
+			sent, err := f.svc.DeliverOutbox(context.Background(), mailer)
+			counts[i] += sent
+			if err != nil || sent == 0 {
+				return err
+			}
+		}
+	})
+	if got := Tally(errs); got[""] != 3 {
+		t.Fatalf("workers: %v", got)
+	}
+	if counts[0]+counts[1]+counts[2] != n {
+		t.Errorf("workers sent %v, want %d in all", counts, n)
+	}
+	checkReceivedOnce(t, srv, want)
+	t.Logf("messages per worker: %v", counts)
+}
