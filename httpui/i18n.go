@@ -96,28 +96,17 @@ func (t *tr) Field(e *invite.FieldError) string {
 	if e == nil {
 		return ""
 	}
-	args := []any{}
-	for k, v := range e.Args {
-		args = append(args, k, v)
-	}
-	s := t.T("field_"+e.Reason, args...)
-	if s == "field_"+e.Reason {
-		return e.Message
-	}
-	return s
+	return e.Localize(t.Lang)
 }
 
 // Error returns the translated message of an error: its reason's text, or
 // the generic one for anything internal.
 func (t *tr) Error(err error) string {
 	e, ok := asError(err)
-	if !ok || e.Code == invite.CodeInternal {
-		return t.T("error_internal")
+	if !ok {
+		e = &invite.Error{Code: invite.CodeInternal}
 	}
-	s := t.T("error_" + e.Reason)
-	if s == "error_"+e.Reason {
-		s = e.Message
-	}
+	s := e.Localize(t.Lang)
 	if e.RetryAfter > 0 {
 		s += " " + t.T("retry_at", "Time", t.Date(t.now().Add(e.RetryAfter)))
 	}

@@ -129,7 +129,7 @@ func (h *handlers) join(c echo.Context) error {
 		if errs == nil {
 			errs = map[string]*invite.FieldError{}
 		}
-		errs["password_confirm"] = &invite.FieldError{Field: "password_confirm", Reason: "password_mismatch", Message: "does not match the password"}
+		errs["password_confirm"] = &invite.FieldError{Field: "password_confirm", Reason: invite.ReasonPasswordMismatch, Message: "does not match the password"}
 		return h.joinInvalid(c, data, errs)
 	}
 	u, err := h.svc.Accept(ctx, invite.AcceptInput{

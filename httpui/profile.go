@@ -47,7 +47,7 @@ func (h *handlers) changePassword(c echo.Context) error {
 	password := c.FormValue("password")
 	var errs map[string]*invite.FieldError
 	if password != c.FormValue("password_confirm") {
-		errs = map[string]*invite.FieldError{"password_confirm": {Field: "password_confirm", Reason: "password_mismatch", Message: "does not match the password"}}
+		errs = map[string]*invite.FieldError{"password_confirm": {Field: "password_confirm", Reason: invite.ReasonPasswordMismatch, Message: "does not match the password"}}
 	} else {
 		keep := ""
 		if ck, err := c.Cookie(h.cookieName(sessionCookie)); err == nil {

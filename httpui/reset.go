@@ -68,7 +68,7 @@ func (h *handlers) reset(c echo.Context) error {
 		if errs == nil {
 			errs = map[string]*invite.FieldError{}
 		}
-		errs["password_confirm"] = &invite.FieldError{Field: "password_confirm", Reason: "password_mismatch", Message: "does not match the password"}
+		errs["password_confirm"] = &invite.FieldError{Field: "password_confirm", Reason: invite.ReasonPasswordMismatch, Message: "does not match the password"}
 	} else if _, err := h.svc.ResetPassword(ctx, token, password); err != nil {
 		if errs = fieldErrors(err); errs == nil {
 			return h.resetProblem(c, err)

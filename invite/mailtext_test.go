@@ -2,9 +2,13 @@ package invite
 
 import (
 	"flag"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -174,4 +178,92 @@ func TestCompose(t *testing.T) {
 			t.Errorf("subscriptions not listed in the company's order with German roles:\n%s", m.Text)
 		}
 	})
+}
+
+// Every error and field error reason the package declares has a text, so
+// Localize never falls back to English: found in the source, not listed
+// by hand, so that a new one cannot be forgotten.
+func TestErrorTextsComplete(t *testing.T) {
+	sources, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, name := range sources {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			spec, ok := n.(*ast.ValueSpec)
+			if !ok {
+				return true
+			}
+			for i, name := range spec.Names {
+				switch {
+				case strings.HasPrefix(name.Name, "Reason") && i < len(spec.Values):
+					if lit, ok := spec.Values[i].(*ast.BasicLit); ok {
+						reason, _ := strconv.Unquote(lit.Value)
+						ids = append(ids, "field_"+reason)
+					}
+				case strings.HasPrefix(name.Name, "Err") && i < len(spec.Values):
+					reason := errorReason(spec.Values[i])
+					if reason == "" {
+						t.Errorf("%s: no Reason found in its literal", name.Name)
+					}
+					ids = append(ids, "error_"+reason)
+				}
+			}
+			return true
+		})
+	}
+	if len(ids) < 50 {
+		t.Fatalf("found only %d reasons: %v", len(ids), ids)
+	}
+	for _, lang := range Languages() {
+		for _, id := range append(ids, "error_internal") {
+			if got := localize(lang, id, nil, "\x00missing"); got == "\x00missing" {
+				t.Errorf("%s has no text %s", lang, id)
+			}
+		}
+	}
+	e := &Error{Code: CodeInvalid, Reason: "some_reason_of_a_caller", Message: "English"}
+	if got := e.Localize("de"); got != "English" {
+		t.Errorf("a reason with no text: got %q, want its Message", got)
+	}
+	if got := ErrInvitationExpired.Localize("de"); got == ErrInvitationExpired.Message || got == "" {
+		t.Errorf("ErrInvitationExpired in German: %q", got)
+	}
+	if got := (FieldError{Reason: ReasonTooLong, Args: map[string]any{"Max": 100}}).Localize("fr"); !strings.Contains(got, "100") {
+		t.Errorf("too_long in French: %q", got)
+	}
+	if got := (&Error{Code: CodeInternal, Reason: "internal", Message: "db: secret detail"}).Localize("en"); strings.Contains(got, "secret") {
+		t.Errorf("an internal error's text shows its detail: %q", got)
+	}
+}
+
+// errorReason returns the Reason of an &Error{...} literal.
+func errorReason(x ast.Expr) string {
+	u, ok := x.(*ast.UnaryExpr)
+	if !ok {
+		return ""
+	}
+	lit, ok := u.X.(*ast.CompositeLit)
+	if !ok {
+		return ""
+	}
+	for _, elt := range lit.Elts {
+		if kv, ok := elt.(*ast.KeyValueExpr); ok {
+			if key, ok := kv.Key.(*ast.Ident); ok && key.Name == "Reason" {
+				if v, ok := kv.Value.(*ast.BasicLit); ok {
+					reason, _ := strconv.Unquote(v.Value)
+					return reason
+				}
+			}
+		}
+	}
+	return ""
 }

@@ -104,7 +104,7 @@ func NewService(st Store, cfg Config) *Service {
 	if st == nil {
 		panic("invite: NewService needs a Store, such as package store's")
 	}
-	texts, err := newMailTexts()
+	texts, err := builtinTexts()
 	if err != nil {
 		panic(err) // the texts are embedded; a test parses them
 	}

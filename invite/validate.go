@@ -47,7 +47,11 @@ const (
 	ReasonPasswordTooShort    = "password_too_short"
 	ReasonPasswordTooLong     = "password_too_long"
 	ReasonPasswordHasEmail    = "password_contains_email"
-	ReasonTermsRequired       = "terms_required"
+	// ReasonPasswordMismatch is for a form's second copy of a new password
+	// that differs from the first: the service takes one password, the
+	// forms that ask twice compare.
+	ReasonPasswordMismatch = "password_mismatch"
+	ReasonTermsRequired    = "terms_required"
 )
 
 // Languages returns the tags of the languages the product speaks, English first.
