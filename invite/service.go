@@ -363,6 +363,23 @@ func (s *Service) Companies(ctx context.Context) ([]*Company, error) {
 	return []*Company{c}, nil
 }
 
+// CompanyByName returns the company the acting administrator administers
+// whose name is name regardless of case (as company names are unique), or
+// ErrCompanyNotFound.
+func (s *Service) CompanyByName(ctx context.Context, name string) (*Company, error) {
+	companies, err := s.Companies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := strings.ToLower(strings.TrimSpace(name))
+	for _, c := range companies {
+		if strings.ToLower(c.Name) == key {
+			return c, nil
+		}
+	}
+	return nil, ErrCompanyNotFound
+}
+
 // Bootstrap creates a Global Administrator with the given e-mail address and
 // password if no user exists yet, and returns them and true. If any user
 // exists already it creates nobody and returns (nil, false, nil): running it

@@ -76,6 +76,7 @@ var suite = []struct {
 	{"FailedLoginsAtOnce", testFailedLoginsAtOnce},
 	{"InviteInvalidInput", testInviteInvalidInput},
 	{"RegisterCompany", testRegisterCompany},
+	{"CompanyByName", testCompanyByName},
 	{"Bootstrap", testBootstrap},
 	{"ConcurrentBootstrap", testConcurrentBootstrap},
 	{"ResendFromInput", testResendFromInput},

@@ -205,3 +205,20 @@ func testResendFromInput(t *testing.T, open Opener) {
 		t.Errorf("resent\n%+v\nwant the details of\n%+v", got, want)
 	}
 }
+
+// A company is found by its name in any case, by those who administer it.
+func testCompanyByName(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	for _, name := range []string{"Acme", "ACME", " acme "} {
+		if c, err := f.svc.CompanyByName(f.global, name); err != nil || c.ID != f.a.ID {
+			t.Errorf("CompanyByName(%q): %v, %v; want Acme", name, c, err)
+		}
+	}
+	_, err := f.svc.CompanyByName(f.global, "Acme Corp")
+	wantErr(t, err, invite.ErrCompanyNotFound)
+	_, err = f.svc.CompanyByName(f.adminA, "Bolt")
+	wantErr(t, err, invite.ErrCompanyNotFound)
+	if c, err := f.svc.CompanyByName(f.adminB, "bolt"); err != nil || c.ID != f.b.ID {
+		t.Errorf("CompanyByName by B's administrator: %v, %v", c, err)
+	}
+}
