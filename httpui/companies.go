@@ -145,11 +145,11 @@ func (h *handlers) saveTemplate(c echo.Context) error {
 	data := &templateData{Company: co, Lang: lang, Template: t, Own: !t.IsZero(), Placeholders: invite.Placeholders()}
 	v := h.newView(c, "invitations", "template_title", data)
 	if err := h.svc.SetMailTemplate(ctx, id, lang, t); err != nil {
-		if v.Errors = mailFieldErrors(err); v.Errors == nil {
+		errs := mailFieldErrors(err)
+		if errs == nil {
 			return err
 		}
-		v.Problem = v.L.T("form_invalid")
-		return h.render(c, http.StatusUnprocessableEntity, "template", "template-form", v)
+		return h.invalid(c, v, errs, "template", "template-form")
 	}
 	if t.IsZero() {
 		if data.Template, _, err = h.svc.MailTemplate(ctx, id, lang); err != nil {

@@ -64,6 +64,14 @@ func cursorParam(c echo.Context) (int64, error) {
 	return n, nil
 }
 
+// invalid answers a form whose input was refused: the form again, as
+// typed, with each field's error and the note that asks to correct them,
+// as 422.
+func (h *handlers) invalid(c echo.Context, v *view, errs map[string]*invite.FieldError, page, part string) error {
+	v.Errors, v.Problem = errs, v.L.T("form_invalid")
+	return h.render(c, http.StatusUnprocessableEntity, page, part, v)
+}
+
 // formAction returns the button a form was sent with, which must be one
 // of allowed: a form sent with any other, or none, is refused, so that an
 // unknown action never falls through to the one that acts.

@@ -153,8 +153,7 @@ func (h *handlers) join(c echo.Context) error {
 // joinInvalid re-renders the join form with field errors.
 func (h *handlers) joinInvalid(c echo.Context, data *joinData, errs map[string]*invite.FieldError) error {
 	v := h.newView(c, "", "join_title", data)
-	v.Errors, v.Problem = errs, v.L.T("form_invalid")
-	return h.render(c, http.StatusUnprocessableEntity, "join", "join-form", v)
+	return h.invalid(c, v, errs, "join", "join-form")
 }
 
 // renew asks the company's administrators for a new invitation.

@@ -56,8 +56,7 @@ func (h *handlers) request(c echo.Context) error {
 			return h.requestClosed(c, err)
 		}
 		v := h.newView(c, "", "request_title", data)
-		v.Errors, v.Problem = errs, v.L.T("form_invalid")
-		return h.render(c, http.StatusUnprocessableEntity, "request", "request-form", v)
+		return h.invalid(c, v, errs, "request", "request-form")
 	}
 	data.Sent = true
 	return h.render(c, http.StatusOK, "request", "request-form", h.newView(c, "", "request_title", data))

@@ -32,8 +32,7 @@ func (h *handlers) saveProfile(c echo.Context) error {
 			return err
 		}
 		v := h.newView(c, "profile", "profile_title", &profileData{Form: f})
-		v.Errors, v.Problem = errs, v.L.T("form_invalid")
-		return h.render(c, http.StatusUnprocessableEntity, "profile", "profile-form", v)
+		return h.invalid(c, v, errs, "profile", "profile-form")
 	}
 	return redirect(c, "/profile?done=profile_saved")
 }
@@ -62,8 +61,7 @@ func (h *handlers) changePassword(c echo.Context) error {
 	}
 	if errs != nil {
 		v := h.newView(c, "profile", "password_title", nil)
-		v.Errors, v.Problem = errs, v.L.T("form_invalid")
-		return h.render(c, http.StatusUnprocessableEntity, "password", "password-form", v)
+		return h.invalid(c, v, errs, "password", "password-form")
 	}
 	return redirect(c, "/profile?done=password_changed")
 }

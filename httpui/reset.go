@@ -76,8 +76,7 @@ func (h *handlers) reset(c echo.Context) error {
 	}
 	if errs != nil {
 		v := h.newView(c, "", "reset_title", data)
-		v.Errors, v.Problem = errs, v.L.T("form_invalid")
-		return h.render(c, http.StatusUnprocessableEntity, "reset", "reset-form", v)
+		return h.invalid(c, v, errs, "reset", "reset-form")
 	}
 	h.clearSession(c)
 	return redirect(c, "/login?done=password_reset")
