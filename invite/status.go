@@ -59,8 +59,11 @@ func errFinal(s Status) *Error {
 	return ErrInvalidTransition
 }
 
-// transition moves inv to status to at time now, or returns why it may not.
-// It is the only place that changes Status; the store persists the result.
+// transition moves inv to status to at time now, or returns why it may not;
+// the store persists the result. Every move between statuses goes through
+// it but two that need no check: a new invitation starts pending (Invite),
+// and one past its expiry is marked expired where it is found (markExpired,
+// accept, and the store's ExpireInvitations and CreateInvitation).
 func (inv *Invitation) transition(to Status, now time.Time) error {
 	from := inv.StatusAt(now)
 	if !CanTransition(from, to) {
@@ -70,8 +73,9 @@ func (inv *Invitation) transition(to Status, now time.Time) error {
 	return nil
 }
 
-// accept marks inv accepted at now, provided tokenHash is its current token's
-// hash; the store sets AcceptedBy when it creates the user. An invitation found past its expiry is marked expired and
+// accept marks inv accepted at now, provided tokenHash is its current
+// token's hash; the store sets AcceptedBy when it creates the user. An
+// invitation found past its expiry is marked expired and
 // ErrInvitationExpired returned: the caller keeps that change.
 func (inv *Invitation) accept(tokenHash []byte, now time.Time) error {
 	if subtle.ConstantTimeCompare(inv.TokenHash, tokenHash) != 1 {
