@@ -15,13 +15,14 @@ import (
 // least microsecond precision. A Store does no authorization and keeps no
 // business rules beyond those written into its contract: the Service
 // decides, the Store persists atomically. Each method is atomic on its own;
-// InTx makes several one.
+// InTx makes several one. A limit of 0 bounds nothing.
 type Store interface {
 	// InTx runs fn with a Store whose every method works in one
 	// transaction, committed if fn returns nil and rolled back otherwise,
 	// and returns fn's error as it is. A transaction that loses a deadlock
 	// or finds the database busy is run again, so fn must be repeatable.
-	// Within fn, InTx joins the transaction it is in.
+	// Within fn, InTx joins the transaction it is in: the inner fn's work
+	// stays or goes with the outer transaction.
 	InTx(ctx context.Context, fn func(tx Store) error) error
 
 	CompanyStore
@@ -154,8 +155,10 @@ type PasswordResetStore interface {
 	ClaimPasswordResets(ctx context.Context, limit int) ([]*PasswordReset, error)
 	// SavePasswordReset saves a claimed reset's state. For an issued one it
 	// also, in one transaction: refuses with ErrResetTooSoon (saving it
-	// discarded) if the user was sent a link less than ResetInterval ago,
-	// marks the user's earlier issued links superseded, and writes msg.
+	// discarded) if another reset of the user that was issued (and may
+	// since be superseded or used) was requested less than ResetInterval
+	// before this one, marks the user's earlier issued links superseded,
+	// and writes msg.
 	SavePasswordReset(ctx context.Context, r *PasswordReset, msg *Message) error
 	// PasswordReset returns the reset whose token has the given hash, or
 	// ErrResetNotFound.

@@ -17,6 +17,10 @@ type limitRow struct {
 	TAT     time.Time `bun:"tat"`
 }
 
+// noTime stands for the zero time in a limit's row: MySQL keeps no time
+// before the year 1000.
+var noTime = time.Unix(0, 0).UTC()
+
 // UpdateLimits implements invite.Store. The rows are created if missing and
 // locked in the order of their keys, so that two calls naming the same
 // keys never wait for each other in a cycle.
@@ -33,7 +37,7 @@ func (db *DB) UpdateLimits(ctx context.Context, keys [][]byte, update func([]tim
 			// upsert takes the row's exclusive lock at once (INSERT IGNORE
 			// would take a shared one, and two of those wanting more
 			// deadlock); SQLite's write transaction holds the database.
-			row := &limitRow{KeyHash: keys[i], TAT: time.Unix(0, 0).UTC()}
+			row := &limitRow{KeyHash: keys[i], TAT: noTime}
 			ins := tx.NewInsert().Model(row)
 			if db.mysql {
 				ins.On("DUPLICATE KEY UPDATE tat = tat")
@@ -46,7 +50,9 @@ func (db *DB) UpdateLimits(ctx context.Context, keys [][]byte, update func([]tim
 			if err := tx.NewSelect().Model(row).WherePK().Scan(ctx); err != nil {
 				return err
 			}
-			tats[i] = row.TAT.UTC()
+			if tats[i] = row.TAT.UTC(); tats[i].Equal(noTime) {
+				tats[i] = time.Time{}
+			}
 		}
 		next, err := update(tats)
 		if err != nil {
@@ -57,6 +63,9 @@ func (db *DB) UpdateLimits(ctx context.Context, keys [][]byte, update func([]tim
 				continue
 			}
 			row := &limitRow{KeyHash: keys[i], TAT: next[i]}
+			if next[i].IsZero() {
+				row.TAT = noTime
+			}
 			if _, err := tx.NewUpdate().Model(row).Column("tat").WherePK().Exec(ctx); err != nil {
 				return err
 			}

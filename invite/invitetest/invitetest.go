@@ -73,6 +73,7 @@ var suite = []struct {
 	{"InvitationLimit", testInvitationLimit},
 	{"FailedLoginLimit", testFailedLoginLimit},
 	{"AttemptLimit", testAttemptLimit},
+	{"UpdateLimitsNewKey", testUpdateLimitsNewKey},
 	{"FailedLoginsAtOnce", testFailedLoginsAtOnce},
 	{"InviteInvalidInput", testInviteInvalidInput},
 	{"RegisterCompany", testRegisterCompany},

@@ -1,6 +1,7 @@
 package invitetest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -219,6 +220,26 @@ func testFailedLoginsAtOnce(t *testing.T, open Opener) {
 	for i := range bound + 5 {
 		if _, err := f.svc.Authenticate(owner, member.Email, password); err != nil {
 			t.Fatalf("log-in %d: %v", i+1, err)
+		}
+	}
+}
+
+// A limit the store does not have yet counts as the zero time; what update
+// returns is what the next call sees, the zero time included.
+func testUpdateLimitsNewKey(t *testing.T, open Opener) {
+	st := open(t)
+	ctx := context.Background()
+	key := bytes.Repeat([]byte{7}, 32)
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	for _, step := range []struct{ want, next time.Time }{{time.Time{}, at}, {at, time.Time{}}, {time.Time{}, time.Time{}}} {
+		err := st.UpdateLimits(ctx, [][]byte{key}, func(got []time.Time) ([]time.Time, error) {
+			if len(got) != 1 || !got[0].Equal(step.want) {
+				t.Errorf("update got %v, want [%v]", got, step.want)
+			}
+			return []time.Time{step.next}, nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 	}
 }
