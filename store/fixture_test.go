@@ -144,4 +144,3 @@ func (f *fixture) count(t testing.TB, table, where string, args ...any) int {
 	}
 	return int(n)
 }
-
