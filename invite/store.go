@@ -75,11 +75,11 @@ type UserStore interface {
 	// and the number of enabled Company Administrators of their company,
 	// and saves what update left, grants included, in one transaction.
 	UpdateUser(ctx context.Context, id int64, update func(u *User, admins int) error) (*User, error)
-	// DeleteUser locks as UpdateUser does, calls check, then cancels the
-	// pending invitations the user made or last sent (at now, by byUserID)
-	// and deletes the user with their grants and sessions, in one
-	// transaction.
-	DeleteUser(ctx context.Context, id, byUserID int64, now time.Time, check func(u *User, admins int) error) error
+	// DeleteUser locks as UpdateUser does, calls check, and deletes the
+	// user with their grants and sessions, in one transaction; an error
+	// from check deletes nothing. Invitations keep the user's ID as
+	// history.
+	DeleteUser(ctx context.Context, id int64, check func(u *User, admins int) error) error
 	// SetLastLogin records when the user last logged in.
 	SetLastLogin(ctx context.Context, userID int64, at time.Time) error
 }

@@ -262,11 +262,19 @@ func (s *Service) DeleteUser(ctx context.Context, id int64) error {
 	if target.ID == actor.ID {
 		return ErrForbidden
 	}
-	return s.st().DeleteUser(ctx, id, actor.ID, s.clock(), func(u *User, admins int) error {
-		if u.AdminLevel == AdminCompany && !u.Disabled() && admins <= 1 {
-			return ErrLastAdmin
+	// The user goes, and what they last sent goes with them: nobody vouches
+	// for it any more.
+	return s.inTx(ctx, func(tx *Service) error {
+		err := tx.st().DeleteUser(ctx, id, func(u *User, admins int) error {
+			if u.AdminLevel == AdminCompany && !u.Disabled() && admins <= 1 {
+				return ErrLastAdmin
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		return nil
+		return tx.cancelSentBy(ctx, target, actor.ID, func(*Invitation) bool { return false })
 	})
 }
 

@@ -91,7 +91,7 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, update func(u *invite.Us
 }
 
 // DeleteUser implements invite.Store.
-func (db *DB) DeleteUser(ctx context.Context, id, byUserID int64, now time.Time, check func(u *invite.User, admins int) error) error {
+func (db *DB) DeleteUser(ctx context.Context, id int64, check func(u *invite.User, admins int) error) error {
 	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		u, admins, err := db.lockUser(ctx, tx, id)
 		if err != nil {
@@ -99,17 +99,6 @@ func (db *DB) DeleteUser(ctx context.Context, id, byUserID int64, now time.Time,
 		}
 		if err := check(u, admins); err != nil {
 			return fromCaller(err)
-		}
-		_, err = tx.NewUpdate().Model((*invitationRow)(nil)).
-			Set("status = ?", invite.StatusCanceled).
-			Set("pending_email = NULL").
-			Set("remind_at = NULL").
-			Set("canceled_at = ?", now).
-			Set("canceled_by = ?", byUserID).
-			Where("(invited_by = ? OR last_sent_by = ?) AND status = ?", id, id, invite.StatusPending).
-			Exec(ctx)
-		if err != nil {
-			return err
 		}
 		// Sessions, grants and reset requests go with the user (ON DELETE
 		// CASCADE); invitations keep the user's ID as history.

@@ -114,7 +114,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, update func(u *invite.
 
 // DeleteUser implements invite.Store. The invitations the user made or
 // sent keep the user's ID, as history.
-func (s *Store) DeleteUser(ctx context.Context, id, byUserID int64, now time.Time, check func(u *invite.User, admins int) error) error {
+func (s *Store) DeleteUser(ctx context.Context, id int64, check func(u *invite.User, admins int) error) error {
 	return s.do(ctx, func(d *data) error {
 		u, admins, err := d.userToChange(id)
 		if err != nil {
@@ -122,16 +122,6 @@ func (s *Store) DeleteUser(ctx context.Context, id, byUserID int64, now time.Tim
 		}
 		if err := check(u, admins); err != nil {
 			return err
-		}
-		sent := ordered(&d.invitations, func(inv invite.Invitation) bool {
-			return inv.Status == invite.StatusPending && (inv.InvitedBy == id || inv.LastSentBy == id)
-		})
-		for _, inv := range sent {
-			inv.Status, inv.RemindAt = invite.StatusCanceled, time.Time{}
-			inv.CanceledAt, inv.CanceledBy = utc(now), byUserID
-			if err := d.putInvitation(inv, now); err != nil {
-				return err
-			}
 		}
 		d.deleteUser(id)
 		return nil
