@@ -73,7 +73,77 @@ func (s *Service) compose(kind MessageKind, inv *Invitation, mc *mailContext, to
 			tmpl = mc.templates[inv.Language]
 		}
 	}
-	m, err := s.texts.compose(mailInput{kind: kind, inv: inv, company: mc.company, inviter: mc.inviter, link: s.link(token), template: tmpl})
+	return s.write(mailInput{
+		kind:         kind,
+		to:           recipient{inv.Email, inv.Name(), inv.Language, inv.TimeZone},
+		companyID:    inv.CompanyID,
+		invitationID: inv.ID,
+		values:       invitationValues(inv, mc.company, mc.inviter, s.texts.subscriptions(inv.Language, inv.Grants, mc.company)),
+		dates:        map[string]time.Time{"ExpirationDate": inv.ExpiresAt},
+		link:         s.link(token),
+		template:     tmpl,
+	}, now)
+}
+
+// invitationValues are the placeholders of an invitation that are text.
+func invitationValues(inv *Invitation, c *Company, inviter, subscriptions string) map[string]string {
+	return map[string]string{
+		"UserName":      inv.Email,
+		"FirstName":     inv.FirstName,
+		"LastName":      inv.LastName,
+		"CompanyName":   c.Name,
+		"InviterName":   inviter,
+		"Subscriptions": subscriptions,
+	}
+}
+
+// renewalRequest is the message that tells administrator to that the
+// invitee of the expired inv asks for a new one, linking to the page where
+// it is sent again.
+func (s *Service) renewalRequest(to *User, inv *Invitation, c *Company, inviter, link string, now time.Time) (*Message, error) {
+	values := invitationValues(inv, c, inviter, "")
+	delete(values, "Subscriptions")
+	return s.write(mailInput{
+		kind:      KindRenewalRequest,
+		to:        recipientOf(to),
+		companyID: inv.CompanyID,
+		values:    values,
+		dates:     map[string]time.Time{"ExpirationDate": inv.ExpiresAt},
+		link:      link,
+	}, now)
+}
+
+// passwordReset is the message that carries the link to set u's password,
+// which works until expires.
+func (s *Service) passwordReset(u *User, c *Company, link string, expires, now time.Time) (*Message, error) {
+	return s.write(mailInput{
+		kind:      KindPasswordReset,
+		to:        recipientOf(u),
+		companyID: u.CompanyID,
+		values:    map[string]string{"UserName": u.Email, "FirstName": u.FirstName, "LastName": u.LastName, "CompanyName": c.Name},
+		dates:     map[string]time.Time{"ExpirationDate": expires},
+		link:      link,
+	}, now)
+}
+
+// joinRequest is the message that tells administrator to of r, linking to
+// the page where it is decided.
+func (s *Service) joinRequest(to *User, r *JoinRequest, c *Company, link string) (*Message, error) {
+	return s.write(mailInput{
+		kind:      KindJoinRequest,
+		to:        recipientOf(to),
+		companyID: c.ID,
+		values:    map[string]string{"UserName": r.Email, "FirstName": r.FirstName, "LastName": r.LastName, "CompanyName": c.Name},
+		dates:     map[string]time.Time{"RequestedAt": r.CreatedAt},
+		link:      link,
+	}, r.CreatedAt)
+}
+
+func recipientOf(u *User) recipient { return recipient{u.Email, u.Name(), u.Language, u.TimeZone} }
+
+// write composes the message of in, to be written to the outbox at now.
+func (s *Service) write(in mailInput, now time.Time) (*Message, error) {
+	m, err := s.texts.compose(in)
 	if err != nil {
 		return nil, err
 	}
@@ -81,19 +151,5 @@ func (s *Service) compose(kind MessageKind, inv *Invitation, mc *mailContext, to
 		return nil, err
 	}
 	m.CreatedAt, m.NextAttemptAt = now, now
-	return m, nil
-}
-
-// notice composes a message of kind to user to about inv (whose fields fill
-// the placeholders), with link, written at now.
-func (s *Service) notice(kind MessageKind, to *User, c *Company, inv *Invitation, inviter, link string, now time.Time) (*Message, error) {
-	m, err := s.texts.compose(mailInput{kind: kind, inv: inv, to: to, company: c, inviter: inviter, link: link})
-	if err != nil {
-		return nil, err
-	}
-	if m.MessageID, err = s.messageID(); err != nil {
-		return nil, err
-	}
-	m.InvitationID, m.CreatedAt, m.NextAttemptAt = 0, now, now
 	return m, nil
 }

@@ -185,9 +185,8 @@ func (s *Service) joinNotices(ctx context.Context, r *JoinRequest) ([]*Message, 
 		return nil, err
 	}
 	var msgs []*Message
-	about := &Invitation{CompanyID: c.ID, Email: r.Email, FirstName: r.FirstName, LastName: r.LastName, ExpiresAt: r.CreatedAt}
 	for _, a := range admins {
-		m, err := s.notice(KindJoinRequest, a, c, about, "", s.baseURL+"/admin/users", r.CreatedAt)
+		m, err := s.joinRequest(a, r, c, s.baseURL+"/admin/users")
 		if err != nil {
 			return nil, err
 		}

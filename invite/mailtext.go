@@ -84,64 +84,62 @@ func (m *mailTexts) defaultTemplate(kind MessageKind, lang string) Template {
 	return Template{Subject: m.text(lang, kindText(kind, "subject")), Body: m.text(lang, kindText(kind, "body"))}
 }
 
-// mailInput is what a message is made from.
-type mailInput struct {
-	kind     MessageKind
-	inv      *Invitation
-	to       *User // the recipient when not the invitee
-	company  *Company
-	inviter  string   // the inviter's name
-	link     string   // the invitation link, or for administrators the page to act on
-	template Template // the template to use; the built-in one when zero
+// recipient is who a message goes to, and how they read it.
+type recipient struct {
+	email, name, language, timeZone string
 }
 
-// compose renders a message for in, in the invitee's language with dates in
-// their time zone. The link is always in the message: it is appended to a
-// template that lacks {InvitationLink}.
+// mailInput is what a message is made from: whom it goes to, what it is
+// about, and what its placeholders (placeholdersOf its kind) stand for.
+type mailInput struct {
+	kind         MessageKind
+	to           recipient
+	companyID    int64
+	invitationID int64                // 0 unless the message is the invitation's own
+	values       map[string]string    // the placeholders that are text
+	dates        map[string]time.Time // the placeholders that are dates, written in to's zone and language
+	link         string               // the message's link: its button, and its link placeholder
+	template     Template             // the template to use; the built-in one when zero
+}
+
+// compose renders a message for in, in the recipient's language with
+// dates in their time zone. The link is always in the message: it is
+// appended to a template that lacks its placeholder.
 func (m *mailTexts) compose(in mailInput) (*Message, error) {
-	inv := in.inv
-	to, toName, lang, tz := inv.Email, inv.Name(), inv.Language, inv.TimeZone
-	if in.to != nil {
-		to, toName, lang, tz = in.to.Email, in.to.Name(), in.to.Language, in.to.TimeZone
-	}
+	lang, set := in.to.language, placeholdersOf(in.kind)
 	tmpl := in.template
 	if tmpl.IsZero() {
 		tmpl = m.defaultTemplate(in.kind, lang)
 	}
 	var v validator
-	parsed := v.template(tmpl)
+	parsed := v.templateOf(tmpl, set)
 	if err := v.err(); err != nil && !onlyLinkInSubject(err) {
 		return nil, fmt.Errorf("compose %s mail: %w", in.kind, err)
 	}
-	if !hasPlaceholder(parsed.body, linkPlaceholder) {
-		parsed.body = append(parsed.body, segment{text: "\n\n"}, segment{placeholder: linkPlaceholder})
+	if !hasPlaceholder(parsed.body, set.link) {
+		parsed.body = append(parsed.body, segment{text: "\n\n"}, segment{placeholder: set.link})
 	}
-	loc, err := time.LoadLocation(tz)
+	loc, err := time.LoadLocation(in.to.timeZone)
 	if err != nil {
 		loc = time.UTC
 	}
-	values := map[string]string{
-		"UserName":       inv.Email,
-		"FirstName":      inv.FirstName,
-		"LastName":       inv.LastName,
-		"CompanyName":    in.company.Name,
-		"InviterName":    in.inviter,
-		"InvitationLink": in.link,
-		"ExpirationDate": inv.ExpiresAt.In(loc).Format(m.text(lang, msgDateLayout)),
-		"Subscriptions":  m.subscriptions(lang, inv.Grants, in.company),
+	values := maps.Clone(in.values)
+	for name, at := range in.dates {
+		values[name] = at.In(loc).Format(m.text(lang, msgDateLayout))
 	}
+	values[set.link] = in.link
 	// A template saved before links were kept out of subjects still has
 	// none there.
 	subjectValues := maps.Clone(values)
-	subjectValues[linkPlaceholder] = ""
+	subjectValues[set.link] = ""
 	subject := truncate(renderSubject(parsed.subject, subjectValues), maxRenderedSubject)
-	footerSegs, _ := parsePlaceholders(m.text(lang, kindText(in.kind, "footer")))
+	footerSegs, _ := parsePlaceholders(m.text(lang, kindText(in.kind, "footer")), set.names)
 	footer := renderText(footerSegs, values)
 	var html bytes.Buffer
 	err = m.layout.Execute(&html, map[string]any{
 		"Lang":    lang,
 		"Subject": subject,
-		"Body":    template.HTML(renderHTML(parsed.body, values)), // escaped by renderHTML
+		"Body":    template.HTML(renderHTML(parsed.body, values, set.link)), // escaped by renderHTML
 		"Link":    template.URL(in.link),
 		"Button":  m.text(lang, kindText(in.kind, "button")),
 		"Footer":  footer,
@@ -150,11 +148,11 @@ func (m *mailTexts) compose(in mailInput) (*Message, error) {
 		return nil, fmt.Errorf("compose %s mail: %w", in.kind, err)
 	}
 	return &Message{
-		CompanyID:    inv.CompanyID,
-		InvitationID: inv.ID,
+		CompanyID:    in.companyID,
+		InvitationID: in.invitationID,
 		Kind:         in.kind,
-		To:           to,
-		ToName:       toName,
+		To:           in.to.email,
+		ToName:       in.to.name,
 		Language:     lang,
 		Subject:      subject,
 		Text:         renderText(parsed.body, values) + "\n\n-- \n" + footer + "\n",

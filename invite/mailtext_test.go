@@ -46,30 +46,60 @@ func TestMailTextsComplete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The built-in templates are valid templates in every language.
+	// The built-in templates are valid templates of their kind in every
+	// language, and each names its link.
 	for _, lang := range Languages() {
-		for _, kind := range []MessageKind{KindInvitation, KindReminder, KindRenewalRequest, KindPasswordReset, KindJoinRequest} {
-			if err := ValidateTemplate(texts.defaultTemplate(kind, lang)); err != nil {
+		for _, kind := range kinds {
+			var v validator
+			parsed := v.templateOf(texts.defaultTemplate(kind, lang), placeholdersOf(kind))
+			if err := v.err(); err != nil {
 				t.Errorf("%s %s: %v", lang, kind, err)
+			} else if !hasPlaceholder(parsed.body, placeholdersOf(kind).link) {
+				t.Errorf("%s %s: the body does not place the link", lang, kind)
 			}
 		}
 	}
 }
 
-// goldenInput is one invitation per language, each in a time zone of its own.
-func goldenInput(lang, tz string) mailInput {
+// kinds are the kinds of message.
+var kinds = []MessageKind{KindInvitation, KindReminder, KindRenewalRequest, KindPasswordReset, KindJoinRequest}
+
+// goldenInput is a message of kind to a reader of lang in time zone tz:
+// for an invitation and its reminder, the invitee; for the others, the
+// administrator or user they go to.
+func goldenInput(texts *mailTexts, kind MessageKind, lang, tz string) mailInput {
 	c := &Company{ID: 7, Name: "Müller & <Söhne>", Subscriptions: []Subscription{{ID: 1, Name: "App Designer"}, {ID: 2, Name: "Data Stream Designer"}}}
-	return mailInput{
-		kind: KindInvitation,
-		inv: &Invitation{
-			ID: 42, CompanyID: 7, Email: "ana.souza@example.com", FirstName: "Ana", LastName: "Souza",
-			Language: lang, TimeZone: tz, ExpiresAt: time.Date(2026, 3, 8, 9, 30, 0, 0, time.UTC),
-			Grants: []Grant{{SubscriptionID: 2, Role: RoleViewer}, {SubscriptionID: 1, Role: RoleAdministrator}},
-		},
-		company: c,
-		inviter: "Grace Hopper",
-		link:    "https://invite.example.com/join/3q2-7wEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	inv := &Invitation{
+		ID: 42, CompanyID: 7, Email: "ana.souza@example.com", FirstName: "Ana", LastName: "Souza",
+		Language: lang, TimeZone: tz, ExpiresAt: time.Date(2026, 3, 8, 9, 30, 0, 0, time.UTC),
+		Grants: []Grant{{SubscriptionID: 2, Role: RoleViewer}, {SubscriptionID: 1, Role: RoleAdministrator}},
 	}
+	in := mailInput{
+		kind:         kind,
+		to:           recipient{inv.Email, inv.Name(), lang, tz},
+		companyID:    7,
+		invitationID: 42,
+		values:       invitationValues(inv, c, "Grace Hopper", texts.subscriptions(lang, inv.Grants, c)),
+		dates:        map[string]time.Time{"ExpirationDate": inv.ExpiresAt},
+		link:         "https://invite.example.com/join/3q2-7wEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	}
+	boss := recipient{"boss@example.com", "Bo Boss", lang, tz}
+	switch kind {
+	case KindRenewalRequest:
+		in.to, in.invitationID = boss, 0
+		delete(in.values, "Subscriptions")
+		in.link = "https://invite.example.com/admin/invitations?status=expired&email=ana.souza%40example.com"
+	case KindPasswordReset:
+		in.invitationID = 0
+		in.values = map[string]string{"UserName": inv.Email, "FirstName": "Ana", "LastName": "Souza", "CompanyName": c.Name}
+		in.link = "https://invite.example.com/reset/3q2-7wEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	case KindJoinRequest:
+		in.to, in.invitationID = boss, 0
+		in.values = map[string]string{"UserName": inv.Email, "FirstName": "Ana", "LastName": "Souza", "CompanyName": c.Name}
+		in.dates = map[string]time.Time{"RequestedAt": time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)}
+		in.link = "https://invite.example.com/admin/users"
+	}
+	return in
 }
 
 // The rendered mail of each language, compared with testdata/mail/LANG.golden
@@ -81,15 +111,10 @@ func TestMailGolden(t *testing.T) {
 	}
 	zones := map[string]string{"en": "America/New_York", "de": "Europe/Berlin", "es": "Europe/Madrid", "fr": "Europe/Paris", "pt-BR": "America/Sao_Paulo"}
 	for _, lang := range Languages() {
-		for _, kind := range []MessageKind{KindInvitation, KindReminder, KindRenewalRequest} {
+		for _, kind := range kinds {
 			name := lang + "." + string(kind)
 			t.Run(name, func(t *testing.T) {
-				in := goldenInput(lang, zones[lang])
-				in.kind = kind
-				if kind == KindRenewalRequest {
-					in.to = &User{Email: "boss@example.com", FirstName: "Bo", LastName: "Boss", Language: lang, TimeZone: "UTC"}
-					in.link = "https://invite.example.com/admin/invitations?status=expired&email=ana.souza@example.com"
-				}
+				in := goldenInput(texts, kind, lang, zones[lang])
 				m, err := texts.compose(in)
 				if err != nil {
 					t.Fatal(err)
@@ -122,7 +147,7 @@ func TestCompose(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("LinkAppended", func(t *testing.T) {
-		in := goldenInput("en", "UTC")
+		in := goldenInput(texts, KindInvitation, "en", "UTC")
 		in.template = Template{Subject: "Welcome", Body: "Hello {FirstName}."}
 		m, err := texts.compose(in)
 		if err != nil {
@@ -134,7 +159,7 @@ func TestCompose(t *testing.T) {
 	})
 	t.Run("NoLinkInSubject", func(t *testing.T) {
 		// A template saved before links were kept out of subjects.
-		in := goldenInput("en", "UTC")
+		in := goldenInput(texts, KindInvitation, "en", "UTC")
 		in.template = Template{Subject: "Join {CompanyName}: {InvitationLink}", Body: "Hello."}
 		m, err := texts.compose(in)
 		if err != nil {
@@ -145,9 +170,9 @@ func TestCompose(t *testing.T) {
 		}
 	})
 	t.Run("LongSubject", func(t *testing.T) {
-		in := goldenInput("en", "UTC")
+		in := goldenInput(texts, KindInvitation, "en", "UTC")
 		in.template = Template{Subject: strings.Repeat("{UserName}", 20), Body: "Hello."}
-		in.inv.Email = strings.Repeat("a", 64) + "@" + strings.Repeat("b", 60) + ".example"
+		in.values["UserName"] = strings.Repeat("a", 64) + "@" + strings.Repeat("b", 60) + ".example"
 		m, err := texts.compose(in)
 		if err != nil {
 			t.Fatal(err)
@@ -157,14 +182,14 @@ func TestCompose(t *testing.T) {
 		}
 	})
 	t.Run("TimeZone", func(t *testing.T) {
-		in := goldenInput("en", "Asia/Kolkata")
+		in := goldenInput(texts, KindInvitation, "en", "Asia/Kolkata")
 		m, _ := texts.compose(in)
 		if !strings.Contains(m.Text, "March 8, 2026 at 3:00 PM IST") {
 			t.Errorf("expiry not in the invitee's time zone:\n%s", m.Text)
 		}
 	})
 	t.Run("Escaped", func(t *testing.T) {
-		m, _ := texts.compose(goldenInput("en", "UTC"))
+		m, _ := texts.compose(goldenInput(texts, KindInvitation, "en", "UTC"))
 		if strings.Contains(m.HTML, "<Söhne>") || !strings.Contains(m.HTML, "Müller &amp; &lt;Söhne&gt;") {
 			t.Errorf("company name not escaped in HTML:\n%s", m.HTML)
 		}
@@ -173,7 +198,7 @@ func TestCompose(t *testing.T) {
 		}
 	})
 	t.Run("Subscriptions", func(t *testing.T) {
-		m, _ := texts.compose(goldenInput("de", "UTC"))
+		m, _ := texts.compose(goldenInput(texts, KindInvitation, "de", "UTC"))
 		if !strings.Contains(m.Text, "App Designer (Administrator), Data Stream Designer (Betrachter)") {
 			t.Errorf("subscriptions not listed in the company's order with German roles:\n%s", m.Text)
 		}

@@ -115,8 +115,7 @@ func (s *Service) IssuePasswordResets(ctx context.Context) (int, error) {
 		} else {
 			c = &Company{}
 		}
-		about := &Invitation{CompanyID: u.CompanyID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, ExpiresAt: r.ExpiresAt}
-		m, err := s.notice(KindPasswordReset, u, c, about, "", s.baseURL+ResetPath+token, now)
+		m, err := s.passwordReset(u, c, s.baseURL+ResetPath+token, r.ExpiresAt, now)
 		if err != nil {
 			return sent, err
 		}

@@ -3,6 +3,7 @@ package invite
 import (
 	"fmt"
 	"html"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -76,15 +77,22 @@ func ValidateTemplate(t Template) error {
 	return v.err()
 }
 
-// template validates t and returns it parsed.
+// template validates t, an invitation's (or its reminder's) template, and
+// returns it parsed.
 func (v *validator) template(t Template) *parsedTemplate {
+	return v.templateOf(t, placeholdersOf(KindInvitation))
+}
+
+// templateOf validates t, a template of a message that fills in set, and
+// returns it parsed.
+func (v *validator) templateOf(t Template, set placeholderSet) *parsedTemplate {
 	var p parsedTemplate
-	p.subject = v.templateText("subject", t.Subject, MaxSubjectLen, true)
-	p.body = v.templateText("body", t.Body, MaxBodyLen, false)
+	p.subject = v.templateText("subject", t.Subject, MaxSubjectLen, true, set)
+	p.body = v.templateText("body", t.Body, MaxBodyLen, false, set)
 	return &p
 }
 
-func (v *validator) templateText(field, s string, maxLen int, oneLine bool) []segment {
+func (v *validator) templateText(field, s string, maxLen int, oneLine bool, set placeholderSet) []segment {
 	switch {
 	case !utf8.ValidString(s):
 		v.add(field, ReasonInvalidUTF8, "must be valid UTF-8 text")
@@ -110,7 +118,7 @@ func (v *validator) templateText(field, s string, maxLen int, oneLine bool) []se
 		v.addArgs(field, ReasonControlCharacter, map[string]any{"Line": pos.Line, "Column": pos.Column},
 			"has a control character at %s", pos)
 	}
-	segs, unknown := parsePlaceholders(s)
+	segs, unknown := parsePlaceholders(s, set.names)
 	for _, u := range unknown {
 		pos := positionOf(s, u.offset)
 		v.addArgs(field, ReasonUnknownPlaceholder, map[string]any{"Placeholder": u.name, "Line": pos.Line, "Column": pos.Column},
@@ -119,29 +127,50 @@ func (v *validator) templateText(field, s string, maxLen int, oneLine bool) []se
 	// A subject is shown where a body is not (lists of sent mail, logs,
 	// notifications): the link, a secret, goes in the body only.
 	if oneLine {
-		if i := strings.Index(s, "{"+linkPlaceholder+"}"); i >= 0 {
+		if i := strings.Index(s, "{"+set.link+"}"); i >= 0 {
 			pos := positionOf(s, i)
 			v.addArgs(field, ReasonLinkInSubject, map[string]any{"Line": pos.Line, "Column": pos.Column},
-				"may not hold {%s}, which belongs in the body, at %s", linkPlaceholder, pos)
+				"may not hold {%s}, which belongs in the body, at %s", set.link, pos)
 		}
 	}
 	return segs
 }
 
-// linkPlaceholder is the placeholder of the link, the one secret a
-// message carries.
-const linkPlaceholder = "InvitationLink"
+// placeholderSet is what a kind of message fills in: the placeholders its
+// texts may hold, and the one of them that stands for its link, the one
+// secret a message may carry.
+type placeholderSet struct {
+	names []string
+	link  string
+}
 
-// unknownPlaceholder is a placeholder that is not in Placeholders.
+// placeholdersOf returns the placeholders of kind. An invitation and its
+// reminder fill those of Placeholders(), which administrators' templates
+// use; each notice fills its own.
+func placeholdersOf(kind MessageKind) placeholderSet {
+	switch kind {
+	case KindRenewalRequest:
+		return placeholderSet{[]string{"UserName", "FirstName", "LastName", "CompanyName", "InviterName", "ExpirationDate", "InvitationsLink"}, "InvitationsLink"}
+	case KindPasswordReset:
+		return placeholderSet{[]string{"UserName", "FirstName", "LastName", "CompanyName", "ExpirationDate", "ResetLink"}, "ResetLink"}
+	case KindJoinRequest:
+		return placeholderSet{[]string{"UserName", "FirstName", "LastName", "CompanyName", "RequestedAt", "UsersLink"}, "UsersLink"}
+	}
+	return placeholderSet{Placeholders(), "InvitationLink"}
+}
+
+// unknownPlaceholder is a placeholder that is not in the set a text may
+// hold.
 type unknownPlaceholder struct {
 	name   string // with its braces
 	offset int    // in bytes
 }
 
-// parsePlaceholders splits s into literal text and placeholders. A
-// placeholder is an opening brace, one or more ASCII letters and a closing
-// brace; any other brace is literal text.
-func parsePlaceholders(s string) ([]segment, []unknownPlaceholder) {
+// parsePlaceholders splits s into literal text and placeholders, and
+// returns those not among known too. A placeholder is an opening brace,
+// one or more ASCII letters and a closing brace; any other brace is
+// literal text.
+func parsePlaceholders(s string, known []string) ([]segment, []unknownPlaceholder) {
 	var (
 		segs    []segment
 		unknown []unknownPlaceholder
@@ -154,7 +183,7 @@ func parsePlaceholders(s string) ([]segment, []unknownPlaceholder) {
 			i++
 			continue
 		}
-		if !knownPlaceholder(name) {
+		if !slices.Contains(known, name) {
 			unknown = append(unknown, unknownPlaceholder{name: "{" + name + "}", offset: i})
 		}
 		if lit.Len() > 0 {
@@ -183,15 +212,6 @@ func placeholderAt(s string, i int) (string, bool) {
 		return "", false
 	}
 	return s[i+1 : j], true
-}
-
-func knownPlaceholder(name string) bool {
-	for _, p := range Placeholders() {
-		if p == name {
-			return true
-		}
-	}
-	return false
 }
 
 // positionOf returns the line and column of byte offset i in s.
@@ -243,18 +263,18 @@ func renderSubject(segs []segment, values map[string]string) string {
 
 // renderHTML renders segs as HTML paragraphs: text and values are escaped,
 // blank lines separate paragraphs, single line breaks become <br>, and the
-// invitation link becomes a link.
-func renderHTML(segs []segment, values map[string]string) string {
+// placeholder link (the message's link) becomes a link.
+func renderHTML(segs []segment, values map[string]string, link string) string {
 	var b strings.Builder
 	for _, s := range segs {
 		switch {
 		case s.placeholder == "":
 			b.WriteString(html.EscapeString(s.text))
-		case s.placeholder == "InvitationLink":
+		case s.placeholder == link:
 			// A URL has no line breaks; one here would become markup in
 			// the attribute when lines are turned into <br>.
-			link := html.EscapeString(strings.NewReplacer("\r", "", "\n", "").Replace(values["InvitationLink"]))
-			b.WriteString(`<a href="` + link + `">` + link + `</a>`)
+			url := html.EscapeString(strings.NewReplacer("\r", "", "\n", "").Replace(values[link]))
+			b.WriteString(`<a href="` + url + `">` + url + `</a>`)
 		default:
 			v, ok := values[s.placeholder]
 			if !ok {

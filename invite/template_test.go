@@ -70,7 +70,7 @@ func TestValidateTemplate(t *testing.T) {
 
 func TestRender(t *testing.T) {
 	values := map[string]string{"FirstName": `<b>"Ann" & Co</b>`, "InvitationLink": "https://x.example/join/a?b=1&c=2"}
-	segs, unknown := parsePlaceholders("Hi {FirstName},\n\nopen {InvitationLink}\nnow.\n\n\n{Other}")
+	segs, unknown := parsePlaceholders("Hi {FirstName},\n\nopen {InvitationLink}\nnow.\n\n\n{Other}", Placeholders())
 	if len(unknown) != 1 {
 		t.Fatalf("unknown: %v", unknown)
 	}
@@ -80,10 +80,10 @@ func TestRender(t *testing.T) {
 	want := "<p>Hi &lt;b&gt;&#34;Ann&#34; &amp; Co&lt;/b&gt;,</p>\n" +
 		"<p>open <a href=\"https://x.example/join/a?b=1&amp;c=2\">https://x.example/join/a?b=1&amp;c=2</a><br>\nnow.</p>\n" +
 		"<p>{Other}</p>\n"
-	if got := renderHTML(segs, values); got != want {
+	if got := renderHTML(segs, values, "InvitationLink"); got != want {
 		t.Errorf("html:\ngot  %q\nwant %q", got, want)
 	}
-	subj, _ := parsePlaceholders("Welcome {FirstName}")
+	subj, _ := parsePlaceholders("Welcome {FirstName}", Placeholders())
 	if got := renderSubject(subj, map[string]string{"FirstName": "Ann\r\nBcc: evil@example.com"}); strings.ContainsAny(got, "\r\n") {
 		t.Errorf("subject has a line break: %q", got)
 	}
@@ -102,13 +102,13 @@ func FuzzRender(f *testing.F) {
 	f.Add("", "", "")
 	f.Add("{InvitationLink}{InvitationLink}\n\n\n", "&amp;", "https://x.example/?a=<b>")
 	f.Fuzz(func(t *testing.T, tmpl, name, link string) {
-		segs, _ := parsePlaceholders(tmpl)
+		segs, _ := parsePlaceholders(tmpl, Placeholders())
 		values := map[string]string{"FirstName": name, "CompanyName": name, "InvitationLink": link}
 		text := renderText(segs, values)
 		if !strings.Contains(tmpl, "{") && text != tmpl {
 			t.Fatalf("a template without placeholders changed: %q -> %q", tmpl, text)
 		}
-		html := renderHTML(segs, values)
+		html := renderHTML(segs, values, "InvitationLink")
 		if rest := ownMarkup.ReplaceAllString(html, ""); strings.ContainsAny(rest, "<>") {
 			t.Fatalf("markup other than the renderer's own in %q", html)
 		}
@@ -120,7 +120,7 @@ func FuzzRender(f *testing.F) {
 			t.Fatalf("subject %q has a line break", subject)
 		}
 		// Parsing again finds the same placeholders: rendering is stable.
-		again, _ := parsePlaceholders(tmpl)
+		again, _ := parsePlaceholders(tmpl, Placeholders())
 		if len(again) != len(segs) {
 			t.Fatalf("parse is not deterministic")
 		}
@@ -145,7 +145,7 @@ func FuzzValidateTemplate(f *testing.F) {
 			t.Fatalf("accepted a subject with a line break: %q", subject)
 		}
 		for _, s := range []string{subject, body} {
-			if _, unknown := parsePlaceholders(s); len(unknown) > 0 {
+			if _, unknown := parsePlaceholders(s, Placeholders()); len(unknown) > 0 {
 				t.Fatalf("accepted unknown placeholders %v", unknown)
 			}
 		}
