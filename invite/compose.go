@@ -85,6 +85,34 @@ func (s *Service) compose(kind MessageKind, inv *Invitation, mc *mailContext, to
 	}, now)
 }
 
+// RenderInvitation renders the e-mail that template t makes of inv, an
+// invitation into company c sent by inviter (a name), with link in place
+// of {InvitationLink}: what Invite sends, in inv's language with dates in
+// its time zone, as a preview that needs no store and no acting user. A
+// zero t renders the built-in template of inv.Language. A t that
+// ValidateTemplate refuses is refused with the same error.
+func RenderInvitation(t Template, inv *Invitation, c *Company, inviter, link string) (*Message, error) {
+	if !t.IsZero() {
+		if err := ValidateTemplate(t); err != nil {
+			return nil, err
+		}
+	}
+	texts, err := builtinTexts()
+	if err != nil {
+		return nil, err
+	}
+	return texts.compose(mailInput{
+		kind:         KindInvitation,
+		to:           recipient{inv.Email, inv.Name(), inv.Language, inv.TimeZone},
+		companyID:    inv.CompanyID,
+		invitationID: inv.ID,
+		values:       invitationValues(inv, c, inviter, texts.subscriptions(inv.Language, inv.Grants, c)),
+		dates:        map[string]time.Time{"ExpirationDate": inv.ExpiresAt},
+		link:         link,
+		template:     t,
+	})
+}
+
 // invitationValues are the placeholders of an invitation that are text.
 func invitationValues(inv *Invitation, c *Company, inviter, subscriptions string) map[string]string {
 	return map[string]string{

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"strings"
+	"time"
 
 	"github.com/invitehq/invite/invite"
 	"github.com/invitehq/invite/store"
@@ -107,4 +108,27 @@ func ExampleError() {
 	// last_name: required
 	// grants[0].role: invalid_role
 	// not_found true
+}
+
+// A template is previewed without a store or an acting user: the e-mail
+// that Invite would send for these details.
+func ExampleRenderInvitation() {
+	acme := &invite.Company{Name: "Acme Plant", Subscriptions: []invite.Subscription{{ID: 1, Name: "App Designer"}}}
+	inv := &invite.Invitation{
+		Email: "ada@example.com", FirstName: "Ada", LastName: "Lovelace", Language: "en", TimeZone: "Europe/London",
+		ExpiresAt: time.Date(2026, 3, 8, 9, 30, 0, 0, time.UTC),
+		Grants:    []invite.Grant{{SubscriptionID: 1, Role: invite.RoleContributor}},
+	}
+	m, err := invite.RenderInvitation(invite.Template{
+		Subject: "Welcome to {CompanyName}, {FirstName}",
+		Body:    "{InviterName} gives you {Subscriptions} until {ExpirationDate}: {InvitationLink}",
+	}, inv, acme, "Grace Hopper", "https://invite.example.com/join/TOKEN")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(m.Subject)
+	fmt.Println(strings.SplitN(m.Text, "\n", 2)[0])
+	// Output:
+	// Welcome to Acme Plant, Ada
+	// Grace Hopper gives you App Designer (Contributor) until March 8, 2026 at 9:30 AM GMT: https://invite.example.com/join/TOKEN
 }
