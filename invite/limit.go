@@ -179,11 +179,7 @@ func (s *Service) forgetLimits(ctx context.Context, keys ...string) error {
 		hashes[i] = sum[:]
 	}
 	return s.st().UpdateLimits(ctx, hashes, func(tats []time.Time) ([]time.Time, error) {
-		next := make([]time.Time, len(tats))
-		for i := range next {
-			next[i] = time.Unix(0, 0).UTC()
-		}
-		return next, nil
+		return make([]time.Time, len(tats)), nil // back to nothing
 	})
 }
 

@@ -185,18 +185,23 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (*U
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.st().UsePasswordReset(ctx, hash, now, func(r *PasswordReset) (string, error) {
-		if err := r.usable(now); err != nil {
-			return "", err
+	var u *User
+	err = s.inTx(ctx, func(tx *Service) error {
+		var err error
+		u, err = tx.st().UsePasswordReset(ctx, hash, now, func(r *PasswordReset) (string, error) {
+			if err := r.usable(now); err != nil {
+				return "", err
+			}
+			return pwHash, nil
+		})
+		if err != nil {
+			return err
 		}
-		return pwHash, nil
+		// Whoever set the password holds the mailbox: the failed log-ins
+		// others made at the address no longer keep them out.
+		return tx.forgetLimits(ctx, "login:"+u.Email)
 	})
 	if err != nil {
-		return nil, err
-	}
-	// Whoever set the password holds the mailbox: the failed log-ins
-	// others made at the address no longer keep them out.
-	if err := s.forgetLimits(ctx, "login:"+u.Email); err != nil {
 		return nil, err
 	}
 	u.PasswordHash = ""

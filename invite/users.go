@@ -122,33 +122,39 @@ func (s *Service) ChangeUser(ctx context.Context, id int64, ch UserChange) (*Use
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	privileged := false
-	u, err := s.st().UpdateUser(ctx, id, func(u *User, admins int) error {
-		if ch.BusinessRoleID != 0 {
-			u.BusinessRoleID = ch.BusinessRoleID
-		}
-		if ch.Grants != nil {
-			privileged = privileged || !sameRoles(u.Grants, ch.Grants)
-			u.Grants = append([]Grant(nil), ch.Grants...)
-		}
-		if ch.AdminLevel != "" && ch.AdminLevel != u.AdminLevel {
-			if u.AdminLevel == AdminCompany && !u.Disabled() && admins <= 1 {
-				return ErrLastAdmin
+	// The change, the end of the user's sessions and of the invitations
+	// they may no longer send are one: a change that is saved is never
+	// left with its consequences undone.
+	var u *User
+	err = s.inTx(ctx, func(tx *Service) error {
+		privileged := false
+		var err error
+		u, err = tx.st().UpdateUser(ctx, id, func(u *User, admins int) error {
+			if ch.BusinessRoleID != 0 {
+				u.BusinessRoleID = ch.BusinessRoleID
 			}
-			u.AdminLevel, privileged = ch.AdminLevel, true
+			if ch.Grants != nil {
+				privileged = privileged || !sameRoles(u.Grants, ch.Grants)
+				u.Grants = append([]Grant(nil), ch.Grants...)
+			}
+			if ch.AdminLevel != "" && ch.AdminLevel != u.AdminLevel {
+				if u.AdminLevel == AdminCompany && !u.Disabled() && admins <= 1 {
+					return ErrLastAdmin
+				}
+				u.AdminLevel, privileged = ch.AdminLevel, true
+			}
+			return nil
+		})
+		if err != nil || !privileged {
+			return err
 		}
-		return nil
+		if err := tx.st().DeleteUserSessions(ctx, id, nil); err != nil {
+			return err
+		}
+		return tx.cancelSentBy(ctx, u, actor.ID, func(inv *Invitation) bool { return couldSend(u, inv) })
 	})
 	if err != nil {
 		return nil, err
-	}
-	if privileged {
-		if err := s.st().DeleteUserSessions(ctx, id, nil); err != nil {
-			return nil, err
-		}
-		if err := s.cancelSentBy(ctx, u, actor.ID, func(inv *Invitation) bool { return couldSend(u, inv) }); err != nil {
-			return nil, err
-		}
 	}
 	u.PasswordHash = ""
 	return u, nil
@@ -220,28 +226,31 @@ func (s *Service) SetDisabled(ctx context.Context, id int64, disabled bool) (*Us
 		return nil, ErrUserAboveYou
 	}
 	now := s.clock()
-	u, err := s.st().UpdateUser(ctx, id, func(u *User, admins int) error {
-		switch {
-		case disabled && !u.Disabled():
-			if u.AdminLevel == AdminCompany && admins <= 1 {
-				return ErrLastAdmin
+	var u *User
+	err = s.inTx(ctx, func(tx *Service) error {
+		var err error
+		u, err = tx.st().UpdateUser(ctx, id, func(u *User, admins int) error {
+			switch {
+			case disabled && !u.Disabled():
+				if u.AdminLevel == AdminCompany && admins <= 1 {
+					return ErrLastAdmin
+				}
+				u.DisabledAt = now
+			case !disabled:
+				u.DisabledAt = time.Time{}
 			}
-			u.DisabledAt = now
-		case !disabled:
-			u.DisabledAt = time.Time{}
+			return nil
+		})
+		if err != nil || !disabled {
+			return err
 		}
-		return nil
+		if err := tx.st().DeleteUserSessions(ctx, id, nil); err != nil {
+			return err
+		}
+		return tx.cancelSentBy(ctx, u, actor.ID, func(*Invitation) bool { return false })
 	})
 	if err != nil {
 		return nil, err
-	}
-	if disabled {
-		if err := s.st().DeleteUserSessions(ctx, id, nil); err != nil {
-			return nil, err
-		}
-		if err := s.cancelSentBy(ctx, u, actor.ID, func(*Invitation) bool { return false }); err != nil {
-			return nil, err
-		}
 	}
 	u.PasswordHash = ""
 	return u, nil

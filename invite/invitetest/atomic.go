@@ -36,6 +36,13 @@ func (s faulty) DecideJoinRequest(ctx context.Context, id int64, status invite.J
 	return s.Store.DecideJoinRequest(ctx, id, status, by, invitationID, at)
 }
 
+func (s faulty) UpdateLimits(ctx context.Context, keys [][]byte, update func([]time.Time) ([]time.Time, error)) error {
+	if s.fail == "UpdateLimits" {
+		return errInjected
+	}
+	return s.Store.UpdateLimits(ctx, keys, update)
+}
+
 func (s faulty) DeleteUserSessions(ctx context.Context, userID int64, except []byte) error {
 	if s.fail == "DeleteUserSessions" {
 		return errInjected
@@ -121,6 +128,61 @@ func testFlowsAreAtomic(t *testing.T, open Opener) {
 			t.Fatal(err)
 		}
 		f.wantLoggedOut(t, other)
+	})
+
+	// Found from outside: a demotion or a disabling that failed half-way
+	// was saved without its consequences, and doing it again did nothing.
+	for name, change := range map[string]func(svc *invite.Service, id int64) error{
+		"Demote": func(svc *invite.Service, id int64) error {
+			_, err := svc.ChangeUser(f.global, id, invite.UserChange{AdminLevel: invite.AdminNone})
+			return err
+		},
+		"Disable": func(svc *invite.Service, id int64) error {
+			_, err := svc.SetDisabled(f.global, id, true)
+			return err
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			boss := f.member(t, f.a, invite.AdminCompany)
+			asBoss, session := f.loginAs(t, boss.Email)
+			sent, _, err := f.svc.Invite(asBoss, f.input(f.a))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := change(f.failing("DeleteUserSessions"), boss.ID); !errors.Is(err, errInjected) {
+				t.Fatalf("got %v, want the injected failure", err)
+			}
+			if u, err := f.svc.SessionUser(ctx, session); err != nil || u.AdminLevel != invite.AdminCompany {
+				t.Fatalf("a failed change was kept: %+v, %v", u, err)
+			}
+			if err := change(f.svc, boss.ID); err != nil {
+				t.Fatal(err)
+			}
+			f.wantLoggedOut(t, session)
+			if inv, err := f.svc.Invitation(f.global, sent.ID); err != nil || inv.Status != invite.StatusCanceled {
+				t.Errorf("the invitation they sent: %+v, %v; want canceled", inv, err)
+			}
+		})
+	}
+
+	t.Run("ResetPassword", func(t *testing.T) {
+		member := f.member(t, f.a, invite.AdminNone)
+		if err := f.svc.RequestPasswordReset(ctx, member.Email, "en"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.IssuePasswordResets(ctx); err != nil {
+			t.Fatal(err)
+		}
+		token := f.resetToken(t, member.Email)
+		if _, err := f.failing("UpdateLimits").ResetPassword(ctx, token, "a brand new passphrase"); !errors.Is(err, errInjected) {
+			t.Fatalf("got %v, want the injected failure", err)
+		}
+		if _, err := f.svc.Authenticate(ctx, member.Email, password); err != nil {
+			t.Fatalf("a failed reset changed the password: %v", err)
+		}
+		if _, err := f.svc.ResetPassword(ctx, token, "a brand new passphrase"); err != nil {
+			t.Fatalf("the link after a failed reset: %v", err)
+		}
 	})
 }
 
