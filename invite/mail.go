@@ -75,9 +75,10 @@ type Delivery struct {
 type Mailer interface {
 	// Deliver tries to send each message and returns one error per message,
 	// nil for each one the mail server accepted. An error marked with
-	// Permanent is not retried. The messages are the mailer's own copies:
-	// it may keep them, to send later, and nothing changes them after
-	// Deliver returns.
+	// Permanent is not retried; a result of another length than msgs
+	// counts as a failure of each, to be retried. The messages are the
+	// mailer's own copies: it may keep them, to send later, and nothing
+	// changes them after Deliver returns.
 	Deliver(ctx context.Context, msgs []*Message) []error
 }
 

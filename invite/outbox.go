@@ -2,8 +2,10 @@ package invite
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"time"
 )
 
@@ -106,12 +108,15 @@ func (s *Service) DeliverOutbox(ctx context.Context, mailer Mailer) (int, error)
 			return sent, err
 		}
 		errs := mailer.Deliver(ctx, copyMessages(msgs))
+		if len(errs) != len(msgs) {
+			// Which were sent is unknown: none counts as sent, and each
+			// is tried again, as after a mail server that went away.
+			miscount := fmt.Errorf("the mailer answered %d results for %d messages", len(errs), len(msgs))
+			errs = slices.Repeat([]error{miscount}, len(msgs))
+		}
 		now = s.clock()
 		for i, m := range msgs {
-			var err error
-			if i < len(errs) {
-				err = errs[i]
-			}
+			err := errs[i]
 			s.settle(m, err, now, keep)
 			if m.State == DeliverySent {
 				sent++

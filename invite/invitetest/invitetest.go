@@ -93,6 +93,7 @@ var suite = []struct {
 	{"MessagesIsolation", testMessagesIsolation},
 	{"JobsConcurrently", testJobsConcurrently},
 	{"MailerKeepsItsMessages", testMailerKeepsItsMessages},
+	{"MailerMiscounts", testMailerMiscounts},
 	{"DeliveryOverSMTP", testDeliveryOverSMTP},
 	{"OutboxSurvivesSMTPDown", testOutboxSurvivesSMTPDown},
 	{"ConcurrentDelivery", testConcurrentDelivery},

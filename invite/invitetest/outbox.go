@@ -563,3 +563,28 @@ func testConcurrentDelivery(t *testing.T, open Opener) {
 	checkReceivedOnce(t, srv, want)
 	t.Logf("messages per worker: %v", counts)
 }
+
+// miscounting is a Mailer that answers for fewer messages than it was
+// given.
+type miscounting struct{}
+
+func (miscounting) Deliver(_ context.Context, msgs []*invite.Message) []error {
+	return make([]error, len(msgs)-1)
+}
+
+// Found from outside: a Mailer that answered for fewer messages than it
+// was given had every one of them marked sent. Which were sent is then
+// unknown: none is, and each is tried again.
+func testMailerMiscounts(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	f.drain(t)
+	for range 3 {
+		f.invite(t, f.a)
+	}
+	if n, err := f.svc.DeliverOutbox(t.Context(), miscounting{}); n != 0 || err != nil {
+		t.Fatalf("DeliverOutbox: %d sent, %v; want none", n, err)
+	}
+	if n := f.messages(t, func(m *invite.Message) bool { return m.State == invite.DeliveryQueued && m.LastError != "" }); n != 3 {
+		t.Errorf("%d messages queued again with the reason, want 3", n)
+	}
+}
