@@ -3,6 +3,7 @@ package invite
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"io"
 	"runtime"
@@ -412,10 +413,26 @@ func (s *Service) Bootstrap(ctx context.Context, email, password string) (*User,
 		PasswordHash: hash,
 		CreatedAt:    s.clock(),
 	}
-	switch err := s.st().CreateUser(ctx, u); {
+	// Instances that start at once take turns (the bootstrap limit's row is
+	// locked until the transaction ends), so that only the first, whatever
+	// address each was given, finds no user (found from outside).
+	created := false
+	err = s.inTx(ctx, func(tx *Service) error {
+		created = false
+		key := sha256.Sum256([]byte("bootstrap"))
+		if err := tx.st().UpdateLimits(ctx, [][]byte{key[:]}, func(t []time.Time) ([]time.Time, error) { return t, nil }); err != nil {
+			return err
+		}
+		if has, err := tx.st().HasUsers(ctx); err != nil || has {
+			return err
+		}
+		created = true
+		return tx.st().CreateUser(ctx, u)
+	})
+	switch {
 	case errors.Is(err, ErrUserExists):
 		return nil, false, nil // another instance, starting at once, was first
-	case err != nil:
+	case err != nil || !created:
 		return nil, false, err
 	}
 	u.PasswordHash = ""

@@ -1,6 +1,7 @@
 package invitetest
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -156,27 +157,34 @@ func testBootstrap(t *testing.T, open Opener) {
 	}
 }
 
-// Instances starting together on one empty database make one administrator.
+// Instances starting together on one empty database make one
+// administrator, given one address or each its own (found from outside:
+// eight addresses made eight).
 func testConcurrentBootstrap(t *testing.T, open Opener) {
-	db := open(t)
-	svc := invite.NewService(db, invite.Config{})
-	created := make([]bool, 8)
-	errs := Parallel(8, func(i int) error {
-		var err error
-		_, created[i], err = svc.Bootstrap(t.Context(), "admin@example.com", password)
-		return err
-	})
-	if got := Tally(errs); got[""] != 8 {
-		t.Fatalf("got outcomes %v, want 8 successes", got)
-	}
-	n := 0
-	for _, c := range created {
-		if c {
-			n++
-		}
-	}
-	if n != 1 {
-		t.Errorf("%d calls created the administrator, want 1", n)
+	for name, email := range map[string]func(i int) string{
+		"OneAddress": func(int) string { return "admin@example.com" },
+		"EachItsOwn": func(i int) string { return fmt.Sprintf("admin%d@example.com", i) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			db := open(t)
+			svc := invite.NewService(db, invite.Config{})
+			created := make([]bool, 8)
+			errs := Parallel(8, func(i int) error {
+				var err error
+				_, created[i], err = svc.Bootstrap(t.Context(), email(i), password)
+				return err
+			})
+			if got := Tally(errs); got[""] != 8 {
+				t.Fatalf("got outcomes %v, want 8 successes", got)
+			}
+			if n := count(created, func(c bool) bool { return c }); n != 1 {
+				t.Errorf("%d calls created an administrator, want 1", n)
+			}
+			users, err := db.Users(t.Context(), invite.UserQuery{Limit: all})
+			if err != nil || len(users) != 1 {
+				t.Errorf("%d users, %v; want 1", len(users), err)
+			}
+		})
 	}
 }
 
