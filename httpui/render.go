@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -140,26 +139,18 @@ func (v *view) Languages() []string { return invite.Languages() }
 // Roles lists the subscription roles.
 func (v *view) Roles() []invite.Role { return invite.Roles() }
 
-// smtpCode finds an SMTP reply in a delivery error: a code at its start or
-// after a colon, followed by a space or a hyphen (not, say, an address's
-// octet).
-var smtpCode = regexp.MustCompile(`(?:^|: )([245]\d\d)[ -]`)
-
-// DeliveryError returns why a message was not delivered, as the viewer may
-// read it: the mail server's own words for a Global Administrator, who
-// runs it; for others its reply code only, without the addresses and
-// names of the servers in between.
+// DeliveryError returns why a message was not delivered, in the viewer's
+// language where the service gives a reply code or says no server
+// answered (as it does for all but a Global Administrator, who reads the
+// mail servers' own words).
 func (v *view) DeliveryError(err string) string {
 	switch {
-	case err == "":
-		return ""
-	case v.User != nil && v.User.AdminLevel == invite.AdminGlobal:
-		return err
+	case err == invite.DeliveryUnreachable:
+		return v.L.T("delivery_error_unreachable")
+	case len(err) == 3 && strings.Trim(err, "0123456789") == "":
+		return v.L.T("delivery_error_reply", "Code", err)
 	}
-	if m := smtpCode.FindStringSubmatch(err); m != nil {
-		return v.L.T("delivery_error_reply", "Code", m[1])
-	}
-	return v.L.T("delivery_error_unreachable")
+	return err
 }
 
 // CanManage reports whether the viewer may resend or cancel inv.

@@ -240,12 +240,21 @@ func (s *Service) visibleInvitation(ctx context.Context, id int64) (*User, *Invi
 // Invitation returns an invitation the acting administrator administers,
 // with Status as it is now.
 func (s *Service) Invitation(ctx context.Context, id int64) (*Invitation, error) {
-	_, inv, err := s.visibleInvitation(ctx, id)
+	u, inv, err := s.visibleInvitation(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	inv.Status = inv.StatusAt(s.clock())
-	return inv, nil
+	return forReader(u, inv), nil
+}
+
+// forReader returns inv as reader may read it: its delivery's error as
+// deliveryError says.
+func forReader(reader *User, inv *Invitation) *Invitation {
+	if inv.Delivery != nil {
+		inv.Delivery.Error = deliveryError(reader, inv.Delivery.Error)
+	}
+	return inv
 }
 
 // Resend sends a pending or expired invitation again: a new token (the old
@@ -344,9 +353,13 @@ func (s *Service) Cancel(ctx context.Context, id int64) (*Invitation, error) {
 		return nil, ErrInvitationAboveYou
 	}
 	now := s.clock()
-	return s.st().UpdateInvitation(ctx, id, now, func(inv *Invitation) (*Message, error) {
+	inv, err = s.st().UpdateInvitation(ctx, id, now, func(inv *Invitation) (*Message, error) {
 		return nil, inv.cancel(u.ID, now)
 	})
+	if err != nil {
+		return nil, err
+	}
+	return forReader(u, inv), nil
 }
 
 // InvitationFilter selects invitations for Invitations.
@@ -414,6 +427,7 @@ func (s *Service) Invitations(ctx context.Context, f InvitationFilter) (*Invitat
 	}
 	for _, inv := range page.Invitations {
 		inv.Status = inv.StatusAt(q.Now)
+		forReader(u, inv)
 	}
 	return page, nil
 }

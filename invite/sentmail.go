@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"regexp"
 )
 
 // MessageFilter selects messages for Messages.
@@ -46,8 +47,33 @@ func (s *Service) Messages(ctx context.Context, f MessageFilter) (*MessagePage, 
 	}
 	for _, m := range page.Messages {
 		m.redact(false)
+		m.LastError = deliveryError(u, m.LastError)
 	}
 	return page, nil
+}
+
+// smtpReply finds an SMTP reply code in a delivery error: at its start or
+// after a colon, followed by a space or a hyphen (not, say, an address's
+// octet).
+var smtpReply = regexp.MustCompile(`(?:^|: )([245]\d\d)[ -]`)
+
+// DeliveryUnreachable is the delivery error a Company Administrator reads
+// when no mail server answered.
+const DeliveryUnreachable = "unreachable"
+
+// deliveryError returns why a delivery failed as reader may read it: the
+// mail servers' own words for a Global Administrator, who runs them; for
+// others only the reply code, such as "550", or DeliveryUnreachable: not
+// the names and addresses of the servers in between.
+func deliveryError(reader *User, err string) string {
+	switch {
+	case err == "" || reader.AdminLevel == AdminGlobal:
+		return err
+	}
+	if m := smtpReply.FindStringSubmatch(err); m != nil {
+		return m[1]
+	}
+	return DeliveryUnreachable
 }
 
 // MessageView is one message of the outbox as the acting administrator may
@@ -86,6 +112,7 @@ func (s *Service) Message(ctx context.Context, id int64) (*MessageView, error) {
 		return nil, err
 	}
 	m.redact(link != "")
+	m.LastError = deliveryError(u, m.LastError)
 	return &MessageView{Message: m, Link: link}, nil
 }
 

@@ -94,6 +94,7 @@ var suite = []struct {
 	{"JobsConcurrently", testJobsConcurrently},
 	{"MailerKeepsItsMessages", testMailerKeepsItsMessages},
 	{"MailerMiscounts", testMailerMiscounts},
+	{"DeliveryErrorsForReader", testDeliveryErrorsForReader},
 	{"DeliveryOverSMTP", testDeliveryOverSMTP},
 	{"OutboxSurvivesSMTPDown", testOutboxSurvivesSMTPDown},
 	{"ConcurrentDelivery", testConcurrentDelivery},

@@ -2,6 +2,7 @@ package invitetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -586,5 +587,67 @@ func testMailerMiscounts(t *testing.T, open Opener) {
 	}
 	if n := f.messages(t, func(m *invite.Message) bool { return m.State == invite.DeliveryQueued && m.LastError != "" }); n != 3 {
 		t.Errorf("%d messages queued again with the reason, want 3", n)
+	}
+}
+
+// failingMailer refuses every message with the error of its own index.
+type failingMailer []error
+
+func (f failingMailer) Deliver(_ context.Context, msgs []*invite.Message) []error {
+	errs := make([]error, len(msgs))
+	for i := range msgs {
+		errs[i] = f[i%len(f)]
+	}
+	return errs
+}
+
+// A Global Administrator reads a failed delivery in the mail server's own
+// words; a Company Administrator, its reply code alone, or that no server
+// answered: never the names and addresses of the servers in between
+// (found from outside: the library gave everyone everything).
+func testDeliveryErrorsForReader(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	f.drain(t)
+	refused, _ := f.invite(t, f.a)
+	unreachable, _ := f.invite(t, f.a)
+	mailer := failingMailer{
+		invite.Permanent(errors.New("smtp mail.internal.example:25: 550 5.1.1 <x@example.com>: no such user")),
+		invite.Permanent(errors.New("dial tcp 10.0.0.5:25: connection refused")),
+	}
+	if _, err := f.svc.DeliverOutbox(t.Context(), mailer); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		ctx        context.Context
+		who        string
+		refused    string
+		unreachble string
+	}{
+		{f.global, "Global Administrator", mailer[0].Error(), mailer[1].Error()},
+		{f.adminA, "Company Administrator", "550", invite.DeliveryUnreachable},
+	} {
+		for id, want := range map[int64]string{refused.ID: tc.refused, unreachable.ID: tc.unreachble} {
+			inv, err := f.svc.Invitation(tc.ctx, id)
+			if err != nil || inv.Delivery == nil || inv.Delivery.Error != want {
+				t.Errorf("%s reads invitation %d's delivery error %+v (%v), want %q", tc.who, id, inv.Delivery, err, want)
+			}
+			page, err := f.svc.Invitations(tc.ctx, invite.InvitationFilter{Email: inv.Email})
+			if err != nil || len(page.Invitations) != 1 || page.Invitations[0].Delivery.Error != want {
+				t.Errorf("%s lists invitation %d with %v (%v), want %q", tc.who, id, page, err, want)
+			}
+			m, err := f.svc.Message(tc.ctx, inv.Delivery.MessageID)
+			if err != nil || m.Message.LastError != want {
+				t.Errorf("%s reads message %d's error %v (%v), want %q", tc.who, inv.Delivery.MessageID, m, err, want)
+			}
+		}
+		msgs, err := f.svc.Messages(tc.ctx, invite.MessageFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs.Messages {
+			if m.LastError != "" && m.LastError != tc.refused && m.LastError != tc.unreachble {
+				t.Errorf("%s lists message %d with %q", tc.who, m.ID, m.LastError)
+			}
+		}
 	}
 }
