@@ -13,7 +13,7 @@ type AcceptInput struct {
 	Password    string
 	FirstName   string
 	LastName    string
-	Phone       string // optional; international form
+	Phone       string // optional; international form; empty keeps none (the invitation's is what a form offers to keep)
 	Language    string // the invitation's when empty
 	TimeZone    string // the invitation's when empty
 	AcceptTerms bool   // the terms of use must be accepted

@@ -98,7 +98,7 @@ func ErrorCode(err error) Code {
 	if err == nil {
 		return ""
 	}
-	if e, ok := errors.AsType[*Error](err); ok {
+	if e, ok := errors.AsType[*Error](err); ok && e != nil {
 		return e.Code
 	}
 	return CodeInternal
@@ -107,7 +107,7 @@ func ErrorCode(err error) Code {
 // ErrorMessage returns the user-safe English message of err. Errors that are
 // not an *Error get a generic message, so internal details never leak.
 func ErrorMessage(err error) string {
-	if e, ok := errors.AsType[*Error](err); ok && e.Code != CodeInternal {
+	if e, ok := errors.AsType[*Error](err); ok && e != nil && e.Code != CodeInternal {
 		return e.Message
 	}
 	return "An internal error occurred."

@@ -49,3 +49,15 @@ func TestErrorMessage(t *testing.T) {
 		t.Errorf("got %q, want %q", got, ErrForbidden.Message)
 	}
 }
+
+// Found from outside: a typed nil *Error in an error panicked.
+func TestTypedNilError(t *testing.T) {
+	var e *Error
+	err := error(e)
+	if got := ErrorCode(err); got != CodeInternal {
+		t.Errorf("ErrorCode: %q", got)
+	}
+	if got := ErrorMessage(err); got != "An internal error occurred." {
+		t.Errorf("ErrorMessage: %q", got)
+	}
+}

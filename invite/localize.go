@@ -1,6 +1,7 @@
 package invite
 
 import (
+	"strings"
 	"sync"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -35,12 +36,15 @@ func localize(lang, id string, data map[string]any, fallback string) string {
 	if err != nil {
 		return fallback
 	}
+	if tag, ok := supportedLanguage(lang); ok {
+		lang = tag // "pt-br" is "pt-BR"
+	}
 	l, ok := texts.localizers[lang]
 	if !ok {
 		l = texts.localizers["en"]
 	}
 	s, err := l.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
-	if err != nil {
+	if err != nil || strings.Contains(s, "<no value>") { // a text that names Args the error lacks
 		return fallback
 	}
 	return s

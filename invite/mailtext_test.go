@@ -250,7 +250,8 @@ func TestErrorTextsComplete(t *testing.T) {
 	}
 	for _, lang := range Languages() {
 		for _, id := range append(ids, "error_internal") {
-			if got := localize(lang, id, nil, "\x00missing"); got == "\x00missing" {
+			args := map[string]any{"Max": 1, "Min": 1, "Placeholder": "{X}", "Line": 1, "Column": 1}
+			if got := localize(lang, id, args, "\x00missing"); got == "\x00missing" {
 				t.Errorf("%s has no text %s", lang, id)
 			}
 		}
@@ -264,6 +265,14 @@ func TestErrorTextsComplete(t *testing.T) {
 	}
 	if got := (FieldError{Reason: ReasonTooLong, Args: map[string]any{"Max": 100}}).Localize("fr"); !strings.Contains(got, "100") {
 		t.Errorf("too_long in French: %q", got)
+	}
+	// Found from outside: a text that names an argument the error lacks
+	// showed "<no value>"; a language tag in another case was English.
+	if got := (FieldError{Reason: ReasonTooLong, Message: "must be shorter"}).Localize("de"); got != "must be shorter" {
+		t.Errorf("too_long without its Max: %q, want its Message", got)
+	}
+	if got := ErrInvitationExpired.Localize("pt-br"); got != ErrInvitationExpired.Localize("pt-BR") {
+		t.Errorf("pt-br: %q", got)
 	}
 	if got := (&Error{Code: CodeInternal, Reason: "internal", Message: "db: secret detail"}).Localize("en"); strings.Contains(got, "secret") {
 		t.Errorf("an internal error's text shows its detail: %q", got)

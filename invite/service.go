@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // DefaultTTL is how long an invitation stays valid unless configured.
@@ -21,7 +23,7 @@ const expireBatch = 500
 // Config configures a Service. The zero value is ready to use.
 type Config struct {
 	// TTL is how long an invitation is valid after it is sent; DefaultTTL
-	// when zero.
+	// when zero or negative.
 	TTL time.Duration
 	// Now is the clock; time.Now when nil. Times are truncated to
 	// microseconds, the precision the stores keep.
@@ -372,7 +374,7 @@ func (s *Service) CompanyByName(ctx context.Context, name string) (*Company, err
 	if err != nil {
 		return nil, err
 	}
-	key := strings.ToLower(strings.TrimSpace(name))
+	key := strings.ToLower(norm.NFC.String(strings.TrimSpace(name)))
 	for _, c := range companies {
 		if strings.ToLower(c.Name) == key {
 			return c, nil

@@ -98,7 +98,9 @@ func (v *validator) text(field, s string, required bool, maxLen int) string {
 		v.add(field, ReasonInvalidUTF8, "must be valid UTF-8 text")
 		return ""
 	}
-	s = strings.TrimSpace(s)
+	// One spelling of what looks the same ("é" as one character or as "e"
+	// and an accent), so that names that look alike compare alike.
+	s = norm.NFC.String(strings.TrimSpace(s))
 	switch {
 	case s == "":
 		if required {

@@ -78,6 +78,7 @@ var suite = []struct {
 	{"InviteInvalidInput", testInviteInvalidInput},
 	{"RegisterCompany", testRegisterCompany},
 	{"CompanyByName", testCompanyByName},
+	{"CompanyNamesOneSpelling", testCompanyNamesOneSpelling},
 	{"Bootstrap", testBootstrap},
 	{"ConcurrentBootstrap", testConcurrentBootstrap},
 	{"ResendFromInput", testResendFromInput},

@@ -230,3 +230,20 @@ func testCompanyByName(t *testing.T, open Opener) {
 		t.Errorf("CompanyByName by B's administrator: %v, %v", c, err)
 	}
 }
+
+// Found from outside: "Café" written as one character and as "e" with an
+// accent made two companies that look the same. Names are kept in NFC.
+func testCompanyNamesOneSpelling(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	in := invite.CompanyInput{Name: "Caf\u00e9", Subscriptions: []string{"S"}, BusinessRoles: []string{"R"}}
+	c, err := f.svc.RegisterCompany(f.global, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Name = "Cafe\u0301"
+	_, err = f.svc.RegisterCompany(f.global, in)
+	wantErr(t, err, invite.ErrCompanyExists)
+	if got, err := f.svc.CompanyByName(f.global, "CAFE\u0301"); err != nil || got.ID != c.ID {
+		t.Errorf("CompanyByName in the other spelling: %v, %v", got, err)
+	}
+}
