@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"io"
+	"net/url"
 	"runtime"
 	"strings"
 	"sync"
@@ -31,7 +33,9 @@ type Config struct {
 	// Rand is the source of tokens and password salts; crypto/rand when nil.
 	Rand io.Reader
 	// BaseURL is the public URL of the server, which invitation links start
-	// with; DefaultBaseURL when empty.
+	// with: an absolute http or https URL (NewService panics on another);
+	// DefaultBaseURL, a localhost address fit only for trying things out,
+	// when empty.
 	BaseURL string
 	// RemindBefore is how long before an invitation expires its one
 	// reminder is sent; DefaultRemindBefore when zero, none when negative.
@@ -102,7 +106,8 @@ type Service struct {
 	dummyHash func() string
 }
 
-// NewService returns a Service over st, which must not be nil.
+// NewService returns a Service over st, which must not be nil, configured
+// by cfg, whose BaseURL must be empty or an absolute http or https URL.
 func NewService(st Store, cfg Config) *Service {
 	if st == nil {
 		panic("invite: NewService needs a Store, such as package store's")
@@ -137,6 +142,9 @@ func NewService(st Store, cfg Config) *Service {
 	}
 	if s.baseURL == "" {
 		s.baseURL = DefaultBaseURL
+	}
+	if u, err := url.Parse(s.baseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		panic(fmt.Sprintf("invite: NewService: BaseURL %q is not an absolute http or https URL", cfg.BaseURL))
 	}
 	if s.remindBefore == 0 {
 		s.remindBefore = DefaultRemindBefore

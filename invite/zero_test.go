@@ -27,3 +27,21 @@ func TestZeroValues(t *testing.T) {
 	panics("Service{}.ExpireDue", "must be made by NewService", func() { _, _ = s.ExpireDue(context.Background()) })
 	panics("Service{}.Login", "must be made by NewService", func() { _, _, _ = s.Login(context.Background(), "a@example.com", "password") })
 }
+
+// A BaseURL that is no absolute http or https URL would put it in every
+// link sent: NewService refuses it at once.
+func TestBadBaseURL(t *testing.T) {
+	for _, base := range []string{"javascript:alert(1)//", "invite.example.com", "ftp://invite.example.com", "https://"} {
+		func() {
+			defer func() {
+				if msg, _ := recover().(string); !strings.Contains(msg, "BaseURL") {
+					t.Errorf("NewService with BaseURL %q: panicked with %q", base, msg)
+				}
+			}()
+			NewService(nopStore{}, Config{BaseURL: base})
+		}()
+	}
+}
+
+// nopStore is a Store that is never called.
+type nopStore struct{ Store }
