@@ -37,6 +37,9 @@ type JoinRequest struct {
 	DecidedAt    time.Time
 	DecidedBy    int64
 	InvitationID int64 // the invitation an approval sent
+	// ClaimedUntil is when the claim of a processing request lapses, and
+	// it is claimed again.
+	ClaimedUntil time.Time
 }
 
 // Name returns the requester's full name.
@@ -123,47 +126,57 @@ func (s *Service) RequestToJoin(ctx context.Context, key string, in JoinRequestI
 // link). It returns how many it showed. It is the scheduled job's work; any
 // number of instances may run it at once.
 func (s *Service) ProcessJoinRequests(ctx context.Context) (int, error) {
-	reqs, err := s.st().ClaimJoinRequests(ctx, remindBatch)
+	now := s.clock()
+	reqs, err := s.st().ClaimJoinRequests(ctx, now, now.Add(s.retry.Lease), remindBatch)
 	if err != nil {
 		return 0, err
 	}
-	shown, queued := 0, false
+	shown := 0
 	for _, r := range reqs {
-		r.Status = JoinPending
-		switch u, err := s.st().UserByEmail(ctx, r.Email); {
-		case err == nil && u.CompanyID == r.CompanyID:
-			r.Status = JoinDiscarded // a user of the company: nothing to ask for
-		case err != nil && !errors.Is(err, ErrUserNotFound):
-			return shown, err
-		}
-		err := s.st().SaveJoinRequest(ctx, r, nil)
-		if errors.Is(err, ErrJoinRequestPending) {
-			r.Status = JoinDiscarded // asked before; the administrators know
-			err = s.st().SaveJoinRequest(ctx, r, nil)
-		}
+		// Shown and told at once, or neither: a request whose processing
+		// fails stays claimed until its lease lapses, and is then
+		// processed again.
+		err := s.inTx(ctx, func(tx *Service) error {
+			return tx.processJoinRequest(ctx, r)
+		})
 		if err != nil {
 			return shown, err
 		}
-		if r.Status != JoinPending {
-			continue
+		if r.Status == JoinPending {
+			shown++
 		}
-		shown++
-		// Told once it is shown, so that asking again uses up nothing.
-		msgs, err := s.joinNotices(ctx, r)
-		if err != nil {
-			return shown, err
-		}
-		if len(msgs) > 0 {
-			if err := s.st().Enqueue(ctx, msgs); err != nil {
-				return shown, err
-			}
-			queued = true
-		}
-	}
-	if queued {
-		s.queued()
 	}
 	return shown, nil
+}
+
+// processJoinRequest shows the claimed request r to its company's
+// administrators and tells them, or drops it.
+func (s *Service) processJoinRequest(ctx context.Context, r *JoinRequest) error {
+	r.Status = JoinPending
+	switch u, err := s.st().UserByEmail(ctx, r.Email); {
+	case err == nil && u.CompanyID == r.CompanyID:
+		r.Status = JoinDiscarded // a user of the company: nothing to ask for
+	case err != nil && !errors.Is(err, ErrUserNotFound):
+		return err
+	}
+	err := s.st().SaveJoinRequest(ctx, r, nil)
+	if errors.Is(err, ErrJoinRequestPending) {
+		r.Status = JoinDiscarded // asked before; the administrators know
+		err = s.st().SaveJoinRequest(ctx, r, nil)
+	}
+	if err != nil || r.Status != JoinPending {
+		return err
+	}
+	// Told once it is shown, so that asking again uses up nothing.
+	msgs, err := s.joinNotices(ctx, r)
+	if err != nil || len(msgs) == 0 {
+		return err
+	}
+	if err := s.st().Enqueue(ctx, msgs); err != nil {
+		return err
+	}
+	s.queued()
+	return nil
 }
 
 // joinNotices composes the e-mails that tell a company's administrators of

@@ -40,6 +40,9 @@ type PasswordReset struct {
 	TokenHash []byte
 	CreatedAt time.Time
 	ExpiresAt time.Time
+	// ClaimedUntil is when the claim of a processing reset lapses, and it
+	// is claimed again.
+	ClaimedUntil time.Time
 }
 
 // RequestPasswordReset records a request to reset the password of the
@@ -72,7 +75,8 @@ func (s *Service) IssuePasswordResets(ctx context.Context) (int, error) {
 	if _, err := s.st().PrunePasswordResets(ctx, s.clock().Add(-resetRetention)); err != nil {
 		return 0, err
 	}
-	reqs, err := s.st().ClaimPasswordResets(ctx, remindBatch)
+	now := s.clock()
+	reqs, err := s.st().ClaimPasswordResets(ctx, now, now.Add(s.retry.Lease), remindBatch)
 	if err != nil {
 		return 0, err
 	}

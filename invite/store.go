@@ -149,10 +149,12 @@ type InvitationStore interface {
 type PasswordResetStore interface {
 	// CreatePasswordReset stores a request to reset a password.
 	CreatePasswordReset(ctx context.Context, r *PasswordReset) error
-	// ClaimPasswordResets marks at most limit requested resets processing
-	// and returns them, oldest first; concurrent claims never return the
-	// same one.
-	ClaimPasswordResets(ctx context.Context, limit int) ([]*PasswordReset, error)
+	// ClaimPasswordResets claims at most limit resets that are requested,
+	// or processing with a claim that lapsed at now, oldest first: it
+	// marks them processing until leaseUntil and returns them. Concurrent
+	// claims never return the same one; one whose worker failed or died is
+	// claimed again once its lease lapses.
+	ClaimPasswordResets(ctx context.Context, now, leaseUntil time.Time, limit int) ([]*PasswordReset, error)
 	// SavePasswordReset saves a claimed reset's state. For an issued one it
 	// also, in one transaction: refuses with ErrResetTooSoon (saving it
 	// discarded) if another reset of the user that was issued (and may
@@ -177,10 +179,9 @@ type JoinRequestStore interface {
 	// CreateJoinRequest stores a request as it came (JoinRequested) and
 	// sets its ID.
 	CreateJoinRequest(ctx context.Context, r *JoinRequest) error
-	// ClaimJoinRequests marks at most limit requested requests processing
-	// and returns them, oldest first; concurrent claims never return the
-	// same one.
-	ClaimJoinRequests(ctx context.Context, limit int) ([]*JoinRequest, error)
+	// ClaimJoinRequests claims requests as ClaimPasswordResets claims
+	// resets: requested ones, or processing ones whose lease lapsed at now.
+	ClaimJoinRequests(ctx context.Context, now, leaseUntil time.Time, limit int) ([]*JoinRequest, error)
 	// SaveJoinRequest saves a claimed request's status and msgs in one
 	// transaction; a second pending request of one address to one company
 	// is ErrJoinRequestPending, and nothing is saved.

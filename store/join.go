@@ -69,11 +69,14 @@ func (db *DB) CreateJoinRequest(ctx context.Context, r *invite.JoinRequest) erro
 }
 
 // ClaimJoinRequests implements invite.Store, as ClaimPasswordResets does.
-func (db *DB) ClaimJoinRequests(ctx context.Context, limit int) ([]*invite.JoinRequest, error) {
+func (db *DB) ClaimJoinRequests(ctx context.Context, now, leaseUntil time.Time, limit int) ([]*invite.JoinRequest, error) {
 	var rows []*joinRequestRow
 	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		rows = rows[:0]
-		q := tx.NewSelect().Model(&rows).Where("status = ?", invite.JoinRequested).OrderExpr("id").Limit(int64(limit))
+		// A processing row from before leases has none: it lapsed.
+		q := tx.NewSelect().Model(&rows).
+			Where("status = ? OR (status = ? AND (claimed_until IS NULL OR claimed_until <= ?))", invite.JoinRequested, invite.JoinProcessing, now).
+			OrderExpr("id").Limit(int64(limit))
 		if db.mysql {
 			q.For("UPDATE SKIP LOCKED")
 		}
@@ -82,9 +85,10 @@ func (db *DB) ClaimJoinRequests(ctx context.Context, limit int) ([]*invite.JoinR
 		}
 		ids := make([]int64, len(rows))
 		for i, r := range rows {
-			ids[i], r.Status = r.ID, string(invite.JoinProcessing)
+			ids[i], r.Status, r.ClaimedUntil = r.ID, string(invite.JoinProcessing), leaseUntil
 		}
-		_, err := tx.NewUpdate().Model((*joinRequestRow)(nil)).Set("status = ?", invite.JoinProcessing).Where("id IN (?)", bun.List(ids)).Exec(ctx)
+		_, err := tx.NewUpdate().Model((*joinRequestRow)(nil)).Set("status = ?", invite.JoinProcessing).Set("claimed_until = ?", leaseUntil).
+			Where("id IN (?)", bun.List(ids)).Exec(ctx)
 		return err
 	})
 	if err != nil {

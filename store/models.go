@@ -345,6 +345,8 @@ type resetRow struct {
 	CreatedAt time.Time `bun:"created_at"`
 	ExpiresAt time.Time `bun:"expires_at,nullzero"`
 	UsedAt    time.Time `bun:"used_at,nullzero"`
+	// ClaimedUntil is when a processing reset's claim lapses.
+	ClaimedUntil time.Time `bun:"claimed_until,nullzero"`
 }
 
 type joinRequestRow struct {
@@ -364,6 +366,8 @@ type joinRequestRow struct {
 	DecidedAt    time.Time `bun:"decided_at,nullzero"`
 	DecidedBy    int64     `bun:"decided_by,nullzero"`
 	InvitationID int64     `bun:"invitation_id,nullzero"`
+	// ClaimedUntil is when a processing request's claim lapses.
+	ClaimedUntil time.Time `bun:"claimed_until,nullzero"`
 }
 
 func joinRequestToRow(r *invite.JoinRequest) *joinRequestRow {
@@ -383,5 +387,6 @@ func joinRequestFromRow(r *joinRequestRow) *invite.JoinRequest {
 		ID: r.ID, CompanyID: r.CompanyID, Email: r.Email, FirstName: r.FirstName, LastName: r.LastName,
 		Phone: r.Phone, Language: r.Language, TimeZone: r.TimeZone, Status: invite.JoinStatus(r.Status),
 		CreatedAt: utc(r.CreatedAt), DecidedAt: utc(r.DecidedAt), DecidedBy: r.DecidedBy, InvitationID: r.InvitationID,
+		ClaimedUntil: utc(r.ClaimedUntil),
 	}
 }

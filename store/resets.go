@@ -12,7 +12,7 @@ import (
 func resetFromRow(r *resetRow) *invite.PasswordReset {
 	return &invite.PasswordReset{
 		ID: r.ID, Email: r.Email, Language: r.Language, State: r.State, UserID: r.UserID, TokenHash: r.TokenHash,
-		CreatedAt: utc(r.CreatedAt), ExpiresAt: utc(r.ExpiresAt),
+		CreatedAt: utc(r.CreatedAt), ExpiresAt: utc(r.ExpiresAt), ClaimedUntil: utc(r.ClaimedUntil),
 	}
 }
 
@@ -27,11 +27,14 @@ func (db *DB) CreatePasswordReset(ctx context.Context, r *invite.PasswordReset) 
 }
 
 // ClaimPasswordResets implements invite.Store.
-func (db *DB) ClaimPasswordResets(ctx context.Context, limit int) ([]*invite.PasswordReset, error) {
+func (db *DB) ClaimPasswordResets(ctx context.Context, now, leaseUntil time.Time, limit int) ([]*invite.PasswordReset, error) {
 	var rows []*resetRow
 	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		rows = rows[:0]
-		q := tx.NewSelect().Model(&rows).Where("state = ?", invite.ResetRequested).OrderExpr("id").Limit(int64(limit))
+		// A processing row from before leases has none: it lapsed.
+		q := tx.NewSelect().Model(&rows).
+			Where("state = ? OR (state = ? AND (claimed_until IS NULL OR claimed_until <= ?))", invite.ResetRequested, invite.ResetProcessing, now).
+			OrderExpr("id").Limit(int64(limit))
 		if db.mysql {
 			q.For("UPDATE SKIP LOCKED")
 		}
@@ -40,9 +43,10 @@ func (db *DB) ClaimPasswordResets(ctx context.Context, limit int) ([]*invite.Pas
 		}
 		ids := make([]int64, len(rows))
 		for i, r := range rows {
-			ids[i], r.State = r.ID, invite.ResetProcessing
+			ids[i], r.State, r.ClaimedUntil = r.ID, invite.ResetProcessing, leaseUntil
 		}
-		_, err := tx.NewUpdate().Model((*resetRow)(nil)).Set("state = ?", invite.ResetProcessing).Where("id IN (?)", bun.List(ids)).Exec(ctx)
+		_, err := tx.NewUpdate().Model((*resetRow)(nil)).Set("state = ?", invite.ResetProcessing).Set("claimed_until = ?", leaseUntil).
+			Where("id IN (?)", bun.List(ids)).Exec(ctx)
 		return err
 	})
 	if err != nil {

@@ -43,6 +43,13 @@ func (s faulty) UpdateLimits(ctx context.Context, keys [][]byte, update func([]t
 	return s.Store.UpdateLimits(ctx, keys, update)
 }
 
+func (s faulty) SavePasswordReset(ctx context.Context, r *invite.PasswordReset, msg *invite.Message) error {
+	if s.fail == "SavePasswordReset" {
+		return errInjected
+	}
+	return s.Store.SavePasswordReset(ctx, r, msg)
+}
+
 func (s faulty) DeleteUserSessions(ctx context.Context, userID int64, except []byte) error {
 	if s.fail == "DeleteUserSessions" {
 		return errInjected
@@ -240,4 +247,56 @@ func testInTx(t *testing.T, open Opener) {
 	if err != nil || !exists("Kept") {
 		t.Fatalf("a transaction that returned nil: %v, kept %v", err, exists("Kept"))
 	}
+}
+
+// Found from outside: a job whose work failed after its claim (the
+// database gone for a moment) left its reset or request to join claimed
+// for good, never sent or shown. A claim now lapses, and the work is done
+// again then.
+func testClaimsLapse(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	ctx := context.Background()
+	lease := invite.DefaultRetry().Lease
+
+	t.Run("PasswordReset", func(t *testing.T) {
+		member := f.member(t, f.a, invite.AdminNone)
+		if err := f.svc.RequestPasswordReset(ctx, member.Email, "en"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.failing("SavePasswordReset").IssuePasswordResets(ctx); !errors.Is(err, errInjected) {
+			t.Fatalf("got %v, want the injected failure", err)
+		}
+		if n, err := f.svc.IssuePasswordResets(ctx); err != nil || n != 0 {
+			t.Fatalf("while claimed: %d sent, %v; want none", n, err)
+		}
+		f.clock.Add(lease)
+		if n, err := f.svc.IssuePasswordResets(ctx); err != nil || n != 1 {
+			t.Fatalf("once the claim lapsed: %d sent, %v; want 1", n, err)
+		}
+		f.resetToken(t, member.Email)
+	})
+
+	t.Run("JoinRequest", func(t *testing.T) {
+		key := f.openJoinPage(t, f.a)
+		if err := f.svc.RequestToJoin(ctx, key, invite.JoinRequestInput{Email: "lapse@example.com", FirstName: "La", LastName: "Pse"}); err != nil {
+			t.Fatal(err)
+		}
+		outbox := f.messages(t, nil)
+		if _, err := f.failing("Enqueue").ProcessJoinRequests(ctx); !errors.Is(err, errInjected) {
+			t.Fatalf("got %v, want the injected failure", err)
+		}
+		if n := f.pendingJoinRequests(t, nil); n != 0 {
+			t.Fatalf("a request whose notices failed is shown, untold: %d", n)
+		}
+		if n, err := f.svc.ProcessJoinRequests(ctx); err != nil || n != 0 {
+			t.Fatalf("while claimed: %d shown, %v; want none", n, err)
+		}
+		f.clock.Add(lease)
+		if n, err := f.svc.ProcessJoinRequests(ctx); err != nil || n != 1 {
+			t.Fatalf("once the claim lapsed: %d shown, %v; want 1", n, err)
+		}
+		if n := f.messages(t, nil) - outbox; n == 0 {
+			t.Errorf("the administrators were not told")
+		}
+	})
 }

@@ -53,6 +53,7 @@ var suite = []struct {
 	{"ActorIsReloaded", testActorIsReloaded},
 	{"FlowsAreAtomic", testFlowsAreAtomic},
 	{"InTx", testInTx},
+	{"ClaimsLapse", testClaimsLapse},
 	{"ChangeUser", testChangeUser},
 	{"LastAdministrator", testLastAdministrator},
 	{"DisableUser", testDisableUser},

@@ -553,7 +553,7 @@ func TestPasswordResets(t *testing.T) {
 	}
 	first, soon, late := request(start), request(start.Add(time.Second)), request(start.Add(invite.ResetInterval+time.Second))
 
-	claimed, err := st.ClaimPasswordResets(ctx, 2)
+	claimed, err := st.ClaimPasswordResets(ctx, start, start.Add(time.Minute), 2)
 	mustDo(t, err)
 	if len(claimed) != 2 || claimed[0].ID != first.ID || claimed[0].State != invite.ResetProcessing {
 		t.Fatalf("got %d claimed, want the two oldest, processing", len(claimed))
@@ -607,11 +607,11 @@ func TestJoinRequests(t *testing.T) {
 		return r
 	}
 	first, second := ask(), ask()
-	claimed, err := st.ClaimJoinRequests(ctx, 0)
+	claimed, err := st.ClaimJoinRequests(ctx, start, start.Add(time.Minute), 0)
 	if err != nil || len(claimed) != 2 || claimed[1].Status != invite.JoinProcessing {
 		t.Fatalf("got %v, %v; want both, processing", claimed, err)
 	}
-	if again, _ := st.ClaimJoinRequests(ctx, 0); len(again) != 0 {
+	if again, _ := st.ClaimJoinRequests(ctx, start, start.Add(time.Minute), 0); len(again) != 0 {
 		t.Errorf("claimed %d twice", len(again))
 	}
 	first.Status = invite.JoinPending

@@ -23,11 +23,13 @@ func (s *Store) CreateJoinRequest(ctx context.Context, r *invite.JoinRequest) er
 }
 
 // ClaimJoinRequests implements invite.Store.
-func (s *Store) ClaimJoinRequests(ctx context.Context, limit int) ([]*invite.JoinRequest, error) {
+func (s *Store) ClaimJoinRequests(ctx context.Context, now, leaseUntil time.Time, limit int) ([]*invite.JoinRequest, error) {
 	return query(ctx, s, func(d *data) ([]*invite.JoinRequest, error) {
-		rs := limited(ordered(&d.joinRequests, func(r invite.JoinRequest) bool { return r.Status == invite.JoinRequested }), limit)
+		rs := limited(ordered(&d.joinRequests, func(r invite.JoinRequest) bool {
+			return r.Status == invite.JoinRequested || r.Status == invite.JoinProcessing && !r.ClaimedUntil.After(now)
+		}), limit)
 		for i := range rs {
-			rs[i].Status = invite.JoinProcessing
+			rs[i].Status, rs[i].ClaimedUntil = invite.JoinProcessing, utc(leaseUntil)
 			if err := d.putJoinRequest(rs[i]); err != nil {
 				return nil, err
 			}

@@ -24,12 +24,14 @@ func (s *Store) CreatePasswordReset(ctx context.Context, r *invite.PasswordReset
 }
 
 // ClaimPasswordResets implements invite.Store.
-func (s *Store) ClaimPasswordResets(ctx context.Context, limit int) ([]*invite.PasswordReset, error) {
+func (s *Store) ClaimPasswordResets(ctx context.Context, now, leaseUntil time.Time, limit int) ([]*invite.PasswordReset, error) {
 	return query(ctx, s, func(d *data) ([]*invite.PasswordReset, error) {
-		rs := limited(ordered(&d.resets, func(r invite.PasswordReset) bool { return r.State == invite.ResetRequested }), limit)
+		rs := limited(ordered(&d.resets, func(r invite.PasswordReset) bool {
+			return r.State == invite.ResetRequested || r.State == invite.ResetProcessing && !r.ClaimedUntil.After(now)
+		}), limit)
 		out := make([]*invite.PasswordReset, len(rs))
 		for i, r := range rs {
-			r.State = invite.ResetProcessing
+			r.State, r.ClaimedUntil = invite.ResetProcessing, utc(leaseUntil)
 			if err := d.putReset(r); err != nil {
 				return nil, err
 			}
