@@ -176,6 +176,11 @@ func testFailedLoginLimit(t *testing.T, open Opener) {
 func testAttemptLimit(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
 	ctx := context.Background()
+	// What the fixture left (Bootstrap takes its turn on a limit's row)
+	// holds nothing.
+	if _, err := f.svc.Prune(ctx); err != nil {
+		t.Fatal(err)
+	}
 	errs := Parallel(25, func(int) error { return f.svc.Attempt(ctx, "192.0.2.7") })
 	if got := Tally(errs); got[""] != 20 || got[invite.ErrTooManyAttempts.Reason] != 5 {
 		t.Fatalf("25 attempts at once: got %v, want 20 and 5 refused", got)
