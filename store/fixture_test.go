@@ -3,37 +3,13 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/invitehq/invite/invite"
+	"github.com/invitehq/invite/invite/invitetest"
 	"github.com/invitehq/invite/store"
 )
-
-// clock is a settable clock for the service.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // start is where every fixture's clock begins.
 var start = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
@@ -43,7 +19,7 @@ var start = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 type fixture struct {
 	db     *store.DB
 	svc    *invite.Service
-	clock  *clock
+	clock  *invitetest.Clock
 	global context.Context // acting as the Global Administrator
 	adminA context.Context // acting as a Company Administrator of A
 	adminB context.Context // acting as a Company Administrator of B
@@ -55,7 +31,7 @@ const password = "correct horse battery staple"
 
 func newFixture(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
-	f := &fixture{db: db, clock: &clock{now: start}}
+	f := &fixture{db: db, clock: invitetest.NewClock(start)}
 	// The tests make hundreds of invitations as one administrator, and
 	// send again at once, within a minute of their clock; the bounds on
 	// that have tests of their own (limits_test.go).

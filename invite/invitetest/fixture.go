@@ -11,25 +11,32 @@ import (
 	"github.com/invitehq/invite/invite"
 )
 
-// clock is a settable clock for the service.
-type clock struct {
+// Clock is a clock that a test sets, for Config.Now; it is safe for
+// concurrent use. The zero Clock reads the zero time.
+type Clock struct {
 	mu  sync.Mutex
 	now time.Time
 }
 
-func (c *clock) Now() time.Time {
+// NewClock returns a Clock that reads now.
+func NewClock(now time.Time) *Clock { return &Clock{now: now} }
+
+// Now returns the time the clock reads.
+func (c *Clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.now
 }
 
-func (c *clock) Set(t time.Time) {
+// Set makes the clock read t.
+func (c *Clock) Set(t time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = t
 }
 
-func (c *clock) Add(d time.Duration) {
+// Add moves the clock by d.
+func (c *Clock) Add(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
@@ -43,7 +50,7 @@ var start = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 type fixture struct {
 	db     invite.Store
 	svc    *invite.Service
-	clock  *clock
+	clock  *Clock
 	global context.Context // acting as the Global Administrator
 	adminA context.Context // acting as a Company Administrator of A
 	adminB context.Context // acting as a Company Administrator of B
@@ -55,7 +62,7 @@ const password = "correct horse battery staple"
 
 func newFixture(t testing.TB, db invite.Store) *fixture {
 	t.Helper()
-	f := &fixture{db: db, clock: &clock{now: start}}
+	f := &fixture{db: db, clock: NewClock(start)}
 	// The tests make hundreds of invitations as one administrator, and
 	// send again at once, within a minute of their clock; the bounds on
 	// that have tests of their own (limits_test.go).

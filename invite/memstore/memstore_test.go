@@ -26,24 +26,6 @@ var start = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
 const password = "correct horse battery staple"
 
-// clock is a settable clock for the service.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // recorder is a Mailer that accepts every message and keeps it.
 type recorder struct {
 	mu   sync.Mutex
@@ -83,8 +65,8 @@ func tokenIn(t testing.TB, m *invite.Message) string {
 
 // service is a service over st with a clock of its own; unlimited turns
 // off the bounds on mail to one address, for tests that send a lot.
-func service(st invite.Store, unlimited bool) (*invite.Service, *clock) {
-	clk := &clock{now: start}
+func service(st invite.Store, unlimited bool) (*invite.Service, *invitetest.Clock) {
+	clk := invitetest.NewClock(start)
 	cfg := invite.Config{Now: clk.Now}
 	if unlimited {
 		none := invite.Rate{Count: -1}
@@ -212,11 +194,11 @@ func TestConcurrency(t *testing.T) {
 	t.Run("Invite", func(t *testing.T) {
 		svc, _ := service(memstore.New(), true)
 		global, c := bootstrap(t, svc)
-		errs := parallel(50, func(int) error {
+		errs := invitetest.Parallel(50, func(int) error {
 			_, _, err := svc.Invite(global, invitationInput(c, "grace@example.com"))
 			return err
 		})
-		if got := tally(errs); got[""] != 1 || got[invite.ErrInvitationPending.Reason] != 49 {
+		if got := invitetest.Tally(errs); got[""] != 1 || got[invite.ErrInvitationPending.Reason] != 49 {
 			t.Fatalf("got outcomes %v, want 1 success and 49 %s", got, invite.ErrInvitationPending.Reason)
 		}
 	})
@@ -228,11 +210,11 @@ func TestConcurrency(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		errs := parallel(20, func(int) error {
+		errs := invitetest.Parallel(20, func(int) error {
 			_, err := svc.Accept(context.Background(), acceptInput(token))
 			return err
 		})
-		if got := tally(errs); got[""] != 1 || got[invite.ErrInvitationAccepted.Reason] != 19 {
+		if got := invitetest.Tally(errs); got[""] != 1 || got[invite.ErrInvitationAccepted.Reason] != 19 {
 			t.Errorf("got outcomes %v, want 1 success and 19 %s", got, invite.ErrInvitationAccepted.Reason)
 		}
 		users, err := st.Users(context.Background(), invite.UserQuery{Search: "grace@example.com"})
@@ -249,7 +231,7 @@ func TestConcurrency(t *testing.T) {
 		}
 		mustDo(t, st.Enqueue(context.Background(), msgs))
 		claimed := make([][]*invite.Message, 30)
-		parallel(len(claimed), func(i int) error {
+		invitetest.Parallel(len(claimed), func(i int) error {
 			var err error
 			claimed[i], err = st.ClaimMessages(context.Background(), start, start.Add(time.Minute), 4)
 			return err
@@ -272,7 +254,7 @@ func TestConcurrency(t *testing.T) {
 	t.Run("UpdateLimits", func(t *testing.T) {
 		st := memstore.New()
 		key := [][]byte{hashOf(1)}
-		parallel(100, func(int) error {
+		invitetest.Parallel(100, func(int) error {
 			return st.UpdateLimits(context.Background(), key, func(tats []time.Time) ([]time.Time, error) {
 				return []time.Time{tats[0].Add(time.Second)}, nil
 			})
@@ -286,38 +268,6 @@ func TestConcurrency(t *testing.T) {
 			t.Errorf("got %v, want %v: updates were lost", got, want)
 		}
 	})
-}
-
-// parallel runs fn n times at once and returns each call's error.
-func parallel(n int, fn func(i int) error) []error {
-	errs := make([]error, n)
-	var ready, done sync.WaitGroup
-	ready.Add(1)
-	for i := range n {
-		done.Go(func() {
-			ready.Wait()
-			errs[i] = fn(i)
-		})
-	}
-	ready.Done()
-	done.Wait()
-	return errs
-}
-
-// tally counts errors by reason; "" counts successes.
-func tally(errs []error) map[string]int {
-	m := map[string]int{}
-	for _, err := range errs {
-		switch e, ok := errors.AsType[*invite.Error](err); {
-		case err == nil:
-			m[""]++
-		case ok:
-			m[e.Reason]++
-		default:
-			m[err.Error()]++
-		}
-	}
-	return m
 }
 
 var errTest = errors.New("test error")
