@@ -57,7 +57,10 @@ func (s *Service) Accept(ctx context.Context, in AcceptInput) (*User, error) {
 	now := s.clock()
 	switch st := inv.StatusAt(now); {
 	case st == StatusExpired && inv.Status == StatusPending:
-		return nil, s.markExpired(ctx, inv.ID)
+		if err := s.markExpired(ctx, inv.ID); err != nil {
+			return nil, err
+		}
+		return nil, ErrInvitationExpired
 	case st != StatusPending:
 		return nil, errFinal(st)
 	}
@@ -115,18 +118,15 @@ func (s *Service) Accept(ctx context.Context, in AcceptInput) (*User, error) {
 	return u, nil
 }
 
-// markExpired records that the pending invitation with the given ID
-// is past its expiry, and returns ErrInvitationExpired.
+// markExpired records that the invitation with the given ID is past its
+// expiry, if it is still pending as stored and past it now.
 func (s *Service) markExpired(ctx context.Context, id int64) error {
 	now := s.clock()
-	_, err := s.st().UpdateInvitation(ctx, id, now, func(inv *Invitation) (*Message, error) {
+	_, err := s.st().UpdateInvitation(ctx, id, func(inv *Invitation) (*Message, error) {
 		if inv.Status == StatusPending && inv.StatusAt(now) == StatusExpired {
 			inv.Status, inv.RemindAt = StatusExpired, time.Time{}
 		}
 		return nil, nil
 	})
-	if err != nil {
-		return err
-	}
-	return ErrInvitationExpired
+	return err
 }

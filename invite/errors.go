@@ -134,7 +134,7 @@ var (
 	ErrUserDisabled        = &Error{Code: CodeForbidden, Reason: "user_disabled", Message: "This account is disabled."}
 	ErrResetNotFound       = &Error{Code: CodeNotFound, Reason: "reset_not_found", Message: "The password reset link is not valid."}
 	ErrResetExpired        = &Error{Code: CodeExpired, Reason: "reset_expired", Message: "The password reset link has expired."}
-	ErrResetTooSoon        = &Error{Code: CodeConflict, Reason: "reset_too_soon", Message: "A password reset link was sent a moment ago."}
+	ErrResetTooSoon        = &Error{Code: CodeLimited, Reason: "reset_too_soon", Message: "A password reset link was sent a moment ago."}
 	ErrJoinClosed          = &Error{Code: CodeNotFound, Reason: "join_closed", Message: "This company does not take requests to join."}
 	ErrJoinRequestNotFound = &Error{Code: CodeNotFound, Reason: "join_request_not_found", Message: "The request to join was not found."}
 	ErrJoinRequestDecided  = &Error{Code: CodeConflict, Reason: "join_request_decided", Message: "The request to join has already been decided."}

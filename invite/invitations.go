@@ -143,19 +143,27 @@ func (s *Service) checkNoUser(ctx context.Context, u *User, companyID int64, ema
 	return nil
 }
 
-// checkNotPending fails with ErrInvitationPending if another invitation
-// than except to the address is pending in the company: told before the
-// bounds on mail count a sending that cannot happen. (The store decides in
-// the end, when two race.)
-func (s *Service) checkNotPending(ctx context.Context, companyID int64, email string, except int64) error {
-	now := s.clock()
-	invs, err := s.st().Invitations(ctx, InvitationQuery{CompanyID: companyID, PendingEmail: email, Status: StatusPending, Now: now, Limit: 2})
+// clearPending makes way for a pending invitation to the address in the
+// company: another invitation than except that is pending there is
+// ErrInvitationPending, told before the bounds on mail count a sending
+// that cannot happen, unless it is past its expiry; then it is marked
+// expired, as ExpireDue would, since a store keeps one pending invitation
+// per company and address. (The store decides in the end, when two race.)
+func (s *Service) clearPending(ctx context.Context, companyID int64, email string, except int64) error {
+	invs, err := s.st().Invitations(ctx, InvitationQuery{CompanyID: companyID, PendingEmail: email, Limit: 2})
 	if err != nil {
 		return err
 	}
+	now := s.clock()
 	for _, inv := range invs {
-		if inv.ID != except {
+		switch {
+		case inv.ID == except:
+		case inv.StatusAt(now) == StatusPending:
 			return withField(ErrInvitationPending, "email")
+		default:
+			if err := s.markExpired(ctx, inv.ID); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -183,7 +191,7 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 	if err := s.checkNoUser(ctx, u, c.ID, inv.Email); err != nil {
 		return nil, "", err
 	}
-	if err := s.checkNotPending(ctx, c.ID, inv.Email, 0); err != nil {
+	if err := s.clearPending(ctx, c.ID, inv.Email, 0); err != nil {
 		return nil, "", err
 	}
 	if err := s.takeLimits(ctx, s.sending(u, c.ID, inv.Email)...); err != nil {
@@ -210,7 +218,7 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 	if err != nil {
 		return nil, "", err
 	}
-	if err := s.st().CreateInvitation(ctx, inv, now, msg); err != nil {
+	if err := s.st().CreateInvitation(ctx, inv, msg); err != nil {
 		if errors.Is(err, ErrInvitationPending) {
 			return nil, "", withField(ErrInvitationPending, "email")
 		}
@@ -300,9 +308,17 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 			if err := s.checkNoUser(ctx, actor, inv.CompanyID, details.Email); err != nil {
 				return nil, "", err
 			}
-			if err := s.checkNotPending(ctx, inv.CompanyID, details.Email, inv.ID); err != nil {
-				return nil, "", err
-			}
+		}
+	}
+	to := inv.Email
+	if details != nil {
+		to = details.Email
+	}
+	// Made pending again, or sent to another address, it takes the place
+	// of the pending invitation to its address.
+	if to != inv.Email || inv.Status != StatusPending {
+		if err := s.clearPending(ctx, inv.CompanyID, to, inv.ID); err != nil {
+			return nil, "", err
 		}
 	}
 	mc, err := s.loadMailContext(ctx, inv, c, nil)
@@ -310,10 +326,6 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 		return nil, "", err
 	}
 	// Every sending lands in somebody's mailbox.
-	to := inv.Email
-	if details != nil {
-		to = details.Email
-	}
 	if err := s.takeLimits(ctx, s.sending(actor, inv.CompanyID, to)...); err != nil {
 		return nil, "", err
 	}
@@ -321,7 +333,7 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 	if err != nil {
 		return nil, "", err
 	}
-	inv, err = s.st().UpdateInvitation(ctx, id, now, func(inv *Invitation) (*Message, error) {
+	inv, err = s.st().UpdateInvitation(ctx, id, func(inv *Invitation) (*Message, error) {
 		if details != nil {
 			inv.setDetails(details)
 		}
@@ -353,7 +365,7 @@ func (s *Service) Cancel(ctx context.Context, id int64) (*Invitation, error) {
 		return nil, ErrInvitationAboveYou
 	}
 	now := s.clock()
-	inv, err = s.st().UpdateInvitation(ctx, id, now, func(inv *Invitation) (*Message, error) {
+	inv, err = s.st().UpdateInvitation(ctx, id, func(inv *Invitation) (*Message, error) {
 		return nil, inv.cancel(u.ID, now)
 	})
 	if err != nil {

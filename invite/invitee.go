@@ -95,7 +95,7 @@ func (s *Service) RequestNewInvitation(ctx context.Context, token string) error 
 	// The mark and the notices are one: a notice that cannot be written
 	// leaves the invitation unmarked, so that asking again works.
 	err = s.inTx(ctx, func(tx *Service) error {
-		_, err := tx.store.UpdateInvitation(ctx, inv.ID, now, func(inv *Invitation) (*Message, error) {
+		_, err := tx.store.UpdateInvitation(ctx, inv.ID, func(inv *Invitation) (*Message, error) {
 			if !inv.RenewalRequestedAt.IsZero() && inv.RenewalRequestedAt.After(inv.LastSentAt) {
 				return nil, errAlreadyRequested
 			}

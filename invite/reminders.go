@@ -44,7 +44,7 @@ func (s *Service) SendReminders(ctx context.Context) (int, error) {
 			return sent, err
 		}
 		var msg *Message
-		_, err = s.st().UpdateInvitation(ctx, inv.ID, now, func(inv *Invitation) (*Message, error) {
+		_, err = s.st().UpdateInvitation(ctx, inv.ID, func(inv *Invitation) (*Message, error) {
 			if err := inv.remind(hash, now); err != nil {
 				return nil, err
 			}

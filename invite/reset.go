@@ -26,8 +26,9 @@ const (
 	ResetUsed       = "used"       // the password was set
 )
 
-// ResetInterval is the least time between two reset e-mails to one user; a
-// Store discards a request that comes sooner (ErrResetTooSoon).
+// ResetInterval is the least time between two reset e-mails to one user:
+// IssuePasswordResets discards a request that comes sooner
+// (ErrResetTooSoon, a bound kept with the Limits).
 const ResetInterval = time.Minute
 
 // PasswordReset is a request to reset a password, and the link sent for it.
@@ -82,62 +83,80 @@ func (s *Service) IssuePasswordResets(ctx context.Context) (int, error) {
 	}
 	sent := 0
 	for _, r := range reqs {
-		now := s.clock()
-		u, err := s.st().UserByEmail(ctx, r.Email)
-		switch {
-		case errors.Is(err, ErrUserNotFound) || (err == nil && u.Disabled()):
-			r.State = ResetDiscarded
-			if err := s.st().SavePasswordReset(ctx, r, nil); err != nil {
-				return sent, err
-			}
-			continue
-		case err != nil:
-			return sent, err
-		}
-		// So many links a day reach one mailbox, however often anyone asks.
-		mails := limit{s.limits.ResetMails, ErrTooManyMails, userKey("reset-mails", u.ID)}
-		switch err := s.takeLimits(ctx, mails); {
-		case ErrorCode(err) == CodeLimited:
-			r.State = ResetDiscarded
-			if err := s.st().SavePasswordReset(ctx, r, nil); err != nil {
-				return sent, err
-			}
-			continue
-		case err != nil:
-			return sent, err
-		}
-		token, hash, err := newToken(s.rand)
+		issued, err := s.issuePasswordReset(ctx, r)
 		if err != nil {
 			return sent, err
 		}
-		r.UserID, r.TokenHash, r.ExpiresAt, r.State = u.ID, hash, now.Add(ResetTTL), ResetIssued
-		var c *Company
-		if u.CompanyID != 0 {
-			if c, err = s.st().Company(ctx, u.CompanyID); err != nil {
-				return sent, err
-			}
-		} else {
-			c = &Company{}
-		}
-		m, err := s.passwordReset(u, c, s.baseURL+ResetPath+token, r.ExpiresAt, now)
-		if err != nil {
-			return sent, err
-		}
-		switch err := s.st().SavePasswordReset(ctx, r, m); {
-		case errors.Is(err, ErrResetTooSoon):
-			if err := s.giveBack(ctx, mails); err != nil { // no link went out
-				return sent, err
-			}
-		case err != nil:
-			return sent, err
-		default:
+		if issued {
 			sent++
 		}
 	}
-	if sent > 0 {
-		s.queued()
-	}
 	return sent, nil
+}
+
+// issuePasswordReset sends the link a claimed request asks for, if it
+// names an enabled user who was not sent one in the last ResetInterval
+// and has links left in ResetMails, and reports whether it did; otherwise
+// it discards the request. The bounds it takes, the older links it
+// supersedes, the request and the e-mail are saved in one transaction, so
+// that a link is never sent without the bounds counting it, nor counted
+// without being sent.
+func (s *Service) issuePasswordReset(ctx context.Context, r *PasswordReset) (bool, error) {
+	u, err := s.st().UserByEmail(ctx, r.Email)
+	switch {
+	case errors.Is(err, ErrUserNotFound) || (err == nil && u.Disabled()):
+		r.State = ResetDiscarded
+		return false, s.st().SavePasswordReset(ctx, r)
+	case err != nil:
+		return false, err
+	}
+	c := &Company{}
+	if u.CompanyID != 0 {
+		if c, err = s.st().Company(ctx, u.CompanyID); err != nil {
+			return false, err
+		}
+	}
+	token, hash, err := newToken(s.rand)
+	if err != nil {
+		return false, err
+	}
+	now := s.clock()
+	expiresAt := now.Add(ResetTTL)
+	m, err := s.passwordReset(u, c, s.baseURL+ResetPath+token, expiresAt, now)
+	if err != nil {
+		return false, err
+	}
+	issued := false
+	err = s.inTx(ctx, func(tx *Service) error {
+		issued = false
+		// One link a minute, so many a day, however often anyone asks;
+		// asking too soon uses none of the day's.
+		switch err := tx.takeLimits(ctx,
+			limit{Rate{Count: 1, Per: ResetInterval}, ErrResetTooSoon, userKey("reset-interval", u.ID)},
+			limit{s.limits.ResetMails, ErrTooManyMails, userKey("reset-mails", u.ID)},
+		); {
+		case ErrorCode(err) == CodeLimited:
+			r.State = ResetDiscarded
+			return tx.st().SavePasswordReset(ctx, r)
+		case err != nil:
+			return err
+		}
+		// Only the newest link works.
+		if err := tx.st().SupersedePasswordResets(ctx, u.ID); err != nil {
+			return err
+		}
+		r.UserID, r.TokenHash, r.ExpiresAt, r.State = u.ID, hash, expiresAt, ResetIssued
+		if err := tx.st().SavePasswordReset(ctx, r); err != nil {
+			return err
+		}
+		if err := tx.st().Enqueue(ctx, []*Message{m}); err != nil {
+			return err
+		}
+		issued = true
+		tx.queued()
+		return nil
+	})
+	return issued, err
 }
 
 // PasswordResetFor returns the e-mail address a reset link is for, for the

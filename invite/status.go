@@ -63,7 +63,8 @@ func errFinal(s Status) *Error {
 // the store persists the result. Every move between statuses goes through
 // it but two that need no check: a new invitation starts pending (Invite),
 // and one past its expiry is marked expired where it is found (markExpired,
-// accept, and the store's ExpireInvitations and CreateInvitation).
+// used by Accept and clearPending, accept, and the store's
+// ExpireInvitations).
 func (inv *Invitation) transition(to Status, now time.Time) error {
 	from := inv.StatusAt(now)
 	if !CanTransition(from, to) {

@@ -107,13 +107,12 @@ type InvitationStore interface {
 	// CreateInvitation stores inv, which is pending, with its grants, and
 	// msg, if not nil, in the outbox with its InvitationID set, in one
 	// transaction; it sets inv.ID and msg.ID, and inv.Delivery to msg's
-	// (MessageID, Kind, State). While another invitation of the same
-	// company and e-mail is pending with ExpiresAt after now, it fails
-	// with ErrInvitationPending; one whose ExpiresAt is not after now is
-	// first marked expired (and its RemindAt cleared). The store must
-	// enforce this itself, so that concurrent calls make exactly one
-	// pending invitation.
-	CreateInvitation(ctx context.Context, inv *Invitation, now time.Time, msg *Message) error
+	// (MessageID, Kind, State). A company keeps one pending invitation
+	// per e-mail address: while another is pending as stored (whatever
+	// its ExpiresAt), it fails with ErrInvitationPending and stores
+	// nothing. The store enforces this itself (a unique index), so that
+	// concurrent calls make exactly one.
+	CreateInvitation(ctx context.Context, inv *Invitation, msg *Message) error
 	// Invitation returns the invitation with the given ID, with grants.
 	Invitation(ctx context.Context, id int64) (*Invitation, error)
 	// InvitationByTokenHash returns the invitation whose current token has
@@ -126,8 +125,8 @@ type InvitationStore interface {
 	// other update and accept, calls update with it and saves what update
 	// left in it, with the message update returns (if not nil) in the
 	// outbox, all in one transaction; an error from update rolls back.
-	// Saving follows CreateInvitation's rule on pending invitations.
-	UpdateInvitation(ctx context.Context, id int64, now time.Time, update func(*Invitation) (*Message, error)) (*Invitation, error)
+	// Saving follows CreateInvitation's rule of one pending invitation.
+	UpdateInvitation(ctx context.Context, id int64, update func(*Invitation) (*Message, error)) (*Invitation, error)
 	// AcceptInvitation locks the invitation whose current token has the
 	// given hash and calls accept with it, in one transaction. If accept
 	// returns a user, the store creates it (as CreateUser), sets the
@@ -155,13 +154,12 @@ type PasswordResetStore interface {
 	// claims never return the same one; one whose worker failed or died is
 	// claimed again once its lease lapses.
 	ClaimPasswordResets(ctx context.Context, now, leaseUntil time.Time, limit int) ([]*PasswordReset, error)
-	// SavePasswordReset saves a claimed reset's state. For an issued one it
-	// also, in one transaction: refuses with ErrResetTooSoon (saving it
-	// discarded) if another reset of the user that was issued (and may
-	// since be superseded or used) was requested less than ResetInterval
-	// before this one, marks the user's earlier issued links superseded,
-	// and writes msg.
-	SavePasswordReset(ctx context.Context, r *PasswordReset, msg *Message) error
+	// SavePasswordReset saves a claimed reset's State, UserID, TokenHash
+	// and ExpiresAt.
+	SavePasswordReset(ctx context.Context, r *PasswordReset) error
+	// SupersedePasswordResets marks every issued reset of the user
+	// superseded.
+	SupersedePasswordResets(ctx context.Context, userID int64) error
 	// PasswordReset returns the reset whose token has the given hash, or
 	// ErrResetNotFound.
 	PasswordReset(ctx context.Context, hash []byte) (*PasswordReset, error)

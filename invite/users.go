@@ -176,7 +176,7 @@ func (s *Service) cancelSentBy(ctx context.Context, u *User, byUserID int64, kee
 				continue
 			}
 			now := s.clock()
-			_, err := s.st().UpdateInvitation(ctx, inv.ID, now, func(inv *Invitation) (*Message, error) {
+			_, err := s.st().UpdateInvitation(ctx, inv.ID, func(inv *Invitation) (*Message, error) {
 				return nil, inv.cancel(byUserID, now)
 			})
 			if err != nil && !errors.Is(err, ErrInvitationAccepted) && !errors.Is(err, ErrInvitationCanceled) && !errors.Is(err, ErrInvitationExpired) {

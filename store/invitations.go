@@ -12,15 +12,11 @@ import (
 )
 
 // CreateInvitation implements invite.Store.
-func (db *DB) CreateInvitation(ctx context.Context, inv *invite.Invitation, now time.Time, msg *invite.Message) error {
+func (db *DB) CreateInvitation(ctx context.Context, inv *invite.Invitation, msg *invite.Message) error {
 	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		row := invitationToRow(inv)
-		err := claimPending(ctx, tx, inv, now, func() error {
-			_, err := tx.NewInsert().Model(row).Exec(ctx)
-			return err
-		})
-		if err != nil {
-			return err
+		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
+			return err // the unique index on pending_email: ErrInvitationPending
 		}
 		inv.ID = row.ID
 		if err := insertInvitationGrants(ctx, tx, inv); err != nil {
@@ -43,40 +39,6 @@ func enqueue(ctx context.Context, tx bun.Tx, inv *invite.Invitation, msg *invite
 	msg.ID = row.ID
 	inv.Delivery = &invite.Delivery{MessageID: msg.ID, Kind: msg.Kind, State: msg.State}
 	return nil
-}
-
-// claimPending runs write, which makes inv the pending invitation of its
-// company and e-mail address. If another pending invitation holds that place
-// but is past its expiry at now, it is marked expired and write runs again;
-// if it is still valid, the result is ErrInvitationPending.
-func claimPending(ctx context.Context, tx bun.Tx, inv *invite.Invitation, now time.Time, write func() error) error {
-	err := write()
-	if err == nil || inv.Status != invite.StatusPending || uniqueViolation(err) != invite.ErrInvitationPending {
-		return err
-	}
-	// A plain read first: taking row locks for the common case, a valid
-	// pending invitation, would make concurrent inviters deadlock.
-	due := tx.NewSelect().Model((*invitationRow)(nil)).
-		Where("company_id = ? AND pending_email = ? AND expires_at <= ?", inv.CompanyID, inv.Email, now)
-	if ok, err := due.Exists(ctx); err != nil || !ok {
-		if err == nil {
-			err = invite.ErrInvitationPending
-		}
-		return err
-	}
-	res, err := tx.NewUpdate().Model((*invitationRow)(nil)).
-		Set("status = ?", invite.StatusExpired).
-		Set("pending_email = NULL").
-		Set("remind_at = NULL").
-		Where("company_id = ? AND pending_email = ? AND expires_at <= ?", inv.CompanyID, inv.Email, now).
-		Exec(ctx)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return invite.ErrInvitationPending
-	}
-	return write()
 }
 
 func insertInvitationGrants(ctx context.Context, idb bun.IDB, inv *invite.Invitation) error {
@@ -221,7 +183,7 @@ func escapeLike(s string) string {
 }
 
 // UpdateInvitation implements invite.Store.
-func (db *DB) UpdateInvitation(ctx context.Context, id int64, now time.Time, update func(*invite.Invitation) (*invite.Message, error)) (*invite.Invitation, error) {
+func (db *DB) UpdateInvitation(ctx context.Context, id int64, update func(*invite.Invitation) (*invite.Message, error)) (*invite.Invitation, error) {
 	var out *invite.Invitation
 	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		inv, err := db.invitation(ctx, tx, true, "id = ?", id)
@@ -234,7 +196,7 @@ func (db *DB) UpdateInvitation(ctx context.Context, id int64, now time.Time, upd
 			return fromCaller(err)
 		}
 		out = inv
-		if err := saveInvitation(ctx, tx, inv, before, now); err != nil {
+		if err := saveInvitation(ctx, tx, inv, before); err != nil {
 			return err
 		}
 		return enqueue(ctx, tx, inv, msg)
@@ -264,7 +226,7 @@ func (db *DB) AcceptInvitation(ctx context.Context, hash []byte, accept func(*in
 			}
 			inv.AcceptedBy = u.ID
 		}
-		return saveInvitation(ctx, tx, inv, before, time.Time{})
+		return saveInvitation(ctx, tx, inv, before)
 	})
 	if err != nil {
 		return nil, nil, err
@@ -274,14 +236,12 @@ func (db *DB) AcceptInvitation(ctx context.Context, hash []byte, accept func(*in
 
 // saveInvitation writes every column of inv and, if they changed from
 // before, its grants.
-func saveInvitation(ctx context.Context, tx bun.Tx, inv *invite.Invitation, before []invite.Grant, now time.Time) error {
-	row := invitationToRow(inv)
-	err := claimPending(ctx, tx, inv, now, func() error {
-		_, err := tx.NewUpdate().Model(row).WherePK().Exec(ctx)
-		return err
-	})
-	if err != nil || sameGrants(before, inv.Grants) {
-		return err
+func saveInvitation(ctx context.Context, tx bun.Tx, inv *invite.Invitation, before []invite.Grant) error {
+	if _, err := tx.NewUpdate().Model(invitationToRow(inv)).WherePK().Exec(ctx); err != nil {
+		return err // the unique index on pending_email: ErrInvitationPending
+	}
+	if sameGrants(before, inv.Grants) {
+		return nil
 	}
 	if _, err := tx.NewDelete().Model((*invitationGrantRow)(nil)).Where("invitation_id = ?", inv.ID).Exec(ctx); err != nil {
 		return err

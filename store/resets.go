@@ -60,55 +60,20 @@ func (db *DB) ClaimPasswordResets(ctx context.Context, now, leaseUntil time.Time
 }
 
 // SavePasswordReset implements invite.Store.
-func (db *DB) SavePasswordReset(ctx context.Context, r *invite.PasswordReset, msg *invite.Message) error {
-	tooSoon := false
-	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		tooSoon = false
-		if r.State == invite.ResetIssued {
-			// The user's row serializes issuing between instances.
-			q := tx.NewSelect().Model((*userRow)(nil)).Column("id").Where("id = ?", r.UserID)
-			if db.mysql {
-				q.For("UPDATE")
-			}
-			var id int64
-			if err := q.Scan(ctx, &id); err != nil {
-				return notFound(err, invite.ErrUserNotFound)
-			}
-			recent, err := tx.NewSelect().Model((*resetRow)(nil)).
-				Where("user_id = ? AND state IN (?) AND created_at > ?", r.UserID,
-					bun.List([]string{invite.ResetIssued, invite.ResetSuperseded, invite.ResetUsed}), r.CreatedAt.Add(-invite.ResetInterval)).
-				Exists(ctx)
-			if err != nil {
-				return err
-			}
-			if recent {
-				tooSoon = true
-				_, err := tx.NewUpdate().Model((*resetRow)(nil)).Set("state = ?", invite.ResetDiscarded).Where("id = ?", r.ID).Exec(ctx)
-				return err
-			}
-			if _, err := tx.NewUpdate().Model((*resetRow)(nil)).Set("state = ?", invite.ResetSuperseded).
-				Where("user_id = ? AND state = ?", r.UserID, invite.ResetIssued).Exec(ctx); err != nil {
-				return err
-			}
-		}
-		row := &resetRow{ID: r.ID, Email: r.Email, Language: r.Language, State: r.State, UserID: r.UserID, TokenHash: r.TokenHash, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt}
-		if _, err := tx.NewUpdate().Model(row).Column("state", "user_id", "token_hash", "expires_at").WherePK().Exec(ctx); err != nil {
-			return err
-		}
-		if msg == nil {
-			return nil
-		}
-		mrow := messageToRow(msg)
-		if _, err := tx.NewInsert().Model(mrow).Exec(ctx); err != nil {
-			return err
-		}
-		msg.ID = mrow.ID
-		return nil
-	})
-	if err == nil && tooSoon {
-		return invite.ErrResetTooSoon
+func (db *DB) SavePasswordReset(ctx context.Context, r *invite.PasswordReset) error {
+	row := &resetRow{ID: r.ID, State: r.State, UserID: r.UserID, TokenHash: r.TokenHash, ExpiresAt: r.ExpiresAt}
+	_, err := db.idb().NewUpdate().Model(row).Column("state", "user_id", "token_hash", "expires_at").WherePK().Exec(ctx)
+	if foreignKeyViolation(err) {
+		return invite.ErrUserNotFound
 	}
-	return err
+	return translate(err)
+}
+
+// SupersedePasswordResets implements invite.Store.
+func (db *DB) SupersedePasswordResets(ctx context.Context, userID int64) error {
+	_, err := db.idb().NewUpdate().Model((*resetRow)(nil)).Set("state = ?", invite.ResetSuperseded).
+		Where("user_id = ? AND state = ?", userID, invite.ResetIssued).Exec(ctx)
+	return translate(err)
 }
 
 // PasswordReset implements invite.Store.

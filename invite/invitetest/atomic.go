@@ -43,11 +43,11 @@ func (s faulty) UpdateLimits(ctx context.Context, keys [][]byte, update func([]t
 	return s.Store.UpdateLimits(ctx, keys, update)
 }
 
-func (s faulty) SavePasswordReset(ctx context.Context, r *invite.PasswordReset, msg *invite.Message) error {
+func (s faulty) SavePasswordReset(ctx context.Context, r *invite.PasswordReset) error {
 	if s.fail == "SavePasswordReset" {
 		return errInjected
 	}
-	return s.Store.SavePasswordReset(ctx, r, msg)
+	return s.Store.SavePasswordReset(ctx, r)
 }
 
 func (s faulty) DeleteUserSessions(ctx context.Context, userID int64, except []byte) error {
@@ -171,6 +171,42 @@ func testFlowsAreAtomic(t *testing.T, open Opener) {
 			}
 		})
 	}
+
+	// A link is sent with the bounds that count it and the older links it
+	// ends, or none of it happens.
+	t.Run("IssuePasswordResets", func(t *testing.T) {
+		member := f.member(t, f.a, invite.AdminNone)
+		if err := f.svc.RequestPasswordReset(ctx, member.Email, "en"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.IssuePasswordResets(ctx); err != nil {
+			t.Fatal(err)
+		}
+		first := f.resetToken(t, member.Email)
+		f.clock.Add(invite.ResetInterval)
+		if err := f.svc.RequestPasswordReset(ctx, member.Email, "en"); err != nil {
+			t.Fatal(err)
+		}
+		outbox := f.messages(t, nil)
+		if _, err := f.failing("Enqueue").IssuePasswordResets(ctx); !errors.Is(err, errInjected) {
+			t.Fatalf("got %v, want the injected failure", err)
+		}
+		if n := f.messages(t, nil) - outbox; n != 0 {
+			t.Fatalf("wrote %d messages", n)
+		}
+		if _, err := f.svc.PasswordResetFor(ctx, first); err != nil {
+			t.Fatalf("a link that failed to go out ended the one before: %v", err)
+		}
+		// Had the failure taken the minute's link, asking now would be
+		// too soon.
+		if err := f.svc.RequestPasswordReset(ctx, member.Email, "en"); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := f.svc.IssuePasswordResets(ctx); err != nil || n != 1 {
+			t.Fatalf("after a failed sending: %d sent, %v; want 1", n, err)
+		}
+		f.resetToken(t, member.Email)
+	})
 
 	t.Run("ResetPassword", func(t *testing.T) {
 		member := f.member(t, f.a, invite.AdminNone)

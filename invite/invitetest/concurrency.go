@@ -76,6 +76,30 @@ func testConcurrentInvite(t *testing.T, open Opener) {
 	if n := f.invitations(t, invitationTo(strings.ToLower(in.Email))); n != 1 {
 		t.Errorf("got %d invitations, want 1", n)
 	}
+
+	// Past its expiry with no job run, the pending invitation gives way to
+	// exactly one new one however many race for its place.
+	t.Run("PastExpiry", func(t *testing.T) {
+		page, err := f.svc.Invitations(f.adminA, invite.InvitationFilter{Email: in.Email})
+		if err != nil || len(page.Invitations) != 1 {
+			t.Fatalf("Invitations: %v, %v", page, err)
+		}
+		old := page.Invitations[0]
+		f.clock.Set(old.ExpiresAt)
+		errs := Parallel(20, func(int) error {
+			_, _, err := f.svc.Invite(f.adminA, in)
+			return err
+		})
+		if got := Tally(errs); got[""] != 1 || got["invitation_pending"] != 19 {
+			t.Errorf("got outcomes %v, want 1 success and 19 invitation_pending", got)
+		}
+		if n := f.invitations(t, invitationIn(old.ID, invite.StatusExpired)); n != 1 {
+			t.Errorf("the invitation past its expiry was not marked expired")
+		}
+		if n := f.invitations(t, invitationsIn(invite.StatusPending)); n != 1 {
+			t.Errorf("got %d pending invitations, want 1", n)
+		}
+	})
 }
 
 // A resend racing an accept of the old token never makes two users, and

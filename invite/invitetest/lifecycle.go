@@ -292,6 +292,39 @@ func testInviteAfterExpiry(t *testing.T, open Opener) {
 	if _, _, err := f.svc.Invite(f.adminB, in); err != nil {
 		t.Fatalf("Invite into another company: %v", err)
 	}
+
+	// Resending an expired invitation takes the place of a pending one to
+	// the same address only once that one is past its expiry too.
+	t.Run("ResendExpired", func(t *testing.T) {
+		in := f.input(f.a)
+		old, _, err := f.svc.Invite(f.adminA, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Set(old.ExpiresAt)
+		if _, err := f.svc.ExpireDue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		newer, _, err := f.svc.Invite(f.adminA, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = f.svc.Resend(f.adminA, old.ID, nil)
+		wantField(t, err, "email", "invitation_pending")
+		if n := f.invitations(t, invitationIn(old.ID, invite.StatusExpired)); n != 1 {
+			t.Errorf("a refused resend changed the expired invitation")
+		}
+		f.clock.Set(newer.ExpiresAt) // no job has run since
+		if _, _, err := f.svc.Resend(f.adminA, old.ID, nil); err != nil {
+			t.Fatalf("Resend once the pending one is past its expiry: %v", err)
+		}
+		if n := f.invitations(t, invitationIn(newer.ID, invite.StatusExpired)); n != 1 {
+			t.Errorf("the invitation past its expiry was not marked expired")
+		}
+		if n := f.invitations(t, invitationIn(old.ID, invite.StatusPending)); n != 1 {
+			t.Errorf("the resent invitation is not pending")
+		}
+	})
 }
 
 func testAccept(t *testing.T, open Opener) {

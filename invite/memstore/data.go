@@ -170,17 +170,13 @@ func (d *data) putSession(s invite.Session) error {
 // company and e-mail address: another pending one there that expires
 // after now is ErrInvitationPending, and one that does not is first marked
 // expired.
-func (d *data) putInvitation(inv invite.Invitation, now time.Time) error {
+func (d *data) putInvitation(inv invite.Invitation) error {
 	for _, o := range d.invitations.rows {
 		if o.ID == inv.ID {
 			continue
 		}
 		if holdsPlace(o) && holdsPlace(inv) && o.CompanyID == inv.CompanyID && o.Email == inv.Email {
-			if o.ExpiresAt.After(now) {
-				return invite.ErrInvitationPending
-			}
-			o.Status, o.RemindAt = invite.StatusExpired, time.Time{}
-			d.invitations.put(o.ID, o)
+			return invite.ErrInvitationPending
 		}
 		if sameHash(o.TokenHash, inv.TokenHash) {
 			return errInternal("invitation %d has the token hash of invitation %d", inv.ID, o.ID)

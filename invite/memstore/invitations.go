@@ -11,12 +11,12 @@ import (
 )
 
 // CreateInvitation implements invite.Store.
-func (s *Store) CreateInvitation(ctx context.Context, inv *invite.Invitation, now time.Time, msg *invite.Message) error {
+func (s *Store) CreateInvitation(ctx context.Context, inv *invite.Invitation, msg *invite.Message) error {
 	type ids struct{ invitation, message int64 }
 	got, err := query(ctx, s, func(d *data) (ids, error) {
 		row := invitationIn(inv)
 		row.ID = d.invitationIDs.next()
-		if err := d.putInvitation(row, now); err != nil || msg == nil {
+		if err := d.putInvitation(row); err != nil || msg == nil {
 			return ids{invitation: row.ID}, err
 		}
 		m := messageIn(msg)
@@ -120,7 +120,7 @@ func newestFirst(inv invite.Invitation, createdAt time.Time, id int64) int {
 
 // UpdateInvitation implements invite.Store. It saves every field of the
 // invitation update changed but the ID, and returns it.
-func (s *Store) UpdateInvitation(ctx context.Context, id int64, now time.Time, update func(*invite.Invitation) (*invite.Message, error)) (*invite.Invitation, error) {
+func (s *Store) UpdateInvitation(ctx context.Context, id int64, update func(*invite.Invitation) (*invite.Message, error)) (*invite.Invitation, error) {
 	return query(ctx, s, func(d *data) (*invite.Invitation, error) {
 		row, ok := d.invitations.get(id)
 		if !ok {
@@ -133,7 +133,7 @@ func (s *Store) UpdateInvitation(ctx context.Context, id int64, now time.Time, u
 		}
 		row = invitationIn(inv)
 		row.ID = id
-		if err := d.putInvitation(row, now); err != nil || msg == nil {
+		if err := d.putInvitation(row); err != nil || msg == nil {
 			return inv, err
 		}
 		m := messageIn(msg)
@@ -148,8 +148,7 @@ func (s *Store) UpdateInvitation(ctx context.Context, id int64, now time.Time, u
 }
 
 // AcceptInvitation implements invite.Store. The invitation is saved as
-// UpdateInvitation saves it, at the zero time: another pending invitation
-// of its company and address, expired or not, is ErrInvitationPending.
+// UpdateInvitation saves it.
 func (s *Store) AcceptInvitation(ctx context.Context, hash []byte, accept func(*invite.Invitation) (*invite.User, error)) (*invite.Invitation, *invite.User, error) {
 	type accepted struct {
 		inv *invite.Invitation
@@ -174,7 +173,7 @@ func (s *Store) AcceptInvitation(ctx context.Context, hash []byte, accept func(*
 		}
 		saved := invitationIn(inv)
 		saved.ID = row.ID
-		if err := d.putInvitation(saved, time.Time{}); err != nil {
+		if err := d.putInvitation(saved); err != nil {
 			return accepted{}, err
 		}
 		if u != nil {
@@ -196,7 +195,7 @@ func (s *Store) ExpireInvitations(ctx context.Context, now time.Time, limit int)
 		due = limited(due, limit)
 		for _, inv := range due {
 			inv.Status, inv.RemindAt = invite.StatusExpired, time.Time{}
-			if err := d.putInvitation(inv, now); err != nil {
+			if err := d.putInvitation(inv); err != nil {
 				return 0, err
 			}
 		}

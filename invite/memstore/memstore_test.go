@@ -294,7 +294,7 @@ func TestInTx(t *testing.T) {
 		before := snapshot(t, st)
 		err := st.InTx(ctx, func(tx invite.Store) error {
 			mustDo(t, tx.CreateUser(ctx, w.user("a@example.com")))
-			mustDo(t, tx.CreateInvitation(ctx, w.invitation("b@example.com", 1), start, message("m", start)))
+			mustDo(t, tx.CreateInvitation(ctx, w.invitation("b@example.com", 1), message("m", start)))
 			mustDo(t, tx.SetJoinKey(ctx, w.c.ID, hashOf(9)))
 			return errTest
 		})
@@ -473,7 +473,7 @@ func TestContextDone(t *testing.T) {
 			return err
 		},
 		"CreateInvitation": func(ctx context.Context, st invite.Store) error {
-			return st.CreateInvitation(ctx, w.invitation("a@example.com", 1), start, nil)
+			return st.CreateInvitation(ctx, w.invitation("a@example.com", 1), nil)
 		},
 		"ClaimMessages": func(ctx context.Context, st invite.Store) error {
 			_, err := st.ClaimMessages(ctx, start, start, 1)
@@ -502,7 +502,7 @@ func TestNoAliasing(t *testing.T) {
 	ctx := context.Background()
 	st, w := newWorld(t)
 	inv := w.invitation("a@example.com", 1)
-	mustDo(t, st.CreateInvitation(ctx, inv, start, message("m", start)))
+	mustDo(t, st.CreateInvitation(ctx, inv, message("m", start)))
 	mustDo(t, st.CreateSession(ctx, &invite.Session{TokenHash: hashOf(2), UserID: w.admin.ID, ExpiresAt: start.Add(time.Hour)}))
 	mustDo(t, st.SetMailTemplate(ctx, w.c.ID, "en", invite.Template{Subject: "S", Body: "B"}, start))
 
@@ -563,7 +563,7 @@ func TestNoAliasing(t *testing.T) {
 		},
 		"UpdateInvitation": func(t *testing.T) {
 			var given *invite.Invitation
-			got, err := st.UpdateInvitation(ctx, inv.ID, start, func(inv *invite.Invitation) (*invite.Message, error) {
+			got, err := st.UpdateInvitation(ctx, inv.ID, func(inv *invite.Invitation) (*invite.Message, error) {
 				given = inv
 				return nil, nil
 			})

@@ -41,65 +41,34 @@ func (s *Store) ClaimPasswordResets(ctx context.Context, now, leaseUntil time.Ti
 	})
 }
 
-// SavePasswordReset implements invite.Store. It saves the reset's state,
-// user, token hash and expiry. A link was sent less than ResetInterval ago
-// if another reset of the user, issued, superseded or used, was requested
-// less than ResetInterval before r was.
-func (s *Store) SavePasswordReset(ctx context.Context, r *invite.PasswordReset, msg *invite.Message) error {
-	tooSoon, err := query(ctx, s, func(d *data) (bool, error) {
-		if r.State == invite.ResetIssued {
-			if _, ok := d.users.get(r.UserID); !ok {
-				return false, invite.ErrUserNotFound
-			}
-			if d.linkSentSince(r.UserID, r.CreatedAt.Add(-invite.ResetInterval)) {
-				row, ok := d.resets.get(r.ID)
-				if !ok {
-					return true, nil
-				}
-				row.State = invite.ResetDiscarded
-				return true, d.putReset(row)
-			}
-			for _, o := range d.resets.where(func(o invite.PasswordReset) bool {
-				return o.UserID == r.UserID && o.State == invite.ResetIssued
-			}) {
-				o.State = invite.ResetSuperseded
-				if err := d.putReset(o); err != nil {
-					return false, err
-				}
-			}
+// SavePasswordReset implements invite.Store.
+func (s *Store) SavePasswordReset(ctx context.Context, r *invite.PasswordReset) error {
+	return s.do(ctx, func(d *data) error {
+		if _, ok := d.users.get(r.UserID); r.State == invite.ResetIssued && !ok {
+			return invite.ErrUserNotFound
 		}
-		if row, ok := d.resets.get(r.ID); ok {
-			row.State, row.UserID, row.TokenHash, row.ExpiresAt = r.State, r.UserID, bytes.Clone(r.TokenHash), utc(r.ExpiresAt)
-			if err := d.putReset(row); err != nil {
-				return false, err
-			}
+		row, ok := d.resets.get(r.ID)
+		if !ok {
+			return nil
 		}
-		if msg != nil {
-			return false, d.insertMessages([]*invite.Message{msg})
-		}
-		return false, nil
+		row.State, row.UserID, row.TokenHash, row.ExpiresAt = r.State, r.UserID, bytes.Clone(r.TokenHash), utc(r.ExpiresAt)
+		return d.putReset(row)
 	})
-	switch {
-	case err != nil:
-		return err
-	case tooSoon:
-		return invite.ErrResetTooSoon
-	}
-	return nil
 }
 
-// linkSentSince reports whether the user has a reset that was issued (and
-// may since have been superseded or used) requested after since.
-func (d *data) linkSentSince(userID int64, since time.Time) bool {
-	for _, o := range d.resets.rows {
-		switch o.State {
-		case invite.ResetIssued, invite.ResetSuperseded, invite.ResetUsed:
-			if o.UserID == userID && o.CreatedAt.After(since) {
-				return true
+// SupersedePasswordResets implements invite.Store.
+func (s *Store) SupersedePasswordResets(ctx context.Context, userID int64) error {
+	return s.do(ctx, func(d *data) error {
+		for _, o := range d.resets.where(func(o invite.PasswordReset) bool {
+			return o.UserID == userID && o.State == invite.ResetIssued
+		}) {
+			o.State = invite.ResetSuperseded
+			if err := d.putReset(o); err != nil {
+				return err
 			}
 		}
-	}
-	return false
+		return nil
+	})
 }
 
 // PasswordReset implements invite.Store.
