@@ -128,7 +128,7 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := strings.TrimPrefix(address, "http://invite.test"+invite.JoinPath)
+	key := strings.TrimPrefix(address, "http://invite.test"+invite.DefaultPaths().RequestToJoin)
 	if err := svc.RequestToJoin(ctx, key, invite.JoinRequestInput{Email: "asker@example.com", FirstName: "Ask", LastName: "Er"}); err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func newWorld(t *testing.T) *world {
 	for _, m := range msgs {
 		switch {
 		case m.Kind == invite.KindPasswordReset:
-			resetToken = regexp.MustCompile(invite.ResetPath + `([A-Za-z0-9_-]{43})`).FindStringSubmatch(m.Text)[1]
+			resetToken = regexp.MustCompile(invite.DefaultPaths().ResetPassword + `([A-Za-z0-9_-]{43})`).FindStringSubmatch(m.Text)[1]
 		case m.InvitationID == inv.ID:
 			messageID = fmt.Sprint(m.ID)
 		}

@@ -63,12 +63,18 @@ func eachApp(t *testing.T, fn func(t *testing.T, a *app)) {
 	t.Run("mysql", func(t *testing.T) { fn(t, newAppOn(t, storetest.MySQL(t))) })
 }
 
-func newAppOn(t *testing.T, db *store.DB) *app {
+// newAppOn runs the app on db, with the service's Config changed by each of
+// configure.
+func newAppOn(t *testing.T, db *store.DB, configure ...func(*invite.Config)) *app {
 	t.Helper()
 	ctx := context.Background()
 	var err error
 	a := &app{t: t, db: db, now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	a.svc = invite.NewService(db, invite.Config{Now: a.clock, BaseURL: "http://invite.test"})
+	cfg := invite.Config{Now: a.clock, BaseURL: "http://invite.test"}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	a.svc = invite.NewService(db, cfg)
 	a.srv = httptest.NewServer(httpui.New(httpui.Config{Service: a.svc, Health: db.Ping, BaseURL: "http://invite.test", Logger: slog.New(slog.DiscardHandler)}))
 	t.Cleanup(a.srv.Close)
 	if a.root, _, err = a.svc.Bootstrap(ctx, "root@example.com", adminPassword); err != nil {
@@ -81,7 +87,7 @@ func newAppOn(t *testing.T, db *store.DB) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.acmeKey = strings.TrimPrefix(address, "http://invite.test"+invite.JoinPath)
+	a.acmeKey = strings.TrimPrefix(address, "http://invite.test"+a.svc.Paths().RequestToJoin)
 	return a
 }
 

@@ -49,8 +49,8 @@ func TestInvalidForms(t *testing.T) {
 		if _, err := a.svc.IssuePasswordResets(ctx); err != nil {
 			t.Fatal(err)
 		}
-		reset := invite.ResetPath + resetLink.FindStringSubmatch(a.mailTo(member.Email, invite.KindPasswordReset))[1]
-		join := invite.AcceptPath + token
+		reset := invite.DefaultPaths().ResetPassword + resetLink.FindStringSubmatch(a.mailTo(member.Email, invite.KindPasswordReset))[1]
+		join := invite.DefaultPaths().AcceptInvitation + token
 		request := "/request/" + a.acmeKey
 		root := "root@example.com"
 		cases := []formCase{

@@ -31,7 +31,9 @@ import (
 
 // Config is what the handlers need.
 type Config struct {
-	// Service runs the invitation lifecycle.
+	// Service runs the invitation lifecycle. It is required; the pages that
+	// its links lead to are served at its Paths, whose Users and
+	// Invitations must be DefaultPaths' (New panics otherwise).
 	Service *invite.Service
 	// Health reports whether the database answers; /healthz calls it.
 	// It is required.
@@ -67,6 +69,9 @@ const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 // New returns an echo instance with every route of the product. Another
 // program can serve it as it is, or mount it under its own echo app.
 func New(cfg Config) *echo.Echo {
+	if cfg.Service == nil {
+		panic("httpui: Config.Service is required")
+	}
 	if cfg.Health == nil {
 		panic("httpui: Config.Health is required")
 	}
@@ -81,9 +86,16 @@ func New(cfg Config) *echo.Echo {
 	if err != nil {
 		panic(err) // embedded texts; a test loads them
 	}
+	// The pages that links lead to are where the Service's links say; the
+	// administrators' lists are where this package serves them.
+	paths := cfg.Service.Paths()
+	if d := invite.DefaultPaths(); paths.Users != d.Users || paths.Invitations != d.Invitations {
+		panic(fmt.Sprintf("httpui: the Service's Paths.Users and Paths.Invitations are %q and %q; its pages are at %q and %q",
+			paths.Users, paths.Invitations, d.Users, d.Invitations))
+	}
 	secure := strings.HasPrefix(cfg.BaseURL, "https://")
 	h := &handlers{cfg: cfg, svc: cfg.Service, pages: ps, texts: txt, secure: secure, zones: timeZones(),
-		unservedLog: rate.Sometimes{Interval: time.Second}}
+		secretPaths: secretPaths(paths), unservedLog: rate.Sometimes{Interval: time.Second}}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -108,7 +120,7 @@ func New(cfg Config) *echo.Echo {
 			if cfg.Panicked != nil {
 				total = cfg.Panicked()
 			}
-			cfg.Logger.Error("request panicked", "method", c.Request().Method, "path", logPath(c), "err", err, "panics", total, "stack", string(stack))
+			cfg.Logger.Error("request panicked", "method", c.Request().Method, "path", h.logPath(c), "err", err, "panics", total, "stack", string(stack))
 			return err
 		},
 	}))
@@ -129,13 +141,13 @@ func New(cfg Config) *echo.Echo {
 	app.POST("/profile/password", h.changePassword, h.requireUser, limit)
 	app.GET("/forgot", h.forgotForm)
 	app.POST("/forgot", h.forgot, limit)
-	app.GET(invite.JoinPath+":key", h.requestForm)
-	app.POST(invite.JoinPath+":key", h.request, limit)
-	app.GET(invite.ResetPath+":token", h.resetForm)
-	app.POST(invite.ResetPath+":token", h.reset, limit)
-	app.GET(invite.AcceptPath+":token", h.joinForm)
-	app.POST(invite.AcceptPath+":token", h.join, limit)
-	app.POST(invite.AcceptPath+":token/renew", h.renew)
+	app.GET(paths.RequestToJoin+":key", h.requestForm)
+	app.POST(paths.RequestToJoin+":key", h.request, limit)
+	app.GET(paths.ResetPassword+":token", h.resetForm)
+	app.POST(paths.ResetPassword+":token", h.reset, limit)
+	app.GET(paths.AcceptInvitation+":token", h.joinForm)
+	app.POST(paths.AcceptInvitation+":token", h.join, limit)
+	app.POST(paths.AcceptInvitation+":token/renew", h.renew)
 
 	adm := app.Group("/admin", h.requireAdmin)
 	adm.GET("/users", h.users)
@@ -174,6 +186,8 @@ type handlers struct {
 	texts  *texts
 	secure bool
 	zones  []string
+	// secretPaths matches the paths of the Service's links: see logPath.
+	secretPaths *regexp.Regexp
 
 	// Requests answered 503 are logged at most once a second, with how
 	// many there were: a flood of them must not flood the log too.
@@ -291,7 +305,7 @@ func client(c echo.Context) string {
 
 // newView returns the view of the request with the page's navigation entry.
 func (h *handlers) newView(c echo.Context, nav, title string, data any) *view {
-	v := &view{L: trOf(c), User: userOf(c), Nav: nav, Data: data, zones: h.zones}
+	v := &view{L: trOf(c), User: userOf(c), Nav: nav, Data: data, Paths: h.svc.Paths(), zones: h.zones}
 	v.Title = v.L.T(title)
 	if tok, ok := c.Get("csrf").(string); ok {
 		v.CSRF = tok
@@ -328,14 +342,16 @@ func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// secretPaths are the paths whose last part is a secret: an invitation's or
-// a reset link's token, a join page's key.
-var secretPaths = regexp.MustCompile("(" + regexp.QuoteMeta(invite.AcceptPath) + "|" + regexp.QuoteMeta(invite.ResetPath) + "|" + regexp.QuoteMeta(invite.JoinPath) + ")[^/?#]+")
+// secretPaths matches the paths whose last part is a secret: an
+// invitation's or a reset link's token, a join page's key.
+func secretPaths(p invite.Paths) *regexp.Regexp {
+	return regexp.MustCompile("^(" + regexp.QuoteMeta(p.AcceptInvitation) + "|" + regexp.QuoteMeta(p.ResetPassword) + "|" + regexp.QuoteMeta(p.RequestToJoin) + ")[^/?#]+")
+}
 
 // logPath returns the request's path for a log line, with its secret, if it
 // has one, replaced: logs are read by more people than links are sent to.
-func logPath(c echo.Context) string {
-	return secretPaths.ReplaceAllString(c.Request().URL.Path, "${1}[redacted]")
+func (h *handlers) logPath(c echo.Context) string {
+	return h.secretPaths.ReplaceAllString(c.Request().URL.Path, "${1}[redacted]")
 }
 
 // statusOf maps an error code to its HTTP status. It is the only place
@@ -383,7 +399,7 @@ func (h *handlers) error(err error, c echo.Context) {
 		c.Response().Header().Set("Retry-After", retryAfter)
 		h.unserved.Add(1)
 		h.unservedLog.Do(func() {
-			h.cfg.Logger.Warn("requests not served", "count", h.unserved.Swap(0), "method", c.Request().Method, "path", logPath(c), "err", err)
+			h.cfg.Logger.Warn("requests not served", "count", h.unserved.Swap(0), "method", c.Request().Method, "path", h.logPath(c), "err", err)
 		})
 	case http.StatusTooManyRequests:
 		if e, ok := asError(err); ok && e.RetryAfter > 0 {
@@ -394,7 +410,7 @@ func (h *handlers) error(err error, c echo.Context) {
 	if isHTTP {
 		status = he.Code // echo's own: unknown route, wrong method, CSRF
 	} else if status == http.StatusInternalServerError {
-		h.cfg.Logger.Error("request failed", "method", c.Request().Method, "path", logPath(c), "err", err)
+		h.cfg.Logger.Error("request failed", "method", c.Request().Method, "path", h.logPath(c), "err", err)
 	}
 	t, _ := c.Get(ctxTr).(*tr)
 	if t == nil {

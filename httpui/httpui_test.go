@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/invitehq/invite/invite"
+	"github.com/invitehq/invite/store/storetest"
 )
 
 func TestHealthz(t *testing.T) {
@@ -28,7 +29,7 @@ func TestHealthz(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := New(Config{Health: func(context.Context) error { return tt.health }, Logger: slog.New(slog.DiscardHandler)})
+			e := New(Config{Service: invite.NewService(storetest.SQLite(t), invite.Config{}), Health: func(context.Context) error { return tt.health }, Logger: slog.New(slog.DiscardHandler)})
 			rec := httptest.NewRecorder()
 			e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
 			if rec.Code != tt.want {
@@ -55,7 +56,7 @@ func TestErrorHandler(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.want), func(t *testing.T) {
-			e := New(Config{Health: func(context.Context) error { return nil }, Logger: slog.New(slog.DiscardHandler)})
+			e := New(Config{Service: invite.NewService(storetest.SQLite(t), invite.Config{}), Health: func(context.Context) error { return nil }, Logger: slog.New(slog.DiscardHandler)})
 			e.GET("/fail", func(echo.Context) error { return tt.err })
 			rec := httptest.NewRecorder()
 			e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/fail", nil))
@@ -75,7 +76,7 @@ func TestErrorHandler(t *testing.T) {
 func TestPanickingRequest(t *testing.T) {
 	var log strings.Builder
 	var panics atomic.Int64
-	e := New(Config{Health: func(context.Context) error { return nil }, Logger: slog.New(slog.NewTextHandler(&log, nil)), Panicked: func() int64 { return panics.Add(1) }})
+	e := New(Config{Service: invite.NewService(storetest.SQLite(t), invite.Config{}), Health: func(context.Context) error { return nil }, Logger: slog.New(slog.NewTextHandler(&log, nil)), Panicked: func() int64 { return panics.Add(1) }})
 	e.GET("/boom", func(echo.Context) error { panic("boom") })
 	rec := httptest.NewRecorder()
 	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/boom", nil))
@@ -94,17 +95,33 @@ func TestPanickingRequest(t *testing.T) {
 
 func TestLogPath(t *testing.T) {
 	e := echo.New()
-	for path, want := range map[string]string{
-		"/join/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA":       "/join/[redacted]",
-		"/join/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/renew": "/join/[redacted]/renew",
-		"/reset/abc":       "/reset/[redacted]",
-		"/request/key":     "/request/[redacted]",
-		"/admin/users/7":   "/admin/users/7",
-		"/joined/whatever": "/joined/whatever",
+	custom := invite.Paths{AcceptInvitation: "/i/", ResetPassword: "/pw/", RequestToJoin: "/ask/", Users: "/admin/users", Invitations: "/admin/invitations"}
+	for _, tt := range []struct {
+		paths invite.Paths
+		want  map[string]string // path: logged
+	}{
+		{invite.DefaultPaths(), map[string]string{
+			"/join/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA":       "/join/[redacted]",
+			"/join/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/renew": "/join/[redacted]/renew",
+			"/reset/abc":         "/reset/[redacted]",
+			"/request/key":       "/request/[redacted]",
+			"/admin/users/7":     "/admin/users/7",
+			"/joined/whatever":   "/joined/whatever",
+			"/static/join/x.css": "/static/join/x.css",
+		}},
+		{custom, map[string]string{
+			"/i/abc/renew": "/i/[redacted]/renew",
+			"/pw/abc":      "/pw/[redacted]",
+			"/ask/key":     "/ask/[redacted]",
+			"/join/abc":    "/join/abc",
+		}},
 	} {
-		c := e.NewContext(httptest.NewRequest(http.MethodGet, path, nil), httptest.NewRecorder())
-		if got := logPath(c); got != want {
-			t.Errorf("logPath(%s) = %s, want %s", path, got, want)
+		h := &handlers{secretPaths: secretPaths(tt.paths)}
+		for path, want := range tt.want {
+			c := e.NewContext(httptest.NewRequest(http.MethodGet, path, nil), httptest.NewRecorder())
+			if got := h.logPath(c); got != want {
+				t.Errorf("logPath(%s) with %+v = %s, want %s", path, tt.paths, got, want)
+			}
 		}
 	}
 }
@@ -114,7 +131,7 @@ func TestLogPath(t *testing.T) {
 func TestUnservedLogIsSampled(t *testing.T) {
 	began := time.Now()
 	var log strings.Builder
-	e := New(Config{Health: func(context.Context) error { return nil }, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	e := New(Config{Service: invite.NewService(storetest.SQLite(t), invite.Config{}), Health: func(context.Context) error { return nil }, Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	e.GET("/busy", func(echo.Context) error { return invite.ErrBusy })
 	for range 100 {
 		rec := httptest.NewRecorder()

@@ -166,7 +166,7 @@ func (h *handlers) renew(c echo.Context) error {
 	}
 	if err := h.svc.RequestNewInvitation(c.Request().Context(), token); err != nil {
 		if errors.Is(err, invite.ErrInvalidTransition) {
-			return redirect(c, invite.AcceptPath+token)
+			return redirect(c, h.svc.Paths().AcceptInvitation+token)
 		}
 		return h.joinProblem(c, err, data)
 	}

@@ -15,7 +15,7 @@ import (
 func TestRequestToJoin(t *testing.T) {
 	eachApp(t, func(t *testing.T, a *app) {
 		boss := a.companyAdmin(a.acme, "boss@acme.example")
-		page := invite.JoinPath + a.acmeKey
+		page := invite.DefaultPaths().RequestToJoin + a.acmeKey
 		visitor := a.browser()
 		visitor.lang = "fr"
 		visitor.get(page).want(t, http.StatusOK, "Demander à rejoindre Acme")

@@ -95,8 +95,8 @@ func TestPageRules(t *testing.T) {
 			t.Fatal(err)
 		}
 		a.svc.IssuePasswordResets(context.Background())
-		reset := invite.ResetPath + resetLink.FindStringSubmatch(a.mailTo("member@acme.example", invite.KindPasswordReset))[1]
-		for _, path := range []string{"/login", "/admin/invitations", "/admin/invitations/new", "/admin/users", "/admin/companies", "/admin/mail", "/home", "/profile", invite.AcceptPath + token, reset, "/nowhere"} {
+		reset := invite.DefaultPaths().ResetPassword + resetLink.FindStringSubmatch(a.mailTo("member@acme.example", invite.KindPasswordReset))[1]
+		for _, path := range []string{"/login", "/admin/invitations", "/admin/invitations/new", "/admin/users", "/admin/companies", "/admin/mail", "/home", "/profile", invite.DefaultPaths().AcceptInvitation + token, reset, "/nowhere"} {
 			b.htmx = false
 			p := b.get(path)
 			if csp := p.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe") {
@@ -309,7 +309,7 @@ func TestJoin(t *testing.T) {
 	eachApp(t, func(t *testing.T, a *app) {
 		inv, token := a.invite(a.acme, "joiner@example.com")
 		b := a.browser()
-		path := invite.AcceptPath + token
+		path := invite.DefaultPaths().AcceptInvitation + token
 
 		p := b.get(path)
 		p.want(t, http.StatusOK, "Join Acme", "Global Administrator invited you to Acme.", "App Designer: Contributor", `autocomplete="new-password"`)
@@ -339,7 +339,7 @@ func TestJoin(t *testing.T) {
 		// The link is used now.
 		b2 := a.browser()
 		b2.get(path).want(t, http.StatusConflict, "This invitation has already been used")
-		b2.get(invite.AcceptPath+"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").want(t, http.StatusNotFound, "This link is not valid")
+		b2.get(invite.DefaultPaths().AcceptInvitation+"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").want(t, http.StatusNotFound, "This link is not valid")
 	})
 }
 
@@ -356,9 +356,9 @@ func TestJoinProblems(t *testing.T) {
 		b.lang = "de"
 		// The invitation's language wins over the browser's; without an
 		// invitation the browser's is all there is.
-		b.get(invite.AcceptPath+canceledToken).want(t, http.StatusConflict, "This invitation was canceled")
-		b.get(invite.AcceptPath+"nope").want(t, http.StatusNotFound, "Dieser Link ist ungültig")
-		path := invite.AcceptPath + expiredToken
+		b.get(invite.DefaultPaths().AcceptInvitation+canceledToken).want(t, http.StatusConflict, "This invitation was canceled")
+		b.get(invite.DefaultPaths().AcceptInvitation+"nope").want(t, http.StatusNotFound, "Dieser Link ist ungültig")
+		path := invite.DefaultPaths().AcceptInvitation + expiredToken
 		p := b.get(path)
 		p.want(t, http.StatusGone, "This invitation has expired", "Ask for a new invitation")
 		r := b.post(path, path+"/renew", nil)

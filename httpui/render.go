@@ -100,6 +100,8 @@ type view struct {
 	// Errors are the field errors of a re-rendered form, by field name.
 	Errors map[string]*invite.FieldError
 	Status int
+	// Paths are where the pages that links lead to are served.
+	Paths invite.Paths
 
 	zones []string // the time zones offered, parsed once
 }

@@ -104,7 +104,7 @@ func TestSentMailShowsNoOneElsesLink(t *testing.T) {
 				if err != nil || len(raw) != 1 || raw[0].Kind != invite.KindPasswordReset {
 					t.Fatalf("no reset message: %v", err)
 				}
-				resetToken := regexp.MustCompile(invite.ResetPath + `([A-Za-z0-9_-]{43})`).FindStringSubmatch(raw[0].Text)[1]
+				resetToken := regexp.MustCompile(invite.DefaultPaths().ResetPassword + `([A-Za-z0-9_-]{43})`).FindStringSubmatch(raw[0].Text)[1]
 				delivery.deliver(a)
 
 				attacker := a.browser()
@@ -191,7 +191,7 @@ func TestAcceptWhileLoggedIn(t *testing.T) {
 	eachApp(t, func(t *testing.T, a *app) {
 		member := a.member(a.acme, "member@acme.example")
 		_, token := a.invite(a.acme, "guest@example.com")
-		join := invite.AcceptPath + token
+		join := invite.DefaultPaths().AcceptInvitation + token
 		b := a.browser()
 		b.login(member.Email, adminPassword).want(t, http.StatusSeeOther)
 		b.get(join).want(t, http.StatusConflict, "You are logged in as Mem Ber (member@acme.example). This invitation is for guest@example.com", "Log out and continue")
@@ -232,7 +232,7 @@ func TestInviteAnotherCompanysUser(t *testing.T) {
 		if taken.status != fresh.status || taken.header.Get("Location") != fresh.header.Get("Location") {
 			t.Fatalf("an address of another company answers %d %q, a fresh one %d %q", taken.status, taken.header.Get("Location"), fresh.status, fresh.header.Get("Location"))
 		}
-		link := regexp.MustCompile(invite.AcceptPath + `[A-Za-z0-9_-]{43}`).FindString(a.mailTo(other.Email, invite.KindInvitation))
+		link := regexp.MustCompile(invite.DefaultPaths().AcceptInvitation + `[A-Za-z0-9_-]{43}`).FindString(a.mailTo(other.Email, invite.KindInvitation))
 		a.browser().get(link).want(t, http.StatusConflict, "You already have an account", "Log in")
 	})
 }
@@ -252,7 +252,7 @@ func TestLogsCarryNoTokens(t *testing.T) {
 		}), nil))}))
 	defer srv.Close()
 	a.db.Close() // every page that needs the database fails now
-	for _, path := range []string{invite.AcceptPath + token, invite.ResetPath + token, "/request/" + a.acmeKey} {
+	for _, path := range []string{invite.DefaultPaths().AcceptInvitation + token, invite.DefaultPaths().ResetPassword + token, "/request/" + a.acmeKey} {
 		resp, err := http.Get(srv.URL + path)
 		if err != nil {
 			t.Fatal(err)

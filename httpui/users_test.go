@@ -126,7 +126,7 @@ func TestChangePassword(t *testing.T) {
 	})
 }
 
-var resetLink = regexp.MustCompile(`http://invite.test` + regexp.QuoteMeta(invite.ResetPath) + `([A-Za-z0-9_-]{43})`)
+var resetLink = regexp.MustCompile(`http://invite.test` + regexp.QuoteMeta(invite.DefaultPaths().ResetPassword) + `([A-Za-z0-9_-]{43})`)
 
 func TestForgotPassword(t *testing.T) {
 	eachApp(t, func(t *testing.T, a *app) {
@@ -150,7 +150,7 @@ func TestForgotPassword(t *testing.T) {
 		if m == nil {
 			t.Fatalf("no reset link (from INVITE_BASE_URL) in %q", mail)
 		}
-		path := invite.ResetPath + m[1]
+		path := invite.DefaultPaths().ResetPassword + m[1]
 		b.get(path).want(t, http.StatusOK, "Choose a new password for member@acme.example.")
 		b.post(path, path, url.Values{"password": {"a brand new passphrase"}, "password_confirm": {"another"}}).want(t, http.StatusUnprocessableEntity, "The two passwords do not match.")
 		done := b.post(path, path, url.Values{"password": {"a brand new passphrase"}, "password_confirm": {"a brand new passphrase"}})

@@ -11,7 +11,7 @@ import (
 )
 
 // link returns the invitation link of token.
-func (s *Service) link(token string) string { return s.baseURL + AcceptPath + token }
+func (s *Service) link(token string) string { return s.baseURL + s.paths.AcceptInvitation + token }
 
 // messageID returns a new RFC 5322 Message-ID in the domain of BaseURL.
 func (s *Service) messageID() (string, error) {

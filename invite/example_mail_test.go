@@ -76,7 +76,7 @@ func Example_mailer() {
 	m := mail.sent[0]
 	fmt.Println(m.To, m.Language)
 	fmt.Println(m.Subject)
-	fmt.Println(strings.Contains(m.Text, "https://invite.example.com"+invite.AcceptPath+token))
+	fmt.Println(strings.Contains(m.Text, "https://invite.example.com"+invite.DefaultPaths().AcceptInvitation+token))
 	// Output:
 	// ada@example.com de
 	// Willkommen bei Acme Plant, Ada

@@ -86,7 +86,7 @@ func (s *Service) RequestNewInvitation(ctx context.Context, token string) error 
 	var msgs []*Message
 	for _, a := range admins {
 		m, err := s.renewalRequest(a, inv, mc.company, mc.inviter,
-			s.baseURL+"/admin/invitations?status=expired&email="+url.QueryEscape(inv.Email), now)
+			s.baseURL+s.paths.Invitations+"?status=expired&email="+url.QueryEscape(inv.Email), now)
 		if err != nil {
 			return err
 		}

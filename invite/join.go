@@ -199,7 +199,7 @@ func (s *Service) joinNotices(ctx context.Context, r *JoinRequest) ([]*Message, 
 	}
 	var msgs []*Message
 	for _, a := range admins {
-		m, err := s.joinRequest(a, r, c, s.baseURL+"/admin/users")
+		m, err := s.joinRequest(a, r, c, s.baseURL+s.paths.Users)
 		if err != nil {
 			return nil, err
 		}
@@ -282,9 +282,6 @@ func (s *Service) DeclineJoinRequest(ctx context.Context, id int64) error {
 	return s.st().DecideJoinRequest(ctx, id, JoinDeclined, u.ID, 0, s.clock())
 }
 
-// JoinPath is the path of a company's join page: BaseURL + JoinPath + key.
-const JoinPath = "/request/"
-
 // OpenJoinPage opens a company's join page at a new address and returns it,
 // the only time it is available: like every secret here, only the SHA-256
 // of its key is kept. A page that was open before stops working at its old
@@ -304,7 +301,7 @@ func (s *Service) OpenJoinPage(ctx context.Context, companyID int64) (string, er
 	if err := s.st().SetJoinKey(ctx, companyID, hash); err != nil {
 		return "", err
 	}
-	return s.baseURL + JoinPath + key, nil
+	return s.baseURL + s.paths.RequestToJoin + key, nil
 }
 
 // CloseJoinPage closes a company's join page; its address stops working.

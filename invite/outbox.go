@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"regexp"
 	"slices"
 	"time"
 )
@@ -62,31 +61,14 @@ const (
 	maxErrorLen    = 1000 // characters of a delivery error kept
 )
 
-// The links whose tokens are secrets: an invitation link accepts the
-// invitation, a password reset link sets the password.
-var (
-	invitationLink = regexp.MustCompile(regexp.QuoteMeta(AcceptPath) + `([A-Za-z0-9_-]{43})`)
-	resetLink      = regexp.MustCompile(regexp.QuoteMeta(ResetPath) + `[A-Za-z0-9_-]{43}`)
-)
-
 // RedactedToken replaces the token of a link that is not to be shown.
 const RedactedToken = "••••••••"
 
-// redactLinks returns s with the tokens of its password reset links
-// replaced and, unless keepInvitations, those of its invitation links.
-func redactLinks(s string, keepInvitations bool) string {
-	s = resetLink.ReplaceAllLiteralString(s, ResetPath+RedactedToken)
-	if !keepInvitations {
-		s = invitationLink.ReplaceAllLiteralString(s, AcceptPath+RedactedToken)
-	}
-	return s
-}
-
-// redact replaces the tokens of m's links as redactLinks does; a subject
-// never keeps one.
-func (m *Message) redact(keepInvitations bool) {
-	m.Text, m.HTML = redactLinks(m.Text, keepInvitations), redactLinks(m.HTML, keepInvitations)
-	m.Subject = redactLinks(m.Subject, false)
+// redact replaces the tokens of m's secret links as l.redact does; a
+// subject never keeps one.
+func (m *Message) redact(l *secretLinks, keepInvitations bool) {
+	m.Text, m.HTML = l.redact(m.Text, keepInvitations), l.redact(m.HTML, keepInvitations)
+	m.Subject = l.redact(m.Subject, false)
 }
 
 // DeliverOutbox delivers the messages that are due through mailer, in
@@ -151,12 +133,12 @@ func (s *Service) settle(m *Message, err error, now time.Time, keepLinks bool) {
 		// LinkKeeper, in the outbox for the administrators who may copy
 		// an invitation link). A reset link only ever goes to its owner.
 		m.State, m.SentAt, m.LastError = DeliverySent, now, ""
-		m.redact(keepLinks)
+		m.redact(s.links, keepLinks)
 	case IsPermanent(err) || m.Attempts >= s.retry.Attempts:
 		// Never sent, never shown: the link of a failed message is dead
 		// to everyone, and a resend makes a new one.
 		m.State, m.LastError = DeliveryFailed, truncate(err.Error(), maxErrorLen)
-		m.redact(false)
+		m.redact(s.links, false)
 	default:
 		m.State, m.LastError = DeliveryQueued, truncate(err.Error(), maxErrorLen)
 		m.NextAttemptAt = now.Add(s.retry.backoff(m.Attempts))

@@ -10,9 +10,6 @@ import (
 // ResetTTL is how long a password reset link works.
 const ResetTTL = time.Hour
 
-// ResetPath is the path of password reset links: BaseURL + ResetPath + token.
-const ResetPath = "/reset/"
-
 // resetRetention is how long requests to reset a password are kept.
 const resetRetention = 7 * 24 * time.Hour
 
@@ -122,7 +119,7 @@ func (s *Service) issuePasswordReset(ctx context.Context, r *PasswordReset) (boo
 	}
 	now := s.clock()
 	expiresAt := now.Add(ResetTTL)
-	m, err := s.passwordReset(u, c, s.baseURL+ResetPath+token, expiresAt, now)
+	m, err := s.passwordReset(u, c, s.baseURL+s.paths.ResetPassword+token, expiresAt, now)
 	if err != nil {
 		return false, err
 	}

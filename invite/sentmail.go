@@ -46,7 +46,7 @@ func (s *Service) Messages(ctx context.Context, f MessageFilter) (*MessagePage, 
 		page.Next = page.Messages[limit-1].ID
 	}
 	for _, m := range page.Messages {
-		m.redact(false)
+		m.redact(s.links, false)
 		m.LastError = deliveryError(u, m.LastError)
 	}
 	return page, nil
@@ -111,7 +111,7 @@ func (s *Service) Message(ctx context.Context, id int64) (*MessageView, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.redact(link != "")
+	m.redact(s.links, link != "")
 	m.LastError = deliveryError(u, m.LastError)
 	return &MessageView{Message: m, Link: link}, nil
 }
@@ -122,11 +122,11 @@ func (s *Service) usableLink(ctx context.Context, reader *User, m *Message) (str
 	if m.InvitationID == 0 || (m.Kind != KindInvitation && m.Kind != KindReminder) || m.State != DeliverySent {
 		return "", nil
 	}
-	match := invitationLink.FindStringSubmatch(m.Text)
-	if match == nil {
+	token, ok := s.links.invitationToken(m.Text)
+	if !ok {
 		return "", nil // delivered by a mail server, and redacted
 	}
-	hash, ok := HashToken(match[1])
+	hash, ok := HashToken(token)
 	if !ok {
 		return "", nil
 	}
@@ -141,7 +141,7 @@ func (s *Service) usableLink(ctx context.Context, reader *User, m *Message) (str
 	if !live || !couldSend(reader, inv) {
 		return "", nil
 	}
-	return s.link(match[1]), nil
+	return s.link(token), nil
 }
 
 // couldSend reports whether u may hold the current link of inv: a Global

@@ -70,6 +70,10 @@ type Config struct {
 	// (some ten seconds of work) when zero. Past that, and when a context
 	// ends while waiting, the answer is ErrBusy.
 	MaxHashWaiting int
+	// Paths are where the pages links lead to live under BaseURL;
+	// DefaultPaths when zero. NewService panics on Paths that cannot be
+	// told apart or are not plain absolute paths.
+	Paths Paths
 }
 
 // Defaults of Config.
@@ -77,9 +81,6 @@ const (
 	DefaultBaseURL      = "http://localhost:8080"
 	DefaultRemindBefore = 48 * time.Hour
 )
-
-// AcceptPath is the path of invitation links: BaseURL + AcceptPath + token.
-const AcceptPath = "/join/"
 
 // Service runs the invitation lifecycle: it authorizes the acting user in the
 // context, validates input, applies the state machine and persists through a
@@ -91,6 +92,8 @@ type Service struct {
 	now            func() time.Time
 	rand           io.Reader
 	baseURL        string
+	paths          Paths
+	links          *secretLinks
 	remindBefore   time.Duration
 	retry          Retry
 	queued         func()
@@ -146,6 +149,13 @@ func NewService(st Store, cfg Config) *Service {
 	if u, err := url.Parse(s.baseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		panic(fmt.Sprintf("invite: NewService: BaseURL %q is not an absolute http or https URL", cfg.BaseURL))
 	}
+	if s.paths = cfg.Paths; s.paths == (Paths{}) {
+		s.paths = DefaultPaths()
+	}
+	if err := s.paths.check(); err != nil {
+		panic("invite: NewService: " + err.Error())
+	}
+	s.links = newSecretLinks(s.paths)
 	if s.remindBefore == 0 {
 		s.remindBefore = DefaultRemindBefore
 	}
@@ -175,6 +185,9 @@ func NewService(st Store, cfg Config) *Service {
 	})
 	return s
 }
+
+// Paths returns where the pages links lead to live, under BaseURL.
+func (s *Service) Paths() Paths { return s.paths }
 
 // TTL returns how long an invitation stays valid.
 func (s *Service) TTL() time.Duration { return s.ttl }

@@ -43,5 +43,41 @@ func TestBadBaseURL(t *testing.T) {
 	}
 }
 
+// Paths that are not plain absolute paths, or that cannot be told apart,
+// would send links to nowhere or redact one secret as another: NewService
+// refuses them at once, naming the field.
+func TestBadPaths(t *testing.T) {
+	with := func(change func(*Paths)) Paths {
+		p := DefaultPaths()
+		change(&p)
+		return p
+	}
+	for _, tt := range []struct {
+		paths Paths
+		field string
+	}{
+		{with(func(p *Paths) { p.AcceptInvitation = "join/" }), "AcceptInvitation"},
+		{with(func(p *Paths) { p.AcceptInvitation = "/join" }), "AcceptInvitation"},
+		{with(func(p *Paths) { p.ResetPassword = "//evil.example.com/" }), "ResetPassword"},
+		{with(func(p *Paths) { p.RequestToJoin = "/ask?x=1/" }), "RequestToJoin"},
+		{with(func(p *Paths) { p.Users = "https://elsewhere.example.com/users" }), "Users"},
+		{with(func(p *Paths) { p.Invitations = "" }), "Invitations"},
+		{with(func(p *Paths) { p.ResetPassword = "/join/" }), "ResetPassword"},
+		{with(func(p *Paths) { p.RequestToJoin = "/join/x/" }), "RequestToJoin"},
+	} {
+		func() {
+			defer func() {
+				if msg, _ := recover().(string); !strings.Contains(msg, "Paths."+tt.field) {
+					t.Errorf("NewService with %+v: panicked with %q, want it to name Paths.%s", tt.paths, msg, tt.field)
+				}
+			}()
+			NewService(nopStore{}, Config{Paths: tt.paths})
+		}()
+	}
+	if got := NewService(nopStore{}, Config{}).Paths(); got != DefaultPaths() {
+		t.Errorf("zero Paths: got %+v, want DefaultPaths", got)
+	}
+}
+
 // nopStore is a Store that is never called.
 type nopStore struct{ Store }

@@ -250,8 +250,8 @@ func TestBrowserInviteFlow(t *testing.T) {
 		through(chromedp.Click(css(`form.logout button`))),
 		chromedp.WaitVisible(css(`#login-form`)),
 	)
-	if !strings.HasPrefix(link, base+invite.AcceptPath) {
-		t.Fatalf("link %q does not start with %s", link, base+invite.AcceptPath)
+	if !strings.HasPrefix(link, base+invite.DefaultPaths().AcceptInvitation) {
+		t.Fatalf("link %q does not start with %s", link, base+invite.DefaultPaths().AcceptInvitation)
 	}
 
 	act(t, ctx, "accept as the invitee",

@@ -72,7 +72,7 @@ func TestBrowserForgotPassword(t *testing.T) {
 		waitText("#forgot-form", "If an account exists for that address"),
 	)
 	// The link reaches its owner by e-mail, and only so.
-	resetLink := regexp.MustCompile(`http\S+` + regexp.QuoteMeta(invite.ResetPath) + `\S{43}`)
+	resetLink := regexp.MustCompile(`http\S+` + regexp.QuoteMeta(invite.DefaultPaths().ResetPassword) + `\S{43}`)
 	var link string
 	eventually(t, "the reset mail", func() bool {
 		for _, r := range mailServer.Received() {
@@ -82,7 +82,7 @@ func TestBrowserForgotPassword(t *testing.T) {
 		}
 		return link != ""
 	})
-	if !strings.HasPrefix(link, base+invite.ResetPath) {
+	if !strings.HasPrefix(link, base+invite.DefaultPaths().ResetPassword) {
 		t.Fatalf("no reset link from %s in the mail (got %q)", base, link)
 	}
 	act(t, b, "set a new password",

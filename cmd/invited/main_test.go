@@ -263,7 +263,7 @@ func TestServeDeliversMail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(msg.Parts["text/plain"], "http://invite.test"+invite.AcceptPath) {
+	if !strings.Contains(msg.Parts["text/plain"], "http://invite.test"+invite.DefaultPaths().AcceptInvitation) {
 		t.Errorf("the link does not start with INVITE_BASE_URL:\n%s", msg.Parts["text/plain"])
 	}
 }
@@ -282,7 +282,7 @@ func TestServeLogsMail(t *testing.T) {
 	})
 	page, _ := m.svc.Messages(ctx, invite.MessageFilter{})
 	mv, err := m.svc.Message(ctx, page.Messages[0].ID)
-	if err != nil || mv.Link != "http://invite.test"+invite.AcceptPath+token {
+	if err != nil || mv.Link != "http://invite.test"+invite.DefaultPaths().AcceptInvitation+token {
 		t.Fatalf("the sender's link: got %q, %v", mv.Link, err)
 	}
 }

@@ -107,8 +107,8 @@ func TestNoSecretsAtRest(t *testing.T) {
 				secrets = append(secrets, token)
 				return token
 			}
-			invitationLink := regexp.MustCompile(regexp.QuoteMeta(invite.AcceptPath) + `([A-Za-z0-9_-]{43})`)
-			resetLink := regexp.MustCompile(regexp.QuoteMeta(invite.ResetPath) + `([A-Za-z0-9_-]{43})`)
+			invitationLink := regexp.MustCompile(regexp.QuoteMeta(invite.DefaultPaths().AcceptInvitation) + `([A-Za-z0-9_-]{43})`)
+			resetLink := regexp.MustCompile(regexp.QuoteMeta(invite.DefaultPaths().ResetPassword) + `([A-Za-z0-9_-]{43})`)
 
 			root := newClient(t, base)
 			root.post("/login", "/login", url.Values{"email": {"admin@example.com"}, "password": {adminPassword}}, http.StatusSeeOther)
@@ -142,7 +142,7 @@ func TestNoSecretsAtRest(t *testing.T) {
 			secrets = append(secrets, second)
 
 			grace := newClient(t, base)
-			join := invite.AcceptPath + second
+			join := invite.DefaultPaths().AcceptInvitation + second
 			grace.post(join, join, url.Values{"password": {"a fine long passphrase"}, "password_confirm": {"a fine long passphrase"},
 				"first_name": {"Grace"}, "last_name": {"Hopper"}, "accept_terms": {"on"}}, http.StatusSeeOther)
 			grace.get("/home")
@@ -151,7 +151,7 @@ func TestNoSecretsAtRest(t *testing.T) {
 			stranger := newClient(t, base)
 			stranger.post("/forgot", "/forgot", url.Values{"email": {"grace@example.com"}}, http.StatusOK)
 			reset := mailed(resetLink, "grace@example.com")
-			stranger.post(invite.ResetPath+reset, invite.ResetPath+reset, url.Values{"password": {"another long passphrase"}, "password_confirm": {"another long passphrase"}}, http.StatusSeeOther)
+			stranger.post(invite.DefaultPaths().ResetPassword+reset, invite.DefaultPaths().ResetPassword+reset, url.Values{"password": {"another long passphrase"}, "password_confirm": {"another long passphrase"}}, http.StatusSeeOther)
 			secrets = append(secrets, root.cookies()...)
 			secrets = append(secrets, stranger.cookies()...)
 			eventually(t, "the outbox to be delivered", func() bool {

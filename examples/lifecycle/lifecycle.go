@@ -133,7 +133,7 @@ func run(ctx context.Context, st invite.Store, w io.Writer) error {
 
 // tokenIn returns the token of the invitation link in a message's text.
 func tokenIn(text string) (string, bool) {
-	_, rest, ok := strings.Cut(text, invite.AcceptPath)
+	_, rest, ok := strings.Cut(text, invite.DefaultPaths().AcceptInvitation)
 	if !ok || len(rest) < 43 {
 		return "", false
 	}

@@ -94,7 +94,7 @@ func testFlowsAreAtomic(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := f.svc.RequestToJoin(ctx, tokenAt(t, key, invite.JoinPath), invite.JoinRequestInput{Email: "asks@example.com", FirstName: "As", LastName: "Ks"}); err != nil {
+		if err := f.svc.RequestToJoin(ctx, tokenAt(t, key, invite.DefaultPaths().RequestToJoin), invite.JoinRequestInput{Email: "asks@example.com", FirstName: "As", LastName: "Ks"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.svc.ProcessJoinRequests(ctx); err != nil {

@@ -192,5 +192,5 @@ func (f *fixture) openJoinPage(t testing.TB, c *invite.Company) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return strings.TrimPrefix(address, invite.DefaultBaseURL+invite.JoinPath)
+	return strings.TrimPrefix(address, invite.DefaultBaseURL+invite.DefaultPaths().RequestToJoin)
 }

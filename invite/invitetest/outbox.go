@@ -40,7 +40,7 @@ func mailerFor(t testing.TB, srv *smtptest.Server) *smtp.Mailer {
 // tokenIn returns the token of the invitation link in text.
 func tokenIn(t testing.TB, text string) string {
 	t.Helper()
-	return tokenAt(t, text, invite.AcceptPath)
+	return tokenAt(t, text, invite.DefaultPaths().AcceptInvitation)
 }
 
 // tokenAt returns the token of the link with the given path in text.
@@ -294,7 +294,7 @@ func testMailTemplates(t *testing.T, open Opener) {
 			t.Fatal(err)
 		}
 		m := latestMessage(t, f, inv.ID)
-		if m.Subject != "Just for Grace" || !strings.Contains(m.Text, invite.AcceptPath) {
+		if m.Subject != "Just for Grace" || !strings.Contains(m.Text, invite.DefaultPaths().AcceptInvitation) {
 			t.Errorf("got %q\n%s\nwant the invitation's template with the link appended", m.Subject, m.Text)
 		}
 		in.Mail.Body = "{Oops}"
@@ -470,7 +470,7 @@ func testDeliveryOverSMTP(t *testing.T, open Opener) {
 		}
 	}
 	token := tokenIn(t, text)
-	if !strings.Contains(html, `href="`+invite.DefaultBaseURL+invite.AcceptPath+token+`"`) {
+	if !strings.Contains(html, `href="`+invite.DefaultBaseURL+invite.DefaultPaths().AcceptInvitation+token+`"`) {
 		t.Errorf("HTML part lacks the link:\n%s", html)
 	}
 	// The link in the mail works.

@@ -16,7 +16,7 @@ func (f *fixture) resetToken(t *testing.T, email string) string {
 	if m.Kind != invite.KindPasswordReset || m.To != email {
 		t.Fatalf("latest message is %s to %s, want a password reset to %s", m.Kind, m.To, email)
 	}
-	return tokenAt(t, m.Text, invite.ResetPath)
+	return tokenAt(t, m.Text, invite.DefaultPaths().ResetPassword)
 }
 
 func testPasswordReset(t *testing.T, open Opener) {

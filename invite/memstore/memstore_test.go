@@ -50,7 +50,7 @@ func (r *recorder) last(t testing.TB) *invite.Message {
 	return r.sent[len(r.sent)-1]
 }
 
-var invitationLink = regexp.MustCompile(regexp.QuoteMeta(invite.AcceptPath) + `([A-Za-z0-9_-]{43})`)
+var invitationLink = regexp.MustCompile(regexp.QuoteMeta(invite.DefaultPaths().AcceptInvitation) + `([A-Za-z0-9_-]{43})`)
 
 // tokenIn returns the token of the invitation link in a message, as its
 // recipient would follow it.
