@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/invitehq/invite/invite"
+	"github.com/invitehq/invite/invite/invitetest"
 	"github.com/invitehq/invite/store"
 	"github.com/invitehq/invite/store/storetest"
 )
@@ -34,19 +35,19 @@ func BenchmarkInvite(b *testing.B) {
 }
 
 func benchInvite(b *testing.B, db *store.DB) {
-	f := newFixture(b, db)
+	w := invitetest.NewWorld(b, db)
 	ctx := context.Background()
 	var seq atomic.Int64
 	email := func() string { return fmt.Sprintf("bench%d@example.com", seq.Add(1)) }
-	in := f.input(f.a)
+	in := w.Input(w.A)
 
 	b.StopTimer()
-	raw := concurrently(b, b.N, func() error { return rawInvite(ctx, db.Bun().DB, f.a, email()) })
+	raw := concurrently(b, b.N, func() error { return rawInvite(ctx, db.Bun().DB, w.A, email()) })
 	b.StartTimer()
 	svc := concurrently(b, b.N, func() error {
 		in := in
 		in.Email = email()
-		_, _, err := f.svc.Invite(f.adminA, in)
+		_, _, err := w.Service.Invite(w.AdminA, in)
 		return err
 	})
 	b.ReportMetric(float64(b.N)/raw.Seconds(), "raw_invites/s")

@@ -61,7 +61,7 @@ func (s faulty) DeleteUserSessions(ctx context.Context, userID int64, except []b
 // fail fails.
 func (f *fixture) failing(fail string) *invite.Service {
 	none := invite.Rate{Count: -1}
-	return invite.NewService(faulty{f.db, fail}, invite.Config{Now: f.clock.Now, Limits: invite.Limits{Invitations: none, Mails: none, DailyMails: none}})
+	return invite.NewService(faulty{f.Store, fail}, invite.Config{Now: f.Clock.Now, Limits: invite.Limits{Invitations: none, Mails: none, DailyMails: none}})
 }
 
 // Each flow of two writes is one transaction: a failure of the second
@@ -71,8 +71,8 @@ func testFlowsAreAtomic(t *testing.T, open Opener) {
 	ctx := context.Background()
 
 	t.Run("RequestNewInvitation", func(t *testing.T) {
-		inv, token := f.invite(t, f.a)
-		f.clock.Set(inv.ExpiresAt)
+		inv, token := f.invite(t, f.A)
+		f.Clock.Set(inv.ExpiresAt)
 		outbox := f.messages(t, nil)
 		if err := f.failing("Enqueue").RequestNewInvitation(ctx, token); !errors.Is(err, errInjected) {
 			t.Fatalf("got %v, want the injected failure", err)
@@ -80,32 +80,32 @@ func testFlowsAreAtomic(t *testing.T, open Opener) {
 		if n := f.messages(t, nil) - outbox; n != 0 {
 			t.Fatalf("wrote %d messages", n)
 		}
-		if err := f.svc.RequestNewInvitation(ctx, token); err != nil {
+		if err := f.Service.RequestNewInvitation(ctx, token); err != nil {
 			t.Fatal(err)
 		}
 		if n := f.messages(t, nil) - outbox; n == 0 {
 			t.Errorf("asking again notified nobody: the failed request marked the invitation")
 		}
-		f.clock.Set(start)
+		f.Clock.Set(start)
 	})
 
 	t.Run("ApproveJoinRequest", func(t *testing.T) {
-		key, err := f.svc.OpenJoinPage(f.global, f.a.ID)
+		key, err := f.Service.OpenJoinPage(f.Global, f.A.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := f.svc.RequestToJoin(ctx, tokenAt(t, key, invite.DefaultPaths().RequestToJoin), invite.JoinRequestInput{Email: "asks@example.com", FirstName: "As", LastName: "Ks"}); err != nil {
+		if err := f.Service.RequestToJoin(ctx, tokenAt(t, key, invite.DefaultPaths().RequestToJoin), invite.JoinRequestInput{Email: "asks@example.com", FirstName: "As", LastName: "Ks"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.ProcessJoinRequests(ctx); err != nil {
+		if _, err := f.Service.ProcessJoinRequests(ctx); err != nil {
 			t.Fatal(err)
 		}
-		grants := []invite.Grant{{SubscriptionID: f.a.Subscriptions[0].ID, Role: invite.RoleViewer}}
-		reqs, err := f.svc.JoinRequests(f.adminA, 0)
+		grants := []invite.Grant{{SubscriptionID: f.A.Subscriptions[0].ID, Role: invite.RoleViewer}}
+		reqs, err := f.Service.JoinRequests(f.AdminA, 0)
 		if err != nil || len(reqs) != 1 {
 			t.Fatalf("JoinRequests: %v, %v", reqs, err)
 		}
-		_, err = f.failing("DecideJoinRequest").ApproveJoinRequest(f.adminA, reqs[0].ID, f.a.BusinessRoles[0].ID, grants)
+		_, err = f.failing("DecideJoinRequest").ApproveJoinRequest(f.AdminA, reqs[0].ID, f.A.BusinessRoles[0].ID, grants)
 		if !errors.Is(err, errInjected) {
 			t.Fatalf("got %v, want the injected failure", err)
 		}
@@ -115,23 +115,23 @@ func testFlowsAreAtomic(t *testing.T, open Opener) {
 		if n := f.pendingJoinRequests(t, nil); n != 1 {
 			t.Fatalf("a failed approval decided the request")
 		}
-		if _, err := f.svc.ApproveJoinRequest(f.adminA, reqs[0].ID, f.a.BusinessRoles[0].ID, grants); err != nil {
+		if _, err := f.Service.ApproveJoinRequest(f.AdminA, reqs[0].ID, f.A.BusinessRoles[0].ID, grants); err != nil {
 			t.Fatalf("approving again: %v", err)
 		}
 	})
 
 	t.Run("ChangePassword", func(t *testing.T) {
-		member := f.member(t, f.a, invite.AdminNone)
+		member := f.Member(t, f.A, invite.AdminNone)
 		asMember, _ := f.loginAs(t, member.Email)
 		_, other := f.loginAs(t, member.Email)
-		err := f.failing("DeleteUserSessions").ChangePassword(asMember, password, "a brand new passphrase", "")
+		err := f.failing("DeleteUserSessions").ChangePassword(asMember, Password, "a brand new passphrase", "")
 		if !errors.Is(err, errInjected) {
 			t.Fatalf("got %v, want the injected failure", err)
 		}
-		if _, err := f.svc.Authenticate(ctx, member.Email, password); err != nil {
+		if _, err := f.Service.Authenticate(ctx, member.Email, Password); err != nil {
 			t.Fatalf("the old password no longer works: %v", err)
 		}
-		if err := f.svc.ChangePassword(asMember, password, "a brand new passphrase", ""); err != nil {
+		if err := f.Service.ChangePassword(asMember, Password, "a brand new passphrase", ""); err != nil {
 			t.Fatal(err)
 		}
 		f.wantLoggedOut(t, other)
@@ -141,32 +141,32 @@ func testFlowsAreAtomic(t *testing.T, open Opener) {
 	// was saved without its consequences, and doing it again did nothing.
 	for name, change := range map[string]func(svc *invite.Service, id int64) error{
 		"Demote": func(svc *invite.Service, id int64) error {
-			_, err := svc.ChangeUser(f.global, id, invite.UserChange{AdminLevel: invite.AdminNone})
+			_, err := svc.ChangeUser(f.Global, id, invite.UserChange{AdminLevel: invite.AdminNone})
 			return err
 		},
 		"Disable": func(svc *invite.Service, id int64) error {
-			_, err := svc.SetDisabled(f.global, id, true)
+			_, err := svc.SetDisabled(f.Global, id, true)
 			return err
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			boss := f.member(t, f.a, invite.AdminCompany)
+			boss := f.Member(t, f.A, invite.AdminCompany)
 			asBoss, session := f.loginAs(t, boss.Email)
-			sent, _, err := f.svc.Invite(asBoss, f.input(f.a))
+			sent, _, err := f.Service.Invite(asBoss, f.Input(f.A))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if err := change(f.failing("DeleteUserSessions"), boss.ID); !errors.Is(err, errInjected) {
 				t.Fatalf("got %v, want the injected failure", err)
 			}
-			if u, err := f.svc.SessionUser(ctx, session); err != nil || u.AdminLevel != invite.AdminCompany {
+			if u, err := f.Service.SessionUser(ctx, session); err != nil || u.AdminLevel != invite.AdminCompany {
 				t.Fatalf("a failed change was kept: %+v, %v", u, err)
 			}
-			if err := change(f.svc, boss.ID); err != nil {
+			if err := change(f.Service, boss.ID); err != nil {
 				t.Fatal(err)
 			}
 			f.wantLoggedOut(t, session)
-			if inv, err := f.svc.Invitation(f.global, sent.ID); err != nil || inv.Status != invite.StatusCanceled {
+			if inv, err := f.Service.Invitation(f.Global, sent.ID); err != nil || inv.Status != invite.StatusCanceled {
 				t.Errorf("the invitation they sent: %+v, %v; want canceled", inv, err)
 			}
 		})
@@ -175,16 +175,16 @@ func testFlowsAreAtomic(t *testing.T, open Opener) {
 	// A link is sent with the bounds that count it and the older links it
 	// ends, or none of it happens.
 	t.Run("IssuePasswordResets", func(t *testing.T) {
-		member := f.member(t, f.a, invite.AdminNone)
-		if err := f.svc.RequestPasswordReset(ctx, member.Email, "en"); err != nil {
+		member := f.Member(t, f.A, invite.AdminNone)
+		if err := f.Service.RequestPasswordReset(ctx, member.Email, "en"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.IssuePasswordResets(ctx); err != nil {
+		if _, err := f.Service.IssuePasswordResets(ctx); err != nil {
 			t.Fatal(err)
 		}
 		first := f.resetToken(t, member.Email)
-		f.clock.Add(invite.ResetInterval)
-		if err := f.svc.RequestPasswordReset(ctx, member.Email, "en"); err != nil {
+		f.Clock.Add(invite.ResetInterval)
+		if err := f.Service.RequestPasswordReset(ctx, member.Email, "en"); err != nil {
 			t.Fatal(err)
 		}
 		outbox := f.messages(t, nil)
@@ -194,36 +194,36 @@ func testFlowsAreAtomic(t *testing.T, open Opener) {
 		if n := f.messages(t, nil) - outbox; n != 0 {
 			t.Fatalf("wrote %d messages", n)
 		}
-		if _, err := f.svc.PasswordResetFor(ctx, first); err != nil {
+		if _, err := f.Service.PasswordResetFor(ctx, first); err != nil {
 			t.Fatalf("a link that failed to go out ended the one before: %v", err)
 		}
 		// Had the failure taken the minute's link, asking now would be
 		// too soon.
-		if err := f.svc.RequestPasswordReset(ctx, member.Email, "en"); err != nil {
+		if err := f.Service.RequestPasswordReset(ctx, member.Email, "en"); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := f.svc.IssuePasswordResets(ctx); err != nil || n != 1 {
+		if n, err := f.Service.IssuePasswordResets(ctx); err != nil || n != 1 {
 			t.Fatalf("after a failed sending: %d sent, %v; want 1", n, err)
 		}
 		f.resetToken(t, member.Email)
 	})
 
 	t.Run("ResetPassword", func(t *testing.T) {
-		member := f.member(t, f.a, invite.AdminNone)
-		if err := f.svc.RequestPasswordReset(ctx, member.Email, "en"); err != nil {
+		member := f.Member(t, f.A, invite.AdminNone)
+		if err := f.Service.RequestPasswordReset(ctx, member.Email, "en"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.IssuePasswordResets(ctx); err != nil {
+		if _, err := f.Service.IssuePasswordResets(ctx); err != nil {
 			t.Fatal(err)
 		}
 		token := f.resetToken(t, member.Email)
 		if _, err := f.failing("UpdateLimits").ResetPassword(ctx, token, "a brand new passphrase"); !errors.Is(err, errInjected) {
 			t.Fatalf("got %v, want the injected failure", err)
 		}
-		if _, err := f.svc.Authenticate(ctx, member.Email, password); err != nil {
+		if _, err := f.Service.Authenticate(ctx, member.Email, Password); err != nil {
 			t.Fatalf("a failed reset changed the password: %v", err)
 		}
-		if _, err := f.svc.ResetPassword(ctx, token, "a brand new passphrase"); err != nil {
+		if _, err := f.Service.ResetPassword(ctx, token, "a brand new passphrase"); err != nil {
 			t.Fatalf("the link after a failed reset: %v", err)
 		}
 	})
@@ -295,26 +295,26 @@ func testClaimsLapse(t *testing.T, open Opener) {
 	lease := invite.DefaultRetry().Lease
 
 	t.Run("PasswordReset", func(t *testing.T) {
-		member := f.member(t, f.a, invite.AdminNone)
-		if err := f.svc.RequestPasswordReset(ctx, member.Email, "en"); err != nil {
+		member := f.Member(t, f.A, invite.AdminNone)
+		if err := f.Service.RequestPasswordReset(ctx, member.Email, "en"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.failing("SavePasswordReset").IssuePasswordResets(ctx); !errors.Is(err, errInjected) {
 			t.Fatalf("got %v, want the injected failure", err)
 		}
-		if n, err := f.svc.IssuePasswordResets(ctx); err != nil || n != 0 {
+		if n, err := f.Service.IssuePasswordResets(ctx); err != nil || n != 0 {
 			t.Fatalf("while claimed: %d sent, %v; want none", n, err)
 		}
-		f.clock.Add(lease)
-		if n, err := f.svc.IssuePasswordResets(ctx); err != nil || n != 1 {
+		f.Clock.Add(lease)
+		if n, err := f.Service.IssuePasswordResets(ctx); err != nil || n != 1 {
 			t.Fatalf("once the claim lapsed: %d sent, %v; want 1", n, err)
 		}
 		f.resetToken(t, member.Email)
 	})
 
 	t.Run("JoinRequest", func(t *testing.T) {
-		key := f.openJoinPage(t, f.a)
-		if err := f.svc.RequestToJoin(ctx, key, invite.JoinRequestInput{Email: "lapse@example.com", FirstName: "La", LastName: "Pse"}); err != nil {
+		key := f.openJoinPage(t, f.A)
+		if err := f.Service.RequestToJoin(ctx, key, invite.JoinRequestInput{Email: "lapse@example.com", FirstName: "La", LastName: "Pse"}); err != nil {
 			t.Fatal(err)
 		}
 		outbox := f.messages(t, nil)
@@ -324,11 +324,11 @@ func testClaimsLapse(t *testing.T, open Opener) {
 		if n := f.pendingJoinRequests(t, nil); n != 0 {
 			t.Fatalf("a request whose notices failed is shown, untold: %d", n)
 		}
-		if n, err := f.svc.ProcessJoinRequests(ctx); err != nil || n != 0 {
+		if n, err := f.Service.ProcessJoinRequests(ctx); err != nil || n != 0 {
 			t.Fatalf("while claimed: %d shown, %v; want none", n, err)
 		}
-		f.clock.Add(lease)
-		if n, err := f.svc.ProcessJoinRequests(ctx); err != nil || n != 1 {
+		f.Clock.Add(lease)
+		if n, err := f.Service.ProcessJoinRequests(ctx); err != nil || n != 1 {
 			t.Fatalf("once the claim lapsed: %d shown, %v; want 1", n, err)
 		}
 		if n := f.messages(t, nil) - outbox; n == 0 {

@@ -12,81 +12,81 @@ import (
 // administer nothing, and callers with no acting user, are refused.
 func testCompanyIsolation(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
-	invB, tokenB := f.invite(t, f.b)
-	invA, _ := f.invite(t, f.a)
-	member := invite.NewContext(context.Background(), f.member(t, f.a, invite.AdminNone))
+	invB, tokenB := f.invite(t, f.B)
+	invA, _ := f.invite(t, f.A)
+	member := invite.NewContext(context.Background(), f.Member(t, f.A, invite.AdminNone))
 	nobody := context.Background()
 
 	t.Run("ErrInvitationNotFound", func(t *testing.T) {
-		_, err := f.svc.Invitation(f.adminA, invB.ID)
+		_, err := f.Service.Invitation(f.AdminA, invB.ID)
 		wantErr(t, err, invite.ErrInvitationNotFound)
-		_, _, err = f.svc.Resend(f.adminA, invB.ID, nil)
+		_, _, err = f.Service.Resend(f.AdminA, invB.ID, nil)
 		wantErr(t, err, invite.ErrInvitationNotFound)
-		_, err = f.svc.Cancel(f.adminA, invB.ID)
+		_, err = f.Service.Cancel(f.AdminA, invB.ID)
 		wantErr(t, err, invite.ErrInvitationNotFound)
-		in := f.input(f.b)
-		_, _, err = f.svc.Resend(f.adminA, invB.ID, &in)
+		in := f.Input(f.B)
+		_, _, err = f.Service.Resend(f.AdminA, invB.ID, &in)
 		wantErr(t, err, invite.ErrInvitationNotFound)
 	})
 	t.Run("ErrCompanyNotFound", func(t *testing.T) {
-		_, err := f.svc.Invitations(f.adminA, invite.InvitationFilter{CompanyID: f.b.ID})
+		_, err := f.Service.Invitations(f.AdminA, invite.InvitationFilter{CompanyID: f.B.ID})
 		wantErr(t, err, invite.ErrCompanyNotFound)
-		_, _, err = f.svc.Invite(f.adminA, f.input(f.b))
+		_, _, err = f.Service.Invite(f.AdminA, f.Input(f.B))
 		wantErr(t, err, invite.ErrCompanyNotFound)
-		_, err = f.svc.Company(f.adminA, f.b.ID)
+		_, err = f.Service.Company(f.AdminA, f.B.ID)
 		wantErr(t, err, invite.ErrCompanyNotFound)
 	})
 	t.Run("ListsOwnCompanyOnly", func(t *testing.T) {
-		page, err := f.svc.Invitations(f.adminA, invite.InvitationFilter{})
+		page, err := f.Service.Invitations(f.AdminA, invite.InvitationFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, inv := range page.Invitations {
-			if inv.CompanyID != f.a.ID {
-				t.Errorf("listed invitation %d of company %d to an administrator of %d", inv.ID, inv.CompanyID, f.a.ID)
+			if inv.CompanyID != f.A.ID {
+				t.Errorf("listed invitation %d of company %d to an administrator of %d", inv.ID, inv.CompanyID, f.A.ID)
 			}
 		}
-		companies, err := f.svc.Companies(f.adminA)
-		if err != nil || len(companies) != 1 || companies[0].ID != f.a.ID {
+		companies, err := f.Service.Companies(f.AdminA)
+		if err != nil || len(companies) != 1 || companies[0].ID != f.A.ID {
 			t.Errorf("Companies: got %v, %v; want only A", companies, err)
 		}
 	})
 	t.Run("OwnCompanyByDefault", func(t *testing.T) {
-		in := f.input(f.a)
+		in := f.Input(f.A)
 		in.CompanyID = 0
-		inv, _, err := f.svc.Invite(f.adminA, in)
-		if err != nil || inv.CompanyID != f.a.ID {
+		inv, _, err := f.Service.Invite(f.AdminA, in)
+		if err != nil || inv.CompanyID != f.A.ID {
 			t.Fatalf("Invite without a company: got %v, %v; want company A", inv, err)
 		}
-		_, _, err = f.svc.Invite(f.global, in)
+		_, _, err = f.Service.Invite(f.Global, in)
 		wantField(t, err, "company", invite.ReasonRequired)
 	})
 	t.Run("ErrForbidden", func(t *testing.T) {
-		_, _, err := f.svc.Invite(member, f.input(f.a))
+		_, _, err := f.Service.Invite(member, f.Input(f.A))
 		wantErr(t, err, invite.ErrForbidden)
-		_, err = f.svc.Invitation(member, invA.ID)
+		_, err = f.Service.Invitation(member, invA.ID)
 		wantErr(t, err, invite.ErrForbidden)
-		_, err = f.svc.Cancel(member, invA.ID)
+		_, err = f.Service.Cancel(member, invA.ID)
 		wantErr(t, err, invite.ErrForbidden)
-		_, err = f.svc.Invitations(member, invite.InvitationFilter{})
+		_, err = f.Service.Invitations(member, invite.InvitationFilter{})
 		wantErr(t, err, invite.ErrForbidden)
-		_, err = f.svc.RegisterCompany(f.adminA, invite.CompanyInput{Name: "Mine", Subscriptions: []string{"S"}, BusinessRoles: []string{"R"}})
+		_, err = f.Service.RegisterCompany(f.AdminA, invite.CompanyInput{Name: "Mine", Subscriptions: []string{"S"}, BusinessRoles: []string{"R"}})
 		wantErr(t, err, invite.ErrForbidden)
-		in := f.input(f.a)
+		in := f.Input(f.A)
 		in.AdminLevel = invite.AdminGlobal
-		_, _, err = f.svc.Invite(f.adminA, in)
+		_, _, err = f.Service.Invite(f.AdminA, in)
 		wantField(t, err, "admin_level", invite.ReasonInvalidAdminLevel)
 	})
 	t.Run("ErrUnauthorized", func(t *testing.T) {
-		_, _, err := f.svc.Invite(nobody, f.input(f.a))
+		_, _, err := f.Service.Invite(nobody, f.Input(f.A))
 		wantErr(t, err, invite.ErrUnauthorized)
-		_, err = f.svc.Invitations(nobody, invite.InvitationFilter{})
+		_, err = f.Service.Invitations(nobody, invite.InvitationFilter{})
 		wantErr(t, err, invite.ErrUnauthorized)
-		_, err = f.svc.RegisterCompany(nobody, invite.CompanyInput{Name: "Mine"})
+		_, err = f.Service.RegisterCompany(nobody, invite.CompanyInput{Name: "Mine"})
 		wantErr(t, err, invite.ErrUnauthorized)
 	})
 	t.Run("GlobalAdministrator", func(t *testing.T) {
-		page, err := f.svc.Invitations(f.global, invite.InvitationFilter{})
+		page, err := f.Service.Invitations(f.Global, invite.InvitationFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,13 +94,13 @@ func testCompanyIsolation(t *testing.T, open Opener) {
 		for _, inv := range page.Invitations {
 			seen[inv.CompanyID] = true
 		}
-		if !seen[f.a.ID] || !seen[f.b.ID] {
+		if !seen[f.A.ID] || !seen[f.B.ID] {
 			t.Errorf("a Global Administrator saw companies %v, want A and B", seen)
 		}
-		if _, err := f.svc.Cancel(f.global, invB.ID); err != nil {
+		if _, err := f.Service.Cancel(f.Global, invB.ID); err != nil {
 			t.Errorf("Cancel by a Global Administrator: %v", err)
 		}
-		_, err = f.svc.Accept(context.Background(), acceptInput(tokenB))
+		_, err = f.Service.Accept(context.Background(), acceptInput(tokenB))
 		wantErr(t, err, invite.ErrInvitationCanceled)
 	})
 }
@@ -114,11 +114,11 @@ func testActorIsReloaded(t *testing.T, open Opener) {
 	ctx := context.Background()
 	as := func(u invite.User) context.Context { return invite.NewContext(ctx, &u) }
 	registers := func(ctx context.Context) error {
-		_, err := f.svc.RegisterCompany(ctx, invite.CompanyInput{Name: "Made Up " + t.Name(), Subscriptions: []string{"S"}, BusinessRoles: []string{"R"}})
+		_, err := f.Service.RegisterCompany(ctx, invite.CompanyInput{Name: "Made Up " + t.Name(), Subscriptions: []string{"S"}, BusinessRoles: []string{"R"}})
 		return err
 	}
 	invites := func(ctx context.Context) error {
-		_, _, err := f.svc.Invite(ctx, f.input(f.a))
+		_, _, err := f.Service.Invite(ctx, f.Input(f.A))
 		return err
 	}
 
@@ -128,34 +128,34 @@ func testActorIsReloaded(t *testing.T, open Opener) {
 		wantErr(t, invites(forged), invite.ErrUnauthorized)
 	})
 	t.Run("RaisedRole", func(t *testing.T) {
-		member := *f.member(t, f.a, invite.AdminNone)
+		member := *f.Member(t, f.A, invite.AdminNone)
 		member.AdminLevel = invite.AdminGlobal
 		wantErr(t, registers(as(member)), invite.ErrForbidden)
 		wantErr(t, invites(as(member)), invite.ErrForbidden)
-		boss := *f.member(t, f.a, invite.AdminCompany)
-		boss.CompanyID = f.b.ID
-		_, _, err := f.svc.Invite(as(boss), f.input(f.b))
+		boss := *f.Member(t, f.A, invite.AdminCompany)
+		boss.CompanyID = f.B.ID
+		_, _, err := f.Service.Invite(as(boss), f.Input(f.B))
 		wantErr(t, err, invite.ErrCompanyNotFound)
 	})
 	t.Run("Disabled", func(t *testing.T) {
-		stale := f.member(t, f.a, invite.AdminCompany)
-		if _, err := f.svc.SetDisabled(f.global, stale.ID, true); err != nil {
+		stale := f.Member(t, f.A, invite.AdminCompany)
+		if _, err := f.Service.SetDisabled(f.Global, stale.ID, true); err != nil {
 			t.Fatal(err)
 		}
 		wantErr(t, invites(as(*stale)), invite.ErrUnauthorized)
-		_, err := f.svc.Users(as(*stale), invite.UserFilter{})
+		_, err := f.Service.Users(as(*stale), invite.UserFilter{})
 		wantErr(t, err, invite.ErrUnauthorized)
 	})
 	t.Run("Demoted", func(t *testing.T) {
-		stale := f.member(t, f.a, invite.AdminCompany)
-		if _, err := f.svc.ChangeUser(f.global, stale.ID, invite.UserChange{AdminLevel: invite.AdminNone}); err != nil {
+		stale := f.Member(t, f.A, invite.AdminCompany)
+		if _, err := f.Service.ChangeUser(f.Global, stale.ID, invite.UserChange{AdminLevel: invite.AdminNone}); err != nil {
 			t.Fatal(err)
 		}
 		wantErr(t, invites(as(*stale)), invite.ErrForbidden)
 	})
 	t.Run("Deleted", func(t *testing.T) {
-		stale := f.member(t, f.a, invite.AdminCompany)
-		if err := f.svc.DeleteUser(f.global, stale.ID); err != nil {
+		stale := f.Member(t, f.A, invite.AdminCompany)
+		if err := f.Service.DeleteUser(f.Global, stale.ID); err != nil {
 			t.Fatal(err)
 		}
 		wantErr(t, invites(as(*stale)), invite.ErrUnauthorized)

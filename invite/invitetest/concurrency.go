@@ -47,9 +47,9 @@ func Tally(errs []error) map[string]int {
 // 50 goroutines accept one token: exactly one user, 49 clear errors.
 func testConcurrentAccept(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
-	inv, token := f.invite(t, f.a)
+	inv, token := f.invite(t, f.A)
 	errs := Parallel(50, func(int) error {
-		_, err := f.svc.Accept(context.Background(), acceptInput(token))
+		_, err := f.Service.Accept(context.Background(), acceptInput(token))
 		return err
 	})
 	got := Tally(errs)
@@ -64,9 +64,9 @@ func testConcurrentAccept(t *testing.T, open Opener) {
 // 20 goroutines invite the same address: exactly one pending invitation.
 func testConcurrentInvite(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
-	in := f.input(f.a)
+	in := f.Input(f.A)
 	errs := Parallel(20, func(int) error {
-		_, _, err := f.svc.Invite(f.adminA, in)
+		_, _, err := f.Service.Invite(f.AdminA, in)
 		return err
 	})
 	got := Tally(errs)
@@ -80,14 +80,14 @@ func testConcurrentInvite(t *testing.T, open Opener) {
 	// Past its expiry with no job run, the pending invitation gives way to
 	// exactly one new one however many race for its place.
 	t.Run("PastExpiry", func(t *testing.T) {
-		page, err := f.svc.Invitations(f.adminA, invite.InvitationFilter{Email: in.Email})
+		page, err := f.Service.Invitations(f.AdminA, invite.InvitationFilter{Email: in.Email})
 		if err != nil || len(page.Invitations) != 1 {
 			t.Fatalf("Invitations: %v, %v", page, err)
 		}
 		old := page.Invitations[0]
-		f.clock.Set(old.ExpiresAt)
+		f.Clock.Set(old.ExpiresAt)
 		errs := Parallel(20, func(int) error {
-			_, _, err := f.svc.Invite(f.adminA, in)
+			_, _, err := f.Service.Invite(f.AdminA, in)
 			return err
 		})
 		if got := Tally(errs); got[""] != 1 || got["invitation_pending"] != 19 {
@@ -108,17 +108,17 @@ func testResendRacesAccept(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
 	outcomes := map[string]int{}
 	for round := range 20 {
-		inv, oldToken := f.invite(t, f.a)
+		inv, oldToken := f.invite(t, f.A)
 		var newToken string
 		errs := Parallel(2, func(i int) error {
 			if i == 0 {
-				_, err := f.svc.Accept(context.Background(), acceptInput(oldToken))
+				_, err := f.Service.Accept(context.Background(), acceptInput(oldToken))
 				return err
 			}
 			// Accept hashes the password before it takes the lock; a
 			// growing head start for it moves the race across that.
 			time.Sleep(time.Duration(round) * 4 * time.Millisecond)
-			_, token, err := f.svc.Resend(f.adminA, inv.ID, nil)
+			_, token, err := f.Service.Resend(f.AdminA, inv.ID, nil)
 			newToken = token
 			return err
 		})
@@ -128,9 +128,9 @@ func testResendRacesAccept(t *testing.T, open Opener) {
 			outcomes["accept first"]++
 		case resendErr == nil && errors.Is(acceptErr, invite.ErrInvitationNotFound):
 			outcomes["resend first"]++
-			_, err := f.svc.Accept(context.Background(), acceptInput(oldToken))
+			_, err := f.Service.Accept(context.Background(), acceptInput(oldToken))
 			wantErr(t, err, invite.ErrInvitationNotFound)
-			if _, err := f.svc.Accept(context.Background(), acceptInput(newToken)); err != nil {
+			if _, err := f.Service.Accept(context.Background(), acceptInput(newToken)); err != nil {
 				t.Fatalf("Accept with the new token: %v", err)
 			}
 		default:
@@ -148,13 +148,13 @@ func testConcurrentExpireDue(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
 	const due = 60
 	for range due {
-		f.invite(t, f.a)
+		f.invite(t, f.A)
 	}
-	f.clock.Add(f.svc.TTL())
+	f.Clock.Add(f.Service.TTL())
 	counts := make([]int, 3)
 	errs := Parallel(3, func(i int) error {
 		var err error
-		counts[i], err = f.svc.ExpireDue(context.Background())
+		counts[i], err = f.Service.ExpireDue(context.Background())
 		return err
 	})
 	if got := Tally(errs); got[""] != 3 {

@@ -45,46 +45,56 @@ func (c *Clock) Add(d time.Duration) {
 // start is where every fixture's clock begins.
 var start = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
-// fixture is a service over one store with two companies, A and B, a
-// Global Administrator and a Company Administrator of each company.
-type fixture struct {
-	db     invite.Store
-	svc    *invite.Service
-	clock  *Clock
-	global context.Context // acting as the Global Administrator
-	adminA context.Context // acting as a Company Administrator of A
-	adminB context.Context // acting as a Company Administrator of B
-	a, b   *invite.Company
-	n      int // makes e-mail addresses unique
+// World is a Service over one store with two companies, A and B, a Global
+// Administrator and a Company Administrator of each company, and a clock
+// the test sets: what every test of the suite starts from, for a store's
+// tests of its own beside the suite (benchmarks, migrations). The bounds
+// on how many invitations one administrator sends, and how soon again, are
+// lifted: the tests make hundreds at once, and the bounds have tests of
+// their own.
+type World struct {
+	Store   invite.Store
+	Service *invite.Service
+	Clock   *Clock
+	Global  context.Context // acting as the Global Administrator
+	AdminA  context.Context // acting as a Company Administrator of A
+	AdminB  context.Context // acting as a Company Administrator of B
+	A, B    *invite.Company
+
+	n int // makes e-mail addresses unique
 }
 
-const password = "correct horse battery staple"
+// Password is the password of every user a World makes.
+const Password = "correct horse battery staple"
 
-func newFixture(t testing.TB, db invite.Store) *fixture {
+// NewWorld makes a World over st, which must be empty.
+func NewWorld(t testing.TB, st invite.Store) *World {
 	t.Helper()
-	f := &fixture{db: db, clock: NewClock(start)}
-	// The tests make hundreds of invitations as one administrator, and
-	// send again at once, within a minute of their clock; the bounds on
-	// that have tests of their own (limits_test.go).
+	w := &World{Store: st, Clock: NewClock(start)}
 	none := invite.Rate{Count: -1}
-	f.svc = invite.NewService(db, invite.Config{Now: f.clock.Now, Limits: invite.Limits{Invitations: none, Mails: none, DailyMails: none}})
+	w.Service = invite.NewService(st, invite.Config{Now: w.Clock.Now, Limits: invite.Limits{Invitations: none, Mails: none, DailyMails: none}})
 	ctx := context.Background()
-	root, created, err := f.svc.Bootstrap(ctx, "root@example.com", password)
+	root, created, err := w.Service.Bootstrap(ctx, "root@example.com", Password)
 	if err != nil || !created {
 		t.Fatalf("Bootstrap: created %v, err %v", created, err)
 	}
-	f.global = invite.NewContext(ctx, root)
-	f.a = f.company(t, "Acme")
-	f.b = f.company(t, "Bolt")
-	f.adminA = invite.NewContext(ctx, f.member(t, f.a, invite.AdminCompany))
-	f.adminB = invite.NewContext(ctx, f.member(t, f.b, invite.AdminCompany))
-	return f
+	w.Global = invite.NewContext(ctx, root)
+	w.A = w.company(t, "Acme")
+	w.B = w.company(t, "Bolt")
+	w.AdminA = invite.NewContext(ctx, w.Member(t, w.A, invite.AdminCompany))
+	w.AdminB = invite.NewContext(ctx, w.Member(t, w.B, invite.AdminCompany))
+	return w
 }
 
+// fixture is the World of one test of the suite, with its helpers.
+type fixture struct{ *World }
+
+func newFixture(t testing.TB, st invite.Store) *fixture { return &fixture{NewWorld(t, st)} }
+
 // company registers a company with two subscriptions and two business roles.
-func (f *fixture) company(t testing.TB, name string) *invite.Company {
+func (w *World) company(t testing.TB, name string) *invite.Company {
 	t.Helper()
-	c, err := f.svc.RegisterCompany(f.global, invite.CompanyInput{
+	c, err := w.Service.RegisterCompany(w.Global, invite.CompanyInput{
 		Name:            name,
 		DefaultLanguage: "de",
 		TimeZone:        "Europe/Berlin",
@@ -97,12 +107,12 @@ func (f *fixture) company(t testing.TB, name string) *invite.Company {
 	return c
 }
 
-// input returns a valid invitation of a fresh e-mail address into c.
-func (f *fixture) input(c *invite.Company) invite.InvitationInput {
-	f.n++
+// Input returns a valid invitation of a fresh e-mail address into c.
+func (w *World) Input(c *invite.Company) invite.InvitationInput {
+	w.n++
 	return invite.InvitationInput{
 		CompanyID:      c.ID,
-		Email:          fmt.Sprintf("Person%d@Example.com", f.n),
+		Email:          fmt.Sprintf("Person%d@Example.com", w.n),
 		FirstName:      "Grace",
 		LastName:       "Hopper",
 		BusinessRoleID: c.BusinessRoles[0].ID,
@@ -118,7 +128,7 @@ func (f *fixture) input(c *invite.Company) invite.InvitationInput {
 // invite makes a pending invitation into c as the Global Administrator.
 func (f *fixture) invite(t testing.TB, c *invite.Company) (*invite.Invitation, string) {
 	t.Helper()
-	inv, token, err := f.svc.Invite(f.global, f.input(c))
+	inv, token, err := f.Service.Invite(f.Global, f.Input(c))
 	if err != nil {
 		t.Fatalf("Invite: %v", err)
 	}
@@ -126,26 +136,27 @@ func (f *fixture) invite(t testing.TB, c *invite.Company) (*invite.Invitation, s
 }
 
 func acceptInput(token string) invite.AcceptInput {
-	return invite.AcceptInput{Token: token, Password: password, FirstName: "Grace", LastName: "Hopper", AcceptTerms: true}
+	return invite.AcceptInput{Token: token, Password: Password, FirstName: "Grace", LastName: "Hopper", AcceptTerms: true}
 }
 
-// member invites a user into c with the given admin level and accepts.
-func (f *fixture) member(t testing.TB, c *invite.Company, level invite.AdminLevel) *invite.User {
+// Member invites a user into c with the given admin level, as the Global
+// Administrator, and accepts with Password. A Company Administrator holds
+// every subscription's top role, so that they may grant any role (nobody
+// grants above their own).
+func (w *World) Member(t testing.TB, c *invite.Company, level invite.AdminLevel) *invite.User {
 	t.Helper()
-	in := f.input(c)
+	in := w.Input(c)
 	in.AdminLevel = level
 	if level == invite.AdminCompany {
-		// Administrators hold every subscription's top role, so that they
-		// may grant any role (nobody grants above their own).
 		for i := range in.Grants {
 			in.Grants[i].Role = invite.RoleAdministrator
 		}
 	}
-	_, token, err := f.svc.Invite(f.global, in)
+	_, token, err := w.Service.Invite(w.Global, in)
 	if err != nil {
 		t.Fatalf("Invite: %v", err)
 	}
-	u, err := f.svc.Accept(context.Background(), acceptInput(token))
+	u, err := w.Service.Accept(context.Background(), acceptInput(token))
 	if err != nil {
 		t.Fatalf("Accept: %v", err)
 	}
@@ -182,7 +193,7 @@ func wantField(t testing.TB, err error, field, reason string) {
 // sender (see invite.Service.Message).
 func (f *fixture) latestMail(t testing.TB) *invite.Message {
 	t.Helper()
-	msgs, err := f.db.Messages(context.Background(), invite.MessageQuery{Limit: 1})
+	msgs, err := f.Store.Messages(context.Background(), invite.MessageQuery{Limit: 1})
 	if err != nil || len(msgs) == 0 {
 		t.Fatalf("no message in the outbox: %v", err)
 	}
@@ -196,7 +207,7 @@ const all = 1 << 20
 // all).
 func (f *fixture) messages(t testing.TB, keep func(*invite.Message) bool) int {
 	t.Helper()
-	msgs, err := f.db.Messages(context.Background(), invite.MessageQuery{Limit: all})
+	msgs, err := f.Store.Messages(context.Background(), invite.MessageQuery{Limit: all})
 	if err != nil {
 		t.Fatalf("Messages: %v", err)
 	}
@@ -207,7 +218,7 @@ func (f *fixture) messages(t testing.TB, keep func(*invite.Message) bool) int {
 // match keep (nil for all).
 func (f *fixture) invitations(t testing.TB, keep func(*invite.Invitation) bool) int {
 	t.Helper()
-	invs, err := f.db.Invitations(context.Background(), invite.InvitationQuery{Now: f.clock.Now(), Limit: all})
+	invs, err := f.Store.Invitations(context.Background(), invite.InvitationQuery{Now: f.Clock.Now(), Limit: all})
 	if err != nil {
 		t.Fatalf("Invitations: %v", err)
 	}
@@ -217,7 +228,7 @@ func (f *fixture) invitations(t testing.TB, keep func(*invite.Invitation) bool) 
 // users returns how many users match keep (nil for all).
 func (f *fixture) users(t testing.TB, keep func(*invite.User) bool) int {
 	t.Helper()
-	users, err := f.db.Users(context.Background(), invite.UserQuery{Limit: all})
+	users, err := f.Store.Users(context.Background(), invite.UserQuery{Limit: all})
 	if err != nil {
 		t.Fatalf("Users: %v", err)
 	}
@@ -228,7 +239,7 @@ func (f *fixture) users(t testing.TB, keep func(*invite.User) bool) int {
 // decision, in every company.
 func (f *fixture) pendingJoinRequests(t testing.TB, keep func(*invite.JoinRequest) bool) int {
 	t.Helper()
-	reqs, err := f.db.JoinRequests(context.Background(), 0, all)
+	reqs, err := f.Store.JoinRequests(context.Background(), 0, all)
 	if err != nil {
 		t.Fatalf("JoinRequests: %v", err)
 	}
@@ -238,7 +249,7 @@ func (f *fixture) pendingJoinRequests(t testing.TB, keep func(*invite.JoinReques
 // companies returns how many companies there are.
 func (f *fixture) companies(t testing.TB) int {
 	t.Helper()
-	cs, err := f.db.Companies(context.Background())
+	cs, err := f.Store.Companies(context.Background())
 	if err != nil {
 		t.Fatalf("Companies: %v", err)
 	}
@@ -248,7 +259,7 @@ func (f *fixture) companies(t testing.TB) int {
 // endSessions ends every session, and returns how many there were.
 func (f *fixture) endSessions(t testing.TB) int {
 	t.Helper()
-	n, err := f.db.PruneSessions(context.Background(), f.clock.Now().Add(100*365*24*time.Hour))
+	n, err := f.Store.PruneSessions(context.Background(), f.Clock.Now().Add(100*365*24*time.Hour))
 	if err != nil {
 		t.Fatalf("PruneSessions: %v", err)
 	}

@@ -13,7 +13,7 @@
 // Package store runs it on SQLite and MariaDB, and package memstore on its
 // in-memory reference store. The suite sees a store only through
 // invite.Store: what depends on a database (migrations, SQL, connections
-// cut) is tested beside that store.
+// cut) is tested beside that store, and may start from the suite's World.
 package invitetest
 
 import (

@@ -14,32 +14,32 @@ func testJoinRequests(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
 	ctx := context.Background()
 	// A new company takes no requests until its page is opened.
-	if f.a.JoinRequests {
+	if f.A.JoinRequests {
 		t.Fatalf("a new company's join page is open")
 	}
-	key := f.openJoinPage(t, f.a)
-	if other := f.openJoinPage(t, f.b); len(key) != 43 || key == other {
+	key := f.openJoinPage(t, f.A)
+	if other := f.openJoinPage(t, f.B); len(key) != 43 || key == other {
 		t.Fatalf("join keys %q and %q", key, other)
 	}
-	_, err := f.svc.OpenJoinPage(f.adminB, f.a.ID)
+	_, err := f.Service.OpenJoinPage(f.AdminB, f.A.ID)
 	wantErr(t, err, invite.ErrCompanyNotFound)
-	page, err := f.svc.JoinPage(ctx, key)
+	page, err := f.Service.JoinPage(ctx, key)
 	if err != nil || page.Name != "Acme" {
 		t.Fatalf("JoinPage: %v, %v", page, err)
 	}
-	_, err = f.svc.JoinPage(ctx, "no such key")
+	_, err = f.Service.JoinPage(ctx, "no such key")
 	wantErr(t, err, invite.ErrJoinClosed)
 
 	in := invite.JoinRequestInput{Email: "Wants.In@Example.com", FirstName: "Wanda", LastName: "In", Language: "fr"}
-	wantField(t, f.svc.RequestToJoin(ctx, key, invite.JoinRequestInput{Email: "nope"}), "email", invite.ReasonInvalidEmail)
-	ofA := f.member(t, f.a, invite.AdminNone)
-	ofB := f.member(t, f.b, invite.AdminNone)
+	wantField(t, f.Service.RequestToJoin(ctx, key, invite.JoinRequestInput{Email: "nope"}), "email", invite.ReasonInvalidEmail)
+	ofA := f.Member(t, f.A, invite.AdminNone)
+	ofB := f.Member(t, f.B, invite.AdminNone)
 	outbox := f.messages(t, nil)
 	// Asking twice, asking as a user of the company, and asking as a
 	// user of another are answered and kept alike: each is one row as
 	// it came, and the page has done the same work for each.
 	for _, in := range []invite.JoinRequestInput{in, in, {Email: ofA.Email, FirstName: "A", LastName: "A"}, {Email: ofB.Email, FirstName: "B", LastName: "B"}} {
-		if err := f.svc.RequestToJoin(ctx, key, in); err != nil {
+		if err := f.Service.RequestToJoin(ctx, key, in); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -49,7 +49,7 @@ func testJoinRequests(t *testing.T, open Opener) {
 	// Looked at later: the first, and the other company's user (who
 	// is shown as anyone, so that A learns nothing of B), are shown;
 	// the one administrator of A is told of each, once.
-	if n, err := f.svc.ProcessJoinRequests(ctx); err != nil || n != 2 {
+	if n, err := f.Service.ProcessJoinRequests(ctx); err != nil || n != 2 {
 		t.Fatalf("ProcessJoinRequests: %d, %v; want 2", n, err)
 	}
 	if n := f.pendingJoinRequests(t, nil); n != 2 {
@@ -64,52 +64,52 @@ func testJoinRequests(t *testing.T, open Opener) {
 		}
 	}
 
-	reqs, err := f.svc.JoinRequests(f.adminA, 0)
+	reqs, err := f.Service.JoinRequests(f.AdminA, 0)
 	if err != nil || len(reqs) != 2 || reqs[0].Language != "fr" {
 		t.Fatalf("JoinRequests: %v, %v", reqs, err)
 	}
-	if err := f.svc.DeclineJoinRequest(f.adminA, reqs[1].ID); err != nil {
+	if err := f.Service.DeclineJoinRequest(f.AdminA, reqs[1].ID); err != nil {
 		t.Fatal(err)
 	}
-	if others, _ := f.svc.JoinRequests(f.adminB, 0); len(others) != 0 {
+	if others, _ := f.Service.JoinRequests(f.AdminB, 0); len(others) != 0 {
 		t.Errorf("company B's administrator sees A's requests")
 	}
-	_, err = f.svc.ApproveJoinRequest(f.adminB, reqs[0].ID, f.b.BusinessRoles[0].ID, nil)
+	_, err = f.Service.ApproveJoinRequest(f.AdminB, reqs[0].ID, f.B.BusinessRoles[0].ID, nil)
 	wantErr(t, err, invite.ErrJoinRequestNotFound)
-	inv, err := f.svc.ApproveJoinRequest(f.adminA, reqs[0].ID, f.a.BusinessRoles[1].ID,
-		[]invite.Grant{{SubscriptionID: f.a.Subscriptions[0].ID, Role: invite.RoleViewer}})
+	inv, err := f.Service.ApproveJoinRequest(f.AdminA, reqs[0].ID, f.A.BusinessRoles[1].ID,
+		[]invite.Grant{{SubscriptionID: f.A.Subscriptions[0].ID, Role: invite.RoleViewer}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if inv.Email != "wants.in@example.com" || inv.Language != "fr" || inv.Status != invite.StatusPending {
 		t.Errorf("approval invited %+v", inv)
 	}
-	_, err = f.svc.ApproveJoinRequest(f.adminA, reqs[0].ID, f.a.BusinessRoles[1].ID, nil)
+	_, err = f.Service.ApproveJoinRequest(f.AdminA, reqs[0].ID, f.A.BusinessRoles[1].ID, nil)
 	wantErr(t, err, invite.ErrJoinRequestDecided)
 
 	// Declining, and a page that is turned off.
 	in.Email = "second@example.com"
-	f.svc.RequestToJoin(ctx, key, in)
-	f.svc.ProcessJoinRequests(ctx)
-	reqs, _ = f.svc.JoinRequests(f.adminA, 0)
-	if err := f.svc.DeclineJoinRequest(f.adminA, reqs[0].ID); err != nil {
+	f.Service.RequestToJoin(ctx, key, in)
+	f.Service.ProcessJoinRequests(ctx)
+	reqs, _ = f.Service.JoinRequests(f.AdminA, 0)
+	if err := f.Service.DeclineJoinRequest(f.AdminA, reqs[0].ID); err != nil {
 		t.Fatal(err)
 	}
-	if reqs, _ := f.svc.JoinRequests(f.adminA, 0); len(reqs) != 0 {
+	if reqs, _ := f.Service.JoinRequests(f.AdminA, 0); len(reqs) != 0 {
 		t.Errorf("a declined request is still pending")
 	}
-	wantErr(t, f.svc.CloseJoinPage(f.adminB, f.a.ID), invite.ErrCompanyNotFound)
-	if err := f.svc.CloseJoinPage(f.adminA, f.a.ID); err != nil {
+	wantErr(t, f.Service.CloseJoinPage(f.AdminB, f.A.ID), invite.ErrCompanyNotFound)
+	if err := f.Service.CloseJoinPage(f.AdminA, f.A.ID); err != nil {
 		t.Fatal(err)
 	}
-	wantErr(t, f.svc.RequestToJoin(ctx, key, in), invite.ErrJoinClosed)
-	_, err = f.svc.JoinPage(ctx, key)
+	wantErr(t, f.Service.RequestToJoin(ctx, key, in), invite.ErrJoinClosed)
+	_, err = f.Service.JoinPage(ctx, key)
 	wantErr(t, err, invite.ErrJoinClosed)
 	// Opened again, at a new address only.
-	again := f.openJoinPage(t, f.a)
-	_, err = f.svc.JoinPage(ctx, key)
+	again := f.openJoinPage(t, f.A)
+	_, err = f.Service.JoinPage(ctx, key)
 	wantErr(t, err, invite.ErrJoinClosed)
-	if _, err := f.svc.JoinPage(ctx, again); err != nil {
+	if _, err := f.Service.JoinPage(ctx, again); err != nil {
 		t.Errorf("the new address: %v", err)
 	}
 }
@@ -119,21 +119,21 @@ func testJoinRequests(t *testing.T, open Opener) {
 func testJoinNoticesBounded(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
 	ctx := context.Background()
-	key := f.openJoinPage(t, f.a)
+	key := f.openJoinPage(t, f.A)
 	outbox := f.messages(t, nil)
 	bound := invite.DefaultLimits().JoinNotices.Count
 	for i := range bound + 5 {
-		if err := f.svc.RequestToJoin(ctx, key, invite.JoinRequestInput{Email: fmt.Sprintf("asker%d@example.com", i), FirstName: "A", LastName: "B"}); err != nil {
+		if err := f.Service.RequestToJoin(ctx, key, invite.JoinRequestInput{Email: fmt.Sprintf("asker%d@example.com", i), FirstName: "A", LastName: "B"}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if n, err := f.svc.ProcessJoinRequests(ctx); err != nil || n != bound+5 {
+	if n, err := f.Service.ProcessJoinRequests(ctx); err != nil || n != bound+5 {
 		t.Fatalf("ProcessJoinRequests: %d, %v; want %d", n, err, bound+5)
 	}
 	if n := f.messages(t, nil) - outbox; n != bound {
 		t.Errorf("%d notices for %d requests, want %d", n, bound+5, bound)
 	}
-	if reqs, _ := f.svc.JoinRequests(f.adminA, 0); len(reqs) != bound+5 {
+	if reqs, _ := f.Service.JoinRequests(f.AdminA, 0); len(reqs) != bound+5 {
 		t.Errorf("%d requests on the Users page, want all %d", len(reqs), bound+5)
 	}
 }
@@ -144,18 +144,18 @@ func testJoinNoticesBounded(t *testing.T, open Opener) {
 func testJoinNoticesNotUsedByRepeats(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
 	ctx := context.Background()
-	key := f.openJoinPage(t, f.a)
+	key := f.openJoinPage(t, f.A)
 	outbox := f.messages(t, nil)
 	repeat := invite.JoinRequestInput{Email: "again@example.com", FirstName: "A", LastName: "B"}
 	for range invite.DefaultLimits().JoinNotices.Count + 2 {
-		if err := f.svc.RequestToJoin(ctx, key, repeat); err != nil {
+		if err := f.Service.RequestToJoin(ctx, key, repeat); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := f.svc.RequestToJoin(ctx, key, invite.JoinRequestInput{Email: "real@example.com", FirstName: "R", LastName: "E"}); err != nil {
+	if err := f.Service.RequestToJoin(ctx, key, invite.JoinRequestInput{Email: "real@example.com", FirstName: "R", LastName: "E"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.ProcessJoinRequests(ctx); err != nil {
+	if _, err := f.Service.ProcessJoinRequests(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n := f.messages(t, nil) - outbox; n != 2 {
@@ -168,19 +168,19 @@ func testJoinNoticesNotUsedByRepeats(t *testing.T, open Opener) {
 func testJoinRequestsBounded(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
 	ctx := context.Background()
-	key := f.openJoinPage(t, f.a)
+	key := f.openJoinPage(t, f.A)
 	bound := invite.DefaultLimits().JoinRequests.Count
 	for i := range bound {
-		if err := f.svc.RequestToJoin(invite.WithClient(ctx, fmt.Sprint(i)), key, invite.JoinRequestInput{Email: fmt.Sprintf("a%d@example.com", i), FirstName: "A", LastName: "B"}); err != nil {
+		if err := f.Service.RequestToJoin(invite.WithClient(ctx, fmt.Sprint(i)), key, invite.JoinRequestInput{Email: fmt.Sprintf("a%d@example.com", i), FirstName: "A", LastName: "B"}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	err := f.svc.RequestToJoin(ctx, key, invite.JoinRequestInput{Email: "one.more@example.com", FirstName: "A", LastName: "B"})
+	err := f.Service.RequestToJoin(ctx, key, invite.JoinRequestInput{Email: "one.more@example.com", FirstName: "A", LastName: "B"})
 	wantLimited(t, err, invite.ErrTooManyJoinRequests, time.Hour/time.Duration(bound))
-	if _, err := f.svc.ProcessJoinRequests(ctx); err != nil {
+	if _, err := f.Service.ProcessJoinRequests(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if reqs, _ := f.svc.JoinRequests(f.adminA, 0); len(reqs) != invite.MaxJoinRequests {
+	if reqs, _ := f.Service.JoinRequests(f.AdminA, 0); len(reqs) != invite.MaxJoinRequests {
 		t.Errorf("the Users page lists %d requests, want %d", len(reqs), invite.MaxJoinRequests)
 	}
 }
@@ -188,7 +188,7 @@ func testJoinRequestsBounded(t *testing.T, open Opener) {
 // openJoinPage opens c's join page and returns its key.
 func (f *fixture) openJoinPage(t testing.TB, c *invite.Company) string {
 	t.Helper()
-	address, err := f.svc.OpenJoinPage(f.global, c.ID)
+	address, err := f.Service.OpenJoinPage(f.Global, c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,27 +18,27 @@ func testTransitions(t *testing.T, open Opener) {
 	// Each setup leaves one invitation in a status and returns its token.
 	setups := map[invite.Status]func(t *testing.T) (*invite.Invitation, string){
 		invite.StatusPending: func(t *testing.T) (*invite.Invitation, string) {
-			return f.invite(t, f.a)
+			return f.invite(t, f.A)
 		},
 		invite.StatusAccepted: func(t *testing.T) (*invite.Invitation, string) {
-			inv, token := f.invite(t, f.a)
-			if _, err := f.svc.Accept(context.Background(), acceptInput(token)); err != nil {
+			inv, token := f.invite(t, f.A)
+			if _, err := f.Service.Accept(context.Background(), acceptInput(token)); err != nil {
 				t.Fatalf("Accept: %v", err)
 			}
 			return inv, token
 		},
 		invite.StatusCanceled: func(t *testing.T) (*invite.Invitation, string) {
-			inv, token := f.invite(t, f.a)
-			if _, err := f.svc.Cancel(f.adminA, inv.ID); err != nil {
+			inv, token := f.invite(t, f.A)
+			if _, err := f.Service.Cancel(f.AdminA, inv.ID); err != nil {
 				t.Fatalf("Cancel: %v", err)
 			}
 			return inv, token
 		},
 		invite.StatusExpired: func(t *testing.T) (*invite.Invitation, string) {
-			inv, token := f.invite(t, f.a)
-			f.clock.Add(f.svc.TTL())
-			defer f.clock.Add(-f.svc.TTL())
-			if n, err := f.svc.ExpireDue(context.Background()); err != nil || n < 1 {
+			inv, token := f.invite(t, f.A)
+			f.Clock.Add(f.Service.TTL())
+			defer f.Clock.Add(-f.Service.TTL())
+			if n, err := f.Service.ExpireDue(context.Background()); err != nil || n < 1 {
 				t.Fatalf("ExpireDue: %d, %v; want at least 1", n, err)
 			}
 			if f.invitations(t, invitationIn(inv.ID, invite.StatusExpired)) != 1 {
@@ -50,15 +50,15 @@ func testTransitions(t *testing.T, open Opener) {
 	// Each action tries one transition and returns its error.
 	actions := map[string]func(inv *invite.Invitation, token string) error{
 		"Accept": func(_ *invite.Invitation, token string) error {
-			_, err := f.svc.Accept(context.Background(), acceptInput(token))
+			_, err := f.Service.Accept(context.Background(), acceptInput(token))
 			return err
 		},
 		"Cancel": func(inv *invite.Invitation, _ string) error {
-			_, err := f.svc.Cancel(f.adminA, inv.ID)
+			_, err := f.Service.Cancel(f.AdminA, inv.ID)
 			return err
 		},
 		"Resend": func(inv *invite.Invitation, _ string) error {
-			_, _, err := f.svc.Resend(f.adminA, inv.ID, nil)
+			_, _, err := f.Service.Resend(f.AdminA, inv.ID, nil)
 			return err
 		},
 	}
@@ -85,7 +85,7 @@ func testTransitions(t *testing.T, open Opener) {
 		name := string(tt.from) + "/" + tt.action
 		t.Run(name, func(t *testing.T) {
 			inv, token := setups[tt.from](t)
-			before, err := f.svc.Invitation(f.global, inv.ID)
+			before, err := f.Service.Invitation(f.Global, inv.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -96,7 +96,7 @@ func testTransitions(t *testing.T, open Opener) {
 			if tt.err != nil {
 				wantErr(t, err, tt.err)
 			}
-			after, err := f.svc.Invitation(f.global, inv.ID)
+			after, err := f.Service.Invitation(f.Global, inv.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -113,28 +113,28 @@ func testTransitions(t *testing.T, open Opener) {
 func testResend(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
 	t.Run("OK", func(t *testing.T) {
-		inv, oldToken := f.invite(t, f.a)
-		f.clock.Add(24 * time.Hour)
-		in := f.input(f.a)
+		inv, oldToken := f.invite(t, f.A)
+		f.Clock.Add(24 * time.Hour)
+		in := f.Input(f.A)
 		in.FirstName, in.Language, in.TimeZone = "Margaret", "fr", "America/New_York"
-		in.Grants = []invite.Grant{{SubscriptionID: f.a.Subscriptions[1].ID, Role: invite.RoleAdministrator}}
-		got, newToken, err := f.svc.Resend(f.adminA, inv.ID, &in)
+		in.Grants = []invite.Grant{{SubscriptionID: f.A.Subscriptions[1].ID, Role: invite.RoleAdministrator}}
+		got, newToken, err := f.Service.Resend(f.AdminA, inv.ID, &in)
 		if err != nil {
 			t.Fatalf("Resend: %v", err)
 		}
 		if newToken == oldToken || newToken == "" {
 			t.Fatalf("Resend returned token %q, want a new one", newToken)
 		}
-		if want := f.clock.Now().Add(f.svc.TTL()); !got.ExpiresAt.Equal(want) {
+		if want := f.Clock.Now().Add(f.Service.TTL()); !got.ExpiresAt.Equal(want) {
 			t.Errorf("ExpiresAt: got %v, want %v", got.ExpiresAt, want)
 		}
-		stored, err := f.svc.Invitation(f.adminA, inv.ID)
+		stored, err := f.Service.Invitation(f.AdminA, inv.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if stored.TimesSent != 2 || !stored.LastSentAt.Equal(f.clock.Now()) || !stored.CreatedAt.Equal(start) {
+		if stored.TimesSent != 2 || !stored.LastSentAt.Equal(f.Clock.Now()) || !stored.CreatedAt.Equal(start) {
 			t.Errorf("got TimesSent %d, LastSentAt %v, CreatedAt %v; want 2, %v, %v",
-				stored.TimesSent, stored.LastSentAt, stored.CreatedAt, f.clock.Now(), start)
+				stored.TimesSent, stored.LastSentAt, stored.CreatedAt, f.Clock.Now(), start)
 		}
 		if stored.Email != strings.ToLower(in.Email) {
 			t.Errorf("email: got %s, want %s", stored.Email, strings.ToLower(in.Email))
@@ -143,47 +143,47 @@ func testResend(t *testing.T, open Opener) {
 			len(stored.Grants) != 1 || stored.Grants[0].Role != invite.RoleAdministrator {
 			t.Errorf("details not updated: %+v", stored)
 		}
-		_, err = f.svc.Accept(context.Background(), acceptInput(oldToken))
+		_, err = f.Service.Accept(context.Background(), acceptInput(oldToken))
 		wantErr(t, err, invite.ErrInvitationNotFound)
-		u, err := f.svc.Accept(context.Background(), acceptInput(newToken))
+		u, err := f.Service.Accept(context.Background(), acceptInput(newToken))
 		if err != nil {
 			t.Fatalf("Accept with the new token: %v", err)
 		}
-		if u.Language != "fr" || len(u.Grants) != 1 || u.Grants[0].SubscriptionID != f.a.Subscriptions[1].ID {
+		if u.Language != "fr" || len(u.Grants) != 1 || u.Grants[0].SubscriptionID != f.A.Subscriptions[1].ID {
 			t.Errorf("user: got %+v, want the resent details", u)
 		}
 	})
 	t.Run("ErrInvitationPending", func(t *testing.T) {
-		first, _ := f.invite(t, f.a)
-		second, _ := f.invite(t, f.a)
-		in := f.input(f.a)
+		first, _ := f.invite(t, f.A)
+		second, _ := f.invite(t, f.A)
+		in := f.Input(f.A)
 		in.Email = first.Email
-		_, _, err := f.svc.Resend(f.adminA, second.ID, &in)
+		_, _, err := f.Service.Resend(f.AdminA, second.ID, &in)
 		wantErr(t, err, invite.ErrInvitationPending)
 		wantField(t, err, "email", "invitation_pending")
-		stored, _ := f.svc.Invitation(f.adminA, second.ID)
+		stored, _ := f.Service.Invitation(f.AdminA, second.ID)
 		if stored.TimesSent != 1 || stored.Email == first.Email {
 			t.Errorf("a refused resend changed the invitation: %+v", stored)
 		}
 	})
 	t.Run("ErrUserExists", func(t *testing.T) {
-		inv, _ := f.invite(t, f.a)
-		in := f.input(f.a)
-		in.Email = f.member(t, f.a, invite.AdminNone).Email
-		_, _, err := f.svc.Resend(f.adminA, inv.ID, &in)
+		inv, _ := f.invite(t, f.A)
+		in := f.Input(f.A)
+		in.Email = f.Member(t, f.A, invite.AdminNone).Email
+		_, _, err := f.Service.Resend(f.AdminA, inv.ID, &in)
 		wantErr(t, err, invite.ErrUserExists)
 	})
 	t.Run("ErrInvalidInput", func(t *testing.T) {
-		inv, token := f.invite(t, f.a)
-		in := f.input(f.a)
+		inv, token := f.invite(t, f.A)
+		in := f.Input(f.A)
 		in.Email = "not an address"
-		_, _, err := f.svc.Resend(f.adminA, inv.ID, &in)
+		_, _, err := f.Service.Resend(f.AdminA, inv.ID, &in)
 		wantField(t, err, "email", invite.ReasonInvalidEmail)
-		in = f.input(f.a)
-		in.CompanyID = f.b.ID
-		_, _, err = f.svc.Resend(f.global, inv.ID, &in)
+		in = f.Input(f.A)
+		in.CompanyID = f.B.ID
+		_, _, err = f.Service.Resend(f.Global, inv.ID, &in)
 		wantField(t, err, "company", invite.ReasonImmutable)
-		if _, err := f.svc.Accept(context.Background(), acceptInput(token)); err != nil {
+		if _, err := f.Service.Accept(context.Background(), acceptInput(token)); err != nil {
 			t.Errorf("the old token stopped working after refused resends: %v", err)
 		}
 	})
@@ -194,18 +194,18 @@ func testResend(t *testing.T, open Opener) {
 func testExpiryBoundary(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
 	t.Run("AcceptJustBefore", func(t *testing.T) {
-		inv, token := f.invite(t, f.a)
-		f.clock.Set(inv.ExpiresAt.Add(-time.Microsecond))
-		defer f.clock.Set(start)
-		if _, err := f.svc.Accept(context.Background(), acceptInput(token)); err != nil {
+		inv, token := f.invite(t, f.A)
+		f.Clock.Set(inv.ExpiresAt.Add(-time.Microsecond))
+		defer f.Clock.Set(start)
+		if _, err := f.Service.Accept(context.Background(), acceptInput(token)); err != nil {
 			t.Fatalf("Accept a microsecond before expiry: %v", err)
 		}
 	})
 	t.Run("AcceptAtExpiry", func(t *testing.T) {
-		inv, token := f.invite(t, f.a)
-		f.clock.Set(inv.ExpiresAt)
-		defer f.clock.Set(start)
-		_, err := f.svc.Accept(context.Background(), acceptInput(token))
+		inv, token := f.invite(t, f.A)
+		f.Clock.Set(inv.ExpiresAt)
+		defer f.Clock.Set(start)
+		_, err := f.Service.Accept(context.Background(), acceptInput(token))
 		wantErr(t, err, invite.ErrInvitationExpired)
 		// Found past its expiry, it is marked expired at once.
 		if n := f.invitations(t, invitationIn(inv.ID, invite.StatusExpired)); n != 1 {
@@ -216,13 +216,13 @@ func testExpiryBoundary(t *testing.T, open Opener) {
 		}
 	})
 	t.Run("ReadPastExpiry", func(t *testing.T) {
-		inv, token := f.invite(t, f.a)
-		f.clock.Set(inv.ExpiresAt)
-		defer f.clock.Set(start)
+		inv, token := f.invite(t, f.A)
+		f.Clock.Set(inv.ExpiresAt)
+		defer f.Clock.Set(start)
 		// No job has run: expiry does not depend on it.
 		for _, got := range []func() (*invite.Invitation, error){
-			func() (*invite.Invitation, error) { return f.svc.Invitation(f.adminA, inv.ID) },
-			func() (*invite.Invitation, error) { return f.svc.InvitationByToken(context.Background(), token) },
+			func() (*invite.Invitation, error) { return f.Service.Invitation(f.AdminA, inv.ID) },
+			func() (*invite.Invitation, error) { return f.Service.InvitationByToken(context.Background(), token) },
 		} {
 			g, err := got()
 			if err != nil || g.Status != invite.StatusExpired {
@@ -236,11 +236,11 @@ func testExpiryBoundary(t *testing.T, open Opener) {
 // before, and never twice.
 func testExpireDue(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
-	inv, _ := f.invite(t, f.a)
+	inv, _ := f.invite(t, f.A)
 	later, _ := func() (*invite.Invitation, string) {
-		f.clock.Add(time.Microsecond)
-		defer f.clock.Add(-time.Microsecond)
-		return f.invite(t, f.a)
+		f.Clock.Add(time.Microsecond)
+		defer f.Clock.Add(-time.Microsecond)
+		return f.invite(t, f.A)
 	}()
 	for _, step := range []struct {
 		at   time.Time
@@ -251,14 +251,14 @@ func testExpireDue(t *testing.T, open Opener) {
 		{inv.ExpiresAt, 0}, // idempotent
 		{later.ExpiresAt, 1},
 	} {
-		f.clock.Set(step.at)
-		n, err := f.svc.ExpireDue(context.Background())
+		f.Clock.Set(step.at)
+		n, err := f.Service.ExpireDue(context.Background())
 		if err != nil || n != step.want {
 			t.Fatalf("ExpireDue at %v: got %d, %v; want %d", step.at, n, err, step.want)
 		}
 	}
-	f.clock.Set(start)
-	got, _ := f.svc.Invitation(f.global, inv.ID)
+	f.Clock.Set(start)
+	got, _ := f.Service.Invitation(f.Global, inv.ID)
 	if got.Status != invite.StatusExpired {
 		t.Errorf("status after expiry, read before it: got %s, want expired (expired is final for time)", got.Status)
 	}
@@ -269,53 +269,53 @@ func testExpireDue(t *testing.T, open Opener) {
 // expiry works, and marks the old one expired.
 func testInviteAfterExpiry(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
-	in := f.input(f.a)
-	old, _, err := f.svc.Invite(f.adminA, in)
+	in := f.Input(f.A)
+	old, _, err := f.Service.Invite(f.AdminA, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = f.svc.Invite(f.adminA, in)
+	_, _, err = f.Service.Invite(f.AdminA, in)
 	wantErr(t, err, invite.ErrInvitationPending)
 	wantField(t, err, "email", "invitation_pending")
 
-	f.clock.Set(old.ExpiresAt)
-	if _, _, err := f.svc.Invite(f.adminA, in); err != nil {
+	f.Clock.Set(old.ExpiresAt)
+	if _, _, err := f.Service.Invite(f.AdminA, in); err != nil {
 		t.Fatalf("Invite after expiry: %v", err)
 	}
 	if n := f.invitations(t, invitationIn(old.ID, invite.StatusExpired)); n != 1 {
 		t.Errorf("the expired invitation was not marked expired")
 	}
 	// The same address in another company is another invitation.
-	in.CompanyID = f.b.ID
-	in.BusinessRoleID = f.b.BusinessRoles[0].ID
-	in.Grants = []invite.Grant{{SubscriptionID: f.b.Subscriptions[0].ID, Role: invite.RoleViewer}}
-	if _, _, err := f.svc.Invite(f.adminB, in); err != nil {
+	in.CompanyID = f.B.ID
+	in.BusinessRoleID = f.B.BusinessRoles[0].ID
+	in.Grants = []invite.Grant{{SubscriptionID: f.B.Subscriptions[0].ID, Role: invite.RoleViewer}}
+	if _, _, err := f.Service.Invite(f.AdminB, in); err != nil {
 		t.Fatalf("Invite into another company: %v", err)
 	}
 
 	// Resending an expired invitation takes the place of a pending one to
 	// the same address only once that one is past its expiry too.
 	t.Run("ResendExpired", func(t *testing.T) {
-		in := f.input(f.a)
-		old, _, err := f.svc.Invite(f.adminA, in)
+		in := f.Input(f.A)
+		old, _, err := f.Service.Invite(f.AdminA, in)
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.clock.Set(old.ExpiresAt)
-		if _, err := f.svc.ExpireDue(context.Background()); err != nil {
+		f.Clock.Set(old.ExpiresAt)
+		if _, err := f.Service.ExpireDue(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		newer, _, err := f.svc.Invite(f.adminA, in)
+		newer, _, err := f.Service.Invite(f.AdminA, in)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, _, err = f.svc.Resend(f.adminA, old.ID, nil)
+		_, _, err = f.Service.Resend(f.AdminA, old.ID, nil)
 		wantField(t, err, "email", "invitation_pending")
 		if n := f.invitations(t, invitationIn(old.ID, invite.StatusExpired)); n != 1 {
 			t.Errorf("a refused resend changed the expired invitation")
 		}
-		f.clock.Set(newer.ExpiresAt) // no job has run since
-		if _, _, err := f.svc.Resend(f.adminA, old.ID, nil); err != nil {
+		f.Clock.Set(newer.ExpiresAt) // no job has run since
+		if _, _, err := f.Service.Resend(f.AdminA, old.ID, nil); err != nil {
 			t.Fatalf("Resend once the pending one is past its expiry: %v", err)
 		}
 		if n := f.invitations(t, invitationIn(newer.ID, invite.StatusExpired)); n != 1 {
@@ -330,15 +330,15 @@ func testInviteAfterExpiry(t *testing.T, open Opener) {
 func testAccept(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
 	t.Run("OK", func(t *testing.T) {
-		inv, token := f.invite(t, f.a)
+		inv, token := f.invite(t, f.A)
 		in := acceptInput(token)
 		in.FirstName, in.Phone, in.TimeZone = " Amazing Grace ", "+44 20 7946 0958", "Europe/London"
-		u, err := f.svc.Accept(context.Background(), in)
+		u, err := f.Service.Accept(context.Background(), in)
 		if err != nil {
 			t.Fatalf("Accept: %v", err)
 		}
 		want := invite.User{
-			ID: u.ID, CompanyID: f.a.ID, Email: inv.Email, FirstName: "Amazing Grace", LastName: "Hopper",
+			ID: u.ID, CompanyID: f.A.ID, Email: inv.Email, FirstName: "Amazing Grace", LastName: "Hopper",
 			BusinessRoleID: inv.BusinessRoleID, Department: "Quality", Phone: "+442079460958",
 			Language: "de", TimeZone: "Europe/London", AdminLevel: invite.AdminNone,
 		}
@@ -347,31 +347,31 @@ func testAccept(t *testing.T, open Opener) {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("got user\n%+v\nwant\n%+v", got, want)
 		}
-		stored, err := f.db.User(context.Background(), u.ID)
+		stored, err := f.Store.User(context.Background(), u.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(stored.Grants) != 2 || stored.Grants[0] != inv.Grants[0] || stored.Grants[1] != inv.Grants[1] {
 			t.Errorf("grants: got %+v, want %+v", stored.Grants, inv.Grants)
 		}
-		if got, err := f.svc.Authenticate(context.Background(), " "+strings.ToUpper(inv.Email)+" ", password); err != nil || got.ID != u.ID {
+		if got, err := f.Service.Authenticate(context.Background(), " "+strings.ToUpper(inv.Email)+" ", Password); err != nil || got.ID != u.ID {
 			t.Errorf("Authenticate: got %v, %v; want user %d", got, err, u.ID)
 		}
-		_, err = f.svc.Authenticate(context.Background(), inv.Email, password+"!")
+		_, err = f.Service.Authenticate(context.Background(), inv.Email, Password+"!")
 		wantErr(t, err, invite.ErrBadCredentials)
-		_, err = f.svc.Authenticate(context.Background(), "nobody@example.com", password)
+		_, err = f.Service.Authenticate(context.Background(), "nobody@example.com", Password)
 		wantErr(t, err, invite.ErrBadCredentials)
-		accepted, _ := f.svc.Invitation(f.adminA, inv.ID)
+		accepted, _ := f.Service.Invitation(f.AdminA, inv.ID)
 		if accepted.AcceptedBy != u.ID || !accepted.AcceptedAt.Equal(start) {
 			t.Errorf("invitation: got accepted by %d at %v, want %d at %v", accepted.AcceptedBy, accepted.AcceptedAt, u.ID, start)
 		}
-		pending, err := f.db.Invitations(context.Background(), invite.InvitationQuery{CompanyID: inv.CompanyID, PendingEmail: inv.Email, Now: f.clock.Now(), Limit: 1})
+		pending, err := f.Store.Invitations(context.Background(), invite.InvitationQuery{CompanyID: inv.CompanyID, PendingEmail: inv.Email, Now: f.Clock.Now(), Limit: 1})
 		if err != nil || len(pending) != 0 {
 			t.Errorf("an accepted invitation still holds the pending place: %v, %v", pending, err)
 		}
 	})
 	t.Run("ErrInvalidInput", func(t *testing.T) {
-		inv, token := f.invite(t, f.a)
+		inv, token := f.invite(t, f.A)
 		local, _, _ := strings.Cut(inv.Email, "@")
 		tests := []struct {
 			name   string
@@ -393,11 +393,11 @@ func testAccept(t *testing.T, open Opener) {
 			t.Run(tt.name, func(t *testing.T) {
 				in := acceptInput(token)
 				tt.change(&in)
-				_, err := f.svc.Accept(context.Background(), in)
+				_, err := f.Service.Accept(context.Background(), in)
 				wantField(t, err, tt.field, tt.reason)
 			})
 		}
-		inv, err := f.svc.InvitationByToken(context.Background(), token)
+		inv, err := f.Service.InvitationByToken(context.Background(), token)
 		if err != nil || inv.Status != invite.StatusPending {
 			t.Fatalf("after refused accepts: got %v, %v; want pending", inv, err)
 		}
@@ -407,41 +407,41 @@ func testAccept(t *testing.T, open Opener) {
 	})
 	t.Run("ErrInvitationNotFound", func(t *testing.T) {
 		for _, token := range []string{"", "short", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"} {
-			_, err := f.svc.Accept(context.Background(), acceptInput(token))
+			_, err := f.Service.Accept(context.Background(), acceptInput(token))
 			wantErr(t, err, invite.ErrInvitationNotFound)
-			_, err = f.svc.InvitationByToken(context.Background(), token)
+			_, err = f.Service.InvitationByToken(context.Background(), token)
 			wantErr(t, err, invite.ErrInvitationNotFound)
 		}
 	})
 	t.Run("ErrUserExists", func(t *testing.T) {
 		// One address invited by two companies: the first accept makes
 		// the user, the second is refused and stays pending.
-		inA, tokenA := f.invite(t, f.a)
-		in := f.input(f.b)
+		inA, tokenA := f.invite(t, f.A)
+		in := f.Input(f.B)
 		in.Email = inA.Email
-		inB, tokenB, err := f.svc.Invite(f.adminB, in)
+		inB, tokenB, err := f.Service.Invite(f.AdminB, in)
 		if err != nil {
 			t.Fatalf("Invite of an address pending in another company: %v", err)
 		}
-		if _, err := f.svc.Accept(context.Background(), acceptInput(tokenA)); err != nil {
+		if _, err := f.Service.Accept(context.Background(), acceptInput(tokenA)); err != nil {
 			t.Fatalf("Accept: %v", err)
 		}
-		_, err = f.svc.Accept(context.Background(), acceptInput(tokenB))
+		_, err = f.Service.Accept(context.Background(), acceptInput(tokenB))
 		wantErr(t, err, invite.ErrUserExists)
-		got, _ := f.svc.Invitation(f.adminB, inB.ID)
+		got, _ := f.Service.Invitation(f.AdminB, inB.ID)
 		if got.Status != invite.StatusPending {
 			t.Errorf("status: got %s, want pending", got.Status)
 		}
 		if n := f.users(t, byEmail(inA.Email)); n != 1 {
 			t.Errorf("got %d users, want 1", n)
 		}
-		_, _, err = f.svc.Invite(f.adminA, f.input(f.a))
+		_, _, err = f.Service.Invite(f.AdminA, f.Input(f.A))
 		if err != nil {
 			t.Fatal(err)
 		}
-		in = f.input(f.a)
+		in = f.Input(f.A)
 		in.Email = strings.ToUpper(inA.Email)
-		_, _, err = f.svc.Invite(f.adminA, in)
+		_, _, err = f.Service.Invite(f.AdminA, in)
 		wantErr(t, err, invite.ErrUserExists)
 		wantField(t, err, "email", "user_exists")
 	})

@@ -28,18 +28,18 @@ func testResendLimits(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
 	// Two processes on one database, with the bounds by default: the
 	// counts are in it.
-	config := invite.Config{Now: f.clock.Now, Limits: invite.Limits{Invitations: invite.Rate{Count: -1}}}
-	f.svc = invite.NewService(f.db, config)
-	other := invite.NewService(f.db, config)
-	inv, _ := f.invite(t, f.a)
-	f.clock.Add(time.Minute)
+	config := invite.Config{Now: f.Clock.Now, Limits: invite.Limits{Invitations: invite.Rate{Count: -1}}}
+	f.Service = invite.NewService(f.Store, config)
+	other := invite.NewService(f.Store, config)
+	inv, _ := f.invite(t, f.A)
+	f.Clock.Add(time.Minute)
 	outbox := f.messages(t, func(m *invite.Message) bool { return m.InvitationID == inv.ID })
 	errs := Parallel(30, func(i int) error {
-		svc := f.svc
+		svc := f.Service
 		if i%2 == 1 {
 			svc = other
 		}
-		_, _, err := svc.Resend(f.adminA, inv.ID, nil)
+		_, _, err := svc.Resend(f.AdminA, inv.ID, nil)
 		return err
 	})
 	if got := Tally(errs); got[""] != 1 || got[invite.ErrTooManyMails.Reason] != 29 {
@@ -48,36 +48,36 @@ func testResendLimits(t *testing.T, open Opener) {
 	if n := f.messages(t, func(m *invite.Message) bool { return m.InvitationID == inv.ID }) - outbox; n != 1 {
 		t.Fatalf("30 resends at once wrote %d messages, want 1", n)
 	}
-	_, _, err := f.svc.Resend(f.adminA, inv.ID, nil)
+	_, _, err := f.Service.Resend(f.AdminA, inv.ID, nil)
 	wantLimited(t, err, invite.ErrTooManyMails, time.Minute)
 	// A minute apart, three more today (five with the invitation);
 	// the sixth of the day waits.
 	for range 3 {
-		f.clock.Add(time.Minute)
-		if _, _, err := f.svc.Resend(f.adminA, inv.ID, nil); err != nil {
+		f.Clock.Add(time.Minute)
+		if _, _, err := f.Service.Resend(f.AdminA, inv.ID, nil); err != nil {
 			t.Fatalf("a resend a minute later: %v", err)
 		}
 	}
-	f.clock.Add(time.Minute)
-	_, _, err = f.svc.Resend(f.adminA, inv.ID, nil)
+	f.Clock.Add(time.Minute)
+	_, _, err = f.Service.Resend(f.AdminA, inv.ID, nil)
 	wantLimited(t, err, invite.ErrTooManyMails, 24*time.Hour/5-5*time.Minute)
-	f.clock.Add(24*time.Hour/5 - 5*time.Minute)
-	if _, _, err := f.svc.Resend(f.adminA, inv.ID, nil); err != nil {
+	f.Clock.Add(24*time.Hour/5 - 5*time.Minute)
+	if _, _, err := f.Service.Resend(f.AdminA, inv.ID, nil); err != nil {
 		t.Fatalf("a resend once the day's bound allows it: %v", err)
 	}
 	// Another address has bounds of its own; canceling and inviting
 	// again counts as much as resending.
-	other2, _ := f.invite(t, f.a)
-	f.clock.Add(time.Minute)
-	if _, _, err := f.svc.Resend(f.adminA, other2.ID, nil); err != nil {
+	other2, _ := f.invite(t, f.A)
+	f.Clock.Add(time.Minute)
+	if _, _, err := f.Service.Resend(f.AdminA, other2.ID, nil); err != nil {
 		t.Fatalf("another address: %v", err)
 	}
-	if _, err := f.svc.Cancel(f.adminA, inv.ID); err != nil {
+	if _, err := f.Service.Cancel(f.AdminA, inv.ID); err != nil {
 		t.Fatal(err)
 	}
-	again := f.input(f.a)
+	again := f.Input(f.A)
 	again.Email = inv.Email
-	_, _, err = f.svc.Invite(f.adminA, again)
+	_, _, err = f.Service.Invite(f.AdminA, again)
 	wantLimited(t, err, invite.ErrTooManyMails, 24*time.Hour/5-time.Minute)
 }
 
@@ -86,14 +86,14 @@ func testResendLimits(t *testing.T, open Opener) {
 // nothing.
 func testInvitationLimit(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
-	svc := invite.NewService(f.db, invite.Config{Now: f.clock.Now, Limits: invite.Limits{Invitations: invite.Rate{Count: 10, Per: time.Hour}}})
+	svc := invite.NewService(f.Store, invite.Config{Now: f.Clock.Now, Limits: invite.Limits{Invitations: invite.Rate{Count: 10, Per: time.Hour}}})
 	before := f.invitations(t, nil)
 	inputs := make([]invite.InvitationInput, 12)
 	for i := range inputs {
-		inputs[i] = f.input(f.a)
+		inputs[i] = f.Input(f.A)
 	}
 	errs := Parallel(12, func(i int) error {
-		_, _, err := svc.Invite(f.adminA, inputs[i])
+		_, _, err := svc.Invite(f.AdminA, inputs[i])
 		return err
 	})
 	if got := Tally(errs); got[""] != 10 || got[invite.ErrTooManyInvitations.Reason] != 2 {
@@ -102,16 +102,16 @@ func testInvitationLimit(t *testing.T, open Opener) {
 	if n := f.invitations(t, nil) - before; n != 10 {
 		t.Fatalf("stored %d invitations, want 10", n)
 	}
-	invs, _ := svc.Invitations(f.adminA, invite.InvitationFilter{Limit: 1})
-	f.clock.Add(time.Minute) // past the bound on mail to the address
-	_, _, err := svc.Resend(f.adminA, invs.Invitations[0].ID, nil)
+	invs, _ := svc.Invitations(f.AdminA, invite.InvitationFilter{Limit: 1})
+	f.Clock.Add(time.Minute) // past the bound on mail to the address
+	_, _, err := svc.Resend(f.AdminA, invs.Invitations[0].ID, nil)
 	wantLimited(t, err, invite.ErrTooManyInvitations, 5*time.Minute)
 	// Another administrator is not held back by this one.
-	if _, _, err := svc.Invite(f.adminB, f.input(f.b)); err != nil {
+	if _, _, err := svc.Invite(f.AdminB, f.Input(f.B)); err != nil {
 		t.Fatalf("another administrator: %v", err)
 	}
-	f.clock.Add(5 * time.Minute)
-	if _, _, err := svc.Invite(f.adminA, f.input(f.a)); err != nil {
+	f.Clock.Add(5 * time.Minute)
+	if _, _, err := svc.Invite(f.AdminA, f.Input(f.A)); err != nil {
 		t.Fatalf("after six minutes (an hour over ten): %v", err)
 	}
 }
@@ -123,50 +123,50 @@ func testInvitationLimit(t *testing.T, open Opener) {
 // password reset lifts the bound of everywhere. A success counts nothing.
 func testFailedLoginLimit(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
-	member := f.member(t, f.a, invite.AdminNone)
+	member := f.Member(t, f.A, invite.AdminNone)
 	from := func(client string) context.Context { return invite.WithClient(context.Background(), client) }
 	for range 3 {
-		if _, err := f.svc.Authenticate(from("owner"), member.Email, password); err != nil {
+		if _, err := f.Service.Authenticate(from("owner"), member.Email, Password); err != nil {
 			t.Fatalf("log in: %v", err)
 		}
 	}
 	limits := invite.DefaultLimits()
 	for _, email := range []string{member.Email, "nobody@example.com"} {
 		for i := range limits.FailedLogins.Count {
-			if _, err := f.svc.Authenticate(from("guesser"), email, "a wrong password"); !errors.Is(err, invite.ErrBadCredentials) {
+			if _, err := f.Service.Authenticate(from("guesser"), email, "a wrong password"); !errors.Is(err, invite.ErrBadCredentials) {
 				t.Fatalf("%s, failure %d: got %v", email, i+1, err)
 			}
 		}
-		_, err := f.svc.Authenticate(from("guesser"), email, password)
+		_, err := f.Service.Authenticate(from("guesser"), email, Password)
 		wantLimited(t, err, invite.ErrTooManyFailedLogins, 3*time.Minute)
 	}
-	if _, err := f.svc.Authenticate(from("owner"), " "+member.Email+" ", password); err != nil {
+	if _, err := f.Service.Authenticate(from("owner"), " "+member.Email+" ", Password); err != nil {
 		t.Fatalf("the owner, from elsewhere, while one guesser is held: %v", err)
 	}
 	// Guessing from many places reaches the bound of everywhere.
 	for i := limits.FailedLogins.Count; i < limits.FailedLoginsAnywhere.Count; i++ {
-		if _, err := f.svc.Authenticate(from(fmt.Sprintf("guesser %d", i/limits.FailedLogins.Count)), member.Email, "a wrong password"); !errors.Is(err, invite.ErrBadCredentials) {
+		if _, err := f.Service.Authenticate(from(fmt.Sprintf("guesser %d", i/limits.FailedLogins.Count)), member.Email, "a wrong password"); !errors.Is(err, invite.ErrBadCredentials) {
 			t.Fatalf("failure %d: got %v", i+1, err)
 		}
 	}
-	_, err := f.svc.Authenticate(from("owner"), member.Email, password)
+	_, err := f.Service.Authenticate(from("owner"), member.Email, Password)
 	wantLimited(t, err, invite.ErrTooManyFailedLogins, time.Hour/time.Duration(limits.FailedLoginsAnywhere.Count))
 	// Setting the password by the mailed link lifts it.
-	if err := f.svc.RequestPasswordReset(context.Background(), member.Email, "en"); err != nil {
+	if err := f.Service.RequestPasswordReset(context.Background(), member.Email, "en"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.IssuePasswordResets(context.Background()); err != nil {
+	if _, err := f.Service.IssuePasswordResets(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.ResetPassword(context.Background(), f.resetToken(t, member.Email), "a new long passphrase"); err != nil {
+	if _, err := f.Service.ResetPassword(context.Background(), f.resetToken(t, member.Email), "a new long passphrase"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.Authenticate(from("owner"), member.Email, "a new long passphrase"); err != nil {
+	if _, err := f.Service.Authenticate(from("owner"), member.Email, "a new long passphrase"); err != nil {
 		t.Fatalf("log in after the reset: %v", err)
 	}
 	// Guessing the current password with a session counts the same.
 	asMember := invite.NewContext(from("guesser"), member)
-	err = f.svc.ChangePassword(asMember, "a wrong password", "another new passphrase", "")
+	err = f.Service.ChangePassword(asMember, "a wrong password", "another new passphrase", "")
 	wantLimited(t, err, invite.ErrTooManyFailedLogins, time.Hour/time.Duration(limits.FailedLogins.Count))
 }
 
@@ -178,28 +178,28 @@ func testAttemptLimit(t *testing.T, open Opener) {
 	ctx := context.Background()
 	// What the fixture left (Bootstrap takes its turn on a limit's row)
 	// holds nothing.
-	if _, err := f.svc.Prune(ctx); err != nil {
+	if _, err := f.Service.Prune(ctx); err != nil {
 		t.Fatal(err)
 	}
-	errs := Parallel(25, func(int) error { return f.svc.Attempt(ctx, "192.0.2.7") })
+	errs := Parallel(25, func(int) error { return f.Service.Attempt(ctx, "192.0.2.7") })
 	if got := Tally(errs); got[""] != 20 || got[invite.ErrTooManyAttempts.Reason] != 5 {
 		t.Fatalf("25 attempts at once: got %v, want 20 and 5 refused", got)
 	}
-	if err := f.svc.Attempt(ctx, "192.0.2.8"); err != nil {
+	if err := f.Service.Attempt(ctx, "192.0.2.8"); err != nil {
 		t.Fatalf("another address: %v", err)
 	}
-	if n, err := f.svc.Prune(ctx); err != nil || n != 0 {
+	if n, err := f.Service.Prune(ctx); err != nil || n != 0 {
 		t.Fatalf("Prune while counting: %d, %v", n, err)
 	}
-	f.clock.Add(time.Minute)
-	if err := f.svc.Attempt(ctx, "192.0.2.7"); err != nil {
+	f.Clock.Add(time.Minute)
+	if err := f.Service.Attempt(ctx, "192.0.2.7"); err != nil {
 		t.Fatalf("a minute later: %v", err)
 	}
-	f.clock.Add(time.Minute)
-	if n, err := f.svc.Prune(ctx); err != nil || n != 2 {
+	f.Clock.Add(time.Minute)
+	if n, err := f.Service.Prune(ctx); err != nil || n != 2 {
 		t.Fatalf("Prune when all are back to nothing: %d, %v; want 2", n, err)
 	}
-	if n, err := f.db.PruneLimits(ctx, f.clock.Now().Add(100*365*24*time.Hour)); err != nil || n != 0 {
+	if n, err := f.Store.PruneLimits(ctx, f.Clock.Now().Add(100*365*24*time.Hour)); err != nil || n != 0 {
 		t.Fatalf("%d limits left, %v", n, err)
 	}
 }
@@ -209,10 +209,10 @@ func testAttemptLimit(t *testing.T, open Opener) {
 // first: of 50 wrong passwords at once from one client, 20 are checked.
 func testFailedLoginsAtOnce(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
-	member := f.member(t, f.a, invite.AdminNone)
+	member := f.Member(t, f.A, invite.AdminNone)
 	ctx := invite.WithClient(context.Background(), "guesser")
 	errs := Parallel(50, func(int) error {
-		_, err := f.svc.Authenticate(ctx, member.Email, "a wrong password")
+		_, err := f.Service.Authenticate(ctx, member.Email, "a wrong password")
 		return err
 	})
 	bound := invite.DefaultLimits().FailedLogins.Count
@@ -223,7 +223,7 @@ func testFailedLoginsAtOnce(t *testing.T, open Opener) {
 	// counts nothing.
 	owner := invite.WithClient(context.Background(), "owner")
 	for i := range bound + 5 {
-		if _, err := f.svc.Authenticate(owner, member.Email, password); err != nil {
+		if _, err := f.Service.Authenticate(owner, member.Email, Password); err != nil {
 			t.Fatalf("log-in %d: %v", i+1, err)
 		}
 	}

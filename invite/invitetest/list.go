@@ -23,35 +23,35 @@ func testInvitations(t *testing.T, open Opener) {
 	var all []*invite.Invitation // newest first
 	for i := range 7 {
 		if i > 2 {
-			f.clock.Add(time.Second)
+			f.Clock.Add(time.Second)
 		}
-		inv, _ := f.invite(t, f.a)
+		inv, _ := f.invite(t, f.A)
 		all = append([]*invite.Invitation{inv}, all...)
 	}
-	f.invite(t, f.b)
+	f.invite(t, f.B)
 	// Newest first: all[0] stays pending, all[1] is canceled, all[2] is
 	// past its expiry unmarked, all[3:] are marked expired by the job.
 	canceled, expiredByTime, expiredByJob := all[1], all[2], all[3]
-	_, token := f.invite(t, f.a) // accepted below, listed first
-	if _, err := f.svc.Cancel(f.adminA, canceled.ID); err != nil {
+	_, token := f.invite(t, f.A) // accepted below, listed first
+	if _, err := f.Service.Cancel(f.AdminA, canceled.ID); err != nil {
 		t.Fatal(err)
 	}
-	f.clock.Set(expiredByJob.ExpiresAt)
-	if _, err := f.svc.ExpireDue(t.Context()); err != nil {
+	f.Clock.Set(expiredByJob.ExpiresAt)
+	if _, err := f.Service.ExpireDue(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	f.clock.Set(start)
-	inv, err := f.svc.InvitationByToken(t.Context(), token)
+	f.Clock.Set(start)
+	inv, err := f.Service.InvitationByToken(t.Context(), token)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.Accept(t.Context(), acceptInput(token)); err != nil {
+	if _, err := f.Service.Accept(t.Context(), acceptInput(token)); err != nil {
 		t.Fatal(err)
 	}
 	acceptedInv := inv
 	// expiredByTime is past its expiry at `now`, but no job marked it.
 	now := expiredByTime.ExpiresAt
-	f.clock.Set(now)
+	f.Clock.Set(now)
 
 	t.Run("Status", func(t *testing.T) {
 		tests := []struct {
@@ -64,7 +64,7 @@ func testInvitations(t *testing.T, open Opener) {
 			{invite.StatusPending, []int64{all[0].ID}},
 		}
 		for _, tt := range tests {
-			page, err := f.svc.Invitations(f.adminA, invite.InvitationFilter{Status: tt.status})
+			page, err := f.Service.Invitations(f.AdminA, invite.InvitationFilter{Status: tt.status})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -82,11 +82,11 @@ func testInvitations(t *testing.T, open Opener) {
 				}
 			}
 		}
-		_, err := f.svc.Invitations(f.adminA, invite.InvitationFilter{Status: "lost"})
+		_, err := f.Service.Invitations(f.AdminA, invite.InvitationFilter{Status: "lost"})
 		wantField(t, err, "status", invite.ReasonInvalidStatus)
 	})
 	t.Run("Email", func(t *testing.T) {
-		page, err := f.svc.Invitations(f.adminA, invite.InvitationFilter{Email: " " + "PERSON1" + " "})
+		page, err := f.Service.Invitations(f.AdminA, invite.InvitationFilter{Email: " " + "PERSON1" + " "})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,14 +99,14 @@ func testInvitations(t *testing.T, open Opener) {
 			t.Errorf("search PERSON1 found nothing")
 		}
 		for _, wildcard := range []string{"%", "_", "!"} {
-			page, err := f.svc.Invitations(f.adminA, invite.InvitationFilter{Email: wildcard})
+			page, err := f.Service.Invitations(f.AdminA, invite.InvitationFilter{Email: wildcard})
 			if err != nil || len(page.Invitations) != 0 {
 				t.Errorf("search %q: got %d, %v; want none (wildcards are literal)", wildcard, len(page.Invitations), err)
 			}
 		}
 	})
 	t.Run("Pages", func(t *testing.T) {
-		want, err := f.svc.Invitations(f.global, invite.InvitationFilter{Limit: invite.MaxPageSize})
+		want, err := f.Service.Invitations(f.Global, invite.InvitationFilter{Limit: invite.MaxPageSize})
 		if err != nil || want.Next != "" {
 			t.Fatalf("one page of all: %v, next %q", err, want.Next)
 		}
@@ -119,7 +119,7 @@ func testInvitations(t *testing.T, open Opener) {
 		var got []int64
 		filter := invite.InvitationFilter{Limit: 3}
 		for pages := 0; ; pages++ {
-			page, err := f.svc.Invitations(f.global, filter)
+			page, err := f.Service.Invitations(f.Global, filter)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,7 +133,7 @@ func testInvitations(t *testing.T, open Opener) {
 			filter.After = page.Next
 			// An invitation made meanwhile does not shift the pages.
 			if pages == 0 {
-				f.invite(t, f.a)
+				f.invite(t, f.A)
 			}
 		}
 		if !slices.Equal(got, ids(want.Invitations)) {
@@ -142,7 +142,7 @@ func testInvitations(t *testing.T, open Opener) {
 	})
 	t.Run("ErrInvalidCursor", func(t *testing.T) {
 		for _, cursor := range []string{"x", "%%%", "MTIzNA", "YWJjLmRlZg"} {
-			_, err := f.svc.Invitations(f.global, invite.InvitationFilter{After: cursor})
+			_, err := f.Service.Invitations(f.Global, invite.InvitationFilter{After: cursor})
 			wantErr(t, err, invite.ErrInvalidCursor)
 		}
 	})

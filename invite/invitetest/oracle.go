@@ -15,21 +15,21 @@ import (
 func testNoAccountOracle(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
 	ctx := context.Background()
-	elsewhere := f.member(t, f.b, invite.AdminNone)
+	elsewhere := f.Member(t, f.B, invite.AdminNone)
 	fresh := "fresh@example.com"
 	users := f.users(t, nil)
 
 	for _, email := range []string{elsewhere.Email, fresh, "root@example.com"} {
-		in := f.input(f.a)
+		in := f.Input(f.A)
 		in.Email = email
-		inv, token, err := f.svc.Invite(f.adminA, in)
+		inv, token, err := f.Service.Invite(f.AdminA, in)
 		if err != nil {
 			t.Fatalf("a Company Administrator invites %s: %v", email, err)
 		}
 		if inv.Status != invite.StatusPending || inv.Delivery == nil || inv.Delivery.State != invite.DeliveryQueued {
 			t.Fatalf("%s: got %s, delivery %+v; want pending with its mail queued", email, inv.Status, inv.Delivery)
 		}
-		view, err := f.svc.Invitee(ctx, token)
+		view, err := f.Service.Invitee(ctx, token)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -37,7 +37,7 @@ func testNoAccountOracle(t *testing.T, open Opener) {
 		if view.AccountExists != exists {
 			t.Errorf("%s: the invitee's page says an account exists: %v, want %v", email, view.AccountExists, exists)
 		}
-		_, err = f.svc.Accept(ctx, acceptInput(token))
+		_, err = f.Service.Accept(ctx, acceptInput(token))
 		if exists {
 			wantErr(t, err, invite.ErrUserExists)
 		} else if err != nil {
@@ -48,13 +48,13 @@ func testNoAccountOracle(t *testing.T, open Opener) {
 		t.Fatalf("%d users made, want 1 (the fresh address only)", n)
 	}
 	// Told where the administrator sees the user anyway.
-	in := f.input(f.a)
+	in := f.Input(f.A)
 	in.Email = elsewhere.Email
-	_, _, err := f.svc.Invite(f.global, in)
+	_, _, err := f.Service.Invite(f.Global, in)
 	wantErr(t, err, invite.ErrUserExists)
-	in = f.input(f.b)
+	in = f.Input(f.B)
 	in.Email = elsewhere.Email
-	_, _, err = f.svc.Invite(f.adminB, in)
+	_, _, err = f.Service.Invite(f.AdminB, in)
 	wantErr(t, err, invite.ErrUserExists)
 }
 
@@ -62,20 +62,20 @@ func testNoAccountOracle(t *testing.T, open Opener) {
 // Unicode, it logs in in punycode, and cannot be invited again in either.
 func testOneAddressHoweverSpelt(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
-	in := f.input(f.a)
+	in := f.Input(f.A)
 	in.Email = "Ada@Bücher.Example"
-	_, token, err := f.svc.Invite(f.global, in)
+	_, token, err := f.Service.Invite(f.Global, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.Accept(context.Background(), acceptInput(token)); err != nil {
+	if _, err := f.Service.Accept(context.Background(), acceptInput(token)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.Authenticate(context.Background(), "ada@xn--bcher-kva.example", password); err != nil {
+	if _, err := f.Service.Authenticate(context.Background(), "ada@xn--bcher-kva.example", Password); err != nil {
 		t.Errorf("log in with the punycode spelling: %v", err)
 	}
-	in = f.input(f.a)
+	in = f.Input(f.A)
 	in.Email = "ADA@XN--BCHER-KVA.example"
-	_, _, err = f.svc.Invite(f.global, in)
+	_, _, err = f.Service.Invite(f.Global, in)
 	wantErr(t, err, invite.ErrUserExists)
 }

@@ -23,7 +23,7 @@ var logMailer = invite.LogMailer{Logger: slog.New(slog.DiscardHandler)}
 // drain delivers everything queued so far, so that a test sees only its own mail.
 func (f *fixture) drain(t testing.TB) {
 	t.Helper()
-	if _, err := f.svc.DeliverOutbox(context.Background(), logMailer); err != nil {
+	if _, err := f.Service.DeliverOutbox(context.Background(), logMailer); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -104,39 +104,39 @@ func testDeliveryFailure(t *testing.T, open Opener) {
 	mailer := mailerFor(t, srv)
 
 	t.Run("PermanentThenFixed", func(t *testing.T) {
-		in := f.input(f.a)
+		in := f.Input(f.A)
 		in.Email = "gone@example.com"
-		inv, _, err := f.svc.Invite(f.adminA, in)
+		inv, _, err := f.Service.Invite(f.AdminA, in)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.DeliverOutbox(t.Context(), mailer); err != nil {
+		if _, err := f.Service.DeliverOutbox(t.Context(), mailer); err != nil {
 			t.Fatal(err)
 		}
 		// The reason in the mail server's words, for the Global
 		// Administrator, who runs it (DeliveryErrorsForReader).
-		got, _ := f.svc.Invitation(f.global, inv.ID)
+		got, _ := f.Service.Invitation(f.Global, inv.ID)
 		if d := got.Delivery; d == nil || d.State != invite.DeliveryFailed || d.Attempts != 1 || !strings.Contains(d.Error, "No such user") {
 			t.Fatalf("delivery: got %+v, want failed at once with the reason", got.Delivery)
 		}
 		// The administrator corrects the address and resends.
 		in.Email = "grace.hopper@example.com"
-		if _, _, err := f.svc.Resend(f.adminA, inv.ID, &in); err != nil {
+		if _, _, err := f.Service.Resend(f.AdminA, inv.ID, &in); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.DeliverOutbox(t.Context(), mailer); err != nil {
+		if _, err := f.Service.DeliverOutbox(t.Context(), mailer); err != nil {
 			t.Fatal(err)
 		}
-		got, _ = f.svc.Invitation(f.adminA, inv.ID)
+		got, _ = f.Service.Invitation(f.AdminA, inv.ID)
 		if d := got.Delivery; d == nil || d.State != invite.DeliverySent {
 			t.Fatalf("delivery after the fix: got %+v, want sent", d)
 		}
 	})
 	t.Run("TemporaryUntilAttemptsRunOut", func(t *testing.T) {
-		svc := invite.NewService(f.db, invite.Config{Now: f.clock.Now, Retry: invite.Retry{Attempts: 3}})
-		in := f.input(f.a)
+		svc := invite.NewService(f.Store, invite.Config{Now: f.Clock.Now, Retry: invite.Retry{Attempts: 3}})
+		in := f.Input(f.A)
 		in.Email = "busy@example.com"
-		inv, _, err := svc.Invite(f.adminA, in)
+		inv, _, err := svc.Invite(f.AdminA, in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -144,7 +144,7 @@ func testDeliveryFailure(t *testing.T, open Opener) {
 			if _, err := svc.DeliverOutbox(t.Context(), mailer); err != nil {
 				t.Fatal(err)
 			}
-			got, _ := svc.Invitation(f.global, inv.ID)
+			got, _ := svc.Invitation(f.Global, inv.ID)
 			want := invite.DeliveryQueued
 			if attempt == 3 {
 				want = invite.DeliveryFailed
@@ -152,7 +152,7 @@ func testDeliveryFailure(t *testing.T, open Opener) {
 			if d := got.Delivery; d.State != want || d.Attempts != attempt || !strings.Contains(d.Error, "Mailbox busy") {
 				t.Fatalf("after attempt %d: got %+v, want %s", attempt, d, want)
 			}
-			f.clock.Add(2 * time.Hour)
+			f.Clock.Add(2 * time.Hour)
 		}
 	})
 }
@@ -161,68 +161,68 @@ func testDeliveryFailure(t *testing.T, open Opener) {
 func testReminders(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
 	f.drain(t)
-	inv, oldToken := f.invite(t, f.a)
+	inv, oldToken := f.invite(t, f.A)
 	wantAt := inv.ExpiresAt.Add(-invite.DefaultRemindBefore)
 	if !inv.RemindAt.Equal(wantAt) {
 		t.Fatalf("RemindAt: got %v, want %v", inv.RemindAt, wantAt)
 	}
-	f.clock.Set(wantAt.Add(-time.Microsecond))
-	if n, err := f.svc.SendReminders(t.Context()); err != nil || n != 0 {
+	f.Clock.Set(wantAt.Add(-time.Microsecond))
+	if n, err := f.Service.SendReminders(t.Context()); err != nil || n != 0 {
 		t.Fatalf("SendReminders before due: %d, %v; want 0", n, err)
 	}
-	f.clock.Set(wantAt)
+	f.Clock.Set(wantAt)
 	counts := make([]int, 3)
 	errs := Parallel(3, func(i int) error {
 		var err error
-		counts[i], err = f.svc.SendReminders(context.Background())
+		counts[i], err = f.Service.SendReminders(context.Background())
 		return err
 	})
 	if got := Tally(errs); got[""] != 3 || counts[0]+counts[1]+counts[2] != 1 {
 		t.Fatalf("three jobs at once: %v, reminders %v; want 1 in all", got, counts)
 	}
-	if n, _ := f.svc.SendReminders(t.Context()); n != 0 {
+	if n, _ := f.Service.SendReminders(t.Context()); n != 0 {
 		t.Fatalf("a second reminder was sent")
 	}
 	reminder := f.latestMail(t)
 	if reminder.Kind != invite.KindReminder || reminder.InvitationID != inv.ID || !strings.Contains(reminder.Subject, "Erinnerung") {
 		t.Fatalf("latest message: got %s %q for %d, want the German reminder for %d", reminder.Kind, reminder.Subject, reminder.InvitationID, inv.ID)
 	}
-	_, err := f.svc.Accept(t.Context(), acceptInput(oldToken))
+	_, err := f.Service.Accept(t.Context(), acceptInput(oldToken))
 	wantErr(t, err, invite.ErrInvitationNotFound)
-	if _, err := f.svc.Accept(t.Context(), acceptInput(tokenIn(t, reminder.Text))); err != nil {
+	if _, err := f.Service.Accept(t.Context(), acceptInput(tokenIn(t, reminder.Text))); err != nil {
 		t.Fatalf("Accept with the reminder's link: %v", err)
 	}
-	got, _ := f.svc.Invitation(f.adminA, inv.ID)
+	got, _ := f.Service.Invitation(f.AdminA, inv.ID)
 	if !got.RemindedAt.Equal(wantAt) || !got.RemindAt.IsZero() {
 		t.Errorf("got RemindedAt %v, RemindAt %v", got.RemindedAt, got.RemindAt)
 	}
-	f.clock.Set(start)
+	f.Clock.Set(start)
 
 	t.Run("ShortTTL", func(t *testing.T) {
-		svc := invite.NewService(f.db, invite.Config{Now: f.clock.Now, TTL: 24 * time.Hour})
-		inv, _, err := svc.Invite(f.adminA, f.input(f.a))
+		svc := invite.NewService(f.Store, invite.Config{Now: f.Clock.Now, TTL: 24 * time.Hour})
+		inv, _, err := svc.Invite(f.AdminA, f.Input(f.A))
 		if err != nil || !inv.RemindAt.IsZero() {
 			t.Errorf("an invitation valid for less than the reminder lead got RemindAt %v (%v)", inv.RemindAt, err)
 		}
 	})
 	t.Run("Disabled", func(t *testing.T) {
-		svc := invite.NewService(f.db, invite.Config{Now: f.clock.Now, RemindBefore: -1})
-		inv, _, err := svc.Invite(f.adminA, f.input(f.a))
+		svc := invite.NewService(f.Store, invite.Config{Now: f.Clock.Now, RemindBefore: -1})
+		inv, _, err := svc.Invite(f.AdminA, f.Input(f.A))
 		if err != nil || !inv.RemindAt.IsZero() {
 			t.Errorf("reminders off, got RemindAt %v (%v)", inv.RemindAt, err)
 		}
 	})
 	t.Run("ResendRemindsAgain", func(t *testing.T) {
-		inv, _ := f.invite(t, f.a)
-		f.clock.Set(inv.RemindAt)
-		if n, _ := f.svc.SendReminders(t.Context()); n != 1 {
+		inv, _ := f.invite(t, f.A)
+		f.Clock.Set(inv.RemindAt)
+		if n, _ := f.Service.SendReminders(t.Context()); n != 1 {
 			t.Fatalf("got %d reminders, want 1", n)
 		}
-		resent, _, err := f.svc.Resend(f.adminA, inv.ID, nil)
+		resent, _, err := f.Service.Resend(f.AdminA, inv.ID, nil)
 		if err != nil || !resent.RemindAt.Equal(resent.ExpiresAt.Add(-invite.DefaultRemindBefore)) {
 			t.Fatalf("after resend: RemindAt %v (%v)", resent.RemindAt, err)
 		}
-		f.clock.Set(start)
+		f.Clock.Set(start)
 	})
 }
 
@@ -232,36 +232,36 @@ func testMailTemplates(t *testing.T, open Opener) {
 	tmpl := invite.Template{Subject: "{CompanyName} sucht Verstärkung", Body: "Servus {FirstName}!\n\nKlick: {InvitationLink}"}
 
 	t.Run("Default", func(t *testing.T) {
-		got, own, err := f.svc.MailTemplate(f.adminA, f.a.ID, "de")
+		got, own, err := f.Service.MailTemplate(f.AdminA, f.A.ID, "de")
 		if err != nil || own || !strings.Contains(got.Subject, "eingeladen") {
 			t.Fatalf("got %+v, %v, %v; want the built-in German template", got, own, err)
 		}
 	})
 	t.Run("ErrInvalidInput", func(t *testing.T) {
-		err := f.svc.SetMailTemplate(f.adminA, f.a.ID, "de", invite.Template{Subject: "Hi {Vorname}", Body: "x"})
+		err := f.Service.SetMailTemplate(f.AdminA, f.A.ID, "de", invite.Template{Subject: "Hi {Vorname}", Body: "x"})
 		wantField(t, err, "subject", invite.ReasonUnknownPlaceholder)
 		if fe, _ := err.(*invite.Error).Field("subject"); fe.Args["Column"] != 4 || fe.Args["Placeholder"] != "{Vorname}" {
 			t.Errorf("position: got %v", fe.Args)
 		}
-		err = f.svc.SetMailTemplate(f.adminA, f.a.ID, "de", invite.Template{Subject: "Hi\nthere", Body: "x"})
+		err = f.Service.SetMailTemplate(f.AdminA, f.A.ID, "de", invite.Template{Subject: "Hi\nthere", Body: "x"})
 		wantField(t, err, "subject", invite.ReasonLineBreak)
-		err = f.svc.SetMailTemplate(f.adminA, f.a.ID, "xx", tmpl)
+		err = f.Service.SetMailTemplate(f.AdminA, f.A.ID, "xx", tmpl)
 		wantField(t, err, "language", invite.ReasonUnsupportedLanguage)
-		if _, own, _ := f.svc.MailTemplate(f.adminA, f.a.ID, "de"); own {
+		if _, own, _ := f.Service.MailTemplate(f.AdminA, f.A.ID, "de"); own {
 			t.Errorf("a refused template was saved")
 		}
 	})
 	t.Run("ErrCompanyNotFound", func(t *testing.T) {
-		wantErr(t, f.svc.SetMailTemplate(f.adminB, f.a.ID, "de", tmpl), invite.ErrCompanyNotFound)
-		_, _, err := f.svc.MailTemplate(f.adminB, f.a.ID, "de")
+		wantErr(t, f.Service.SetMailTemplate(f.AdminB, f.A.ID, "de", tmpl), invite.ErrCompanyNotFound)
+		_, _, err := f.Service.MailTemplate(f.AdminB, f.A.ID, "de")
 		wantErr(t, err, invite.ErrCompanyNotFound)
 	})
 	t.Run("CompanyTemplate", func(t *testing.T) {
-		if err := f.svc.SetMailTemplate(f.adminA, f.a.ID, "de", tmpl); err != nil {
+		if err := f.Service.SetMailTemplate(f.AdminA, f.A.ID, "de", tmpl); err != nil {
 			t.Fatal(err)
 		}
-		in := f.input(f.a) // German, the company's default
-		inv, _, err := f.svc.Invite(f.adminA, in)
+		in := f.Input(f.A) // German, the company's default
+		inv, _, err := f.Service.Invite(f.AdminA, in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -269,9 +269,9 @@ func testMailTemplates(t *testing.T, open Opener) {
 		if m.Subject != "Acme sucht Verstärkung" || !strings.HasPrefix(m.Text, "Servus Grace!") {
 			t.Errorf("got %q\n%s", m.Subject, m.Text)
 		}
-		in = f.input(f.a)
+		in = f.Input(f.A)
 		in.Language = "en"
-		inv, _, err = f.svc.Invite(f.adminA, in)
+		inv, _, err = f.Service.Invite(f.AdminA, in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -279,17 +279,17 @@ func testMailTemplates(t *testing.T, open Opener) {
 			t.Errorf("English invitation used %q, want the built-in English template", m.Subject)
 		}
 		// Back to the built-in one.
-		if err := f.svc.SetMailTemplate(f.adminA, f.a.ID, "de", invite.Template{}); err != nil {
+		if err := f.Service.SetMailTemplate(f.AdminA, f.A.ID, "de", invite.Template{}); err != nil {
 			t.Fatal(err)
 		}
-		if _, own, _ := f.svc.MailTemplate(f.adminA, f.a.ID, "de"); own {
+		if _, own, _ := f.Service.MailTemplate(f.AdminA, f.A.ID, "de"); own {
 			t.Errorf("the template is still the company's after reset")
 		}
 	})
 	t.Run("InvitationTemplate", func(t *testing.T) {
-		in := f.input(f.a)
+		in := f.Input(f.A)
 		in.Mail = invite.Template{Subject: "Just for {FirstName}", Body: "No link placeholder here."}
-		inv, _, err := f.svc.Invite(f.adminA, in)
+		inv, _, err := f.Service.Invite(f.AdminA, in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -298,14 +298,14 @@ func testMailTemplates(t *testing.T, open Opener) {
 			t.Errorf("got %q\n%s\nwant the invitation's template with the link appended", m.Subject, m.Text)
 		}
 		in.Mail.Body = "{Oops}"
-		_, _, err = f.svc.Invite(f.adminA, in)
+		_, _, err = f.Service.Invite(f.AdminA, in)
 		wantField(t, err, "body", invite.ReasonUnknownPlaceholder)
 	})
 	t.Run("Preview", func(t *testing.T) {
-		in := f.input(f.a)
+		in := f.Input(f.A)
 		in.Mail = invite.Template{Subject: "Preview {LastName}", Body: "B"}
 		before := f.messages(t, nil)
-		m, err := f.svc.PreviewMail(f.adminA, in)
+		m, err := f.Service.PreviewMail(f.AdminA, in)
 		if err != nil || m.Subject != "Preview Hopper" {
 			t.Fatalf("got %v, %v", m, err)
 		}
@@ -317,7 +317,7 @@ func testMailTemplates(t *testing.T, open Opener) {
 
 func latestMessage(t *testing.T, f *fixture, invitationID int64) *invite.Message {
 	t.Helper()
-	page, err := f.svc.Messages(f.adminA, invite.MessageFilter{})
+	page, err := f.Service.Messages(f.AdminA, invite.MessageFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,20 +332,20 @@ func latestMessage(t *testing.T, f *fixture, invitationID int64) *invite.Message
 
 func testMessagesIsolation(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
-	f.invite(t, f.b)
-	page, err := f.svc.Messages(f.adminA, invite.MessageFilter{})
+	f.invite(t, f.B)
+	page, err := f.Service.Messages(f.AdminA, invite.MessageFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range page.Messages {
-		if m.CompanyID != f.a.ID {
+		if m.CompanyID != f.A.ID {
 			t.Errorf("company A's administrator sees message %d of company %d", m.ID, m.CompanyID)
 		}
 	}
-	_, err = f.svc.Messages(f.adminA, invite.MessageFilter{CompanyID: f.b.ID})
+	_, err = f.Service.Messages(f.AdminA, invite.MessageFilter{CompanyID: f.B.ID})
 	wantErr(t, err, invite.ErrCompanyNotFound)
-	all, _ := f.svc.Messages(f.global, invite.MessageFilter{Limit: 2})
-	next, _ := f.svc.Messages(f.global, invite.MessageFilter{Limit: 2, After: all.Next})
+	all, _ := f.Service.Messages(f.Global, invite.MessageFilter{Limit: 2})
+	next, _ := f.Service.Messages(f.Global, invite.MessageFilter{Limit: 2, After: all.Next})
 	if all.Next == 0 || len(next.Messages) == 0 || next.Messages[0].ID >= all.Messages[1].ID {
 		t.Errorf("paging: %v then %v", ids2(all.Messages), ids2(next.Messages))
 	}
@@ -371,21 +371,21 @@ func testJobsConcurrently(t *testing.T, open Opener) {
 	const due, fresh = 60, 60
 	for i := range due + fresh {
 		if i == due {
-			f.clock.Add(time.Hour) // the rest are an hour younger
+			f.Clock.Add(time.Hour) // the rest are an hour younger
 		}
-		inv, _ := f.invite(t, f.a)
+		inv, _ := f.invite(t, f.A)
 		want[inv.Email] = true
 	}
-	f.clock.Add(f.svc.TTL() - time.Hour) // the first 60 are due, the rest not
+	f.Clock.Add(f.Service.TTL() - time.Hour) // the first 60 are due, the rest not
 	sent, expired := make([]int, 3), make([]int, 3)
 	errs := Parallel(6, func(i int) error {
 		if i >= 3 {
 			var err error
-			expired[i-3], err = f.svc.ExpireDue(context.Background())
+			expired[i-3], err = f.Service.ExpireDue(context.Background())
 			return err
 		}
 		for {
-			n, err := f.svc.DeliverOutbox(context.Background(), mailer)
+			n, err := f.Service.DeliverOutbox(context.Background(), mailer)
 			sent[i] += n
 			if err != nil || n == 0 {
 				return err
@@ -418,9 +418,9 @@ func (k *keepingMailer) Deliver(_ context.Context, msgs []*invite.Message) []err
 func testMailerKeepsItsMessages(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
 	f.drain(t)
-	_, token := f.invite(t, f.a)
+	_, token := f.invite(t, f.A)
 	var k keepingMailer
-	if n, err := f.svc.DeliverOutbox(t.Context(), &k); n != 1 || err != nil {
+	if n, err := f.Service.DeliverOutbox(t.Context(), &k); n != 1 || err != nil {
 		t.Fatalf("DeliverOutbox: %d, %v; want 1", n, err)
 	}
 	if len(k.kept) != 1 || !strings.Contains(k.kept[0].Text, token) || !strings.Contains(k.kept[0].HTML, token) {
@@ -437,16 +437,16 @@ func testDeliveryOverSMTP(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
 	f.drain(t)
 	srv := smtptest.Start(t, smtptest.Options{TLS: "starttls", User: "mailer", Password: "secret"})
-	in := f.input(f.a)
+	in := f.Input(f.A)
 	in.Language, in.TimeZone = "pt-BR", "America/Sao_Paulo"
-	inv, _, err := f.svc.Invite(f.adminA, in)
+	inv, _, err := f.Service.Invite(f.AdminA, in)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if inv.Delivery == nil || inv.Delivery.State != invite.DeliveryQueued {
 		t.Fatalf("delivery before the worker ran: got %+v, want queued", inv.Delivery)
 	}
-	n, err := f.svc.DeliverOutbox(t.Context(), mailerFor(t, srv))
+	n, err := f.Service.DeliverOutbox(t.Context(), mailerFor(t, srv))
 	if err != nil || n != 1 {
 		t.Fatalf("DeliverOutbox: %d, %v; want 1", n, err)
 	}
@@ -474,10 +474,10 @@ func testDeliveryOverSMTP(t *testing.T, open Opener) {
 		t.Errorf("HTML part lacks the link:\n%s", html)
 	}
 	// The link in the mail works.
-	if _, err := f.svc.Accept(t.Context(), acceptInput(token)); err != nil {
+	if _, err := f.Service.Accept(t.Context(), acceptInput(token)); err != nil {
 		t.Fatalf("Accept with the mailed token: %v", err)
 	}
-	stored, _ := f.svc.Invitation(f.adminA, inv.ID)
+	stored, _ := f.Service.Invitation(f.AdminA, inv.ID)
 	if d := stored.Delivery; d == nil || d.State != invite.DeliverySent || d.Attempts != 1 || d.SentAt.IsZero() {
 		t.Errorf("delivery after sending: got %+v, want sent after 1 attempt", d)
 	}
@@ -500,36 +500,36 @@ func testOutboxSurvivesSMTPDown(t *testing.T, open Opener) {
 	const n = 500
 	want := map[string]bool{}
 	for range n {
-		inv, _, err := f.svc.Invite(f.adminA, f.input(f.a))
+		inv, _, err := f.Service.Invite(f.AdminA, f.Input(f.A))
 		if err != nil {
 			t.Fatalf("Invite while the mail server is down: %v", err)
 		}
 		want[inv.Email] = true
 	}
-	sent, err := f.svc.DeliverOutbox(t.Context(), mailer)
+	sent, err := f.Service.DeliverOutbox(t.Context(), mailer)
 	if err != nil || sent != 0 {
 		t.Fatalf("DeliverOutbox with the server down: %d, %v; want 0, nil", sent, err)
 	}
-	page, _ := f.svc.Messages(f.adminA, invite.MessageFilter{Limit: 1})
+	page, _ := f.Service.Messages(f.AdminA, invite.MessageFilter{Limit: 1})
 	if m := page.Messages[0]; m.State != invite.DeliveryQueued || m.Attempts != 1 || m.LastError == "" {
 		t.Errorf("after a failed attempt: got state %s, %d attempts, error %q; want queued with the reason", m.State, m.Attempts, m.LastError)
 	}
 
 	srv := smtptest.Start(t, smtptest.Options{Addr: addr})
 	// Nothing is due before its backoff has passed.
-	if sent, err := f.svc.DeliverOutbox(t.Context(), mailer); err != nil || sent != 0 {
+	if sent, err := f.Service.DeliverOutbox(t.Context(), mailer); err != nil || sent != 0 {
 		t.Fatalf("DeliverOutbox before the backoff: %d, %v; want 0", sent, err)
 	}
-	f.clock.Add(2 * time.Hour)
+	f.Clock.Add(2 * time.Hour)
 	total := 0
 	for runs := 0; total < n && runs < 10; runs++ {
-		sent, err := f.svc.DeliverOutbox(t.Context(), mailer)
+		sent, err := f.Service.DeliverOutbox(t.Context(), mailer)
 		if err != nil {
 			t.Fatal(err)
 		}
 		total += sent
 	}
-	if sent, _ := f.svc.DeliverOutbox(t.Context(), mailer); total != n || sent != 0 {
+	if sent, _ := f.Service.DeliverOutbox(t.Context(), mailer); total != n || sent != 0 {
 		t.Fatalf("delivered %d then %d more, want %d then 0", total, sent, n)
 	}
 	checkReceivedOnce(t, srv, want)
@@ -544,13 +544,13 @@ func testConcurrentDelivery(t *testing.T, open Opener) {
 	const n = 150
 	want := map[string]bool{}
 	for range n {
-		inv, _ := f.invite(t, f.a)
+		inv, _ := f.invite(t, f.A)
 		want[inv.Email] = true
 	}
 	counts := make([]int, 3)
 	errs := Parallel(3, func(i int) error {
 		for {
-			sent, err := f.svc.DeliverOutbox(context.Background(), mailer)
+			sent, err := f.Service.DeliverOutbox(context.Background(), mailer)
 			counts[i] += sent
 			if err != nil || sent == 0 {
 				return err
@@ -582,9 +582,9 @@ func testMailerMiscounts(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
 	f.drain(t)
 	for range 3 {
-		f.invite(t, f.a)
+		f.invite(t, f.A)
 	}
-	if n, err := f.svc.DeliverOutbox(t.Context(), miscounting{}); n != 0 || err != nil {
+	if n, err := f.Service.DeliverOutbox(t.Context(), miscounting{}); n != 0 || err != nil {
 		t.Fatalf("DeliverOutbox: %d sent, %v; want none", n, err)
 	}
 	if n := f.messages(t, func(m *invite.Message) bool { return m.State == invite.DeliveryQueued && m.LastError != "" }); n != 3 {
@@ -610,13 +610,13 @@ func (f failingMailer) Deliver(_ context.Context, msgs []*invite.Message) []erro
 func testDeliveryErrorsForReader(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
 	f.drain(t)
-	refused, _ := f.invite(t, f.a)
-	unreachable, _ := f.invite(t, f.a)
+	refused, _ := f.invite(t, f.A)
+	unreachable, _ := f.invite(t, f.A)
 	mailer := failingMailer{
 		invite.Permanent(errors.New("smtp mail.internal.example:25: 550 5.1.1 <x@example.com>: no such user")),
 		invite.Permanent(errors.New("dial tcp 10.0.0.5:25: connection refused")),
 	}
-	if _, err := f.svc.DeliverOutbox(t.Context(), mailer); err != nil {
+	if _, err := f.Service.DeliverOutbox(t.Context(), mailer); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -625,24 +625,24 @@ func testDeliveryErrorsForReader(t *testing.T, open Opener) {
 		refused    string
 		unreachble string
 	}{
-		{f.global, "Global Administrator", mailer[0].Error(), mailer[1].Error()},
-		{f.adminA, "Company Administrator", "550", invite.DeliveryUnreachable},
+		{f.Global, "Global Administrator", mailer[0].Error(), mailer[1].Error()},
+		{f.AdminA, "Company Administrator", "550", invite.DeliveryUnreachable},
 	} {
 		for id, want := range map[int64]string{refused.ID: tc.refused, unreachable.ID: tc.unreachble} {
-			inv, err := f.svc.Invitation(tc.ctx, id)
+			inv, err := f.Service.Invitation(tc.ctx, id)
 			if err != nil || inv.Delivery == nil || inv.Delivery.Error != want {
 				t.Errorf("%s reads invitation %d's delivery error %+v (%v), want %q", tc.who, id, inv.Delivery, err, want)
 			}
-			page, err := f.svc.Invitations(tc.ctx, invite.InvitationFilter{Email: inv.Email})
+			page, err := f.Service.Invitations(tc.ctx, invite.InvitationFilter{Email: inv.Email})
 			if err != nil || len(page.Invitations) != 1 || page.Invitations[0].Delivery.Error != want {
 				t.Errorf("%s lists invitation %d with %v (%v), want %q", tc.who, id, page, err, want)
 			}
-			m, err := f.svc.Message(tc.ctx, inv.Delivery.MessageID)
+			m, err := f.Service.Message(tc.ctx, inv.Delivery.MessageID)
 			if err != nil || m.Message.LastError != want {
 				t.Errorf("%s reads message %d's error %v (%v), want %q", tc.who, inv.Delivery.MessageID, m, err, want)
 			}
 		}
-		msgs, err := f.svc.Messages(tc.ctx, invite.MessageFilter{})
+		msgs, err := f.Service.Messages(tc.ctx, invite.MessageFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}

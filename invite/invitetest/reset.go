@@ -21,19 +21,19 @@ func (f *fixture) resetToken(t *testing.T, email string) string {
 
 func testPasswordReset(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
-	member := f.member(t, f.a, invite.AdminNone)
+	member := f.Member(t, f.A, invite.AdminNone)
 	_, session := f.loginAs(t, member.Email)
 	ctx := context.Background()
 
 	// Known and unknown addresses are answered alike, and so is what is
 	// no address at all.
 	for _, email := range []string{" " + member.Email + " ", "nobody@example.com", "not an address"} {
-		if err := f.svc.RequestPasswordReset(ctx, email, "de"); err != nil {
+		if err := f.Service.RequestPasswordReset(ctx, email, "de"); err != nil {
 			t.Fatalf("RequestPasswordReset(%q): %v", email, err)
 		}
 	}
 	outbox := f.messages(t, nil)
-	if n, err := f.svc.IssuePasswordResets(ctx); err != nil || n != 1 {
+	if n, err := f.Service.IssuePasswordResets(ctx); err != nil || n != 1 {
 		t.Fatalf("IssuePasswordResets: %d, %v; want 1", n, err)
 	}
 	if n := f.messages(t, nil) - outbox; n != 1 {
@@ -43,67 +43,67 @@ func testPasswordReset(t *testing.T, open Opener) {
 
 	// Asking again at once sends nothing more; a minute later a newer
 	// link, and the older one is dead.
-	f.svc.RequestPasswordReset(ctx, member.Email, "en")
-	if n, _ := f.svc.IssuePasswordResets(ctx); n != 0 {
+	f.Service.RequestPasswordReset(ctx, member.Email, "en")
+	if n, _ := f.Service.IssuePasswordResets(ctx); n != 0 {
 		t.Fatalf("a second link within a minute")
 	}
-	f.clock.Add(invite.ResetInterval)
-	f.svc.RequestPasswordReset(ctx, member.Email, "en")
-	if n, _ := f.svc.IssuePasswordResets(ctx); n != 1 {
+	f.Clock.Add(invite.ResetInterval)
+	f.Service.RequestPasswordReset(ctx, member.Email, "en")
+	if n, _ := f.Service.IssuePasswordResets(ctx); n != 1 {
 		t.Fatalf("no second link after a minute")
 	}
 	second := f.resetToken(t, member.Email)
-	_, err := f.svc.ResetPassword(ctx, first, "a brand new passphrase")
+	_, err := f.Service.ResetPassword(ctx, first, "a brand new passphrase")
 	wantErr(t, err, invite.ErrResetNotFound)
 
-	_, err = f.svc.ResetPassword(ctx, second, "short")
+	_, err = f.Service.ResetPassword(ctx, second, "short")
 	wantField(t, err, "password", invite.ReasonPasswordTooShort)
-	if email, err := f.svc.PasswordResetFor(ctx, second); err != nil || email != member.Email {
+	if email, err := f.Service.PasswordResetFor(ctx, second); err != nil || email != member.Email {
 		t.Fatalf("PasswordResetFor: %q, %v", email, err)
 	}
-	if _, err := f.svc.ResetPassword(ctx, second, "a brand new passphrase"); err != nil {
+	if _, err := f.Service.ResetPassword(ctx, second, "a brand new passphrase"); err != nil {
 		t.Fatal(err)
 	}
 	f.wantLoggedOut(t, session)
-	if _, _, err := f.svc.Login(ctx, member.Email, "a brand new passphrase"); err != nil {
+	if _, _, err := f.Service.Login(ctx, member.Email, "a brand new passphrase"); err != nil {
 		t.Errorf("log in with the new password: %v", err)
 	}
-	_, err = f.svc.ResetPassword(ctx, second, "another new passphrase")
+	_, err = f.Service.ResetPassword(ctx, second, "another new passphrase")
 	wantErr(t, err, invite.ErrResetNotFound) // used once
 
 	t.Run("ErrResetExpired", func(t *testing.T) {
-		f.clock.Add(invite.ResetInterval)
-		f.svc.RequestPasswordReset(ctx, member.Email, "en")
-		f.svc.IssuePasswordResets(ctx)
+		f.Clock.Add(invite.ResetInterval)
+		f.Service.RequestPasswordReset(ctx, member.Email, "en")
+		f.Service.IssuePasswordResets(ctx)
 		token := f.resetToken(t, member.Email)
-		f.clock.Add(invite.ResetTTL)
-		_, err := f.svc.ResetPassword(ctx, token, "yet another passphrase")
+		f.Clock.Add(invite.ResetTTL)
+		_, err := f.Service.ResetPassword(ctx, token, "yet another passphrase")
 		wantErr(t, err, invite.ErrResetExpired)
 	})
 	t.Run("GlobalAdministrator", func(t *testing.T) {
-		f.svc.RequestPasswordReset(ctx, "root@example.com", "en")
-		if n, err := f.svc.IssuePasswordResets(ctx); err != nil || n != 1 {
+		f.Service.RequestPasswordReset(ctx, "root@example.com", "en")
+		if n, err := f.Service.IssuePasswordResets(ctx); err != nil || n != 1 {
 			t.Fatalf("a Global Administrator of no company: %d, %v", n, err)
 		}
 	})
 	t.Run("Pruned", func(t *testing.T) {
-		f.clock.Add(8 * 24 * time.Hour)
-		if _, err := f.svc.IssuePasswordResets(ctx); err != nil {
+		f.Clock.Add(8 * 24 * time.Hour)
+		if _, err := f.Service.IssuePasswordResets(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := f.db.PrunePasswordResets(ctx, f.clock.Now()); err != nil || n != 0 {
+		if n, err := f.Store.PrunePasswordResets(ctx, f.Clock.Now()); err != nil || n != 0 {
 			t.Errorf("%d requests older than a week are kept (%v)", n, err)
 		}
 	})
 	t.Run("Concurrent", func(t *testing.T) {
-		f.clock.Add(time.Hour)
+		f.Clock.Add(time.Hour)
 		for range 10 {
-			f.svc.RequestPasswordReset(ctx, member.Email, "en")
+			f.Service.RequestPasswordReset(ctx, member.Email, "en")
 		}
 		counts := make([]int, 3)
 		errs := Parallel(3, func(i int) error {
 			var err error
-			counts[i], err = f.svc.IssuePasswordResets(context.Background())
+			counts[i], err = f.Service.IssuePasswordResets(context.Background())
 			return err
 		})
 		if got := Tally(errs); got[""] != 3 || counts[0]+counts[1]+counts[2] != 1 {
@@ -118,21 +118,21 @@ func testPasswordReset(t *testing.T, open Opener) {
 func testResetMailsBounded(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
 	ctx := context.Background()
-	member := f.member(t, f.a, invite.AdminNone)
+	member := f.Member(t, f.A, invite.AdminNone)
 	bound := invite.DefaultLimits().ResetMails.Count
 	sent := 0
 	for range bound + 5 {
 		for range 3 { // asked three times a minute: two are too soon
-			if err := f.svc.RequestPasswordReset(ctx, member.Email, "en"); err != nil {
+			if err := f.Service.RequestPasswordReset(ctx, member.Email, "en"); err != nil {
 				t.Fatal(err)
 			}
 		}
-		n, err := f.svc.IssuePasswordResets(ctx)
+		n, err := f.Service.IssuePasswordResets(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		sent += n
-		f.clock.Add(invite.ResetInterval)
+		f.Clock.Add(invite.ResetInterval)
 	}
 	if sent != bound {
 		t.Errorf("%d reset links in %d minutes, want %d", sent, bound+5, bound)

@@ -10,33 +10,33 @@ import (
 
 func testSessions(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
-	u, token, err := f.svc.Login(t.Context(), "Root@Example.com", password)
+	u, token, err := f.Service.Login(t.Context(), "Root@Example.com", Password)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := f.svc.SessionUser(t.Context(), token)
+	got, err := f.Service.SessionUser(t.Context(), token)
 	if err != nil || got.ID != u.ID {
 		t.Fatalf("SessionUser: got %v, %v; want user %d", got, err, u.ID)
 	}
-	_, other, _ := f.svc.Login(t.Context(), "root@example.com", password)
+	_, other, _ := f.Service.Login(t.Context(), "root@example.com", Password)
 	if other == token {
 		t.Fatalf("two log-ins share a session")
 	}
-	if err := f.svc.Logout(t.Context(), token); err != nil {
+	if err := f.Service.Logout(t.Context(), token); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.svc.SessionUser(t.Context(), token)
+	_, err = f.Service.SessionUser(t.Context(), token)
 	wantErr(t, err, invite.ErrUnauthorized)
-	if _, err := f.svc.SessionUser(t.Context(), other); err != nil {
+	if _, err := f.Service.SessionUser(t.Context(), other); err != nil {
 		t.Errorf("logging out ended another session: %v", err)
 	}
-	f.clock.Add(invite.SessionTTL)
-	_, err = f.svc.SessionUser(t.Context(), other)
+	f.Clock.Add(invite.SessionTTL)
+	_, err = f.Service.SessionUser(t.Context(), other)
 	wantErr(t, err, invite.ErrUnauthorized)
-	_, _, err = f.svc.Login(t.Context(), "root@example.com", "wrong password!")
+	_, _, err = f.Service.Login(t.Context(), "root@example.com", "wrong password!")
 	wantErr(t, err, invite.ErrBadCredentials)
 	for _, bad := range []string{"", "x", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"} {
-		_, err = f.svc.SessionUser(t.Context(), bad)
+		_, err = f.Service.SessionUser(t.Context(), bad)
 		wantErr(t, err, invite.ErrUnauthorized)
 	}
 }
@@ -44,36 +44,36 @@ func testSessions(t *testing.T, open Opener) {
 func testRequestNewInvitation(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
 	f.drain(t)
-	inv, token := f.invite(t, f.a)
-	wantErr(t, f.svc.RequestNewInvitation(t.Context(), token), invite.ErrInvalidTransition)
-	f.clock.Set(inv.ExpiresAt)
+	inv, token := f.invite(t, f.A)
+	wantErr(t, f.Service.RequestNewInvitation(t.Context(), token), invite.ErrInvalidTransition)
+	f.Clock.Set(inv.ExpiresAt)
 	before := f.messages(t, nil)
 	for range 2 { // asking twice notifies once
-		if err := f.svc.RequestNewInvitation(t.Context(), token); err != nil {
+		if err := f.Service.RequestNewInvitation(t.Context(), token); err != nil {
 			t.Fatal(err)
 		}
 	}
-	admins := f.users(t, adminsOf(f.a.ID))
+	admins := f.users(t, adminsOf(f.A.ID))
 	if got := f.messages(t, nil) - before; got != admins || admins == 0 {
 		t.Fatalf("got %d notifications, want one per Company Administrator (%d)", got, admins)
 	}
-	page, _ := f.svc.Messages(f.adminA, invite.MessageFilter{Limit: 1})
+	page, _ := f.Service.Messages(f.AdminA, invite.MessageFilter{Limit: 1})
 	m := page.Messages[0]
 	if m.Kind != invite.KindRenewalRequest || m.InvitationID != 0 || m.To == inv.Email {
 		t.Errorf("got %s to %s for invitation %d", m.Kind, m.To, m.InvitationID)
 	}
 	// After a resend the invitee may ask again, once.
-	if _, _, err := f.svc.Resend(f.adminA, inv.ID, nil); err != nil {
+	if _, _, err := f.Service.Resend(f.AdminA, inv.ID, nil); err != nil {
 		t.Fatal(err)
 	}
-	wantErr(t, f.svc.RequestNewInvitation(t.Context(), token), invite.ErrInvitationNotFound)
-	wantErr(t, f.svc.RequestNewInvitation(t.Context(), "nope"), invite.ErrInvitationNotFound)
+	wantErr(t, f.Service.RequestNewInvitation(t.Context(), token), invite.ErrInvitationNotFound)
+	wantErr(t, f.Service.RequestNewInvitation(t.Context(), "nope"), invite.ErrInvitationNotFound)
 }
 
 func testUsers(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
-	f.member(t, f.a, invite.AdminNone)
-	page, err := f.svc.Users(f.adminA, invite.UserFilter{})
+	f.Member(t, f.A, invite.AdminNone)
+	page, err := f.Service.Users(f.AdminA, invite.UserFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,16 +81,16 @@ func testUsers(t *testing.T, open Opener) {
 		t.Errorf("company A lists %d users, want 2", len(page.Users))
 	}
 	for _, u := range page.Users {
-		if u.CompanyID != f.a.ID || u.PasswordHash != "" {
+		if u.CompanyID != f.A.ID || u.PasswordHash != "" {
 			t.Errorf("listed %+v", u)
 		}
 	}
-	all, _ := f.svc.Users(f.global, invite.UserFilter{Limit: 2})
-	rest, _ := f.svc.Users(f.global, invite.UserFilter{Limit: 2, After: all.Next})
+	all, _ := f.Service.Users(f.Global, invite.UserFilter{Limit: 2})
+	rest, _ := f.Service.Users(f.Global, invite.UserFilter{Limit: 2, After: all.Next})
 	if len(all.Users)+len(rest.Users) != 4 || rest.Next != 0 {
 		t.Errorf("paging all users: %d + %d, next %d", len(all.Users), len(rest.Users), rest.Next)
 	}
-	_, err = f.svc.Users(f.adminA, invite.UserFilter{CompanyID: f.b.ID})
+	_, err = f.Service.Users(f.AdminA, invite.UserFilter{CompanyID: f.B.ID})
 	wantErr(t, err, invite.ErrCompanyNotFound)
 }
 
@@ -98,20 +98,20 @@ func testUsers(t *testing.T, open Opener) {
 // them, and only them.
 func testPruneSessions(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
-	member := f.member(t, f.a, invite.AdminNone)
-	if _, _, err := f.svc.Login(context.Background(), member.Email, password); err != nil {
+	member := f.Member(t, f.A, invite.AdminNone)
+	if _, _, err := f.Service.Login(context.Background(), member.Email, Password); err != nil {
 		t.Fatal(err)
 	}
-	f.clock.Add(invite.SessionTTL / 2)
-	_, live, err := f.svc.Login(context.Background(), member.Email, password)
+	f.Clock.Add(invite.SessionTTL / 2)
+	_, live, err := f.Service.Login(context.Background(), member.Email, Password)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.clock.Add(invite.SessionTTL/2 + time.Second)
-	if n, err := f.svc.Prune(context.Background()); err != nil || n < 1 {
+	f.Clock.Add(invite.SessionTTL/2 + time.Second)
+	if n, err := f.Service.Prune(context.Background()); err != nil || n < 1 {
 		t.Fatalf("Prune: %d, %v", n, err)
 	}
-	if _, err := f.svc.SessionUser(context.Background(), live); err != nil {
+	if _, err := f.Service.SessionUser(context.Background(), live); err != nil {
 		t.Errorf("the live session: %v", err)
 	}
 	if n := f.endSessions(t); n != 1 {
@@ -139,26 +139,26 @@ func testLoginRacesChange(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
 	for name, change := range map[string]func(u *invite.User){
 		"PasswordChanged": func(u *invite.User) {
-			if err := f.svc.ChangePassword(invite.NewContext(context.Background(), u), password, "a brand new passphrase", ""); err != nil {
+			if err := f.Service.ChangePassword(invite.NewContext(context.Background(), u), Password, "a brand new passphrase", ""); err != nil {
 				t.Fatal(err)
 			}
 		},
 		"Disabled": func(u *invite.User) {
-			if _, err := f.svc.SetDisabled(f.global, u.ID, true); err != nil {
+			if _, err := f.Service.SetDisabled(f.Global, u.ID, true); err != nil {
 				t.Fatal(err)
 			}
 		},
 		"Deleted": func(u *invite.User) {
-			if err := f.svc.DeleteUser(f.global, u.ID); err != nil {
+			if err := f.Service.DeleteUser(f.Global, u.ID); err != nil {
 				t.Fatal(err)
 			}
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			u := f.member(t, f.a, invite.AdminNone)
+			u := f.Member(t, f.A, invite.AdminNone)
 			sessions := f.endSessions(t)
-			racing := invite.NewService(beforeSession{f.db, func() { change(u) }}, invite.Config{Now: f.clock.Now})
-			_, _, err := racing.Login(context.Background(), u.Email, password)
+			racing := invite.NewService(beforeSession{f.Store, func() { change(u) }}, invite.Config{Now: f.Clock.Now})
+			_, _, err := racing.Login(context.Background(), u.Email, Password)
 			wantErr(t, err, invite.ErrBadCredentials)
 			if n := f.endSessions(t); n != sessions {
 				t.Errorf("%d sessions made", n-sessions)

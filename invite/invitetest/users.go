@@ -14,7 +14,7 @@ import (
 // as them and the session's token.
 func (f *fixture) loginAs(t *testing.T, email string) (context.Context, string) {
 	t.Helper()
-	u, token, err := f.svc.Login(context.Background(), email, password)
+	u, token, err := f.Service.Login(context.Background(), email, Password)
 	if err != nil {
 		t.Fatalf("Login %s: %v", email, err)
 	}
@@ -23,81 +23,81 @@ func (f *fixture) loginAs(t *testing.T, email string) (context.Context, string) 
 
 func (f *fixture) wantLoggedOut(t *testing.T, token string) {
 	t.Helper()
-	if _, err := f.svc.SessionUser(context.Background(), token); err == nil {
+	if _, err := f.Service.SessionUser(context.Background(), token); err == nil {
 		t.Errorf("the session still works")
 	}
 }
 
 func testChangeUser(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
-	member := f.member(t, f.a, invite.AdminNone)
+	member := f.Member(t, f.A, invite.AdminNone)
 	_, memberToken := f.loginAs(t, member.Email)
 
 	t.Run("OK", func(t *testing.T) {
-		u, err := f.svc.ChangeUser(f.adminA, member.ID, invite.UserChange{
-			BusinessRoleID: f.a.BusinessRoles[1].ID,
-			Grants:         []invite.Grant{{SubscriptionID: f.a.Subscriptions[1].ID, Role: invite.RoleAdministrator}},
+		u, err := f.Service.ChangeUser(f.AdminA, member.ID, invite.UserChange{
+			BusinessRoleID: f.A.BusinessRoles[1].ID,
+			Grants:         []invite.Grant{{SubscriptionID: f.A.Subscriptions[1].ID, Role: invite.RoleAdministrator}},
 			AdminLevel:     invite.AdminCompany,
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if u.BusinessRoleID != f.a.BusinessRoles[1].ID || u.AdminLevel != invite.AdminCompany || len(u.Grants) != 1 || u.Grant(f.a.Subscriptions[1].ID) != invite.RoleAdministrator {
+		if u.BusinessRoleID != f.A.BusinessRoles[1].ID || u.AdminLevel != invite.AdminCompany || len(u.Grants) != 1 || u.Grant(f.A.Subscriptions[1].ID) != invite.RoleAdministrator {
 			t.Errorf("got %+v", u)
 		}
 		f.wantLoggedOut(t, memberToken) // privileges changed: log in again
-		if _, err := f.svc.ChangeUser(f.adminA, member.ID, invite.UserChange{AdminLevel: invite.AdminNone}); err != nil {
+		if _, err := f.Service.ChangeUser(f.AdminA, member.ID, invite.UserChange{AdminLevel: invite.AdminNone}); err != nil {
 			t.Fatalf("demoting one of two administrators: %v", err)
 		}
 	})
 	t.Run("ErrUserNotFound", func(t *testing.T) {
-		_, err := f.svc.ChangeUser(f.adminB, member.ID, invite.UserChange{BusinessRoleID: f.a.BusinessRoles[0].ID})
+		_, err := f.Service.ChangeUser(f.AdminB, member.ID, invite.UserChange{BusinessRoleID: f.A.BusinessRoles[0].ID})
 		wantErr(t, err, invite.ErrUserNotFound)
-		_, err = f.svc.User(f.adminB, member.ID)
+		_, err = f.Service.User(f.AdminB, member.ID)
 		wantErr(t, err, invite.ErrUserNotFound)
-		root, _ := f.svc.Authenticate(context.Background(), "root@example.com", password)
-		_, err = f.svc.ChangeUser(f.adminA, root.ID, invite.UserChange{AdminLevel: invite.AdminNone})
+		root, _ := f.Service.Authenticate(context.Background(), "root@example.com", Password)
+		_, err = f.Service.ChangeUser(f.AdminA, root.ID, invite.UserChange{AdminLevel: invite.AdminNone})
 		wantErr(t, err, invite.ErrUserNotFound)
 	})
 	t.Run("ErrAboveOwnRole", func(t *testing.T) {
 		// An administrator who only views Data Stream Designer cannot
 		// grant more there, nor invite with more.
-		in := f.input(f.a)
+		in := f.Input(f.A)
 		in.AdminLevel = invite.AdminCompany
-		in.Grants = []invite.Grant{{SubscriptionID: f.a.Subscriptions[1].ID, Role: invite.RoleViewer}}
-		_, token, err := f.svc.Invite(f.global, in)
+		in.Grants = []invite.Grant{{SubscriptionID: f.A.Subscriptions[1].ID, Role: invite.RoleViewer}}
+		_, token, err := f.Service.Invite(f.Global, in)
 		if err != nil {
 			t.Fatal(err)
 		}
-		weak, err := f.svc.Accept(context.Background(), acceptInput(token))
+		weak, err := f.Service.Accept(context.Background(), acceptInput(token))
 		if err != nil {
 			t.Fatal(err)
 		}
 		weakCtx := invite.NewContext(context.Background(), weak)
 		// Nobody acts on someone above their own: the member
 		// contributes to App Designer.
-		_, err = f.svc.ChangeUser(weakCtx, member.ID, invite.UserChange{Grants: []invite.Grant{{SubscriptionID: f.a.Subscriptions[1].ID, Role: invite.RoleViewer}}})
+		_, err = f.Service.ChangeUser(weakCtx, member.ID, invite.UserChange{Grants: []invite.Grant{{SubscriptionID: f.A.Subscriptions[1].ID, Role: invite.RoleViewer}}})
 		wantErr(t, err, invite.ErrUserAboveYou)
-		_, err = f.svc.SetDisabled(weakCtx, member.ID, true)
+		_, err = f.Service.SetDisabled(weakCtx, member.ID, true)
 		wantErr(t, err, invite.ErrUserAboveYou)
-		viewer := f.input(f.a)
-		viewer.Grants = []invite.Grant{{SubscriptionID: f.a.Subscriptions[1].ID, Role: invite.RoleViewer}}
-		_, token, err = f.svc.Invite(f.global, viewer)
+		viewer := f.Input(f.A)
+		viewer.Grants = []invite.Grant{{SubscriptionID: f.A.Subscriptions[1].ID, Role: invite.RoleViewer}}
+		_, token, err = f.Service.Invite(f.Global, viewer)
 		if err != nil {
 			t.Fatal(err)
 		}
-		peer, err := f.svc.Accept(context.Background(), acceptInput(token))
+		peer, err := f.Service.Accept(context.Background(), acceptInput(token))
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.svc.ChangeUser(weakCtx, peer.ID, invite.UserChange{Grants: []invite.Grant{{SubscriptionID: f.a.Subscriptions[1].ID, Role: invite.RoleContributor}}})
+		_, err = f.Service.ChangeUser(weakCtx, peer.ID, invite.UserChange{Grants: []invite.Grant{{SubscriptionID: f.A.Subscriptions[1].ID, Role: invite.RoleContributor}}})
 		wantField(t, err, "grants[0].role", invite.ReasonAboveOwnRole)
-		inv := f.input(f.a)
-		inv.Grants = []invite.Grant{{SubscriptionID: f.a.Subscriptions[0].ID, Role: invite.RoleViewer}}
-		_, _, err = f.svc.Invite(weakCtx, inv)
+		inv := f.Input(f.A)
+		inv.Grants = []invite.Grant{{SubscriptionID: f.A.Subscriptions[0].ID, Role: invite.RoleViewer}}
+		_, _, err = f.Service.Invite(weakCtx, inv)
 		wantField(t, err, "grants[0].role", invite.ReasonAboveOwnRole)
-		inv.Grants = []invite.Grant{{SubscriptionID: f.a.Subscriptions[1].ID, Role: invite.RoleViewer}}
-		if _, _, err := f.svc.Invite(weakCtx, inv); err != nil {
+		inv.Grants = []invite.Grant{{SubscriptionID: f.A.Subscriptions[1].ID, Role: invite.RoleViewer}}
+		if _, _, err := f.Service.Invite(weakCtx, inv); err != nil {
 			t.Errorf("granting one's own role: %v", err)
 		}
 	})
@@ -107,22 +107,22 @@ func testChangeUser(t *testing.T, open Opener) {
 // deleted, even when two administrators demote each other at once.
 func testLastAdministrator(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
-	adminB, _ := invite.FromContext(f.adminB)
-	_, err := f.svc.ChangeUser(f.adminB, adminB.ID, invite.UserChange{AdminLevel: invite.AdminNone})
+	adminB, _ := invite.FromContext(f.AdminB)
+	_, err := f.Service.ChangeUser(f.AdminB, adminB.ID, invite.UserChange{AdminLevel: invite.AdminNone})
 	wantErr(t, err, invite.ErrLastAdmin)
-	_, err = f.svc.SetDisabled(f.global, adminB.ID, true)
+	_, err = f.Service.SetDisabled(f.Global, adminB.ID, true)
 	wantErr(t, err, invite.ErrLastAdmin)
-	wantErr(t, f.svc.DeleteUser(f.global, adminB.ID), invite.ErrLastAdmin)
+	wantErr(t, f.Service.DeleteUser(f.Global, adminB.ID), invite.ErrLastAdmin)
 
-	second := f.member(t, f.b, invite.AdminCompany)
+	second := f.Member(t, f.B, invite.AdminCompany)
 	secondCtx := invite.NewContext(context.Background(), second)
 	for range 5 {
 		errs := Parallel(2, func(i int) error {
 			if i == 0 {
-				_, err := f.svc.ChangeUser(f.adminB, second.ID, invite.UserChange{AdminLevel: invite.AdminNone})
+				_, err := f.Service.ChangeUser(f.AdminB, second.ID, invite.UserChange{AdminLevel: invite.AdminNone})
 				return err
 			}
-			_, err := f.svc.ChangeUser(secondCtx, adminB.ID, invite.UserChange{AdminLevel: invite.AdminNone})
+			_, err := f.Service.ChangeUser(secondCtx, adminB.ID, invite.UserChange{AdminLevel: invite.AdminNone})
 			return err
 		})
 		// The one who loses is refused as the last administrator, or,
@@ -131,12 +131,12 @@ func testLastAdministrator(t *testing.T, open Opener) {
 		if got := Tally(errs); got[""] != 1 || got["last_admin"]+got["forbidden"] != 1 {
 			t.Fatalf("two administrators demoting each other: %v, want one success and one last_admin or forbidden", got)
 		}
-		if n := f.users(t, adminsOf(f.b.ID)); n != 1 {
+		if n := f.users(t, adminsOf(f.B.ID)); n != 1 {
 			t.Fatalf("company B has %d administrators, want 1", n)
 		}
 		// Promote the demoted one again for the next round.
 		for _, id := range []int64{adminB.ID, second.ID} {
-			if _, err := f.svc.ChangeUser(f.global, id, invite.UserChange{AdminLevel: invite.AdminCompany}); err != nil {
+			if _, err := f.Service.ChangeUser(f.Global, id, invite.UserChange{AdminLevel: invite.AdminCompany}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -145,103 +145,103 @@ func testLastAdministrator(t *testing.T, open Opener) {
 
 func testDisableUser(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
-	member := f.member(t, f.a, invite.AdminNone)
+	member := f.Member(t, f.A, invite.AdminNone)
 	_, token := f.loginAs(t, member.Email)
-	u, err := f.svc.SetDisabled(f.adminA, member.ID, true)
+	u, err := f.Service.SetDisabled(f.AdminA, member.ID, true)
 	if err != nil || !u.Disabled() {
 		t.Fatalf("SetDisabled: %+v, %v", u, err)
 	}
 	f.wantLoggedOut(t, token)
-	_, _, err = f.svc.Login(context.Background(), member.Email, password)
+	_, _, err = f.Service.Login(context.Background(), member.Email, Password)
 	wantErr(t, err, invite.ErrUserDisabled)
-	_, _, err = f.svc.Login(context.Background(), member.Email, "wrong password!!")
+	_, _, err = f.Service.Login(context.Background(), member.Email, "wrong password!!")
 	wantErr(t, err, invite.ErrBadCredentials) // nothing said without the password
-	if _, err := f.svc.SetDisabled(f.adminA, member.ID, false); err != nil {
+	if _, err := f.Service.SetDisabled(f.AdminA, member.ID, false); err != nil {
 		t.Fatal(err)
 	}
 	f.loginAs(t, member.Email)
-	self, _ := invite.FromContext(f.adminA)
-	_, err = f.svc.SetDisabled(f.adminA, self.ID, true)
+	self, _ := invite.FromContext(f.AdminA)
+	_, err = f.Service.SetDisabled(f.AdminA, self.ID, true)
 	wantErr(t, err, invite.ErrForbidden)
-	_, err = f.svc.SetDisabled(f.adminB, member.ID, true)
+	_, err = f.Service.SetDisabled(f.AdminB, member.ID, true)
 	wantErr(t, err, invite.ErrUserNotFound)
 }
 
 func testDeleteUser(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
-	extra := f.member(t, f.a, invite.AdminCompany)
+	extra := f.Member(t, f.A, invite.AdminCompany)
 	extraCtx, token := f.loginAs(t, extra.Email)
-	sent, _, err := f.svc.Invite(extraCtx, f.input(f.a))
+	sent, _, err := f.Service.Invite(extraCtx, f.Input(f.A))
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantErr(t, f.svc.DeleteUser(f.adminA, extra.ID), invite.ErrForbidden)
-	if err := f.svc.DeleteUser(f.global, extra.ID); err != nil {
+	wantErr(t, f.Service.DeleteUser(f.AdminA, extra.ID), invite.ErrForbidden)
+	if err := f.Service.DeleteUser(f.Global, extra.ID); err != nil {
 		t.Fatal(err)
 	}
 	f.wantLoggedOut(t, token)
-	_, err = f.svc.User(f.global, extra.ID)
+	_, err = f.Service.User(f.Global, extra.ID)
 	wantErr(t, err, invite.ErrUserNotFound)
-	inv, err := f.svc.Invitation(f.global, sent.ID)
+	inv, err := f.Service.Invitation(f.Global, sent.ID)
 	if err != nil || inv.Status != invite.StatusCanceled || inv.InvitedBy != extra.ID {
 		t.Errorf("the deleted user's pending invitation: %+v, %v; want canceled, still naming them", inv, err)
 	}
 	// Their own invitation's history stays readable.
-	page, err := f.svc.Invitations(f.global, invite.InvitationFilter{Email: extra.Email})
+	page, err := f.Service.Invitations(f.Global, invite.InvitationFilter{Email: extra.Email})
 	if err != nil || len(page.Invitations) != 1 || page.Invitations[0].AcceptedBy != extra.ID {
 		t.Errorf("history: %v, %v", page, err)
 	}
 	// The address can be invited again.
-	in := f.input(f.a)
+	in := f.Input(f.A)
 	in.Email = extra.Email
-	if _, _, err := f.svc.Invite(f.adminA, in); err != nil {
+	if _, _, err := f.Service.Invite(f.AdminA, in); err != nil {
 		t.Errorf("inviting a deleted user's address again: %v", err)
 	}
 }
 
 func testProfileAndPassword(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
-	member := f.member(t, f.a, invite.AdminNone)
+	member := f.Member(t, f.A, invite.AdminNone)
 	ctx, keep := f.loginAs(t, member.Email)
 	_, other := f.loginAs(t, member.Email)
 
-	_, err := f.svc.UpdateProfile(ctx, invite.ProfileInput{FirstName: "Grace", LastName: "Hopper", Phone: "12"})
+	_, err := f.Service.UpdateProfile(ctx, invite.ProfileInput{FirstName: "Grace", LastName: "Hopper", Phone: "12"})
 	wantField(t, err, "phone", invite.ReasonInvalidPhone)
-	u, err := f.svc.UpdateProfile(ctx, invite.ProfileInput{FirstName: " Amazing ", LastName: "Grace", Department: "Navy", Language: "fr", TimeZone: "America/New_York"})
+	u, err := f.Service.UpdateProfile(ctx, invite.ProfileInput{FirstName: " Amazing ", LastName: "Grace", Department: "Navy", Language: "fr", TimeZone: "America/New_York"})
 	if err != nil || u.FirstName != "Amazing" || u.Language != "fr" || u.TimeZone != "America/New_York" || u.Email != member.Email {
 		t.Fatalf("UpdateProfile: %+v, %v", u, err)
 	}
 
-	err = f.svc.ChangePassword(ctx, "not my password", "a brand new passphrase", keep)
+	err = f.Service.ChangePassword(ctx, "not my password", "a brand new passphrase", keep)
 	wantField(t, err, "current_password", invite.ReasonWrongPassword)
-	err = f.svc.ChangePassword(ctx, password, "short", keep)
+	err = f.Service.ChangePassword(ctx, Password, "short", keep)
 	wantField(t, err, "password", invite.ReasonPasswordTooShort)
-	if err := f.svc.ChangePassword(ctx, password, "a brand new passphrase", keep); err != nil {
+	if err := f.Service.ChangePassword(ctx, Password, "a brand new passphrase", keep); err != nil {
 		t.Fatal(err)
 	}
 	f.wantLoggedOut(t, other)
-	if _, err := f.svc.SessionUser(context.Background(), keep); err != nil {
+	if _, err := f.Service.SessionUser(context.Background(), keep); err != nil {
 		t.Errorf("the session that changed the password ended: %v", err)
 	}
-	if _, _, err := f.svc.Login(context.Background(), member.Email, "a brand new passphrase"); err != nil {
+	if _, _, err := f.Service.Login(context.Background(), member.Email, "a brand new passphrase"); err != nil {
 		t.Errorf("log in with the new password: %v", err)
 	}
-	_, _, err = f.svc.Login(context.Background(), member.Email, password)
+	_, _, err = f.Service.Login(context.Background(), member.Email, Password)
 	wantErr(t, err, invite.ErrBadCredentials)
 }
 
 func testUsersSearch(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
-	in := f.input(f.a)
+	in := f.Input(f.A)
 	in.FirstName, in.LastName = "Edsger", "Dijkstra"
-	_, token, _ := f.svc.Invite(f.adminA, in)
+	_, token, _ := f.Service.Invite(f.AdminA, in)
 	acc := acceptInput(token)
 	acc.FirstName, acc.LastName = "Edsger", "Dijkstra"
-	if _, err := f.svc.Accept(context.Background(), acc); err != nil {
+	if _, err := f.Service.Accept(context.Background(), acc); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{"DIJK", "edsger", in.Email[:8]} {
-		page, err := f.svc.Users(f.adminA, invite.UserFilter{Search: q})
+		page, err := f.Service.Users(f.AdminA, invite.UserFilter{Search: q})
 		if err != nil || len(page.Users) != 1 || page.Users[0].LastName != "Dijkstra" {
 			t.Errorf("search %q: %v, %v", q, page, err)
 		}
@@ -249,7 +249,7 @@ func testUsersSearch(t *testing.T, open Opener) {
 	if _, u := f.loginAs(t, "root@example.com"); u == "" {
 		t.Fatal("no token")
 	}
-	root, _ := f.svc.Authenticate(context.Background(), "root@example.com", password)
+	root, _ := f.Service.Authenticate(context.Background(), "root@example.com", Password)
 	if root.LastLoginAt.IsZero() {
 		t.Errorf("the last log-in was not recorded")
 	}
@@ -261,13 +261,13 @@ func testUsersSearch(t *testing.T, open Opener) {
 // they may still send.
 func testRemovedAdministratorsInvitations(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
-	sub := f.a.Subscriptions[0].ID
+	sub := f.A.Subscriptions[0].ID
 	sends := func(admin *invite.User, role invite.Role) *invite.Invitation {
 		t.Helper()
-		in := f.input(f.a)
+		in := f.Input(f.A)
 		in.AdminLevel = invite.AdminCompany
 		in.Grants = []invite.Grant{{SubscriptionID: sub, Role: role}}
-		inv, _, err := f.svc.Invite(invite.NewContext(context.Background(), admin), in)
+		inv, _, err := f.Service.Invite(invite.NewContext(context.Background(), admin), in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -275,32 +275,32 @@ func testRemovedAdministratorsInvitations(t *testing.T, open Opener) {
 	}
 	status := func(inv *invite.Invitation) invite.Status {
 		t.Helper()
-		got, err := f.svc.Invitation(f.global, inv.ID)
+		got, err := f.Service.Invitation(f.Global, inv.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return got.Status
 	}
-	disabled := f.member(t, f.a, invite.AdminCompany)
-	demoted := f.member(t, f.a, invite.AdminCompany)
-	lowered := f.member(t, f.a, invite.AdminCompany)
-	deleted := f.member(t, f.a, invite.AdminCompany)
+	disabled := f.Member(t, f.A, invite.AdminCompany)
+	demoted := f.Member(t, f.A, invite.AdminCompany)
+	lowered := f.Member(t, f.A, invite.AdminCompany)
+	deleted := f.Member(t, f.A, invite.AdminCompany)
 	a, b := sends(disabled, invite.RoleAdministrator), sends(demoted, invite.RoleViewer)
 	c, kept := sends(lowered, invite.RoleAdministrator), sends(lowered, invite.RoleViewer)
-	gas, _ := f.invite(t, f.a) // the Global Administrator's, resent by one who is then deleted
-	if _, _, err := f.svc.Resend(invite.NewContext(context.Background(), deleted), gas.ID, nil); err != nil {
+	gas, _ := f.invite(t, f.A) // the Global Administrator's, resent by one who is then deleted
+	if _, _, err := f.Service.Resend(invite.NewContext(context.Background(), deleted), gas.ID, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.SetDisabled(f.global, disabled.ID, true); err != nil {
+	if _, err := f.Service.SetDisabled(f.Global, disabled.ID, true); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.ChangeUser(f.global, demoted.ID, invite.UserChange{AdminLevel: invite.AdminNone}); err != nil {
+	if _, err := f.Service.ChangeUser(f.Global, demoted.ID, invite.UserChange{AdminLevel: invite.AdminNone}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.ChangeUser(f.global, lowered.ID, invite.UserChange{Grants: []invite.Grant{{SubscriptionID: sub, Role: invite.RoleViewer}}}); err != nil {
+	if _, err := f.Service.ChangeUser(f.Global, lowered.ID, invite.UserChange{Grants: []invite.Grant{{SubscriptionID: sub, Role: invite.RoleViewer}}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.svc.DeleteUser(f.global, deleted.ID); err != nil {
+	if err := f.Service.DeleteUser(f.Global, deleted.ID); err != nil {
 		t.Fatal(err)
 	}
 	for name, tc := range map[string]struct {
@@ -324,9 +324,9 @@ func testRemovedAdministratorsInvitations(t *testing.T, open Opener) {
 func testNoPasswordHashReturned(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
 	ctx := context.Background()
-	member := f.member(t, f.a, invite.AdminNone) // returned by Accept
+	member := f.Member(t, f.A, invite.AdminNone) // returned by Accept
 	self := invite.NewContext(ctx, member)
-	_, session, err := f.svc.Login(ctx, member.Email, password)
+	_, session, err := f.Service.Login(ctx, member.Email, Password)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,40 +337,40 @@ func testNoPasswordHashReturned(t *testing.T, open Opener) {
 	}{
 		{"Accept", func(t *testing.T) (*invite.User, error) { return member, nil }},
 		{"Authenticate", func(t *testing.T) (*invite.User, error) {
-			return f.svc.Authenticate(ctx, member.Email, password)
+			return f.Service.Authenticate(ctx, member.Email, Password)
 		}},
 		{"Login", func(t *testing.T) (*invite.User, error) {
-			u, _, err := f.svc.Login(ctx, member.Email, password)
+			u, _, err := f.Service.Login(ctx, member.Email, Password)
 			return u, err
 		}},
-		{"SessionUser", func(t *testing.T) (*invite.User, error) { return f.svc.SessionUser(ctx, session) }},
-		{"User", func(t *testing.T) (*invite.User, error) { return f.svc.User(f.global, member.ID) }},
+		{"SessionUser", func(t *testing.T) (*invite.User, error) { return f.Service.SessionUser(ctx, session) }},
+		{"User", func(t *testing.T) (*invite.User, error) { return f.Service.User(f.Global, member.ID) }},
 		{"Users", func(t *testing.T) (*invite.User, error) {
-			page, err := f.svc.Users(f.global, invite.UserFilter{Search: member.Email})
+			page, err := f.Service.Users(f.Global, invite.UserFilter{Search: member.Email})
 			if err != nil || len(page.Users) != 1 {
 				return nil, fmt.Errorf("users: %v, %v", page, err)
 			}
 			return page.Users[0], nil
 		}},
 		{"ChangeUser", func(t *testing.T) (*invite.User, error) {
-			return f.svc.ChangeUser(f.global, member.ID, invite.UserChange{BusinessRoleID: f.a.BusinessRoles[1].ID})
+			return f.Service.ChangeUser(f.Global, member.ID, invite.UserChange{BusinessRoleID: f.A.BusinessRoles[1].ID})
 		}},
-		{"SetDisabled", func(t *testing.T) (*invite.User, error) { return f.svc.SetDisabled(f.global, member.ID, false) }},
+		{"SetDisabled", func(t *testing.T) (*invite.User, error) { return f.Service.SetDisabled(f.Global, member.ID, false) }},
 		{"UpdateProfile", func(t *testing.T) (*invite.User, error) {
-			return f.svc.UpdateProfile(self, invite.ProfileInput{FirstName: "Ada", LastName: "Lovelace", Language: "en", TimeZone: "UTC"})
+			return f.Service.UpdateProfile(self, invite.ProfileInput{FirstName: "Ada", LastName: "Lovelace", Language: "en", TimeZone: "UTC"})
 		}},
 		{"ResetPassword", func(t *testing.T) (*invite.User, error) {
-			if err := f.svc.RequestPasswordReset(ctx, member.Email, "en"); err != nil {
+			if err := f.Service.RequestPasswordReset(ctx, member.Email, "en"); err != nil {
 				return nil, err
 			}
-			if _, err := f.svc.IssuePasswordResets(ctx); err != nil {
+			if _, err := f.Service.IssuePasswordResets(ctx); err != nil {
 				return nil, err
 			}
-			return f.svc.ResetPassword(ctx, f.resetToken(t, member.Email), password)
+			return f.Service.ResetPassword(ctx, f.resetToken(t, member.Email), Password)
 		}},
 		{"Bootstrap", func(t *testing.T) (*invite.User, error) {
 			other := invite.NewService(open(t), invite.Config{})
-			u, _, err := other.Bootstrap(ctx, "first@example.com", password)
+			u, _, err := other.Bootstrap(ctx, "first@example.com", Password)
 			return u, err
 		}},
 	}

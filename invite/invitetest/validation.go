@@ -46,9 +46,9 @@ func testInviteInvalidInput(t *testing.T, open Opener) {
 		{"TimeZoneLocal", func(in *invite.InvitationInput) { in.TimeZone = "Local" }, "time_zone", invite.ReasonUnknownTimeZone},
 		{"TimeZonePath", func(in *invite.InvitationInput) { in.TimeZone = "../../etc/passwd" }, "time_zone", invite.ReasonUnknownTimeZone},
 		{"BusinessRoleMissing", func(in *invite.InvitationInput) { in.BusinessRoleID = 0 }, "business_role", invite.ReasonRequired},
-		{"BusinessRoleForeign", func(in *invite.InvitationInput) { in.BusinessRoleID = f.b.BusinessRoles[0].ID }, "business_role", invite.ReasonUnknownBusinessRole},
+		{"BusinessRoleForeign", func(in *invite.InvitationInput) { in.BusinessRoleID = f.B.BusinessRoles[0].ID }, "business_role", invite.ReasonUnknownBusinessRole},
 		{"GrantsEmpty", func(in *invite.InvitationInput) { in.Grants = nil }, "grants", invite.ReasonRequired},
-		{"GrantForeignSubscription", func(in *invite.InvitationInput) { in.Grants[1].SubscriptionID = f.b.Subscriptions[0].ID }, "grants[1].subscription", invite.ReasonUnknownSubscription},
+		{"GrantForeignSubscription", func(in *invite.InvitationInput) { in.Grants[1].SubscriptionID = f.B.Subscriptions[0].ID }, "grants[1].subscription", invite.ReasonUnknownSubscription},
 		{"GrantDuplicate", func(in *invite.InvitationInput) { in.Grants[1].SubscriptionID = in.Grants[0].SubscriptionID }, "grants[1].subscription", invite.ReasonDuplicate},
 		{"GrantRole", func(in *invite.InvitationInput) { in.Grants[0].Role = "owner" }, "grants[0].role", invite.ReasonInvalidRole},
 		{"AdminLevel", func(in *invite.InvitationInput) { in.AdminLevel = "root" }, "admin_level", invite.ReasonInvalidAdminLevel},
@@ -56,9 +56,9 @@ func testInviteInvalidInput(t *testing.T, open Opener) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := f.invitations(t, nil)
-			in := f.input(f.a)
+			in := f.Input(f.A)
 			tt.change(&in)
-			_, _, err := f.svc.Invite(f.adminA, in)
+			_, _, err := f.Service.Invite(f.AdminA, in)
 			wantErr(t, err, invite.ErrInvalidInput)
 			wantField(t, err, tt.field, tt.reason)
 			if after := f.invitations(t, nil); after != before {
@@ -67,7 +67,7 @@ func testInviteInvalidInput(t *testing.T, open Opener) {
 		})
 	}
 	t.Run("EveryFieldAtOnce", func(t *testing.T) {
-		_, _, err := f.svc.Invite(f.adminA, invite.InvitationInput{Phone: "12", Language: "xx", TimeZone: "Nowhere"})
+		_, _, err := f.Service.Invite(f.AdminA, invite.InvitationInput{Phone: "12", Language: "xx", TimeZone: "Nowhere"})
 		for _, field := range []string{"email", "first_name", "last_name", "phone", "language", "time_zone", "grants", "business_role"} {
 			if _, ok := err.(*invite.Error).Field(field); !ok {
 				t.Errorf("no error at %s in %v", field, err)
@@ -75,9 +75,9 @@ func testInviteInvalidInput(t *testing.T, open Opener) {
 		}
 	})
 	t.Run("Normalized", func(t *testing.T) {
-		in := f.input(f.a)
+		in := f.Input(f.A)
 		in.Email, in.FirstName, in.Language, in.TimeZone, in.Phone = "  Mixed.Case@Example.COM ", "  Grace  ", "PT-br", "", "+49 (30) 901820"
-		inv, _, err := f.svc.Invite(f.adminA, in)
+		inv, _, err := f.Service.Invite(f.AdminA, in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,13 +91,13 @@ func testInviteInvalidInput(t *testing.T, open Opener) {
 func testRegisterCompany(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
 	t.Run("OK", func(t *testing.T) {
-		c, err := f.svc.RegisterCompany(f.global, invite.CompanyInput{
+		c, err := f.Service.RegisterCompany(f.Global, invite.CompanyInput{
 			Name: "Ünïcode Works", Subscriptions: []string{"App Designer"}, BusinessRoles: []string{"Operator", "Engineer"},
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := f.svc.Company(f.global, c.ID)
+		got, err := f.Service.Company(f.Global, c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,7 +107,7 @@ func testRegisterCompany(t *testing.T, open Opener) {
 		}
 	})
 	t.Run("ErrCompanyExists", func(t *testing.T) {
-		_, err := f.svc.RegisterCompany(f.global, invite.CompanyInput{Name: "ACME", Subscriptions: []string{"S"}, BusinessRoles: []string{"R"}})
+		_, err := f.Service.RegisterCompany(f.Global, invite.CompanyInput{Name: "ACME", Subscriptions: []string{"S"}, BusinessRoles: []string{"R"}})
 		wantErr(t, err, invite.ErrCompanyExists)
 		wantField(t, err, "name", "company_exists")
 	})
@@ -129,7 +129,7 @@ func testRegisterCompany(t *testing.T, open Opener) {
 			{invite.CompanyInput{Name: "N", TimeZone: "Berlin", Subscriptions: []string{"S"}, BusinessRoles: []string{"R"}}, "time_zone", invite.ReasonUnknownTimeZone},
 		}
 		for _, tt := range tests {
-			_, err := f.svc.RegisterCompany(f.global, tt.in)
+			_, err := f.Service.RegisterCompany(f.Global, tt.in)
 			wantField(t, err, tt.field, tt.reason)
 		}
 		if after := f.companies(t); after != before {
@@ -144,15 +144,15 @@ func testBootstrap(t *testing.T, open Opener) {
 	ctx := t.Context()
 	_, _, err := svc.Bootstrap(ctx, "admin@example.com", "short")
 	wantField(t, err, "password", invite.ReasonPasswordTooShort)
-	u, created, err := svc.Bootstrap(ctx, "Admin@Example.com", password)
+	u, created, err := svc.Bootstrap(ctx, "Admin@Example.com", Password)
 	if err != nil || !created || u.AdminLevel != invite.AdminGlobal || u.CompanyID != 0 {
 		t.Fatalf("Bootstrap: got %+v, %v, %v; want a new Global Administrator", u, created, err)
 	}
-	_, created, err = svc.Bootstrap(ctx, "other@example.com", password)
+	_, created, err = svc.Bootstrap(ctx, "other@example.com", Password)
 	if err != nil || created {
 		t.Fatalf("second Bootstrap: got created %v, %v; want nothing done", created, err)
 	}
-	if _, err := svc.Authenticate(ctx, "ADMIN@example.com", password); err != nil {
+	if _, err := svc.Authenticate(ctx, "ADMIN@example.com", Password); err != nil {
 		t.Errorf("Authenticate ignores case of the address: %v", err)
 	}
 }
@@ -171,7 +171,7 @@ func testConcurrentBootstrap(t *testing.T, open Opener) {
 			created := make([]bool, 8)
 			errs := Parallel(8, func(i int) error {
 				var err error
-				_, created[i], err = svc.Bootstrap(t.Context(), email(i), password)
+				_, created[i], err = svc.Bootstrap(t.Context(), email(i), Password)
 				return err
 			})
 			if got := Tally(errs); got[""] != 8 {
@@ -192,16 +192,16 @@ func testConcurrentBootstrap(t *testing.T, open Opener) {
 // caller changes in it, the invitation's own e-mail template included.
 func testResendFromInput(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
-	in := f.input(f.a)
+	in := f.Input(f.A)
 	in.Department, in.Phone, in.TimeZone = "Research", "+49 30 901820", "Europe/Berlin"
 	in.Mail = invite.Template{Subject: "Own {FirstName}", Body: "Own body {InvitationLink}"}
-	inv, _, err := f.svc.Invite(f.global, in)
+	inv, _, err := f.Service.Invite(f.Global, in)
 	if err != nil {
 		t.Fatal(err)
 	}
 	change := inv.Input()
 	change.LastName = "Changed"
-	resent, _, err := f.svc.Resend(f.global, inv.ID, &change)
+	resent, _, err := f.Service.Resend(f.Global, inv.ID, &change)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,15 +218,15 @@ func testResendFromInput(t *testing.T, open Opener) {
 func testCompanyByName(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
 	for _, name := range []string{"Acme", "ACME", " acme "} {
-		if c, err := f.svc.CompanyByName(f.global, name); err != nil || c.ID != f.a.ID {
+		if c, err := f.Service.CompanyByName(f.Global, name); err != nil || c.ID != f.A.ID {
 			t.Errorf("CompanyByName(%q): %v, %v; want Acme", name, c, err)
 		}
 	}
-	_, err := f.svc.CompanyByName(f.global, "Acme Corp")
+	_, err := f.Service.CompanyByName(f.Global, "Acme Corp")
 	wantErr(t, err, invite.ErrCompanyNotFound)
-	_, err = f.svc.CompanyByName(f.adminA, "Bolt")
+	_, err = f.Service.CompanyByName(f.AdminA, "Bolt")
 	wantErr(t, err, invite.ErrCompanyNotFound)
-	if c, err := f.svc.CompanyByName(f.adminB, "bolt"); err != nil || c.ID != f.b.ID {
+	if c, err := f.Service.CompanyByName(f.AdminB, "bolt"); err != nil || c.ID != f.B.ID {
 		t.Errorf("CompanyByName by B's administrator: %v, %v", c, err)
 	}
 }
@@ -236,14 +236,14 @@ func testCompanyByName(t *testing.T, open Opener) {
 func testCompanyNamesOneSpelling(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
 	in := invite.CompanyInput{Name: "Caf\u00e9", Subscriptions: []string{"S"}, BusinessRoles: []string{"R"}}
-	c, err := f.svc.RegisterCompany(f.global, in)
+	c, err := f.Service.RegisterCompany(f.Global, in)
 	if err != nil {
 		t.Fatal(err)
 	}
 	in.Name = "Cafe\u0301"
-	_, err = f.svc.RegisterCompany(f.global, in)
+	_, err = f.Service.RegisterCompany(f.Global, in)
 	wantErr(t, err, invite.ErrCompanyExists)
-	if got, err := f.svc.CompanyByName(f.global, "CAFE\u0301"); err != nil || got.ID != c.ID {
+	if got, err := f.Service.CompanyByName(f.Global, "CAFE\u0301"); err != nil || got.ID != c.ID {
 		t.Errorf("CompanyByName in the other spelling: %v, %v", got, err)
 	}
 }
