@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/invitehq/invite/invite"
 	"github.com/invitehq/invite/store/storetest"
@@ -211,7 +212,9 @@ func TestBrowserInviteFlow(t *testing.T) {
 		// button down; a person clicks once the page has stopped moving.
 		waitText("#mail-preview", "Subject: Welcome aboard, Grace"),
 		waitHTMX("#invite-form"),
-		through(chromedp.Click(css(`#invite-form button[value="send"]`))),
+		// Enter in a field sends, as the primary action (found from
+		// outside: it reloaded the form for a Global Administrator).
+		through(chromedp.SendKeys(css(`#f-department`), "Quality"+kb.Enter)),
 		waitText("#messages", "The invitation has been sent."),
 		waitText("#invitations-table", "grace@example.com"),
 	)
@@ -289,16 +292,24 @@ func TestBrowserResendCancel(t *testing.T) {
 	login(t, b, base, "admin@example.com", adminPassword)
 	act(t, b, "open the invitations", chromedp.Navigate(base+"/admin/invitations"))
 	url1 := get(t, b, "where", chromedp.Location())
-	act(t, b, "resend with a changed name",
+	// Found from outside: for a Global Administrator the preview of a
+	// resend asked for no company, and the page said "The company was not
+	// found."; and Enter in a field pressed "Save" of the e-mail.
+	act(t, b, "resend with a changed name, pressing Enter",
 		waitHTMX(row+` a[href$="/resend"]`),
 		chromedp.Click(css(row+` a[href$="/resend"]`)),
 		chromedp.WaitVisible(css(row+`.editing #invite-form`)),
+		// (The preview is in the closed "Customize Email": not rendered.)
+		chromedp.Poll[chromedp.Void](`document.querySelector("#mail-preview").textContent.includes("Your username is ada@example.com")`,
+			chromedp.WithPollingTimeout(15*time.Second)),
 		chromedp.Clear(css(`#f-last_name`)),
-		chromedp.SendKeys(css(`#f-last_name`), "Byron"),
-		chromedp.Click(css(`#invite-form button[value="send"]`)),
+		chromedp.SendKeys(css(`#f-last_name`), "Byron"+kb.Enter),
 		waitText(row, "Ada Byron"),
 		waitText("#messages", "has been sent again"),
 	)
+	if text := get(t, b, "read the page", chromedp.Text(css("body"))); strings.Contains(text, "not found") {
+		t.Errorf("the page says something was not found:\n%s", text)
+	}
 	url2 := get(t, b, "where", chromedp.Location())
 	times := get(t, b, "read the row", chromedp.Text(css(row+" td.num")))
 	if times != "2" || url1 != url2 {
@@ -351,4 +362,17 @@ func TestBrowserCompanyAdministrator(t *testing.T) {
 	if companyChoices != 0 {
 		t.Errorf("a Company Administrator is offered a choice of company")
 	}
+	// Enter in a field sends (found from outside: it pressed "Save" of
+	// the e-mail).
+	act(t, b, "invite by Enter",
+		waitHTMX("#invite-form"),
+		chromedp.SendKeys(css(`#f-first_name`), "Enid"),
+		chromedp.SendKeys(css(`#f-last_name`), "Enter"),
+		chromedp.SendKeys(css(`#f-email`), "enid@acme.example"),
+		chromedp.SetValue(css(`#f-business_role`), fmt.Sprint(companies[0].BusinessRoles[0].ID)),
+		chromedp.Click(css(fmt.Sprintf(`#g-%d`, companies[0].Subscriptions[0].ID))),
+		through(chromedp.SendKeys(css(`#f-first_name`), kb.Enter)),
+		waitText("#messages", "The invitation has been sent."),
+		waitText("#invitations-table", "enid@acme.example"),
+	)
 }
