@@ -255,7 +255,7 @@ func openMySQL(cfg *mysql.Config) (*DB, error) {
 		return nil, fmt.Errorf("mysql: %w", err)
 	}
 	return &DB{
-		bun:   bun.NewDB(sql.OpenDB(connector), mysqldialect.New()),
+		bun:   bun.NewDB(sql.OpenDB(connector), mysqldialect.New(mysqldialect.WithTimeLocation("UTC"))), // bun writes times itself: as UTC, as read
 		mysql: true,
 		// Each statement sees what has been committed: no gap locks
 		// between the checks and inserts of concurrent invitations.
