@@ -2,8 +2,8 @@ package invite
 
 import (
 	"fmt"
-	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -42,9 +42,14 @@ func DefaultPaths() Paths {
 	}
 }
 
+// plainPath is a path of segments of letters, digits and "-._~", none of
+// them "." or "..": what a link carries as it is, and a browser does not
+// resolve elsewhere.
+var plainPath = regexp.MustCompile(`^(/[A-Za-z0-9._~-]+)+/?$`)
+
 // check returns why p cannot be used, or nil: each is a plain absolute
-// path (no query, fragment or escape), and those that a token or key
-// ends end with a slash and do not overlap.
+// path, those that a token or key ends end with a slash and do not
+// overlap, and no two are the same.
 func (p Paths) check() error {
 	fields := []struct {
 		name, path string
@@ -57,16 +62,15 @@ func (p Paths) check() error {
 		{"Invitations", p.Invitations, false},
 	}
 	for i, f := range fields {
-		u, err := url.Parse(f.path)
 		switch {
-		case err != nil || u.Path != f.path || !strings.HasPrefix(f.path, "/") || strings.HasPrefix(f.path, "//"):
-			return fmt.Errorf("Paths.%s %q is not a plain absolute path", f.name, f.path)
+		case !plainPath.MatchString(f.path) || slices.ContainsFunc(strings.Split(f.path, "/"), func(s string) bool { return s == "." || s == ".." }):
+			return fmt.Errorf("bad Paths.%s %q: not a plain absolute path (segments of letters, digits and -._~)", f.name, f.path)
 		case f.tokened && !strings.HasSuffix(f.path, "/"):
-			return fmt.Errorf("Paths.%s %q does not end with a slash", f.name, f.path)
+			return fmt.Errorf("bad Paths.%s %q: a token or key follows it, so it ends with a slash", f.name, f.path)
 		}
 		for _, g := range fields[:i] {
-			if f.tokened && g.tokened && (strings.HasPrefix(f.path, g.path) || strings.HasPrefix(g.path, f.path)) {
-				return fmt.Errorf("Paths.%s %q and Paths.%s %q overlap", g.name, g.path, f.name, f.path)
+			if f.path == g.path || f.tokened && g.tokened && (strings.HasPrefix(f.path, g.path) || strings.HasPrefix(g.path, f.path)) {
+				return fmt.Errorf("bad Paths.%s %q: it overlaps Paths.%s %q", f.name, f.path, g.name, g.path)
 			}
 		}
 	}
@@ -75,30 +79,45 @@ func (p Paths) check() error {
 
 // secretLinks finds the tokens of the links whose tokens are secrets: an
 // invitation link accepts the invitation, a password reset link sets the
-// password.
+// password. A token is redacted wherever it follows a slash, whatever the
+// path before it: a message written under other Paths (an earlier
+// configuration, another program on the same database) keeps no secret
+// either. Only an invitation link under today's Paths is ever kept.
 type secretLinks struct {
 	paths      Paths
 	invitation *regexp.Regexp // its first group is the token
-	reset      *regexp.Regexp
 }
+
+// secretToken is a token (43 characters of base64url) after a slash, with
+// the character after it, if any, which must not continue it.
+var secretToken = regexp.MustCompile(`/[A-Za-z0-9_-]{43}([^A-Za-z0-9_-]|$)`)
 
 func newSecretLinks(p Paths) *secretLinks {
-	const token = `([A-Za-z0-9_-]{43})`
 	return &secretLinks{
 		paths:      p,
-		invitation: regexp.MustCompile(regexp.QuoteMeta(p.AcceptInvitation) + token),
-		reset:      regexp.MustCompile(regexp.QuoteMeta(p.ResetPassword) + token),
+		invitation: regexp.MustCompile(regexp.QuoteMeta(p.AcceptInvitation) + `([A-Za-z0-9_-]{43})`),
 	}
 }
 
-// redact returns s with the tokens of its password reset links replaced
-// and, unless keepInvitations, those of its invitation links.
+// redact returns s with every token replaced but, if keepInvitations,
+// those of today's invitation links.
 func (l *secretLinks) redact(s string, keepInvitations bool) string {
-	s = l.reset.ReplaceAllLiteralString(s, l.paths.ResetPassword+RedactedToken)
-	if !keepInvitations {
-		s = l.invitation.ReplaceAllLiteralString(s, l.paths.AcceptInvitation+RedactedToken)
+	var b strings.Builder
+	last := 0
+	for _, m := range secretToken.FindAllStringSubmatchIndex(s, -1) {
+		start, end := m[0]+1, m[0]+1+43 // the token, after its slash
+		if keepInvitations && strings.HasSuffix(s[:start], l.paths.AcceptInvitation) {
+			continue
+		}
+		b.WriteString(s[last:start])
+		b.WriteString(RedactedToken)
+		last = end
 	}
-	return s
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // invitationToken returns the token of the first invitation link in s.

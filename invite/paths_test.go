@@ -111,3 +111,50 @@ func TestPathsMakeEveryLink(t *testing.T) {
 		t.Errorf("the reset link shown in the sent mail is not redacted:\n%s", shown.Text)
 	}
 }
+
+// Found from outside: a message written under other Paths (an earlier
+// configuration, or another program on the same database) showed its
+// secret links, which redaction by today's paths did not find.
+func TestSecretsRedactedUnderOtherPaths(t *testing.T) {
+	ctx := context.Background()
+	st := memstore.New()
+	before := invite.NewService(st, invite.Config{})
+	root, _, err := before.Bootstrap(ctx, "root@example.com", "a long and secret phrase")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asRoot := invite.NewContext(ctx, root)
+	c, err := before.RegisterCompany(asRoot, invite.CompanyInput{Name: "Acme", DefaultLanguage: "en", TimeZone: "UTC",
+		Subscriptions: []string{"App Designer"}, BusinessRoles: []string{"Operator"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, token, err := before.Invite(asRoot, invite.InvitationInput{CompanyID: c.ID, Email: "ada@example.com", FirstName: "Ada", LastName: "Lovelace",
+		BusinessRoleID: c.BusinessRoles[0].ID, Grants: []invite.Grant{{SubscriptionID: c.Subscriptions[0].ID, Role: invite.RoleViewer}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := before.RequestPasswordReset(ctx, "root@example.com", "en"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := before.IssuePasswordResets(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	after := invite.NewService(st, invite.Config{Paths: invite.Paths{AcceptInvitation: "/i/", ResetPassword: "/pw/", RequestToJoin: "/ask/", Users: "/people", Invitations: "/sent"}})
+	page, err := after.Messages(asRoot, invite.MessageFilter{})
+	if err != nil || len(page.Messages) != 2 {
+		t.Fatalf("Messages: %v, %v", page, err)
+	}
+	for _, m := range page.Messages {
+		view, err := after.Message(asRoot, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, text := range []string{m.Subject, m.Text, m.HTML, view.Message.Subject, view.Message.Text, view.Message.HTML, view.Link} {
+			if strings.Contains(text, token) || strings.Contains(text, "/reset/") && !strings.Contains(text, "/reset/"+invite.RedactedToken) {
+				t.Errorf("%s shows a secret link under other Paths:\n%s", m.Kind, text)
+			}
+		}
+	}
+}

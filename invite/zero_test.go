@@ -64,6 +64,12 @@ func TestBadPaths(t *testing.T) {
 		{with(func(p *Paths) { p.Invitations = "" }), "Invitations"},
 		{with(func(p *Paths) { p.ResetPassword = "/join/" }), "ResetPassword"},
 		{with(func(p *Paths) { p.RequestToJoin = "/join/x/" }), "RequestToJoin"},
+		// Found from outside: accepted, and resolved or cut elsewhere.
+		{with(func(p *Paths) { p.AcceptInvitation = "/a/../reset/" }), "AcceptInvitation"},
+		{with(func(p *Paths) { p.AcceptInvitation = "/a b/" }), "AcceptInvitation"},
+		{with(func(p *Paths) { p.AcceptInvitation = "/\\evil.example/" }), "AcceptInvitation"},
+		{with(func(p *Paths) { p.AcceptInvitation = "/a%2fb/" }), "AcceptInvitation"},
+		{with(func(p *Paths) { p.Invitations = p.Users }), "Invitations"},
 	} {
 		func() {
 			defer func() {
