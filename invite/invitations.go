@@ -169,6 +169,20 @@ func (s *Service) clearPending(ctx context.Context, companyID int64, email strin
 	return nil
 }
 
+// pendingOr returns why a sending to the address was refused: limited,
+// the error of the bounds on mail, unless an invitation other than except
+// has become pending there meanwhile (another administrator's, at the same
+// moment, whose mail is what the bound counted): then that.
+func (s *Service) pendingOr(ctx context.Context, companyID int64, email string, except int64, limited error) error {
+	if ErrorCode(limited) != CodeLimited {
+		return limited
+	}
+	if err := s.clearPending(ctx, companyID, email, except); errors.Is(err, ErrInvitationPending) {
+		return err
+	}
+	return limited
+}
+
 // Invite makes a pending invitation and returns it with its token, the only
 // time the token is available: it goes into the link that is sent.
 func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, string, error) {
@@ -194,9 +208,6 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 	if err := s.clearPending(ctx, c.ID, inv.Email, 0); err != nil {
 		return nil, "", err
 	}
-	if err := s.takeLimits(ctx, s.sending(u, c.ID, inv.Email)...); err != nil {
-		return nil, "", err
-	}
 	token, hash, err := newToken(s.rand)
 	if err != nil {
 		return nil, "", err
@@ -218,13 +229,25 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 	if err != nil {
 		return nil, "", err
 	}
-	if err := s.st().CreateInvitation(ctx, inv, msg); err != nil {
-		if errors.Is(err, ErrInvitationPending) {
-			return nil, "", withField(ErrInvitationPending, "email")
+	// The bounds count the invitation that is made, and only it: one that
+	// races another to the same address waits for it, and is told that it
+	// is pending, not that it was sent too often.
+	err = s.inTx(ctx, func(tx *Service) error {
+		if err := tx.takeLimits(ctx, tx.sending(u, c.ID, inv.Email)...); err != nil {
+			return err
 		}
-		return nil, "", err
+		if err := tx.st().CreateInvitation(ctx, inv, msg); err != nil {
+			return err
+		}
+		tx.queued()
+		return nil
+	})
+	switch {
+	case errors.Is(err, ErrInvitationPending):
+		return nil, "", withField(ErrInvitationPending, "email")
+	case err != nil:
+		return nil, "", s.pendingOr(ctx, c.ID, inv.Email, 0, err)
 	}
-	s.queued()
 	return inv, token, nil
 }
 
@@ -325,33 +348,41 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 	if err != nil {
 		return nil, "", err
 	}
-	// Every sending lands in somebody's mailbox.
-	if err := s.takeLimits(ctx, s.sending(actor, inv.CompanyID, to)...); err != nil {
-		return nil, "", err
-	}
 	token, hash, err := newToken(s.rand)
 	if err != nil {
 		return nil, "", err
 	}
-	inv, err = s.st().UpdateInvitation(ctx, id, func(inv *Invitation) (*Message, error) {
-		if details != nil {
-			inv.setDetails(details)
+	// Every sending lands in somebody's mailbox: the bounds count it, in
+	// the transaction that makes it, as Invite's do.
+	var resent *Invitation
+	err = s.inTx(ctx, func(tx *Service) error {
+		if err := tx.takeLimits(ctx, tx.sending(actor, inv.CompanyID, to)...); err != nil {
+			return err
 		}
-		expiresAt := now.Add(s.ttl)
-		if err := inv.resend(hash, now, expiresAt, s.remindAt(now, expiresAt)); err != nil {
-			return nil, err
+		var err error
+		resent, err = tx.st().UpdateInvitation(ctx, id, func(inv *Invitation) (*Message, error) {
+			if details != nil {
+				inv.setDetails(details)
+			}
+			expiresAt := now.Add(s.ttl)
+			if err := inv.resend(hash, now, expiresAt, s.remindAt(now, expiresAt)); err != nil {
+				return nil, err
+			}
+			inv.LastSentBy = actor.ID
+			return s.compose(KindInvitation, inv, mc, token, now)
+		})
+		if err == nil {
+			tx.queued()
 		}
-		inv.LastSentBy = actor.ID
-		return s.compose(KindInvitation, inv, mc, token, now)
+		return err
 	})
-	if err != nil {
-		if errors.Is(err, ErrInvitationPending) {
-			return nil, "", withField(ErrInvitationPending, "email")
-		}
-		return nil, "", err
+	switch {
+	case errors.Is(err, ErrInvitationPending):
+		return nil, "", withField(ErrInvitationPending, "email")
+	case err != nil:
+		return nil, "", s.pendingOr(ctx, inv.CompanyID, to, inv.ID, err)
 	}
-	s.queued()
-	return inv, token, nil
+	return resent, token, nil
 }
 
 // Cancel cancels a pending invitation; its link stops working. Nobody
