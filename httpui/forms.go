@@ -47,6 +47,11 @@ type invitationForm struct {
 	Grants         map[int64]invite.Role // subscription -> role, for the checked ones
 	MailSubject    string
 	MailBody       string
+	// MailLanguage is the language whose template filled the e-mail panel:
+	// the mail is customised if it differs from that template, whatever
+	// language was chosen since (without JavaScript the panel does not
+	// follow the language until the form is refreshed).
+	MailLanguage string
 }
 
 // cursorParam reads the "after" of a list whose pages are cut at a row's
@@ -104,6 +109,7 @@ func parseInvitationForm(c echo.Context) (*invitationForm, error) {
 		Admin:          c.FormValue("admin") == "on",
 		MailSubject:    c.FormValue("mail_subject"),
 		MailBody:       strings.ReplaceAll(c.FormValue("mail_body"), "\r\n", "\n"),
+		MailLanguage:   c.FormValue("mail_language"),
 		Grants:         map[int64]invite.Role{},
 	}
 	params, err := c.FormParams()
@@ -181,5 +187,6 @@ func formFromInvitation(inv *invite.Invitation) *invitationForm {
 	return f
 }
 
-// Granted reports the role of a subscription in the form, "" if unchecked.
-func (f *invitationForm) Granted(id int64) invite.Role { return f.Grants[id] }
+// Grant reports the role of a subscription in the form, "" if unchecked,
+// as User.Grant does for a user.
+func (f *invitationForm) Grant(id int64) invite.Role { return f.Grants[id] }

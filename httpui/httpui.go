@@ -310,12 +310,20 @@ func (h *handlers) newView(c echo.Context, nav, title string, data any) *view {
 	if tok, ok := c.Get("csrf").(string); ok {
 		v.CSRF = tok
 	}
-	if done := c.QueryParam("done"); done != "" {
+	// A redirect names what was done (?done=user_saved); the texts that
+	// name a person take data that a redirect does not carry.
+	if done := c.QueryParam("done"); done != "" && !namesSomeone(done) {
 		if s := v.L.T("done_" + done); s != "done_"+done {
 			v.Flash = s
 		}
 	}
 	return v
+}
+
+// namesSomeone reports whether the confirmation done names a person or an
+// address, which only an answer under htmx knows.
+func namesSomeone(done string) bool {
+	return strings.HasSuffix(done, "_name") || strings.HasSuffix(done, "_email")
 }
 
 // healthTimeout bounds how long /healthz waits for the database.

@@ -71,7 +71,7 @@ func TestLocalesComplete(t *testing.T) {
 	// The texts of errors and field errors are invite's (Error.Localize),
 	// which checks them itself.
 	add("done_", "invited", "resent", "resent_email", "canceled", "canceled_email", "company_registered", "template_saved", "welcome",
-		"user_saved", "user_enabled", "user_disabled", "user_deleted", "user_deleted_name", "profile_saved", "password_changed", "password_reset",
+		"user_saved", "user_saved_name", "user_enabled", "user_enabled_name", "user_disabled", "user_disabled_name", "user_deleted", "user_deleted_name", "profile_saved", "password_changed", "password_reset",
 		"request_approved", "request_declined", "join_off")
 	add("", "request_title", "request_closed_title", "join_signed_in_title", "join_address_title")
 	add("", "user_disable_title", "user_delete_title", "profile_title", "password_title", "forgot_title", "reset_title", "user_edit_title")
@@ -93,6 +93,20 @@ func TestLocalesComplete(t *testing.T) {
 	slices.Sort(missing)
 	if len(missing) > 0 {
 		t.Errorf("English lacks texts the pages use: %v", missing)
+	}
+}
+
+// A confirmation a redirect names (?done=) takes no data: it would read
+// "<no value> has been changed." Those that name someone are for answers
+// under htmx, and a redirect cannot name them.
+func TestRedirectConfirmationsTakeNoData(t *testing.T) {
+	for _, lang := range invite.Languages() {
+		for k, text := range localeKeys(t, lang) {
+			done, ok := strings.CutPrefix(k, "done_")
+			if ok && !namesSomeone(done) && strings.Contains(text, "{{") {
+				t.Errorf("%s: %s takes data: %q", lang, k, text)
+			}
+		}
 	}
 }
 

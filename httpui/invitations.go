@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -112,14 +113,15 @@ func (h *handlers) inviteView(c echo.Context, f *invitationForm, resend *invite.
 			if err != nil {
 				return nil, err
 			}
-			f.MailSubject, f.MailBody = t.Subject, t.Body
+			f.MailSubject, f.MailBody, f.MailLanguage = t.Subject, t.Body, f.Language
 		}
 	}
-	title := "invite_title"
-	if resend != nil {
-		title = "resend_title"
+	if resend == nil {
+		return h.newView(c, "invitations", "invite_title", data), nil
 	}
-	return h.newView(c, "invitations", title, data), nil
+	v := h.newView(c, "invitations", "resend_title", data)
+	v.Prefix = fmt.Sprintf("r%d-", resend.ID)
+	return v, nil
 }
 
 func (h *handlers) inviteForm(c echo.Context) error {
@@ -130,12 +132,16 @@ func (h *handlers) inviteForm(c echo.Context) error {
 	return h.render(c, http.StatusOK, "invite", "", v)
 }
 
-// defaultTemplate returns the template the e-mail panel starts from.
+// defaultTemplate returns the template the e-mail panel was filled with.
 func (h *handlers) defaultTemplate(c echo.Context, f *invitationForm) invite.Template {
 	if f.CompanyID == 0 {
 		f.CompanyID = userOf(c).CompanyID
 	}
-	t, _, err := h.svc.MailTemplate(c.Request().Context(), f.CompanyID, f.Language)
+	lang := f.MailLanguage
+	if lang == "" {
+		lang = f.Language
+	}
+	t, _, err := h.svc.MailTemplate(c.Request().Context(), f.CompanyID, lang)
 	if err != nil {
 		return invite.Template{}
 	}
@@ -178,9 +184,10 @@ func formPage(resend *invite.Invitation) string {
 }
 
 // refreshForm re-renders the form after another company or language was
-// chosen; an e-mail not touched yet follows the new language's template.
+// chosen; an e-mail not customised (the template it was filled with)
+// follows the new language's template.
 func (h *handlers) refreshForm(c echo.Context, f *invitationForm, resend *invite.Invitation) error {
-	if c.FormValue("mail_touched") != "1" {
+	if f.input(h.defaultTemplate(c, f)).Mail.IsZero() {
 		f.MailSubject, f.MailBody = "", ""
 	}
 	v, err := h.inviteView(c, f, resend)
@@ -243,7 +250,9 @@ func (h *handlers) formError(c echo.Context, err error, f *invitationForm, resen
 }
 
 // preview renders the e-mail the form would send, as the invitee will see
-// it, or the template's errors with their positions.
+// it, or the template's errors with their positions. Fields not valid yet
+// (the form is being filled in) are shown with sample values; every other
+// field as typed.
 func (h *handlers) preview(c echo.Context) error {
 	f, err := parseInvitationForm(c)
 	if err != nil {
@@ -253,66 +262,79 @@ func (h *handlers) preview(c echo.Context) error {
 	if in.Mail.IsZero() {
 		in.Mail = invite.Template{Subject: f.MailSubject, Body: f.MailBody}
 	}
-	if in.FirstName == "" {
-		in.FirstName = trOf(c).T("preview_first_name")
-	}
-	if in.LastName == "" {
-		in.LastName = trOf(c).T("preview_last_name")
-	}
 	v := h.newView(c, "invitations", "preview_title", nil)
 	msg, err := h.svc.PreviewMail(c.Request().Context(), in)
+	if errs := mailFieldErrors(err); errs["mail_subject"] != nil || errs["mail_body"] != nil {
+		// Only the template's errors: the others are the form's, told on send.
+		v.Errors = map[string]*invite.FieldError{"mail_subject": errs["mail_subject"], "mail_body": errs["mail_body"]}
+		return h.render(c, http.StatusOK, "preview", "mail-preview", v)
+	}
 	if err != nil {
-		errs := mailFieldErrors(err)
-		if errs["mail_subject"] == nil && errs["mail_body"] == nil {
-			// Only the template matters here; other fields are checked on send.
-			msg, err = h.previewWithPlaceholders(c, in)
-			if err != nil {
-				return err
-			}
-		} else {
-			v.Errors = errs
+		if msg, err = h.previewWithSamples(c, in, err); err != nil {
+			return err
 		}
 	}
 	v.Data = msg
 	return h.render(c, http.StatusOK, "preview", "mail-preview", v)
 }
 
-// previewWithPlaceholders previews a template for an invitee whose details
-// are not valid yet, with sample values.
-func (h *handlers) previewWithPlaceholders(c echo.Context, in invite.InvitationInput) (*invite.Message, error) {
-	co, err := h.svc.Company(c.Request().Context(), in.CompanyID)
-	if errors.Is(err, invite.ErrCompanyNotFound) && in.CompanyID == 0 {
-		co, err = h.svc.MyCompany(c.Request().Context())
+// previewWithSamples previews in with a sample value in each field that err
+// finds not valid.
+func (h *handlers) previewWithSamples(c echo.Context, in invite.InvitationInput, err error) (*invite.Message, error) {
+	ctx := c.Request().Context()
+	co, cerr := h.svc.Company(ctx, in.CompanyID)
+	if errors.Is(cerr, invite.ErrCompanyNotFound) && in.CompanyID == 0 {
+		co, cerr = h.svc.MyCompany(ctx)
 	}
-	if err != nil {
+	if cerr != nil {
+		return nil, cerr
+	}
+	in.CompanyID = co.ID
+	errs := fieldErrors(err)
+	if errs == nil {
 		return nil, err
 	}
-	sample := invite.InvitationInput{
-		CompanyID: co.ID, Email: "name@example.com", FirstName: in.FirstName, LastName: in.LastName,
-		BusinessRoleID: co.BusinessRoles[0].ID, Language: in.Language, TimeZone: in.TimeZone, Mail: in.Mail,
-	}
-	for _, g := range in.Grants {
-		if _, ok := co.Subscription(g.SubscriptionID); ok && g.Role.Valid() {
-			sample.Grants = append(sample.Grants, g)
+	L := trOf(c)
+	for name := range errs {
+		switch {
+		case name == "email":
+			in.Email = "name@example.com"
+		case name == "first_name":
+			in.FirstName = L.T("preview_first_name")
+		case name == "last_name":
+			in.LastName = L.T("preview_last_name")
+		case name == "business_role":
+			in.BusinessRoleID = co.BusinessRoles[0].ID
+		case name == "department":
+			in.Department = ""
+		case name == "phone":
+			in.Phone = ""
+		case name == "language":
+			in.Language = co.DefaultLanguage
+		case name == "time_zone":
+			in.TimeZone = ""
+		case name == "admin_level":
+			in.AdminLevel = invite.AdminNone
+		case strings.HasPrefix(name, "grants"):
+			in.Grants = sampleGrants(co, in.Grants)
 		}
 	}
-	if len(sample.Grants) == 0 {
-		sample.Grants = []invite.Grant{{SubscriptionID: co.Subscriptions[0].ID, Role: invite.RoleViewer}}
-	}
-	if _, ok := supported(sample.Language); !ok {
-		sample.Language = co.DefaultLanguage
-	}
-	sample.TimeZone = ""
-	return h.svc.PreviewMail(c.Request().Context(), sample)
+	return h.svc.PreviewMail(ctx, in)
 }
 
-func supported(lang string) (string, bool) {
-	for _, l := range invite.Languages() {
-		if l == lang {
-			return l, true
+// sampleGrants keeps the grants of gs that name a subscription of co with
+// a role, or, if none does, offers co's first subscription to view.
+func sampleGrants(co *invite.Company, gs []invite.Grant) []invite.Grant {
+	var out []invite.Grant
+	for _, g := range gs {
+		if _, ok := co.Subscription(g.SubscriptionID); ok && g.Role.Valid() {
+			out = append(out, g)
 		}
 	}
-	return "", false
+	if len(out) == 0 {
+		out = []invite.Grant{{SubscriptionID: co.Subscriptions[0].ID, Role: invite.RoleViewer}}
+	}
+	return out
 }
 
 // invitationID reads the :id of the path.

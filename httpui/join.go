@@ -18,7 +18,6 @@ type joinData struct {
 	Language    string
 	TimeZone    string
 	AcceptTerms bool
-	MinPassword int
 	Requested   bool
 }
 
@@ -89,7 +88,7 @@ func usable(c echo.Context, iv *invite.InvitationView) error {
 func (h *handlers) joinForm(c echo.Context) error {
 	token := c.Param("token")
 	iv, err := h.svc.Invitee(c.Request().Context(), token)
-	data := &joinData{Token: token, View: iv, MinPassword: invite.MinPasswordLen}
+	data := &joinData{Token: token, View: iv}
 	if err == nil {
 		h.joinLanguage(c, iv.Invitation)
 		err = usable(c, iv)
@@ -117,7 +116,7 @@ func (h *handlers) join(c echo.Context) error {
 		return h.joinProblem(c, err, &joinData{Token: token, View: iv})
 	}
 	data := &joinData{
-		Token: token, View: iv, MinPassword: invite.MinPasswordLen,
+		Token: token, View: iv,
 		FirstName: c.FormValue("first_name"), LastName: c.FormValue("last_name"), Phone: c.FormValue("phone"),
 		Language: c.FormValue("language"), TimeZone: c.FormValue("time_zone"), AcceptTerms: c.FormValue("accept_terms") == "on",
 	}

@@ -245,12 +245,12 @@ func TestRowActions(t *testing.T) {
 				"action": {"send"},
 			}
 			p := b.post("/admin/invitations", fmt.Sprintf("/admin/invitations/%d/resend", inv.ID), form)
-			p.want(t, http.StatusOK, "Grace Hopper-Changed", "Pending", `hx-swap-oob="true"`, "has been sent again")
+			p.want(t, http.StatusOK, "Grace Hopper-Changed", "Pending", `<div id="messages" hx-swap-oob="innerHTML">`, "has been sent again")
 			if got := p.header.Get("HX-Retarget"); got != fmt.Sprintf("#inv-%d", inv.ID) {
 				t.Errorf("HX-Retarget %q", got)
 			}
 			row := rowPattern.FindString(p.body)
-			if !strings.Contains(row, `<td class="num">2</td>`) {
+			if !strings.Contains(row, `<td class="num" data-label="Times Sent">2</td>`) {
 				t.Errorf("times sent not 2 in %s", row)
 			}
 			if _, err := a.svc.InvitationByToken(context.Background(), oldToken); err == nil {

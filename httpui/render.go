@@ -74,6 +74,7 @@ func (h *handlers) render(c echo.Context, status int, page, block string, data *
 			name = block
 		}
 	}
+	data.Partial = name != "base"
 	c.Response().Header().Add("Vary", "HX-Request")
 	c.Response().Header().Set("Cache-Control", "no-store") // error pages too (see noStore)
 	var buf bytes.Buffer
@@ -102,9 +103,19 @@ type view struct {
 	Status int
 	// Paths are where the pages that links lead to are served.
 	Paths invite.Paths
+	// Partial is set when a block of the page is answered alone (htmx).
+	Partial bool
+	// Prefix sets the ids of the form shown apart from every other form
+	// that may be open on the same page (see ID).
+	Prefix string
 
 	zones []string // the time zones offered, parsed once
 }
+
+// ID returns the id of the element kind ("f" a field, "e" its error, "h"
+// its hint, ...) of name in the view's form. Two forms open at once, such
+// as two invitations being resent in place, have no id alike.
+func (v *view) ID(kind, name string) string { return kind + "-" + v.Prefix + name }
 
 // Err returns the field error of name, or nil.
 func (v *view) Err(name string) *invite.FieldError { return v.Errors[name] }
@@ -158,6 +169,28 @@ func (v *view) DeliveryError(err string) string {
 // CanManage reports whether the viewer may resend or cancel inv.
 func (v *view) CanManage(inv *invite.Invitation) bool {
 	return v.User != nil && invite.CanManageInvitation(v.User, inv)
+}
+
+// Grantable lists the roles the viewer may grant in the subscription.
+func (v *view) Grantable(subscriptionID int64) []invite.Role {
+	if v.User == nil {
+		return nil
+	}
+	return invite.GrantableRoles(v.User, subscriptionID)
+}
+
+// MinPassword and MaxPassword bound a password's length.
+func (v *view) MinPassword() int { return invite.MinPasswordLen }
+func (v *view) MaxPassword() int { return invite.MaxPasswordLen }
+
+// LocalPart returns the part of an address before the @, which a password
+// must not contain when it has three characters or more; "" otherwise.
+func (v *view) LocalPart(email string) string {
+	local, _, _ := strings.Cut(email, "@")
+	if len(local) < 3 {
+		return ""
+	}
+	return local
 }
 
 // Statuses lists the invitation statuses.

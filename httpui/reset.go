@@ -12,7 +12,6 @@ import (
 type resetData struct {
 	Email, Token string
 	Sent         bool
-	MinPassword  int
 }
 
 func (h *handlers) forgotForm(c echo.Context) error {
@@ -35,7 +34,7 @@ func (h *handlers) resetForm(c echo.Context) error {
 		return h.resetProblem(c, err)
 	}
 	c.Response().Header().Set("Referrer-Policy", "no-referrer")
-	return h.render(c, http.StatusOK, "reset", "", h.newView(c, "", "reset_title", &resetData{Email: email, Token: token, MinPassword: invite.MinPasswordLen}))
+	return h.render(c, http.StatusOK, "reset", "", h.newView(c, "", "reset_title", &resetData{Email: email, Token: token}))
 }
 
 // resetProblem answers an unusable reset link with its own page.
@@ -60,7 +59,7 @@ func (h *handlers) reset(c echo.Context) error {
 	if err != nil {
 		return h.resetProblem(c, err)
 	}
-	data := &resetData{Email: email, Token: token, MinPassword: invite.MinPasswordLen}
+	data := &resetData{Email: email, Token: token}
 	password := c.FormValue("password")
 	var errs map[string]*invite.FieldError
 	if password != c.FormValue("password_confirm") {

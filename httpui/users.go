@@ -143,6 +143,9 @@ func userID(c echo.Context) (int64, error) {
 	return id, nil
 }
 
+// userPrefix sets the ids of u's editor apart from other users' editors.
+func userPrefix(u *invite.User) string { return fmt.Sprintf("u%d-", u.ID) }
+
 // userRow answers with one user's row: under htmx in place, with a
 // confirmation; otherwise the list.
 func (h *handlers) userRow(c echo.Context, u *invite.User, editing bool, status int, errs map[string]*invite.FieldError, done string) error {
@@ -151,12 +154,12 @@ func (h *handlers) userRow(c echo.Context, u *invite.User, editing bool, status 
 		return err
 	}
 	v := h.newView(c, "users", "users_title", &userRowData{D: data, U: u, Editing: editing})
-	v.Errors = errs
+	v.Errors, v.Prefix = errs, userPrefix(u)
 	if done != "" {
 		if !isHTMX(c) {
 			return redirect(c, "/admin/users?done="+done)
 		}
-		v.Flash = v.L.T("done_"+done, "Name", u.Name())
+		v.Flash = v.L.T("done_"+done+"_name", "Name", u.Name())
 	}
 	if errs != nil {
 		v.Problem = v.L.T("form_invalid")
@@ -188,7 +191,9 @@ func (h *handlers) editUser(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return h.render(c, http.StatusOK, "user_edit", "", h.newView(c, "users", "user_edit_title", &userRowData{D: data, U: u, Editing: true}))
+		v := h.newView(c, "users", "user_edit_title", &userRowData{D: data, U: u, Editing: true})
+		v.Prefix = userPrefix(u)
+		return h.render(c, http.StatusOK, "user_edit", "", v)
 	}
 	return h.userRow(c, u, true, http.StatusOK, nil, "")
 }

@@ -42,7 +42,7 @@ func TestUsersPage(t *testing.T) {
 
 		row := fmt.Sprintf("/admin/users/%d", member.ID)
 		// Without JavaScript each action is a page of its own.
-		b.get(row+"/edit").want(t, http.StatusOK, "Edit User: Mem Ber", `id="user-form"`)
+		b.get(row+"/edit").want(t, http.StatusOK, "Edit User: Mem Ber", fmt.Sprintf(`id="user-u%d-form"`, member.ID))
 		b.get(row+"/disable").want(t, http.StatusOK, "Disable Mem Ber (member@acme.example)?")
 		b.get(row+"/delete").want(t, http.StatusOK, "Delete the user Mem Ber (member@acme.example)?")
 

@@ -50,7 +50,7 @@ func (v *validator) password(field, pw, email string) {
 	default:
 		local, _, _ := strings.Cut(email, "@")
 		if len(local) >= 3 && strings.Contains(strings.ToLower(pw), strings.ToLower(local)) {
-			v.add(field, ReasonPasswordHasEmail, "must not contain your e-mail address")
+			v.add(field, ReasonPasswordHasEmail, "must not contain the part of your e-mail address before the @")
 		}
 	}
 }

@@ -21,6 +21,23 @@ func (v *validator) grantable(field string, actor *User, grants []Grant) {
 	}
 }
 
+// GrantableRoles returns the roles actor may grant in the subscription:
+// every role for a Global Administrator, for anyone else the roles up to
+// the one they hold there, none if they hold none.
+func GrantableRoles(actor *User, subscriptionID int64) []Role {
+	if actor.AdminLevel == AdminGlobal {
+		return Roles()
+	}
+	own := actor.Grant(subscriptionID).rank()
+	var out []Role
+	for _, r := range Roles() {
+		if r.rank() <= own {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // CanManage reports whether administrator actor may change or disable
 // target: a Global Administrator any user, a Company Administrator a user
 // of their company who holds no role above theirs in any subscription.

@@ -5,11 +5,16 @@
   "use strict";
   document.documentElement.classList.add("js");
 
-  // The e-mail field a placeholder button inserts into: the last one used.
-  var lastMailField = null;
-  document.addEventListener("focusin", function (e) {
-    if (e.target.classList && e.target.classList.contains("mail-field")) lastMailField = e.target;
-  });
+  // say puts a confirmation in the page's live region, which stays in
+  // place, so that it is announced once.
+  function say(text) {
+    var box = document.getElementById("messages");
+    if (!box) return;
+    var p = document.createElement("p");
+    p.className = "flash";
+    p.textContent = text;
+    box.replaceChildren(p);
+  }
 
   // "Copy link": the field is selectable without JavaScript too.
   document.addEventListener("click", function (e) {
@@ -18,16 +23,7 @@
     var field = document.querySelector(button.getAttribute("data-copy"));
     if (!field) return;
     field.select();
-    var done = function () {
-      var status = document.getElementById("messages");
-      if (status) {
-        var p = document.createElement("p");
-        p.className = "flash";
-        p.setAttribute("role", "status");
-        p.textContent = button.getAttribute("data-copied");
-        status.replaceChildren(p);
-      }
-    };
+    var done = function () { say(button.getAttribute("data-copied")); };
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(field.value).then(done, function () {});
     } else if (document.execCommand && document.execCommand("copy")) {
@@ -35,41 +31,83 @@
     }
   });
 
+  // Placeholder buttons insert at the caret of the e-mail field last used,
+  // as it was left; into a field not used yet, at its end.
+  var lastMailField = null;
+  var carets = new WeakMap();
+  document.addEventListener("focusout", function (e) {
+    var f = e.target;
+    if (!f.classList || !f.classList.contains("mail-field")) return;
+    lastMailField = f;
+    carets.set(f, { start: f.selectionStart, end: f.selectionEnd });
+  });
   document.addEventListener("click", function (e) {
     var button = e.target.closest && e.target.closest("[data-insert]");
     if (!button) return;
     var panel = button.closest(".mail-panel");
-    var field = lastMailField && panel && panel.contains(lastMailField) ? lastMailField : panel && panel.querySelector("textarea.mail-field");
+    if (!panel) return;
+    var field = lastMailField && panel.contains(lastMailField) ? lastMailField : panel.querySelector("textarea.mail-field");
     if (!field) return;
     var text = button.getAttribute("data-insert");
-    var start = field.selectionStart == null ? field.value.length : field.selectionStart;
-    var end = field.selectionEnd == null ? field.value.length : field.selectionEnd;
-    field.value = field.value.slice(0, start) + text + field.value.slice(end);
+    var at = carets.get(field) || { start: field.value.length, end: field.value.length };
+    field.value = field.value.slice(0, at.start) + text + field.value.slice(at.end);
     field.focus();
-    field.setSelectionRange(start + text.length, start + text.length);
+    field.setSelectionRange(at.start + text.length, at.start + text.length);
     field.dispatchEvent(new Event("input", { bubbles: true }));
-    var touched = field.form && field.form.querySelector("input[name=mail_touched]");
-    if (touched) touched.value = "1";
   });
 
+  // The strength of a new password, by the rules the server checks.
+  function strength(pw, meter) {
+    var n = Array.from(pw).length;
+    var name = (meter.getAttribute("data-name") || "").toLowerCase();
+    if (n < (parseInt(meter.getAttribute("data-min"), 10) || 12)) return "weak";
+    if (n > (parseInt(meter.getAttribute("data-max"), 10) || 128)) return "long";
+    if (name && pw.toLowerCase().indexOf(name) >= 0) return "has-name";
+    var kinds = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter(function (re) { return re.test(pw); }).length;
+    return n >= 18 || kinds >= 3 ? "strong" : "fair";
+  }
   document.addEventListener("input", function (e) {
-    if (e.target.classList && e.target.classList.contains("mail-field")) {
-      var touched = e.target.form && e.target.form.querySelector("input[name=mail_touched]");
-      if (touched) touched.value = "1";
-    }
     if (e.target.id !== "f-password") return;
     var meter = document.getElementById("strength");
     if (!meter) return;
-    var pw = e.target.value, min = parseInt(meter.getAttribute("data-min"), 10) || 12;
-    var kinds = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter(function (re) { return re.test(pw); }).length;
-    var level = pw.length < min ? "weak" : pw.length >= min + 6 || kinds >= 3 ? "strong" : "fair";
-    meter.textContent = pw ? meter.getAttribute("data-" + level) : "";
-    meter.className = "strength strength-" + (pw ? level : "none");
+    var pw = e.target.value;
+    var level = pw ? strength(pw, meter) : "none";
+    var text = pw ? meter.getAttribute("data-" + level) : "";
+    if (meter.textContent !== text) meter.textContent = text; // announced when it changes only
+    meter.className = "strength strength-" + level;
   });
 
-  // After htmx swaps in a form with errors, take the keyboard to the first.
-  document.addEventListener("htmx:afterSwap", function (e) {
-    var invalid = e.detail.target.querySelector && e.detail.target.querySelector("[aria-invalid=true]");
-    if (invalid) invalid.focus();
+  // Focus after htmx swaps content in. A form sent back with errors takes
+  // the keyboard to its first invalid field. Otherwise, when the swap took
+  // away the focused element (htmx keeps it when the new content has its
+  // id), it goes to the control that asked (a language or company choice),
+  // else to the heading of what opened (an editor), else to the first
+  // action of the row that came back, else to the new content itself.
+  var opener = null;
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var elt = e.detail.elt;
+    if (elt && !(elt.classList && elt.classList.contains("mail-preview"))) opener = elt;
+  });
+  var focusable = "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])";
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var root = e.target;
+    if (root && root.tagName === "FORM" && document.contains(root) && opener && opener.tagName === "FORM") {
+      var invalid = root.querySelector("[aria-invalid=true]");
+      if (invalid) return invalid.focus();
+    }
+    var active = document.activeElement;
+    if (active && active !== document.body && document.contains(active)) return;
+    if (!root || !document.contains(root) || root.id === "messages") root = document.getElementById("main");
+    if (!root) return;
+    var asker = opener && opener.id ? document.getElementById(opener.id) : null;
+    var to = root.querySelector("[aria-invalid=true]") ||
+      (asker && asker.matches(focusable) ? asker : null) ||
+      root.querySelector("[tabindex='-1']:is(h1, h2, h3)") ||
+      root.querySelector(".row-actions " + focusable.split(", ").join(", .row-actions "));
+    if (!to) {
+      to = root;
+      if (!to.matches(focusable) && !to.hasAttribute("tabindex")) to.setAttribute("tabindex", "-1");
+    }
+    to.focus();
   });
 })();

@@ -298,12 +298,12 @@ func TestBrowserResendCancel(t *testing.T) {
 	act(t, b, "resend with a changed name, pressing Enter",
 		waitHTMX(row+` a[href$="/resend"]`),
 		chromedp.Click(css(row+` a[href$="/resend"]`)),
-		chromedp.WaitVisible(css(row+`.editing #invite-form`)),
+		chromedp.WaitVisible(css(fmt.Sprintf(`%s.editing #invite-r%d-form`, row, inv.ID))),
 		// (The preview is in the closed "Customize Email": not rendered.)
-		chromedp.Poll[chromedp.Void](`document.querySelector("#mail-preview").textContent.includes("Your username is ada@example.com")`,
+		chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.querySelector("#mail-r%d-preview").textContent.includes("Your username is ada@example.com")`, inv.ID),
 			chromedp.WithPollingTimeout(15*time.Second)),
-		chromedp.Clear(css(`#f-last_name`)),
-		chromedp.SendKeys(css(`#f-last_name`), "Byron"+kb.Enter),
+		chromedp.Clear(css(fmt.Sprintf(`#f-r%d-last_name`, inv.ID))),
+		chromedp.SendKeys(css(fmt.Sprintf(`#f-r%d-last_name`, inv.ID)), "Byron"+kb.Enter),
 		waitText(row, "Ada Byron"),
 		waitText("#messages", "has been sent again"),
 	)
@@ -316,8 +316,8 @@ func TestBrowserResendCancel(t *testing.T) {
 		t.Errorf("after resend: times sent %q, page %s -> %s (want 2, in place)", times, url1, url2)
 	}
 	act(t, b, "cancel",
-		waitHTMX(row+` a[href$="/cancel"]`),
-		chromedp.Click(css(row+` a[href$="/cancel"]`)),
+		waitHTMX(row+` form[action$="/cancel"] button`),
+		chromedp.Click(css(row+` form[action$="/cancel"] button`)),
 		waitText(row, "Canceled"),
 		waitText("#messages", "has been canceled"),
 	)

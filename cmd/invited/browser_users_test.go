@@ -114,8 +114,8 @@ func TestBrowserDeleteUser(t *testing.T) {
 	row := fmt.Sprintf("#user-%d", u.ID)
 	act(t, admin, "delete the user",
 		through(chromedp.Click(css(`a[href="/admin/users"]`))),
-		waitHTMX(row+` a[href$="/delete"]`),
-		chromedp.Click(css(row+` a[href$="/delete"]`)),
+		waitHTMX(row+` form[action$="/delete"] button`),
+		chromedp.Click(css(row+` form[action$="/delete"] button`)),
 		waitText("#messages", "Ada Lovelace has been deleted."),
 		chromedp.WaitNotPresent(css(row)),
 	)

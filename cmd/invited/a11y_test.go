@@ -1,0 +1,253 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/invitehq/invite/invite"
+)
+
+const bossPassword = "the company is mine"
+
+// a11yData is what TestBrowserAccessibility shows, made through the
+// service: two companies, invitations in several states, a member, a
+// Company Administrator and a request to join.
+type a11yData struct {
+	acme      int64
+	pending   [2]int64 // pending invitations to Acme, to resend
+	member    int64    // grace@example.com, a user of Acme
+	joinToken string   // a pending invitation's token
+	joinPage  string   // Acme's join page, open
+}
+
+// a11ySetup makes a11yData.
+func a11ySetup(t *testing.T, m *Main) a11yData {
+	t.Helper()
+	ctx := asAdmin(t, m)
+	var companies []*invite.Company
+	for _, name := range []string{"Acme Plant", "Bolt Works"} {
+		c, err := m.svc.RegisterCompany(ctx, invite.CompanyInput{Name: name,
+			Subscriptions: []string{"App Designer", "Data Stream Designer"},
+			BusinessRoles: []string{"Plant Operator", "Maintenance Engineer"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		companies = append(companies, c)
+	}
+	acme, bolt := companies[0], companies[1]
+	inv := func(c *invite.Company, first, last, email string, level invite.AdminLevel) (*invite.Invitation, string) {
+		t.Helper()
+		in := inviteInput(c)
+		in.FirstName, in.LastName, in.Email, in.AdminLevel = first, last, email, level
+		in.Grants = append(in.Grants, invite.Grant{SubscriptionID: c.Subscriptions[1].ID, Role: invite.RoleAdministrator})
+		i, token, err := m.svc.Invite(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return i, token
+	}
+	accept := func(token, first, last, password string) *invite.User {
+		t.Helper()
+		u, err := m.svc.Accept(t.Context(), invite.AcceptInput{Token: token, Password: password, FirstName: first, LastName: last, AcceptTerms: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+
+	var d a11yData
+	d.acme = acme.ID
+	ada, token := inv(acme, "Ada", "Lovelace", "ada@example.com", "")
+	// A long address, as some people have.
+	margaret, _ := inv(acme, "Margaret", "Hamilton", "margaret.hamilton@apollo-guidance-computer.example", "")
+	d.pending, d.joinToken = [2]int64{ada.ID, margaret.ID}, token
+	inv(bolt, "Alan", "Turing", "alan@example.com", "")
+	edsger, _ := inv(bolt, "Edsger", "Dijkstra", "edsger@example.com", "")
+	if _, err := m.svc.Cancel(ctx, edsger.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, token = inv(acme, "Grace", "Hopper", "grace@example.com", "")
+	d.member = accept(token, "Grace", "Hopper", memberPassword).ID
+	_, token = inv(acme, "Bo", "Ss", "boss@acme.example", invite.AdminCompany)
+	accept(token, "Bo", "Ss", bossPassword)
+
+	link, err := m.svc.OpenJoinPage(ctx, acme.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.joinPage = link
+	if err := m.svc.RequestToJoin(t.Context(), link[strings.LastIndex(link, "/")+1:], invite.JoinRequestInput{Email: "hedy@example.com", FirstName: "Hedy", LastName: "Lamarr"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.svc.ProcessJoinRequests(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// a11yPage is one page, or one state of a page, and the steps that show it.
+type a11yPage struct {
+	name  string
+	steps []chromedp.Action[chromedp.Void]
+}
+
+// openPage opens url and waits for sel and for htmx to be done.
+func openPage(url, sel string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{chromedp.Navigate(url), chromedp.WaitVisible(css(sel)), htmxSettled()}
+}
+
+// openInPlace clicks the link matched by link, once htmx has it, and waits
+// for what it opens.
+func openInPlace(link, opened string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{waitHTMX(link), chromedp.Click(css(link)), chromedp.WaitVisible(css(opened)), htmxSettled()}
+}
+
+// forgetSession leaves the page and drops the browser's cookies: whoever
+// was logged in is no longer.
+var forgetSession = chromedp.Steps(
+	chromedp.Navigate("about:blank"),
+	chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, network.ClearBrowserCookies, cdp.Empty{})
+		return err
+	}),
+)
+
+// Every page, in the states a person meets, passes axe-core without a
+// serious or critical violation and has no duplicate id, on a desktop and
+// on a phone, where nothing may be wider than the screen either.
+func TestBrowserAccessibility(t *testing.T) {
+	m, base := browserServerWith(t, func(cfg *Config) {
+		// Many log-ins from one address; the bound has tests of its own.
+		cfg.AttemptsPerMinute = 0
+	})
+	d := a11ySetup(t, m)
+	paths := invite.DefaultPaths()
+	badToken := strings.Repeat("A", 43)
+	row := func(id int64) string { return fmt.Sprintf("#inv-%d", id) }
+	user := fmt.Sprintf("#user-%d", d.member)
+	// Forms are found by where they post, which their ids may not tell.
+	const (
+		inviteForm = `main form[method=post][action="/admin/invitations"]`
+		loginForm  = `main form[action="/login"]`
+		forgotForm = `main form[action="/forgot"]`
+	)
+	joinForm := fmt.Sprintf(`main form[action^=%q]`, paths.AcceptInvitation)
+
+	roles := []struct {
+		name, email, password string // no email: logged out
+		pages                 []a11yPage
+	}{
+		{"Global Administrator", "admin@example.com", adminPassword, []a11yPage{
+			{"invitations", openPage(base+"/admin/invitations", row(d.pending[0]))},
+			{"invitations, Resend open in place", openInPlace(row(d.pending[0])+` a[href$="/resend"]`, row(d.pending[0])+`.editing form`)},
+			{"invitations, two Resend open in place", openInPlace(row(d.pending[1])+` a[href$="/resend"]`, row(d.pending[1])+`.editing form`)},
+			{"resend page", openPage(fmt.Sprintf("%s/admin/invitations/%d/resend", base, d.pending[0]), `main form[action$="/resend"]`)},
+			{"cancel page", openPage(fmt.Sprintf("%s/admin/invitations/%d/cancel", base, d.pending[0]), "main form")},
+			{"invite form", openPage(base+"/admin/invitations/new", inviteForm)},
+			{"invite form, Customize Email open", []chromedp.Action[chromedp.Void]{
+				chromedp.Click(css(inviteForm + ` details summary`)),
+				chromedp.WaitVisible(css(inviteForm + ` details[open] textarea`)),
+				htmxSettled(),
+			}},
+			{"invite form sent empty", append(openPage(base+"/admin/invitations/new", inviteForm),
+				waitHTMX(inviteForm),
+				chromedp.Click(css(inviteForm+` button.primary[value="send"]`)),
+				chromedp.WaitVisible(css(inviteForm+` [aria-invalid="true"]`)),
+				htmxSettled(),
+			)},
+			{"users", openPage(base+"/admin/users", user)},
+			{"users, edit open in place", openInPlace(user+` a[href$="/edit"]`, user+`.editing form`)},
+			{"user edit page", openPage(fmt.Sprintf("%s/admin/users/%d/edit", base, d.member), "main form")},
+			{"user disable page", openPage(fmt.Sprintf("%s/admin/users/%d/disable", base, d.member), "main form")},
+			{"companies", openPage(base+"/admin/companies", `main form[action="/admin/companies"]`)},
+			{"company e-mail template", openPage(fmt.Sprintf("%s/admin/companies/%d/templates/en", base, d.acme), "main form")},
+			{"sent mail", openPage(base+"/admin/mail", `a[href^="/admin/mail/"]`)},
+			{"a sent mail", []chromedp.Action[chromedp.Void]{through(chromedp.Click(css(`a[href^="/admin/mail/"]`))), htmxSettled()}},
+			{"profile", openPage(base+"/profile", `main form[action="/profile"]`)},
+			{"change password", openPage(base+"/profile/password", `main form[action="/profile/password"]`)},
+			{"home", openPage(base+"/home", "main h1")},
+		}},
+		{"Company Administrator", "boss@acme.example", bossPassword, []a11yPage{
+			{"invitations", openPage(base+"/admin/invitations", row(d.pending[0]))},
+			{"invitations, Resend open in place", openInPlace(row(d.pending[0])+` a[href$="/resend"]`, row(d.pending[0])+`.editing form`)},
+			{"invite form", openPage(base+"/admin/invitations/new", inviteForm)},
+			{"users with a request to join", openPage(base+"/admin/users", user)},
+			{"sent mail", openPage(base+"/admin/mail", "main h1")},
+			{"home", openPage(base+"/home", "main h1")},
+		}},
+		{"member", "grace@example.com", memberPassword, []a11yPage{
+			{"home", openPage(base+"/home", "main h1")},
+			{"profile", openPage(base+"/profile", `main form[action="/profile"]`)},
+		}},
+		{"logged out", "", "", []a11yPage{
+			{"log-in page", openPage(base+"/login", loginForm)},
+			{"log-in page after a wrong password", append(openPage(base+"/login", loginForm),
+				chromedp.SendKeys(css(loginForm+` input[name=email]`), "nobody@example.com"),
+				chromedp.SendKeys(css(loginForm+` input[name=password]`), "not the password"),
+				waitHTMX(loginForm),
+				chromedp.Click(css(loginForm+` button[type=submit]`)),
+				chromedp.WaitVisible(css(`main .problem`)),
+				htmxSettled(),
+			)},
+			{"forgotten password", openPage(base+"/forgot", forgotForm)},
+			{"forgotten password, sent", append(openPage(base+"/forgot", forgotForm),
+				chromedp.SendKeys(css(forgotForm+` input[name=email]`), "nobody@example.com"),
+				waitHTMX(forgotForm),
+				chromedp.Click(css(forgotForm+` button[type=submit]`)),
+				chromedp.WaitVisible(css(`main .flash`)),
+				htmxSettled(),
+			)},
+			{"invitation", openPage(base+paths.AcceptInvitation+d.joinToken, joinForm)},
+			{"invitation sent empty", append(openPage(base+paths.AcceptInvitation+d.joinToken, joinForm),
+				waitHTMX(joinForm),
+				chromedp.Click(css(joinForm+` button[type=submit]`)),
+				chromedp.WaitVisible(css(joinForm+` [aria-invalid="true"]`)),
+				htmxSettled(),
+			)},
+			{"invitation link not valid", openPage(base+paths.AcceptInvitation+badToken, "main h1")},
+			{"request to join", openPage(d.joinPage, "main form")},
+			{"password reset link not valid", openPage(base+paths.ResetPassword+badToken, "main h1")},
+		}},
+	}
+
+	for _, vp := range []struct {
+		name          string
+		width, height int64
+		phone         bool
+	}{
+		{"1280px", 1280, 900, false},
+		{"375px", 375, 812, true},
+	} {
+		t.Run(vp.name, func(t *testing.T) {
+			b := newBrowser(t)
+			opts := []chromedp.EmulateViewportOption{chromedp.EmulateLandscape}
+			if vp.phone {
+				opts = []chromedp.EmulateViewportOption{chromedp.EmulatePortrait, chromedp.EmulateMobile}
+			}
+			act(t, b, "set the viewport", chromedp.EmulateViewport(vp.width, vp.height, opts...), chromedp.Navigate(base+"/login"))
+			if w := get(t, b, "measure the viewport", chromedp.Evaluate[int64](`document.documentElement.clientWidth`)); w != vp.width {
+				t.Fatalf("the viewport is %dpx wide, want %d", w, vp.width)
+			}
+			for _, role := range roles {
+				act(t, b, "forget the session", forgetSession)
+				if role.email != "" {
+					login(t, b, base, role.email, role.password)
+				}
+				for _, p := range role.pages {
+					what := role.name + ", " + p.name
+					act(t, b, what, p.steps...)
+					checkA11y(t, b, what)
+					if vp.phone {
+						checkNoOverflow(t, b, what)
+					}
+				}
+			}
+		})
+	}
+}
