@@ -19,6 +19,8 @@ type invitationsData struct {
 	Page      *invite.InvitationPage
 	NextURL   string
 	Companies map[int64]string // names, when the viewer administers several
+	// JoinRequests is how many requests to join wait for an answer.
+	JoinRequests int
 }
 
 // invitations lists invitations newest first, filtered by status and
@@ -43,6 +45,13 @@ func (h *handlers) invitations(c echo.Context) error {
 	}
 	if data.Companies, err = h.companyNames(c); err != nil {
 		return err
+	}
+	if !isHTMX(c) { // the table alone is answered under htmx
+		reqs, err := h.svc.JoinRequests(ctx, 0)
+		if err != nil {
+			return err
+		}
+		data.JoinRequests = len(reqs)
 	}
 	return h.render(c, http.StatusOK, "invitations", "invitations-table", h.newView(c, "invitations", "invitations_title", data))
 }

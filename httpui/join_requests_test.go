@@ -75,3 +75,33 @@ func TestRequestToJoin(t *testing.T) {
 		visitor.get(newPage).want(t, http.StatusNotFound)
 	})
 }
+
+// In a company without a Company Administrator, what invitees and
+// applicants ask for reaches the Global Administrators, by e-mail and on
+// the Invitations tab.
+func TestRequestsReachGlobalAdministrators(t *testing.T) {
+	eachApp(t, func(t *testing.T, a *app) {
+		ctx := context.Background()
+		visitor := a.browser()
+		page := invite.DefaultPaths().RequestToJoin + a.acmeKey
+		form := url.Values{"email": {"jean@example.com"}, "first_name": {"Jean"}, "last_name": {"Valjean"}}
+		visitor.post(page, page, form).want(t, http.StatusOK)
+		if _, err := a.svc.ProcessJoinRequests(ctx); err != nil {
+			t.Fatal(err)
+		}
+		inv, token := a.invite(a.acme, "late@example.com")
+		a.advance(inv.ExpiresAt.Sub(a.clock()))
+		if err := a.svc.RequestNewInvitation(ctx, token); err != nil {
+			t.Fatal(err)
+		}
+		a.deliver()
+		a.mailTo("root@example.com", invite.KindJoinRequest)
+		a.mailTo("root@example.com", invite.KindRenewalRequest)
+
+		b := a.browser()
+		b.login("root@example.com", adminPassword)
+		b.get("/admin/invitations").want(t, http.StatusOK,
+			"Requests to join waiting for an answer: 1", `href="/admin/users#requests-heading"`,
+			"Asked for a new invitation on")
+	})
+}

@@ -204,6 +204,12 @@ type Invitation struct {
 // Name returns the invitee's full name.
 func (inv *Invitation) Name() string { return fullName(inv.FirstName, inv.LastName) }
 
+// RenewalAsked reports whether the invitee asked for a new invitation
+// that has not been sent yet.
+func (inv *Invitation) RenewalAsked() bool {
+	return !inv.RenewalRequestedAt.IsZero() && inv.RenewalRequestedAt.After(inv.LastSentAt)
+}
+
 // StatusAt returns the status at time now: a pending invitation whose
 // ExpiresAt is not after now is expired, whether or not it has been marked so.
 func (inv *Invitation) StatusAt(now time.Time) Status {

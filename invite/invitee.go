@@ -56,7 +56,8 @@ func (s *Service) Invitee(ctx context.Context, token string) (*InvitationView, e
 }
 
 // RequestNewInvitation asks the Company Administrators of an expired
-// invitation's company, by e-mail in each one's language, to send it again.
+// invitation's company (the Global Administrators if it has none enabled),
+// by e-mail in each one's language, to send it again.
 // Asking again before the invitation is resent notifies nobody again.
 // Only an expired invitation can be asked for; the token is the authority.
 func (s *Service) RequestNewInvitation(ctx context.Context, token string) error {
@@ -79,7 +80,7 @@ func (s *Service) RequestNewInvitation(ctx context.Context, token string) error 
 	if err != nil {
 		return err
 	}
-	admins, err := s.st().CompanyAdmins(ctx, inv.CompanyID)
+	admins, err := s.answerers(ctx, inv.CompanyID)
 	if err != nil {
 		return err
 	}
@@ -96,7 +97,7 @@ func (s *Service) RequestNewInvitation(ctx context.Context, token string) error 
 	// leaves the invitation unmarked, so that asking again works.
 	err = s.inTx(ctx, func(tx *Service) error {
 		_, err := tx.store.UpdateInvitation(ctx, inv.ID, func(inv *Invitation) (*Message, error) {
-			if !inv.RenewalRequestedAt.IsZero() && inv.RenewalRequestedAt.After(inv.LastSentAt) {
+			if inv.RenewalAsked() {
 				return nil, errAlreadyRequested
 			}
 			inv.RenewalRequestedAt = now

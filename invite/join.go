@@ -3,6 +3,7 @@ package invite
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -193,7 +194,7 @@ func (s *Service) joinNotices(ctx context.Context, r *JoinRequest) ([]*Message, 
 	if err != nil {
 		return nil, err
 	}
-	admins, err := s.st().CompanyAdmins(ctx, r.CompanyID)
+	admins, err := s.answerers(ctx, r.CompanyID)
 	if err != nil {
 		return nil, err
 	}
@@ -206,6 +207,24 @@ func (s *Service) joinNotices(ctx context.Context, r *JoinRequest) ([]*Message, 
 		msgs = append(msgs, m)
 	}
 	return msgs, nil
+}
+
+// answerers returns who is told of what a company's invitees and
+// applicants ask for: its enabled Company Administrators, or, when it has
+// none, the enabled Global Administrators, so that a request always
+// reaches someone who can answer it.
+func (s *Service) answerers(ctx context.Context, companyID int64) ([]*User, error) {
+	admins, err := s.st().CompanyAdmins(ctx, companyID)
+	if err != nil {
+		return nil, err
+	}
+	if admins = slices.DeleteFunc(admins, (*User).Disabled); len(admins) > 0 {
+		return admins, nil
+	}
+	if admins, err = s.st().GlobalAdmins(ctx); err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(admins, (*User).Disabled), nil
 }
 
 // MaxJoinRequests is how many pending requests JoinRequests lists, the

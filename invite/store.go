@@ -68,8 +68,12 @@ type UserStore interface {
 	HasUsers(ctx context.Context) (bool, error)
 	// Users returns at most q.Limit users matching q, ordered by ID.
 	Users(ctx context.Context, q UserQuery) ([]*User, error)
-	// CompanyAdmins returns the Company Administrators of a company.
+	// CompanyAdmins returns the Company Administrators of a company,
+	// disabled or not, ordered by ID.
 	CompanyAdmins(ctx context.Context, companyID int64) ([]*User, error)
+	// GlobalAdmins returns the Global Administrators, disabled or not,
+	// ordered by ID.
+	GlobalAdmins(ctx context.Context) ([]*User, error)
 	// UpdateUser locks the user with the given ID, and their company's
 	// administrators against concurrent changes, calls update with the user
 	// and the number of enabled Company Administrators of their company,

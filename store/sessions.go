@@ -71,6 +71,12 @@ func (db *DB) CompanyAdmins(ctx context.Context, companyID int64) ([]*invite.Use
 	return db.users(ctx, sel)
 }
 
+// GlobalAdmins implements invite.Store.
+func (db *DB) GlobalAdmins(ctx context.Context) ([]*invite.User, error) {
+	sel := db.idb().NewSelect().Model((*userRow)(nil)).Where("admin_level = ?", invite.AdminGlobal).OrderExpr("id")
+	return db.users(ctx, sel)
+}
+
 // users runs sel, a select of users, and loads their grants.
 func (db *DB) users(ctx context.Context, sel *bun.SelectQuery) ([]*invite.User, error) {
 	var rows []*userRow

@@ -64,6 +64,7 @@ var suite = []struct {
 	{"NoPasswordHashReturned", testNoPasswordHashReturned},
 	{"Sessions", testSessions},
 	{"RequestNewInvitation", testRequestNewInvitation},
+	{"RequestsReachSomeone", testRequestsReachSomeone},
 	{"Users", testUsers},
 	{"PruneSessions", testPruneSessions},
 	{"LoginRacesChange", testLoginRacesChange},

@@ -194,3 +194,51 @@ func (f *fixture) openJoinPage(t testing.TB, c *invite.Company) string {
 	}
 	return strings.TrimPrefix(address, invite.DefaultBaseURL+invite.DefaultPaths().RequestToJoin)
 }
+
+// A company without a Company Administrator still answers its invitees
+// and applicants: what they ask for is told to the Global Administrators,
+// and only then.
+func testRequestsReachSomeone(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	ctx := context.Background()
+	told := func(to string, kind invite.MessageKind) int {
+		return f.messages(t, func(m *invite.Message) bool { return m.To == to && m.Kind == kind })
+	}
+	for _, tc := range []struct {
+		name  string
+		admin bool // the company has a Company Administrator
+	}{{"without a Company Administrator", false}, {"with one", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := f.company(t, "Cogs "+tc.name)
+			to := "root@example.com"
+			if tc.admin {
+				to = f.Member(t, c, invite.AdminCompany).Email
+			}
+			joins, renewals, global := told(to, invite.KindJoinRequest), told(to, invite.KindRenewalRequest), f.messages(t, func(m *invite.Message) bool { return m.To == "root@example.com" })
+
+			key := f.openJoinPage(t, c)
+			if err := f.Service.RequestToJoin(ctx, key, invite.JoinRequestInput{Email: "applicant@" + strings.ReplaceAll(c.Name, " ", "-") + ".example", FirstName: "Ap", LastName: "Plicant"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.Service.ProcessJoinRequests(ctx); err != nil {
+				t.Fatal(err)
+			}
+			inv, token := f.invite(t, c)
+			f.Clock.Set(inv.ExpiresAt)
+			if err := f.Service.RequestNewInvitation(ctx, token); err != nil {
+				t.Fatal(err)
+			}
+			if n := told(to, invite.KindJoinRequest) - joins; n != 1 {
+				t.Errorf("%s was told of %d requests to join, want 1", to, n)
+			}
+			if n := told(to, invite.KindRenewalRequest) - renewals; n != 1 {
+				t.Errorf("%s was told of %d requests for a new invitation, want 1", to, n)
+			}
+			if tc.admin {
+				if n := f.messages(t, func(m *invite.Message) bool { return m.To == "root@example.com" }) - global; n != 0 {
+					t.Errorf("the Global Administrator was told %d times of a company that has its own administrator", n)
+				}
+			}
+		})
+	}
+}

@@ -76,6 +76,13 @@ func (s *Store) CompanyAdmins(ctx context.Context, companyID int64) ([]*invite.U
 	})
 }
 
+// GlobalAdmins implements invite.Store, ordered by ID.
+func (s *Store) GlobalAdmins(ctx context.Context) ([]*invite.User, error) {
+	return query(ctx, s, func(d *data) ([]*invite.User, error) {
+		return usersOut(ordered(&d.users, func(u invite.User) bool { return u.AdminLevel == invite.AdminGlobal })), nil
+	})
+}
+
 // userToChange returns the user with the given ID and the number of
 // enabled Company Administrators of their company, as UpdateUser and
 // DeleteUser hand them to their callbacks.
