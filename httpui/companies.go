@@ -160,3 +160,51 @@ func (h *handlers) saveTemplate(c echo.Context) error {
 	v.Flash = v.L.T("done_template_saved")
 	return h.render(c, http.StatusOK, "template", "template-form", v)
 }
+
+// termsData is a company's terms of use being edited.
+type termsData struct {
+	Company *invite.Company
+	Terms   string
+}
+
+// termsForm edits a company's terms of use.
+func (h *handlers) termsForm(c echo.Context) error {
+	id, err := companyID(c)
+	if err != nil {
+		return err
+	}
+	co, err := h.svc.Company(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, "terms_edit", "", h.newView(c, "users", "terms_title", &termsData{Company: co, Terms: co.Terms}))
+}
+
+// saveTerms saves a company's terms of use; empty ones are the built-in
+// terms again.
+func (h *handlers) saveTerms(c echo.Context) error {
+	id, err := companyID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	co, err := h.svc.Company(ctx, id)
+	if err != nil {
+		return err
+	}
+	data := &termsData{Company: co, Terms: c.FormValue("terms")}
+	v := h.newView(c, "users", "terms_title", data)
+	if err := h.svc.SetTerms(ctx, id, data.Terms); err != nil {
+		errs := fieldErrors(err)
+		if errs == nil {
+			return err
+		}
+		return h.invalid(c, v, errs, "terms_edit", "terms-form")
+	}
+	if co, err = h.svc.Company(ctx, id); err != nil {
+		return err
+	}
+	data.Company, data.Terms = co, co.Terms
+	v.Flash = v.L.T("done_terms_saved")
+	return h.render(c, http.StatusOK, "terms_edit", "terms-form", v)
+}

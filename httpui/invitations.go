@@ -81,9 +81,13 @@ type inviteData struct {
 	Company      *invite.Company
 	Form         *invitationForm
 	Placeholders []string
-	Preview      *invite.Message
-	MailSaved    bool
-	Resend       *invite.Invitation // set when resending
+	// Preview is the e-mail the form would send, or PreviewErrors the
+	// template's errors: shown as the form comes, with or without
+	// JavaScript.
+	Preview       *invite.Message
+	PreviewErrors map[string]*invite.FieldError
+	MailSaved     bool
+	Resend        *invite.Invitation // set when resending
 }
 
 // inviteView prepares the invite form for f: the company's lists, and the
@@ -123,6 +127,9 @@ func (h *handlers) inviteView(c echo.Context, f *invitationForm, resend *invite.
 				return nil, err
 			}
 			f.MailSubject, f.MailBody, f.MailLanguage = t.Subject, t.Body, f.Language
+		}
+		if data.Preview, data.PreviewErrors, err = h.previewOf(c, f); err != nil {
+			return nil, err
 		}
 	}
 	if resend == nil {
@@ -259,32 +266,44 @@ func (h *handlers) formError(c echo.Context, err error, f *invitationForm, resen
 }
 
 // preview renders the e-mail the form would send, as the invitee will see
-// it, or the template's errors with their positions. Fields not valid yet
-// (the form is being filled in) are shown with sample values; every other
-// field as typed.
+// it, or the template's errors with their positions.
 func (h *handlers) preview(c echo.Context) error {
 	f, err := parseInvitationForm(c)
 	if err != nil {
 		return err
 	}
+	v := h.newView(c, "invitations", "preview_title", nil)
+	msg, errs, err := h.previewOf(c, f)
+	if err != nil {
+		return err
+	}
+	v.Data, v.Errors = msg, errs
+	return h.render(c, http.StatusOK, "preview", "mail-preview", v)
+}
+
+// previewOf renders the e-mail form f would send, or the template's
+// errors. Fields not valid yet (the form is being filled in) are shown
+// with sample values; every other field as typed.
+func (h *handlers) previewOf(c echo.Context, f *invitationForm) (*invite.Message, map[string]*invite.FieldError, error) {
 	in := f.input(invite.Template{})
 	if in.Mail.IsZero() {
 		in.Mail = invite.Template{Subject: f.MailSubject, Body: f.MailBody}
 	}
-	v := h.newView(c, "invitations", "preview_title", nil)
 	msg, err := h.svc.PreviewMail(c.Request().Context(), in)
 	if errs := mailFieldErrors(err); errs["mail_subject"] != nil || errs["mail_body"] != nil {
 		// Only the template's errors: the others are the form's, told on send.
-		v.Errors = map[string]*invite.FieldError{"mail_subject": errs["mail_subject"], "mail_body": errs["mail_body"]}
-		return h.render(c, http.StatusOK, "preview", "mail-preview", v)
+		out := map[string]*invite.FieldError{}
+		for _, name := range []string{"mail_subject", "mail_body"} {
+			if e := errs[name]; e != nil {
+				out[name] = e
+			}
+		}
+		return nil, out, nil
 	}
 	if err != nil {
-		if msg, err = h.previewWithSamples(c, in, err); err != nil {
-			return err
-		}
+		msg, err = h.previewWithSamples(c, in, err)
 	}
-	v.Data = msg
-	return h.render(c, http.StatusOK, "preview", "mail-preview", v)
+	return msg, nil, err
 }
 
 // previewWithSamples previews in with a sample value in each field that err

@@ -439,3 +439,23 @@ func TestAttemptLimit(t *testing.T) {
 		t.Errorf("429 without Retry-After")
 	}
 }
+
+// The invitee reads the terms they accept: the built-in ones, in the
+// invitation's language, until an administrator of the company writes the
+// company's own.
+func TestTermsOfUse(t *testing.T) {
+	eachApp(t, func(t *testing.T, a *app) {
+		_, token := a.invite(a.acme, "terms@example.com")
+		join := invite.DefaultPaths().AcceptInvitation + token
+		invitee := a.browser()
+		invitee.get(join).want(t, http.StatusOK, `id="terms"`, "By creating an account you agree to use the subscriptions of Acme only")
+
+		boss := a.browser()
+		boss.login(a.companyAdmin(a.acme, "boss@acme.example"), adminPassword)
+		terms := fmt.Sprintf("/admin/companies/%d/terms", a.acme.ID)
+		boss.get(terms).want(t, http.StatusOK, "The built-in terms are in use")
+		boss.post(terms, terms, url.Values{"terms": {"Be kind.\r\n\r\nBe <b>brief</b>."}}).want(t, http.StatusOK, "The terms of use have been saved.", "The company&#39;s own terms are in use.")
+		invitee.get(join).want(t, http.StatusOK, "Be kind.\n\nBe &lt;b&gt;brief&lt;/b&gt;.")
+		boss.post(terms, fmt.Sprintf("/admin/companies/%d/terms", a.bolt.ID), url.Values{"terms": {"Not mine."}}).want(t, http.StatusNotFound)
+	})
+}

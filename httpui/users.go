@@ -153,7 +153,11 @@ func (h *handlers) userRow(c echo.Context, u *invite.User, editing bool, status 
 	if err != nil {
 		return err
 	}
-	v := h.newView(c, "users", "users_title", &userRowData{D: data, U: u, Editing: editing})
+	title := "users_title"
+	if editing && !isHTMX(c) { // the editor as a page of its own
+		title = "user_edit_title"
+	}
+	v := h.newView(c, "users", title, &userRowData{D: data, U: u, Editing: editing})
 	v.Errors, v.Prefix = errs, userPrefix(u)
 	if done != "" {
 		if !isHTMX(c) {

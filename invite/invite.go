@@ -73,6 +73,10 @@ type Company struct {
 	// key that is shown once, when the page is opened (OpenJoinPage); only
 	// the key's SHA-256 is kept.
 	JoinRequests bool
+	// Terms are the terms of use an invitee accepts to join, in the
+	// company's own words; "" for the built-in terms, which the pages show
+	// in the invitee's language.
+	Terms string
 }
 
 // Subscription returns the company's subscription with the given ID.

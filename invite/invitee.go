@@ -18,6 +18,8 @@ type GrantView struct {
 type InvitationView struct {
 	Invitation  *Invitation
 	CompanyName string
+	// Terms are the company's terms of use; "" for the built-in ones.
+	Terms       string
 	InviterName string
 	Grants      []GrantView
 	// AccountExists reports that the invitee's address has an account
@@ -38,7 +40,7 @@ func (s *Service) Invitee(ctx context.Context, token string) (*InvitationView, e
 	if err != nil {
 		return nil, err
 	}
-	v := &InvitationView{Invitation: inv, CompanyName: mc.company.Name, InviterName: mc.inviter}
+	v := &InvitationView{Invitation: inv, CompanyName: mc.company.Name, Terms: mc.company.Terms, InviterName: mc.inviter}
 	switch _, err := s.st().UserByEmail(ctx, inv.Email); {
 	case err == nil:
 		v.AccountExists = true

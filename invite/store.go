@@ -49,6 +49,8 @@ type CompanyStore interface {
 	// CompanyByJoinKey returns the company whose open join page has the key
 	// with the given SHA-256 hash, or ErrCompanyNotFound.
 	CompanyByJoinKey(ctx context.Context, hash []byte) (*Company, error)
+	// SetTerms keeps a company's terms of use; "" for the built-in ones.
+	SetTerms(ctx context.Context, companyID int64, terms string) error
 	// SetJoinKey keeps the hash of the key of a company's join page and
 	// opens the page (JoinRequests), or with a nil hash forgets the key
 	// and closes it.

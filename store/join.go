@@ -32,6 +32,19 @@ func (db *DB) SetJoinKey(ctx context.Context, companyID int64, hash []byte) erro
 	return nil
 }
 
+// SetTerms implements invite.Store.
+func (db *DB) SetTerms(ctx context.Context, companyID int64, terms string) error {
+	res, err := db.idb().NewUpdate().Model((*companyRow)(nil)).
+		Set("terms = ?", bun.NullZero(terms)).Where("id = ?", companyID).Exec(ctx)
+	if err != nil {
+		return translate(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return invite.ErrCompanyNotFound
+	}
+	return nil
+}
+
 // hashJoinKeys moves the join page keys that earlier versions kept in plain
 // text to their hashes, so that the pages stay where they were. It is part
 // of Migrate and does nothing once done.

@@ -22,6 +22,7 @@ type companyRow struct {
 	CreatedAt       time.Time `bun:"created_at"`
 	JoinKeyHash     []byte    `bun:"join_key_hash"`
 	JoinRequests    bool      `bun:"join_requests"`
+	Terms           string    `bun:"terms,nullzero"`
 }
 
 type subscriptionRow struct {
@@ -212,6 +213,7 @@ func companyFromRow(r *companyRow) *invite.Company {
 		TimeZone:        r.TimeZone,
 		CreatedAt:       utc(r.CreatedAt),
 		JoinRequests:    r.JoinRequests,
+		Terms:           r.Terms,
 	}
 }
 

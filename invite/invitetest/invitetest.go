@@ -65,6 +65,7 @@ var suite = []struct {
 	{"Sessions", testSessions},
 	{"RequestNewInvitation", testRequestNewInvitation},
 	{"RequestsReachSomeone", testRequestsReachSomeone},
+	{"Terms", testTerms},
 	{"Users", testUsers},
 	{"PruneSessions", testPruneSessions},
 	{"LoginRacesChange", testLoginRacesChange},

@@ -242,3 +242,38 @@ func testRequestsReachSomeone(t *testing.T, open Opener) {
 		})
 	}
 }
+
+// A company's terms of use are set by its administrators and shown to its
+// invitees; "" restores the built-in ones.
+func testTerms(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	_, token := f.invite(t, f.A)
+	terms := func() string {
+		t.Helper()
+		v, err := f.Service.Invitee(context.Background(), token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.Terms
+	}
+	if got := terms(); got != "" {
+		t.Fatalf("a new company has terms %q", got)
+	}
+	wantErr(t, f.Service.SetTerms(f.AdminB, f.A.ID, "Mine."), invite.ErrCompanyNotFound)
+	wantField(t, f.Service.SetTerms(f.AdminA, f.A.ID, "bad\x00"), "terms", invite.ReasonInvalidCharacters)
+	if err := f.Service.SetTerms(f.AdminA, f.A.ID, "Use it well.\r\n\r\nOr not at all. "); err != nil {
+		t.Fatal(err)
+	}
+	if got := terms(); got != "Use it well.\n\nOr not at all." {
+		t.Errorf("terms %q", got)
+	}
+	if c, _ := f.Service.Company(f.AdminA, f.A.ID); c.Terms != "Use it well.\n\nOr not at all." {
+		t.Errorf("Company has terms %q", c.Terms)
+	}
+	if err := f.Service.SetTerms(f.Global, f.A.ID, " "); err != nil {
+		t.Fatal(err)
+	}
+	if got := terms(); got != "" {
+		t.Errorf("terms %q after clearing them", got)
+	}
+}

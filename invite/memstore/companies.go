@@ -81,6 +81,18 @@ func (s *Store) CompanyByJoinKey(ctx context.Context, hash []byte) (*invite.Comp
 	})
 }
 
+// SetTerms implements invite.Store.
+func (s *Store) SetTerms(ctx context.Context, companyID int64, terms string) error {
+	return s.do(ctx, func(d *data) error {
+		c, ok := d.companies.get(companyID)
+		if !ok {
+			return invite.ErrCompanyNotFound
+		}
+		c.Terms = terms
+		return d.putCompany(c)
+	})
+}
+
 // SetJoinKey implements invite.Store.
 func (s *Store) SetJoinKey(ctx context.Context, companyID int64, hash []byte) error {
 	return s.do(ctx, func(d *data) error {
