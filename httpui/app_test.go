@@ -67,6 +67,21 @@ func eachApp(t *testing.T, fn func(t *testing.T, a *app)) {
 // configure.
 func newAppOn(t *testing.T, db *store.DB, configure ...func(*invite.Config)) *app {
 	t.Helper()
+	a := newBareApp(t, db, configure...)
+	a.acme = a.company("Acme")
+	a.bolt = a.company("Bolt")
+	address, err := a.svc.OpenJoinPage(a.global, a.acme.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.acmeKey = strings.TrimPrefix(address, "http://invite.test"+a.svc.Paths().RequestToJoin)
+	return a
+}
+
+// newBareApp is the app of a new installation: its Global Administrator,
+// and no company yet.
+func newBareApp(t *testing.T, db *store.DB, configure ...func(*invite.Config)) *app {
+	t.Helper()
 	ctx := context.Background()
 	var err error
 	a := &app{t: t, db: db, now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
@@ -81,13 +96,6 @@ func newAppOn(t *testing.T, db *store.DB, configure ...func(*invite.Config)) *ap
 		t.Fatal(err)
 	}
 	a.global = invite.NewContext(ctx, a.root)
-	a.acme = a.company("Acme")
-	a.bolt = a.company("Bolt")
-	address, err := a.svc.OpenJoinPage(a.global, a.acme.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.acmeKey = strings.TrimPrefix(address, "http://invite.test"+a.svc.Paths().RequestToJoin)
 	return a
 }
 

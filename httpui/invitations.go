@@ -21,6 +21,10 @@ type invitationsData struct {
 	Companies map[int64]string // names, when the viewer administers several
 	// JoinRequests is how many requests to join wait for an answer.
 	JoinRequests int
+	After        string // the cursor of the page shown; "" for the first
+	// NoCompany is set for a Global Administrator before any company is
+	// registered: there is nobody to invite anywhere yet.
+	NoCompany bool
 }
 
 // invitations lists invitations newest first, filtered by status and
@@ -32,7 +36,7 @@ func (h *handlers) invitations(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	data := &invitationsData{Status: string(f.Status), Email: f.Email, Page: page}
+	data := &invitationsData{Status: string(f.Status), Email: f.Email, After: f.After, Page: page}
 	if page.Next != "" {
 		q := url.Values{"after": {page.Next}}
 		if f.Status != "" {
@@ -46,6 +50,7 @@ func (h *handlers) invitations(c echo.Context) error {
 	if data.Companies, err = h.companyNames(c); err != nil {
 		return err
 	}
+	data.NoCompany = data.Companies != nil && len(data.Companies) == 0
 	if !isHTMX(c) { // the table alone is answered under htmx
 		reqs, err := h.svc.JoinRequests(ctx, 0)
 		if err != nil {

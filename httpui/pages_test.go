@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/invitehq/invite/invite"
+	"github.com/invitehq/invite/store"
 )
 
 func TestLogin(t *testing.T) {
@@ -312,7 +313,7 @@ func TestJoin(t *testing.T) {
 		path := invite.DefaultPaths().AcceptInvitation + token
 
 		p := b.get(path)
-		p.want(t, http.StatusOK, "Join Acme", "Global Administrator invited you to Acme.", "App Designer: Contributor", `autocomplete="new-password"`)
+		p.want(t, http.StatusOK, "Join Acme", "You are invited to Acme.", "App Designer: Contributor", `autocomplete="new-password"`)
 		if got, _ := a.svc.Invitation(a.global, inv.ID); got.Status != invite.StatusPending {
 			t.Fatalf("opening the link changed the invitation to %s", got.Status)
 		}
@@ -458,4 +459,25 @@ func TestTermsOfUse(t *testing.T) {
 		invitee.get(join).want(t, http.StatusOK, "Be kind.\n\nBe &lt;b&gt;brief&lt;/b&gt;.")
 		boss.post(terms, fmt.Sprintf("/admin/companies/%d/terms", a.bolt.ID), url.Values{"terms": {"Not mine."}}).want(t, http.StatusNotFound)
 	})
+}
+
+// An empty list says why and what to do: no company yet (a Global
+// Administrator's first visit), no invitation yet, or none that matches.
+func TestEmptyInvitations(t *testing.T) {
+	db, err := store.Open(context.Background(), "sqlite::memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	a := newBareApp(t, db)
+	b := a.browser()
+	b.login("root@example.com", adminPassword)
+	b.get("/admin/invitations").want(t, http.StatusOK, "No company is registered yet", `href="/admin/companies">Register Company</a>`)
+	b.get("/admin/invitations?status=pending").want(t, http.StatusOK, "No invitations match.")
+	b.get("/admin/invitations/new").want(t, http.StatusOK, "Register a company first.", `href="/admin/companies">Register Company</a>`)
+	a.company("Acme")
+	b.get("/admin/invitations").want(t, http.StatusOK, "No invitations yet.", `href="/admin/invitations/new">Invite User</a>`)
 }

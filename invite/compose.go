@@ -29,14 +29,15 @@ func (s *Service) messageID() (string, error) {
 // mailContext is what composing an invitation's messages needs from the
 // store, loaded before the transaction that writes them.
 type mailContext struct {
-	company   *Company
-	inviter   string
-	templates map[string]Template // the company's, by language
+	company      *Company
+	inviter      string
+	inviterNamed bool                // false: inviter is the company's name
+	templates    map[string]Template // the company's, by language
 }
 
 // loadMailContext loads the company, inviter name and templates for inv.
 // inviter is the inviting user if known, else it is loaded; a deleted
-// inviter is named by the company.
+// inviter, or one without a name, is named by the company.
 func (s *Service) loadMailContext(ctx context.Context, inv *Invitation, c *Company, inviter *User) (*mailContext, error) {
 	mc := &mailContext{company: c}
 	if mc.company == nil {
@@ -45,19 +46,19 @@ func (s *Service) loadMailContext(ctx context.Context, inv *Invitation, c *Compa
 			return nil, err
 		}
 	}
-	switch {
-	case inviter != nil:
-		mc.inviter = inviter.Name()
-	default:
+	if inviter == nil {
 		u, err := s.st().User(ctx, inv.InvitedBy)
 		switch {
 		case err == nil:
-			mc.inviter = u.Name()
-		case errors.Is(err, ErrUserNotFound):
-			mc.inviter = mc.company.Name
-		default:
+			inviter = u
+		case !errors.Is(err, ErrUserNotFound):
 			return nil, err
 		}
+	}
+	// A deleted inviter, or one with no name yet, is named by the company.
+	mc.inviter = mc.company.Name
+	if inviter != nil && inviter.Name() != "" {
+		mc.inviter, mc.inviterNamed = inviter.Name(), true
 	}
 	var err error
 	mc.templates, err = s.st().MailTemplates(ctx, inv.CompanyID)

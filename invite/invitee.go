@@ -20,7 +20,7 @@ type InvitationView struct {
 	CompanyName string
 	// Terms are the company's terms of use; "" for the built-in ones.
 	Terms       string
-	InviterName string
+	InviterName string // "" when the inviter has no name or was deleted
 	Grants      []GrantView
 	// AccountExists reports that the invitee's address has an account
 	// already (in another company): Accept will refuse with ErrUserExists,
@@ -40,7 +40,10 @@ func (s *Service) Invitee(ctx context.Context, token string) (*InvitationView, e
 	if err != nil {
 		return nil, err
 	}
-	v := &InvitationView{Invitation: inv, CompanyName: mc.company.Name, Terms: mc.company.Terms, InviterName: mc.inviter}
+	v := &InvitationView{Invitation: inv, CompanyName: mc.company.Name, Terms: mc.company.Terms}
+	if mc.inviterNamed {
+		v.InviterName = mc.inviter
+	}
 	switch _, err := s.st().UserByEmail(ctx, inv.Email); {
 	case err == nil:
 		v.AccountExists = true

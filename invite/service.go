@@ -405,7 +405,9 @@ func (s *Service) CompanyByName(ctx context.Context, name string) (*Company, err
 }
 
 // Bootstrap creates a Global Administrator with the given e-mail address and
-// password if no user exists yet, and returns them and true. If any user
+// password if no user exists yet, and returns them and true. They have no
+// name until they give one (UpdateProfile): the mail they send is signed
+// with the company's name meanwhile, in every language. If any user
 // exists already it creates nobody and returns (nil, false, nil): running it
 // on every start is safe. It is for setting up a new installation and does
 // no authorization. Instances that start together on one empty database
@@ -428,8 +430,6 @@ func (s *Service) Bootstrap(ctx context.Context, email, password string) (*User,
 	}
 	u := &User{
 		Email:        email,
-		FirstName:    "Global",
-		LastName:     "Administrator",
 		Language:     "en",
 		TimeZone:     "UTC",
 		AdminLevel:   AdminGlobal,

@@ -7,7 +7,7 @@ import "embed"
 
 // Files are the static files, served under /static/.
 //
-//go:embed *.js *.css
+//go:embed *.js *.css *.svg
 var Files embed.FS
 
 // HTMX is the file name of the vendored htmx.

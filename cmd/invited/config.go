@@ -26,6 +26,7 @@ type Config struct {
 	TTL            time.Duration
 	AdminEmail     string
 	AdminPassword  string
+	AdminName      string
 	SMTPURL        string
 	MailFrom       string
 	RemindBefore   time.Duration
@@ -74,6 +75,7 @@ func (c *Config) settings() []setting {
 		{"ttl", "INVITE_TTL", "168h", "", "how long an invitation stays valid", dur(&c.TTL)},
 		{"admin-email", "INVITE_ADMIN_EMAIL", "admin@example.com", "", "Global Administrator created when the database has no users", str(&c.AdminEmail)},
 		{"admin-password", "INVITE_ADMIN_PASSWORD", "", "generated, printed once", "that administrator's password", str(&c.AdminPassword)},
+		{"admin-name", "INVITE_ADMIN_NAME", "", "none: the mail they send is signed with the company's name", "that administrator's first and last name, as \"First Last\"", str(&c.AdminName)},
 		{"smtp-url", "INVITE_SMTP_URL", "", "none: mail is logged and kept in the outbox", "mail server: smtp://USER:PASS@HOST:PORT?tls=starttls|tls|none", str(&c.SMTPURL)},
 		{"mail-from", "INVITE_MAIL_FROM", "Invitations <no-reply@localhost>", "", "sender of the mail", str(&c.MailFrom)},
 		{"remind-before", "INVITE_REMIND_BEFORE", "48h", "", "send one reminder this long before an invitation expires; 0 for none", dur(&c.RemindBefore)},
@@ -146,6 +148,9 @@ func (c *Config) validate() error {
 	}
 	if c.AttemptsPerMinute < 0 || c.InvitationsPerHour < 0 || c.MailsPerAddress < 0 {
 		return fmt.Errorf("attempts-per-minute, invitations-per-hour and mails-per-address must not be negative")
+	}
+	if first, last, _ := strings.Cut(strings.TrimSpace(c.AdminName), " "); c.AdminName != "" && (first == "" || strings.TrimSpace(last) == "") {
+		return fmt.Errorf("admin-name %q: want a first and a last name, as \"Ada Lovelace\"", c.AdminName)
 	}
 	if c.RemindBefore < 0 {
 		return fmt.Errorf("remind-before must not be negative, got %v", c.RemindBefore)

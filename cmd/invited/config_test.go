@@ -56,6 +56,8 @@ func TestConfig(t *testing.T) {
 		{name: "NegativeTTL", args: []string{"-ttl", "-1h"}, err: "ttl must be positive"},
 		{name: "BadBaseURL", args: []string{"-base-url", "invite.example.com"}, err: "base-url"},
 		{name: "BadAddr", args: []string{"-addr", "8080"}, err: "addr"},
+		{name: "AdminName", env: map[string]string{"INVITE_ADMIN_NAME": "Ada King Lovelace"}, want: defaults(func(c *Config) { c.AdminName = "Ada King Lovelace" })},
+		{name: "AdminNameWithoutLastName", args: []string{"-admin-name", "Ada"}, err: "admin-name"},
 		{name: "UnknownFlag", args: []string{"-port", "8080"}, err: "flag provided but not defined"},
 		{
 			name: "Pool",

@@ -382,3 +382,37 @@ func TestPanicsAreSurvived(t *testing.T) {
 		t.Errorf("the log does not show the panic with its stack:\n%s", out)
 	}
 }
+
+// The first start's administrator signs the mail they send with the name
+// INVITE_ADMIN_NAME gives them, or, without one, with the company's name:
+// never with an English placeholder, whatever the invitee's language.
+func TestAdministratorsName(t *testing.T) {
+	for _, tc := range []struct {
+		name, adminName, want string
+	}{
+		{"Named", "Grace Brewster Hopper", "Grace Brewster Hopper hat Sie zu Acme eingeladen"},
+		{"Unnamed", "", "Acme hat Sie zu Acme eingeladen"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testConfig(t, "")
+			cfg.AdminName = tc.adminName
+			m, ctx, c := serveAdmin(t, cfg)
+			in := inviteInput(c)
+			in.Language = "de"
+			if _, _, err := m.svc.Invite(ctx, in); err != nil {
+				t.Fatal(err)
+			}
+			page, err := m.svc.Messages(ctx, invite.MessageFilter{})
+			if err != nil || len(page.Messages) != 1 {
+				t.Fatalf("Messages: %v", err)
+			}
+			mv, err := m.svc.Message(ctx, page.Messages[0].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if mv.Message.Subject != tc.want || strings.Contains(mv.Message.Text, "Global Administrator") {
+				t.Errorf("the invitation's subject is %q, want %q; text:\n%s", mv.Message.Subject, tc.want, mv.Message.Text)
+			}
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -183,6 +184,13 @@ func (m *Main) bootstrap(ctx context.Context) error {
 	}
 	if !created {
 		return nil
+	}
+	if m.cfg.AdminName != "" {
+		first, last, _ := strings.Cut(strings.TrimSpace(m.cfg.AdminName), " ")
+		in := invite.ProfileInput{FirstName: first, LastName: last, Language: u.Language, TimeZone: u.TimeZone}
+		if u, err = m.svc.UpdateProfile(invite.NewContext(ctx, u), in); err != nil {
+			return fmt.Errorf("name the Global Administrator from INVITE_ADMIN_NAME (\"First Last\"): %w", err)
+		}
 	}
 	fmt.Fprintf(m.out, "\nCreated the Global Administrator.\n  Log in at: %s/login\n  E-mail:    %s\n", m.cfg.BaseURL, u.Email)
 	if generated {
