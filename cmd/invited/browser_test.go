@@ -241,6 +241,12 @@ func TestBrowserInviteFlow(t *testing.T) {
 		act(t, ctx, "reload the list", chromedp.Reload(), waitText("#invitations-table", "Dijkstra"))
 	}
 	screenshot(t, ctx, "invitations")
+	if os.Getenv("INVITE_SCREENSHOTS") != "" {
+		act(t, ctx, "look at it on a phone", chromedp.EmulateViewport(375, 812, chromedp.EmulatePortrait, chromedp.EmulateMobile),
+			chromedp.Reload(), waitText("#invitations-table", "Dijkstra"))
+		screenshot(t, ctx, "invitations-phone")
+		act(t, ctx, "back to the desktop", chromedp.EmulateViewport(1280, 900), chromedp.Reload(), waitText("#invitations-table", "Dijkstra"))
+	}
 
 	act(t, ctx, "open the sent mail",
 		through(chromedp.Click(css(`a[href="/admin/mail"]`))),
