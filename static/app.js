@@ -91,8 +91,11 @@
   var focusable = "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])";
   document.addEventListener("htmx:afterSettle", function (e) {
     var root = e.target;
-    if (root && root.tagName === "FORM" && document.contains(root) && opener && opener.tagName === "FORM") {
-      var invalid = root.querySelector("[aria-invalid=true]");
+    // A field marked invalid, or the first box of a group that is (the
+    // subscriptions, when none is chosen).
+    var invalidField = "[aria-invalid=true], fieldset.invalid input:not([type=hidden])";
+    if (root && document.contains(root) && opener && opener.tagName === "FORM") {
+      var invalid = root.querySelector(invalidField);
       if (invalid) return invalid.focus();
     }
     var active = document.activeElement;
@@ -100,7 +103,7 @@
     if (!root || !document.contains(root) || root.id === "messages") root = document.getElementById("main");
     if (!root) return;
     var asker = opener && opener.id ? document.getElementById(opener.id) : null;
-    var to = root.querySelector("[aria-invalid=true]") ||
+    var to = root.querySelector(invalidField) ||
       (asker && asker.matches(focusable) ? asker : null) ||
       root.querySelector("[tabindex='-1']:is(h1, h2, h3)") ||
       root.querySelector(".row-actions " + focusable.split(", ").join(", .row-actions "));

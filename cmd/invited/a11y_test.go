@@ -216,24 +216,10 @@ func TestBrowserAccessibility(t *testing.T) {
 		}},
 	}
 
-	for _, vp := range []struct {
-		name          string
-		width, height int64
-		phone         bool
-	}{
-		{"1280px", 1280, 900, false},
-		{"375px", 375, 812, true},
-	} {
+	for _, vp := range viewports {
 		t.Run(vp.name, func(t *testing.T) {
 			b := newBrowser(t)
-			opts := []chromedp.EmulateViewportOption{chromedp.EmulateLandscape}
-			if vp.phone {
-				opts = []chromedp.EmulateViewportOption{chromedp.EmulatePortrait, chromedp.EmulateMobile}
-			}
-			act(t, b, "set the viewport", chromedp.EmulateViewport(vp.width, vp.height, opts...), chromedp.Navigate(base+"/login"))
-			if w := get(t, b, "measure the viewport", chromedp.Evaluate[int64](`document.documentElement.clientWidth`)); w != vp.width {
-				t.Fatalf("the viewport is %dpx wide, want %d", w, vp.width)
-			}
+			vp.use(t, b, base+"/login")
 			for _, role := range roles {
 				act(t, b, "forget the session", forgetSession)
 				if role.email != "" {

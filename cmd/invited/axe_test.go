@@ -175,3 +175,31 @@ func htmxSettled() chromedp.Action[chromedp.Void] {
 		})()`, chromedp.WithPollingTimeout(15*time.Second), chromedp.WithPollingInterval(50*time.Millisecond)),
 	)
 }
+
+// viewport is a screen the pages are tried on.
+type viewport struct {
+	name          string
+	width, height int64
+	phone         bool
+}
+
+// viewports are a desktop's and a phone's.
+var viewports = []viewport{
+	{"1280px", 1280, 900, false},
+	{"375px", 375, 812, true},
+}
+
+// use makes b's screen vp, and checks that it is on page (a page of the
+// product: one without a viewport of its own is laid out 980px wide on a
+// phone).
+func (vp viewport) use(t *testing.T, b context.Context, page string) {
+	t.Helper()
+	opts := []chromedp.EmulateViewportOption{chromedp.EmulateLandscape}
+	if vp.phone {
+		opts = []chromedp.EmulateViewportOption{chromedp.EmulatePortrait, chromedp.EmulateMobile}
+	}
+	act(t, b, "set the viewport", chromedp.EmulateViewport(vp.width, vp.height, opts...), chromedp.Navigate(page))
+	if w := get(t, b, "measure the viewport", chromedp.Evaluate[int64](`document.documentElement.clientWidth`)); w != vp.width {
+		t.Fatalf("the viewport is %dpx wide, want %d", w, vp.width)
+	}
+}
