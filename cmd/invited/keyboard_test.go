@@ -98,12 +98,6 @@ func replaced(sel string) chromedp.Action[chromedp.Void] {
 	)
 }
 
-// holds waits until the form control with the given id holds text.
-func holds(id, text string) chromedp.Action[chromedp.Void] {
-	return chromedp.Poll[chromedp.Void](fmt.Sprintf(`(() => { const e = document.getElementById(%q); return !!e && e.value.includes(%q); })()`, id, text),
-		chromedp.WithPollingTimeout(15*time.Second))
-}
-
 // registerAcme registers a company with two subscriptions and two business
 // roles.
 func registerAcme(t *testing.T, m *Main) *invite.Company {
