@@ -72,6 +72,14 @@ func run(ctx context.Context, st invite.Store, w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
+	// The first administrator has no name until they give one; the mail
+	// they send is signed with the company's name meanwhile.
+	admin, err = svc.UpdateProfile(invite.NewContext(ctx, admin), invite.ProfileInput{
+		FirstName: "Margaret", LastName: "Hamilton", Language: "en", TimeZone: "UTC",
+	})
+	if err != nil {
+		return fmt.Errorf("name the administrator: %w", err)
+	}
 	asAdmin := invite.NewContext(ctx, admin)
 	acme, err := svc.RegisterCompany(asAdmin, invite.CompanyInput{
 		Name: "Acme Plant", DefaultLanguage: "de", TimeZone: "Europe/Berlin",

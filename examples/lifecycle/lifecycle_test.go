@@ -12,7 +12,7 @@ import (
 func TestLifecycle(t *testing.T) {
 	want := strings.Join([]string{
 		"invited ada@example.com pending",
-		"mailed ada@example.com Global Administrator hat Sie zu Acme Plant eingeladen",
+		"mailed ada@example.com Margaret Hamilton hat Sie zu Acme Plant eingeladen",
 		"accepted by Ada Lovelace 1 subscription",
 		"logged in",
 		"resent to Grace Hopper",
