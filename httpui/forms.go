@@ -47,11 +47,13 @@ type invitationForm struct {
 	Grants         map[int64]invite.Role // subscription -> role, for the checked ones
 	MailSubject    string
 	MailBody       string
-	// MailLanguage is the language whose template filled the e-mail panel:
-	// the mail is customised if it differs from that template, whatever
-	// language was chosen since (without JavaScript the panel does not
-	// follow the language until the form is refreshed).
-	MailLanguage string
+	// MailCompanyID and MailLanguage are the company and language whose
+	// template filled the e-mail panel: the mail is customised if it
+	// differs from that template, whatever company or language was chosen
+	// since (without JavaScript the panel does not follow them until the
+	// form is refreshed).
+	MailCompanyID int64
+	MailLanguage  string
 }
 
 // cursorParam reads the "after" of a list whose pages are cut at a row's
@@ -109,6 +111,7 @@ func parseInvitationForm(c echo.Context) (*invitationForm, error) {
 		Admin:          c.FormValue("admin") == "on",
 		MailSubject:    c.FormValue("mail_subject"),
 		MailBody:       strings.ReplaceAll(c.FormValue("mail_body"), "\r\n", "\n"),
+		MailCompanyID:  formInt(c, "mail_company"),
 		MailLanguage:   c.FormValue("mail_language"),
 		Grants:         map[int64]invite.Role{},
 	}

@@ -131,7 +131,7 @@ func (h *handlers) inviteView(c echo.Context, f *invitationForm, resend *invite.
 			if err != nil {
 				return nil, err
 			}
-			f.MailSubject, f.MailBody, f.MailLanguage = t.Subject, t.Body, f.Language
+			f.MailSubject, f.MailBody, f.MailCompanyID, f.MailLanguage = t.Subject, t.Body, co.ID, f.Language
 		}
 		if data.Preview, data.PreviewErrors, err = h.previewOf(c, f); err != nil {
 			return nil, err
@@ -158,11 +158,14 @@ func (h *handlers) defaultTemplate(c echo.Context, f *invitationForm) invite.Tem
 	if f.CompanyID == 0 {
 		f.CompanyID = userOf(c).CompanyID
 	}
-	lang := f.MailLanguage
+	companyID, lang := f.MailCompanyID, f.MailLanguage
+	if companyID == 0 {
+		companyID = f.CompanyID
+	}
 	if lang == "" {
 		lang = f.Language
 	}
-	t, _, err := h.svc.MailTemplate(c.Request().Context(), f.CompanyID, lang)
+	t, _, err := h.svc.MailTemplate(c.Request().Context(), companyID, lang)
 	if err != nil {
 		return invite.Template{}
 	}

@@ -481,3 +481,30 @@ func TestEmptyInvitations(t *testing.T) {
 	a.company("Acme")
 	b.get("/admin/invitations").want(t, http.StatusOK, "No invitations yet.", `href="/admin/invitations/new">Invite User</a>`)
 }
+
+// An e-mail not customised follows the company chosen, without JavaScript
+// too: it is compared with the template of the company and language that
+// filled it, not with the new company's.
+func TestInviteFormFollowsCompany(t *testing.T) {
+	eachApp(t, func(t *testing.T, a *app) {
+		own := invite.Template{Subject: "Acme welcomes {FirstName}", Body: "Hello {FirstName}, join us at Acme."}
+		if err := a.svc.SetMailTemplate(a.global, a.acme.ID, "en", own); err != nil {
+			t.Fatal(err)
+		}
+		b := a.browser()
+		b.login("root@example.com", adminPassword)
+		refresh := func(company int64, subject, body string) page {
+			return b.post("/admin/invitations/new", "/admin/invitations", url.Values{
+				"company": {fmt.Sprint(company)}, "language": {"en"}, "action": {"refresh"},
+				"mail_subject": {subject}, "mail_body": {body}, "mail_company": {fmt.Sprint(a.acme.ID)}, "mail_language": {"en"},
+			})
+		}
+		p := refresh(a.bolt.ID, own.Subject, own.Body)
+		p.want(t, http.StatusOK, "{InviterName} invited you to {CompanyName}")
+		if strings.Contains(p.body, "Acme welcomes") {
+			t.Errorf("Acme's own template followed the form to Bolt")
+		}
+		// Edited, it is the administrator's, and stays.
+		refresh(a.bolt.ID, own.Subject+"!", own.Body).want(t, http.StatusOK, "Acme welcomes {FirstName}!")
+	})
+}
