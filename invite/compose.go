@@ -36,8 +36,9 @@ type mailContext struct {
 }
 
 // loadMailContext loads the company, inviter name and templates for inv.
-// inviter is the inviting user if known, else it is loaded; a deleted
-// inviter, or one without a name, is named by the company.
+// inviter is the user who sends it if known, else whoever sent its current
+// link (its inviter, or who resent it last) is loaded; a deleted one, or
+// one without a name, is named by the company.
 func (s *Service) loadMailContext(ctx context.Context, inv *Invitation, c *Company, inviter *User) (*mailContext, error) {
 	mc := &mailContext{company: c}
 	if mc.company == nil {
@@ -46,8 +47,12 @@ func (s *Service) loadMailContext(ctx context.Context, inv *Invitation, c *Compa
 			return nil, err
 		}
 	}
-	if inviter == nil {
-		u, err := s.st().User(ctx, inv.InvitedBy)
+	if inviter == nil { // whoever sent the current link, or the inviter
+		by := inv.LastSentBy
+		if by == 0 {
+			by = inv.InvitedBy
+		}
+		u, err := s.st().User(ctx, by)
 		switch {
 		case err == nil:
 			inviter = u

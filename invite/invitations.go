@@ -344,7 +344,8 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 			return nil, "", err
 		}
 	}
-	mc, err := s.loadMailContext(ctx, inv, c, nil)
+	// Signed by whoever sends it now, as its preview is.
+	mc, err := s.loadMailContext(ctx, inv, c, actor)
 	if err != nil {
 		return nil, "", err
 	}

@@ -41,6 +41,7 @@ var suite = []struct {
 }{
 	{"Transitions", testTransitions},
 	{"Resend", testResend},
+	{"MailSignedBySender", testMailSignedBySender},
 	{"ExpiryBoundary", testExpiryBoundary},
 	{"ExpireDue", testExpireDue},
 	{"InviteAfterExpiry", testInviteAfterExpiry},

@@ -446,3 +446,36 @@ func testAccept(t *testing.T, open Opener) {
 		wantField(t, err, "email", "user_exists")
 	})
 }
+
+// An invitation's mail is signed by whoever sends it: its preview and the
+// mail sent say the same name, and an administrator with no name yet (or
+// a deleted one) is named by the company.
+func testMailSignedBySender(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	in := f.Input(f.A)
+	in.Language = "en"
+	inv, _, err := f.Service.Invite(f.Global, in) // the seeded administrator has no name
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := f.latestMail(t).Subject, "Acme invited you to Acme"; got != want {
+		t.Errorf("sent by the unnamed administrator: %q, want %q", got, want)
+	}
+	adminA, _ := invite.FromContext(f.AdminA)
+	want := adminA.Name() + " invited you to Acme"
+	preview, err := f.Service.PreviewMail(f.AdminA, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, token, err := f.Service.Resend(f.AdminA, inv.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.latestMail(t).Subject; got != want || preview.Subject != want {
+		t.Errorf("resent by %s: previewed %q, sent %q, want %q", adminA.Email, preview.Subject, got, want)
+	}
+	v, err := f.Service.Invitee(context.Background(), token)
+	if err != nil || v.InviterName != adminA.Name() {
+		t.Errorf("the invitation's page names %q (%v), want %q", v.InviterName, err, adminA.Name())
+	}
+}
