@@ -90,15 +90,14 @@ func (h *handlers) approve(c echo.Context) error {
 		if verr != nil {
 			return verr
 		}
-		v.Problem = v.L.Error(err)
-		for _, e := range errs {
-			v.Problem += " " + v.L.Field(e)
+		data := v.Data.(*usersData)
+		data.Approving, data.ApproveForm = id, f
+		v.Errors = grantErrors(errs, f.grantList())
+		v.Problem = v.L.T("form_invalid")
+		if e, ok := asError(err); ok && e.Code != invite.CodeInvalid {
+			v.Problem = v.L.Error(err) // a refusal named at a field
 		}
-		if isHTMX(c) {
-			c.Response().Header().Set("HX-Retarget", "#messages")
-			c.Response().Header().Set("HX-Reswap", "innerHTML")
-		}
-		return h.render(c, statusOf(invite.ErrorCode(err)), "users", "messages", v)
+		return h.render(c, statusOf(invite.ErrorCode(err)), "users", "", v)
 	}
 	return redirect(c, "/admin/users?done=request_approved")
 }

@@ -105,3 +105,32 @@ func TestRequestsReachGlobalAdministrators(t *testing.T) {
 			"Asked for a new invitation on")
 	})
 }
+
+// An approval refused is shown at its request, open, as it was sent, with
+// the refused field marked.
+func TestApprovalRefusedAtItsField(t *testing.T) {
+	eachApp(t, func(t *testing.T, a *app) {
+		lead := a.companyAdminAs(a.acme, "lead@acme.example", invite.RoleContributor)
+		page := invite.DefaultPaths().RequestToJoin + a.acmeKey
+		a.browser().post(page, page, url.Values{"email": {"jean@example.com"}, "first_name": {"Jean"}, "last_name": {"Valjean"}}).want(t, http.StatusOK)
+		if _, err := a.svc.ProcessJoinRequests(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		reqs, _ := a.svc.JoinRequests(a.global, 0)
+		if len(reqs) != 1 {
+			t.Fatalf("got %d requests", len(reqs))
+		}
+		b := a.browser()
+		b.login(lead.Email, adminPassword)
+		sub := a.acme.Subscriptions[0].ID
+		p := b.post("/admin/users", fmt.Sprintf("/admin/join-requests/%d/approve", reqs[0].ID), url.Values{
+			"business_role": {fmt.Sprint(a.acme.BusinessRoles[0].ID)}, "grant": {fmt.Sprint(sub)}, fmt.Sprintf("role_%d", sub): {"administrator"},
+		})
+		p.want(t, http.StatusUnprocessableEntity, "<details open>",
+			fmt.Sprintf(`aria-invalid="true" aria-describedby="rq-%d-e-r-%d"`, reqs[0].ID, sub),
+			fmt.Sprintf(`<option value="%d" selected>`, a.acme.BusinessRoles[0].ID))
+		if n, _ := a.svc.Invitations(a.global, invite.InvitationFilter{Email: "jean@"}); len(n.Invitations) != 0 {
+			t.Errorf("a refused approval invited %v", n.Invitations)
+		}
+	})
+}

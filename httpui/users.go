@@ -21,6 +21,10 @@ type usersData struct {
 	CompanyID int64
 	Search    string
 	NextURL   string
+	// Approving is the request whose approval was refused, and
+	// ApproveForm what was sent for it.
+	Approving   int64
+	ApproveForm *invitationForm
 }
 
 // RoleName returns the name of a user's business role.
