@@ -160,16 +160,12 @@ func (f *invitationForm) grantList() []invite.Grant {
 }
 
 // grantErrors names the errors of grants (grants[1].role) by the form's
-// fields (role_7, grant_7) too, so that each is shown at its subscription,
-// and the first of them at the subscriptions as a whole.
+// fields (role_7, grant_7), so that each is shown at its subscription.
 func grantErrors(errs map[string]*invite.FieldError, grants []invite.Grant) map[string]*invite.FieldError {
 	for i, g := range grants {
 		for _, part := range []struct{ domain, form string }{{"role", "role"}, {"subscription", "grant"}} {
 			if e, ok := errs[fmt.Sprintf("grants[%d].%s", i, part.domain)]; ok {
 				errs[fmt.Sprintf("%s_%d", part.form, g.SubscriptionID)] = e
-				if errs["grants"] == nil {
-					errs["grants"] = e
-				}
 			}
 		}
 	}

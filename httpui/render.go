@@ -120,6 +120,17 @@ func (v *view) ID(kind, name string) string { return kind + "-" + v.Prefix + nam
 // Err returns the field error of name, or nil.
 func (v *view) Err(name string) *invite.FieldError { return v.Errors[name] }
 
+// GrantsInvalid reports whether the subscriptions, or any one of them
+// (grant_7, role_7), have an error.
+func (v *view) GrantsInvalid() bool {
+	for name := range v.Errors {
+		if name == "grants" || strings.HasPrefix(name, "grant_") || strings.HasPrefix(name, "role_") {
+			return true
+		}
+	}
+	return false
+}
+
 // fieldErrors indexes the field errors of err; a nil map if it has none.
 func fieldErrors(err error) map[string]*invite.FieldError {
 	e, ok := asError(err)

@@ -86,14 +86,16 @@
   var opener = null;
   document.addEventListener("htmx:beforeRequest", function (e) {
     var elt = e.detail.elt;
-    if (elt && !(elt.classList && elt.classList.contains("mail-preview"))) opener = elt;
+    if (!elt || (elt.classList && elt.classList.contains("mail-preview"))) return;
+    opener = elt;
+    // What the last action said is not about this one.
+    var box = document.getElementById("messages");
+    if (box && (elt.tagName === "FORM" || elt.tagName === "BUTTON")) box.replaceChildren();
   });
   var focusable = "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])";
   document.addEventListener("htmx:afterSettle", function (e) {
     var root = e.target;
-    // A field marked invalid, or the first box of a group that is (the
-    // subscriptions, when none is chosen).
-    var invalidField = "[aria-invalid=true], fieldset.invalid input:not([type=hidden])";
+    var invalidField = "[aria-invalid=true]";
     if (root && document.contains(root) && opener && opener.tagName === "FORM") {
       var invalid = root.querySelector(invalidField);
       if (invalid) return invalid.focus();
