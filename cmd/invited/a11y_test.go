@@ -24,6 +24,8 @@ type a11yData struct {
 	member    int64    // grace@example.com, a user of Acme
 	joinToken string   // a pending invitation's token
 	joinPage  string   // Acme's join page, open
+	long      int64    // a pending invitation to a company of long words
+	longToken string
 }
 
 // a11ySetup makes a11yData.
@@ -41,6 +43,13 @@ func a11ySetup(t *testing.T, m *Main) a11yData {
 		companies = append(companies, c)
 	}
 	acme, bolt := companies[0], companies[1]
+	// Words as long as German ones get (found from outside: they widened
+	// pages on a phone).
+	long, err := m.svc.RegisterCompany(ctx, invite.CompanyInput{Name: "Versicherungsvermittlungsgesellschaft",
+		Subscriptions: []string{"Kundenbeziehungsmanagement"}, BusinessRoles: []string{"Schadensregulierungssachbearbeiterin"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	inv := func(c *invite.Company, first, last, email string, level invite.AdminLevel) (*invite.Invitation, string) {
 		t.Helper()
 		in := inviteInput(c)
@@ -68,6 +77,13 @@ func a11ySetup(t *testing.T, m *Main) a11yData {
 	margaret, _ := inv(acme, "Margaret", "Hamilton", "margaret.hamilton@apollo-guidance-computer.example", "")
 	d.pending, d.joinToken = [2]int64{ada.ID, margaret.ID}, token
 	inv(bolt, "Alan", "Turing", "alan@example.com", "")
+	longInv, longToken, err := m.svc.Invite(ctx, invite.InvitationInput{CompanyID: long.ID, Email: "hildegard.von.bingen-klosterverwaltung@versicherungsvermittlungsgesellschaft.example",
+		FirstName: "Hildegard", LastName: "Bingen", BusinessRoleID: long.BusinessRoles[0].ID,
+		Grants: []invite.Grant{{SubscriptionID: long.Subscriptions[0].ID, Role: invite.RoleContributor}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.long, d.longToken = longInv.ID, longToken
 	edsger, _ := inv(bolt, "Edsger", "Dijkstra", "edsger@example.com", "")
 	if _, err := m.svc.Cancel(ctx, edsger.ID); err != nil {
 		t.Fatal(err)
@@ -148,6 +164,8 @@ func TestBrowserAccessibility(t *testing.T) {
 			{"invitations, Resend open in place", openInPlace(row(d.pending[0])+` a[href$="/resend"]`, row(d.pending[0])+`.editing form`)},
 			{"invitations, two Resend open in place", openInPlace(row(d.pending[1])+` a[href$="/resend"]`, row(d.pending[1])+`.editing form`)},
 			{"resend page", openPage(fmt.Sprintf("%s/admin/invitations/%d/resend", base, d.pending[0]), `main form[action$="/resend"]`)},
+			{"resend page, long words", openPage(fmt.Sprintf("%s/admin/invitations/%d/resend", base, d.long), `main form[action$="/resend"]`)},
+			{"cancel page, long words", openPage(fmt.Sprintf("%s/admin/invitations/%d/cancel", base, d.long), "main form")},
 			{"cancel page", openPage(fmt.Sprintf("%s/admin/invitations/%d/cancel", base, d.pending[0]), "main form")},
 			{"invite form", openPage(base+"/admin/invitations/new", inviteForm)},
 			{"invite form, Customize Email open", []chromedp.Action[chromedp.Void]{
@@ -204,6 +222,7 @@ func TestBrowserAccessibility(t *testing.T) {
 				htmxSettled(),
 			)},
 			{"invitation", openPage(base+paths.AcceptInvitation+d.joinToken, joinForm)},
+			{"invitation, long words", openPage(base+paths.AcceptInvitation+d.longToken, joinForm)},
 			{"invitation sent empty", append(openPage(base+paths.AcceptInvitation+d.joinToken, joinForm),
 				waitHTMX(joinForm),
 				chromedp.Click(css(joinForm+` button[type=submit]`)),
