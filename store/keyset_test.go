@@ -58,7 +58,16 @@ func TestDeepPagesSeek(t *testing.T) {
 			t.Fatalf("load: %v", err)
 		}
 	}
-	if _, err := db.Bun().ExecContext(ctx, "ANALYZE TABLE invitations"); err != nil {
+	for _, c := range all {
+		_, err := db.Bun().ExecContext(ctx, `INSERT INTO users (company_id, email, first_name, last_name, business_role_id, department, phone,
+			language, time_zone, admin_level, password_hash, created_at)
+			SELECT ?, CONCAT('u', seq, '@', ?, '.example'), 'Ada', 'Lovelace', ?, '', '', 'en', 'UTC', 'none', '', ?
+			FROM seq_1_to_2000`, c.ID, c.ID, c.BusinessRoles[0].ID, start)
+		if err != nil {
+			t.Fatalf("load users: %v", err)
+		}
+	}
+	if _, err := db.Bun().ExecContext(ctx, "ANALYZE TABLE invitations, users"); err != nil {
 		t.Fatal(err)
 	}
 	// One connection, whose counters are the store's reads alone.
@@ -66,12 +75,12 @@ func TestDeepPagesSeek(t *testing.T) {
 	one.Bun().SetMaxOpenConns(1)
 	// reads lists a page as the service asks for it and returns the index
 	// entries and rows the store read.
-	reads := func(q invite.InvitationQuery) int64 {
+	reads := func(list func() error) int64 {
 		t.Helper()
 		if _, err := one.Bun().ExecContext(ctx, "FLUSH STATUS"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := one.Invitations(ctx, q); err != nil {
+		if err := list(); err != nil {
 			t.Fatal(err)
 		}
 		res, err := one.Bun().QueryContext(ctx, "SHOW SESSION STATUS LIKE 'Handler_read%'")
@@ -116,15 +125,38 @@ func TestDeepPagesSeek(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q := invite.InvitationQuery{CompanyID: tc.company, Status: tc.status, Now: start.Add(24 * time.Hour), Limit: 51}
-			first := reads(q)
+			list := func() error { _, err := one.Invitations(ctx, q); return err }
+			first := reads(list)
 			q.After = cursorAt(tc.company, rows*3/4)
-			deep := reads(q)
+			deep := reads(list)
 			t.Logf("index entries and rows read: first page %d, at row %d %d", first, rows*3/4, deep)
 			if first > 10*int64(q.Limit) {
 				t.Errorf("the first page of %d rows read %d: not in the index's order", q.Limit, first)
 			}
 			if deep > 2*first+20 {
 				t.Errorf("a page at row %d read %d, the first %d: want them alike", rows*3/4, deep, first)
+			}
+		})
+	}
+	// The Users list, by ID, of one company or of all.
+	for _, company := range []int64{w.A.ID, 0} {
+		t.Run(fmt.Sprintf("users of company %d", company), func(t *testing.T) {
+			q := invite.UserQuery{CompanyID: company, Limit: 51}
+			list := func() error { _, err := one.Users(ctx, q); return err }
+			first := reads(list)
+			var after int64
+			where := ""
+			if company != 0 {
+				where = fmt.Sprintf("WHERE company_id = %d", company)
+			}
+			if err := db.Bun().QueryRowContext(ctx, "SELECT id FROM users "+where+" ORDER BY id LIMIT 1 OFFSET 1500").Scan(&after); err != nil {
+				t.Fatal(err)
+			}
+			q.After = after
+			deep := reads(list)
+			t.Logf("index entries and rows read: first page %d, at row 1500 %d", first, deep)
+			if first > 10*int64(q.Limit) || deep > 2*first+20 {
+				t.Errorf("users: the first page read %d, the page at row 1500 %d: want both near %d", first, deep, q.Limit)
 			}
 		})
 	}
