@@ -102,17 +102,23 @@ func companyID(c echo.Context) (int64, error) {
 	return id, nil
 }
 
-// templateForm edits a company's invitation e-mail for one language.
-func (h *handlers) templateForm(c echo.Context) error {
+// pathCompany returns the company the :id of the path names, if the acting
+// administrator administers it.
+func (h *handlers) pathCompany(c echo.Context) (*invite.Company, error) {
 	id, err := companyID(c)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	ctx := c.Request().Context()
-	co, err := h.svc.Company(ctx, id)
+	return h.svc.Company(c.Request().Context(), id)
+}
+
+// templateForm edits a company's invitation e-mail for one language.
+func (h *handlers) templateForm(c echo.Context) error {
+	co, err := h.pathCompany(c)
 	if err != nil {
 		return err
 	}
+	ctx, id := c.Request().Context(), co.ID
 	t, own, err := h.svc.MailTemplate(ctx, id, c.Param("lang"))
 	if err != nil {
 		return err
@@ -124,15 +130,11 @@ func (h *handlers) templateForm(c echo.Context) error {
 // saveTemplate saves the company's template for the language, or with
 // "reset" goes back to the built-in one.
 func (h *handlers) saveTemplate(c echo.Context) error {
-	id, err := companyID(c)
+	co, err := h.pathCompany(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	co, err := h.svc.Company(ctx, id)
-	if err != nil {
-		return err
-	}
+	ctx, id := c.Request().Context(), co.ID
 	lang := c.Param("lang")
 	t := invite.Template{Subject: c.FormValue("mail_subject"), Body: strings.ReplaceAll(c.FormValue("mail_body"), "\r\n", "\n")}
 	action, err := formAction(c, "save", "reset")
@@ -169,11 +171,7 @@ type termsData struct {
 
 // termsForm edits a company's terms of use.
 func (h *handlers) termsForm(c echo.Context) error {
-	id, err := companyID(c)
-	if err != nil {
-		return err
-	}
-	co, err := h.svc.Company(c.Request().Context(), id)
+	co, err := h.pathCompany(c)
 	if err != nil {
 		return err
 	}
@@ -183,15 +181,11 @@ func (h *handlers) termsForm(c echo.Context) error {
 // saveTerms saves a company's terms of use; empty ones are the built-in
 // terms again.
 func (h *handlers) saveTerms(c echo.Context) error {
-	id, err := companyID(c)
+	co, err := h.pathCompany(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	co, err := h.svc.Company(ctx, id)
-	if err != nil {
-		return err
-	}
+	ctx, id := c.Request().Context(), co.ID
 	data := &termsData{Company: co, Terms: c.FormValue("terms")}
 	v := h.newView(c, "users", "terms_title", data)
 	if err := h.svc.SetTerms(ctx, id, data.Terms); err != nil {
