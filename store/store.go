@@ -265,18 +265,23 @@ func openMySQL(cfg *mysql.Config) (*DB, error) {
 
 // redact shows what of a database URL an error may: its scheme, user,
 // host and path, never the password, query or fragment, and only the
-// scheme of a URL that does not parse.
+// scheme of a URL that does not parse or whose other parts repeat the
+// password (as in "//:secret@/:secret@").
 func redact(rawURL string) string {
+	scheme, _, _ := strings.Cut(rawURL, ":")
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		scheme, _, _ := strings.Cut(rawURL, ":")
 		return scheme + ":…"
 	}
 	u.RawQuery, u.Fragment, u.RawFragment, u.ForceQuery = "", "", "", false
 	if u.Opaque != "" {
 		u.Opaque = "…"
 	}
-	return u.Redacted()
+	shown := u.Redacted()
+	if pw, ok := u.User.Password(); ok && pw != "" && strings.Contains(shown, pw) {
+		return scheme + ":…"
+	}
+	return shown
 }
 
 // Close closes the database.
