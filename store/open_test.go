@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/invitehq/invite/invite"
 	"github.com/invitehq/invite/store"
 	"github.com/invitehq/invite/store/storetest"
@@ -52,6 +54,30 @@ func TestOpen(t *testing.T) {
 		var zone string
 		if err := db.Bun().QueryRowContext(ctx, "SELECT @@session.time_zone").Scan(&zone); err != nil || zone != "+00:00" {
 			t.Errorf("session time zone: got %q, %v; want +00:00", zone, err)
+		}
+	})
+	t.Run("MySQLReadCommitted", func(t *testing.T) {
+		// Every connection's transactions read what is committed, without
+		// the driver setting it before each one.
+		db := storetest.MySQL(t)
+		var conns []bun.Conn
+		for range 3 {
+			conn, err := db.Bun().Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			conns = append(conns, conn)
+		}
+		for i, conn := range conns {
+			var level string
+			err := conn.QueryRowContext(ctx, "SELECT @@session.transaction_isolation").Scan(&level)
+			if err != nil { // MariaDB before 11.1 names it tx_isolation only
+				err = conn.QueryRowContext(ctx, "SELECT @@session.tx_isolation").Scan(&level)
+			}
+			if err != nil || level != "READ-COMMITTED" {
+				t.Errorf("connection %d: isolation level %q, %v; want READ-COMMITTED", i, level, err)
+			}
 		}
 	})
 	tests := []struct {

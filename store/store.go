@@ -5,6 +5,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -33,9 +34,8 @@ var migrationFiles embed.FS
 // use by many goroutines, and any number of processes may share one MySQL or
 // MariaDB database.
 type DB struct {
-	bun    *bun.DB
-	mysql  bool
-	txOpts *sql.TxOptions
+	bun   *bun.DB
+	mysql bool
 	// tx is the transaction of a DB that InTx hands its function, and nil
 	// for the DB that Open returns.
 	tx *bun.Tx
@@ -255,12 +255,33 @@ func openMySQL(cfg *mysql.Config) (*DB, error) {
 		return nil, fmt.Errorf("mysql: %w", err)
 	}
 	return &DB{
-		bun:   bun.NewDB(sql.OpenDB(connector), mysqldialect.New(mysqldialect.WithTimeLocation("UTC"))), // bun writes times itself: as UTC, as read
+		bun:   bun.NewDB(sql.OpenDB(readCommitted{connector}), mysqldialect.New(mysqldialect.WithTimeLocation("UTC"))), // bun writes times itself: as UTC, as read
 		mysql: true,
-		// Each statement sees what has been committed: no gap locks
-		// between the checks and inserts of concurrent invitations.
-		txOpts: &sql.TxOptions{Isolation: sql.LevelReadCommitted},
 	}, nil
+}
+
+// readCommitted opens connections whose transactions see what has been
+// committed when each statement starts: no gap locks between the checks
+// and inserts of concurrent invitations. It is set once per connection,
+// with the statement MySQL and MariaDB of every version know, rather than
+// by the driver before every transaction, which costs a round trip each.
+type readCommitted struct{ driver.Connector }
+
+func (c readCommitted) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	exec, ok := conn.(driver.ExecerContext)
+	if !ok {
+		conn.Close()
+		return nil, errors.New("mysql: the driver's connection cannot execute statements")
+	}
+	if _, err := exec.ExecContext(ctx, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", nil); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("mysql: set the isolation level: %w", err)
+	}
+	return conn, nil
 }
 
 // redact shows what of a database URL an error may: its scheme, user,
@@ -388,7 +409,7 @@ func (db *DB) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) 
 		return translate(err)
 	}
 	for attempt := 1; ; attempt++ {
-		err := db.bun.RunInTx(ctx, db.txOpts, fn)
+		err := db.bun.RunInTx(ctx, nil, fn)
 		if pt, ok := errors.AsType[*callerError](err); ok {
 			return pt.err
 		}
