@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -44,15 +45,46 @@ func (db *DB) CreateCompany(ctx context.Context, c *invite.Company) error {
 
 // Company implements invite.Store.
 func (db *DB) Company(ctx context.Context, id int64) (*invite.Company, error) {
-	row := new(companyRow)
-	if err := db.idb().NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
-		return nil, translate(notFound(err, invite.ErrCompanyNotFound))
-	}
-	cs := []*invite.Company{companyFromRow(row)}
-	if err := db.loadCompanyParts(ctx, cs); err != nil {
+	var rows []companyPartRow
+	if err := db.idb().NewRaw(companyQuery, id, id, id).Scan(ctx, &rows); err != nil {
 		return nil, translate(err)
 	}
-	return cs[0], nil
+	if len(rows) == 0 || rows[0].PartKind != "" {
+		return nil, invite.ErrCompanyNotFound
+	}
+	c := companyFromRow(&rows[0].companyRow)
+	for _, r := range rows[1:] {
+		switch r.PartKind {
+		case "s":
+			c.Subscriptions = append(c.Subscriptions, invite.Subscription{ID: r.PartID.Int64, CompanyID: c.ID, Name: r.PartName.String})
+		case "r":
+			c.BusinessRoles = append(c.BusinessRoles, invite.BusinessRole{ID: r.PartID.Int64, CompanyID: c.ID, Name: r.PartName.String})
+		}
+	}
+	return c, nil
+}
+
+// companyQuery reads a company with its subscriptions and business roles
+// in one round trip: the company's row (part_kind ”), then one row for
+// each of its subscriptions ('s') and business roles ('r'), in the order
+// they were registered. Only the first row carries the company's columns.
+// Its columns are companyRow's, in the same order.
+const companyQuery = `
+SELECT c.id, c.name, c.name_key, c.default_language, c.time_zone, c.created_at, c.join_key_hash, c.join_requests, c.terms,
+  '' AS part_kind, NULL AS part_id, NULL AS part_name
+FROM companies AS c WHERE c.id = ?
+UNION ALL
+SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 's', s.id, s.name FROM subscriptions AS s WHERE s.company_id = ?
+UNION ALL
+SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'r', r.id, r.name FROM business_roles AS r WHERE r.company_id = ?
+ORDER BY part_kind, part_id`
+
+// companyPartRow is a row of companyQuery.
+type companyPartRow struct {
+	companyRow `bun:",extend"`
+	PartKind   string         `bun:"part_kind"`
+	PartID     sql.NullInt64  `bun:"part_id"`
+	PartName   sql.NullString `bun:"part_name"`
 }
 
 // Companies implements invite.Store.

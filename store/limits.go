@@ -3,7 +3,9 @@ package store
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -23,34 +25,40 @@ var noTime = time.Unix(0, 0).UTC()
 
 // UpdateLimits implements invite.Store. The rows are created if missing and
 // locked in the order of their keys, so that two calls naming the same
-// keys never wait for each other in a cycle.
+// keys never wait for each other in a cycle. It takes three statements
+// whatever the number of keys: create and lock, read, write.
 func (db *DB) UpdateLimits(ctx context.Context, keys [][]byte, update func([]time.Time) ([]time.Time, error)) error {
-	order := make([]int, len(keys))
-	for i := range order {
-		order[i] = i
+	rows := make([]limitRow, len(keys))
+	for i, k := range keys {
+		rows[i] = limitRow{KeyHash: k, TAT: noTime}
 	}
-	slices.SortFunc(order, func(a, b int) int { return bytes.Compare(keys[a], keys[b]) })
+	slices.SortFunc(rows, func(a, b limitRow) int { return bytes.Compare(a.KeyHash, b.KeyHash) })
 	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		// Creating the rows, or finding them, locks them, in the order
+		// given: on MySQL an upsert takes each row's exclusive lock at
+		// once (INSERT IGNORE would take a shared one, and two of those
+		// wanting more deadlock); SQLite's write transaction holds the
+		// database.
+		ins := tx.NewInsert().Model(&rows)
+		if db.mysql {
+			ins.On("DUPLICATE KEY UPDATE tat = tat")
+		} else {
+			ins.Ignore()
+		}
+		if _, err := ins.Exec(ctx); err != nil {
+			return err
+		}
+		var stored []limitRow
+		if err := tx.NewSelect().Model(&stored).Where("key_hash IN (?)", bun.List(keys)).Scan(ctx); err != nil {
+			return err
+		}
 		tats := make([]time.Time, len(keys))
-		for _, i := range order {
-			// Creating the row, or finding it, locks it: on MySQL an
-			// upsert takes the row's exclusive lock at once (INSERT IGNORE
-			// would take a shared one, and two of those wanting more
-			// deadlock); SQLite's write transaction holds the database.
-			row := &limitRow{KeyHash: keys[i], TAT: noTime}
-			ins := tx.NewInsert().Model(row)
-			if db.mysql {
-				ins.On("DUPLICATE KEY UPDATE tat = tat")
-			} else {
-				ins.Ignore()
+		for i, k := range keys {
+			j := slices.IndexFunc(stored, func(r limitRow) bool { return bytes.Equal(r.KeyHash, k) })
+			if j < 0 {
+				return fmt.Errorf("limits: the row of a key was not found after it was made")
 			}
-			if _, err := ins.Exec(ctx); err != nil {
-				return err
-			}
-			if err := tx.NewSelect().Model(row).WherePK().Scan(ctx); err != nil {
-				return err
-			}
-			if tats[i] = row.TAT.UTC(); tats[i].Equal(noTime) {
+			if tats[i] = stored[j].TAT.UTC(); tats[i].Equal(noTime) {
 				tats[i] = time.Time{}
 			}
 		}
@@ -58,19 +66,31 @@ func (db *DB) UpdateLimits(ctx context.Context, keys [][]byte, update func([]tim
 		if err != nil {
 			return fromCaller(err)
 		}
-		for _, i := range order {
+		// One UPDATE sets every row that changes: tat = CASE key_hash
+		// WHEN k1 THEN t1 ... END WHERE key_hash IN (k1, ...).
+		var cases strings.Builder
+		var args []any
+		var changed [][]byte
+		for i, k := range keys {
 			if next[i].Equal(tats[i]) {
 				continue
 			}
-			row := &limitRow{KeyHash: keys[i], TAT: next[i]}
-			if next[i].IsZero() {
-				row.TAT = noTime
+			tat := next[i]
+			if tat.IsZero() {
+				tat = noTime
 			}
-			if _, err := tx.NewUpdate().Model(row).Column("tat").WherePK().Exec(ctx); err != nil {
-				return err
-			}
+			cases.WriteString(" WHEN ? THEN ?")
+			args = append(args, k, tat)
+			changed = append(changed, k)
 		}
-		return nil
+		if len(changed) == 0 {
+			return nil
+		}
+		_, err = tx.NewUpdate().Model((*limitRow)(nil)).
+			Set("tat = CASE key_hash"+cases.String()+" END", args...).
+			Where("key_hash IN (?)", bun.List(changed)).
+			Exec(ctx)
+		return err
 	})
 }
 

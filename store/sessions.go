@@ -21,14 +21,7 @@ func (db *DB) CreateSession(ctx context.Context, sess *invite.Session) error {
 
 // SessionUser implements invite.Store.
 func (db *DB) SessionUser(ctx context.Context, hash []byte, now time.Time) (*invite.User, error) {
-	var userID int64
-	err := db.idb().NewSelect().Model((*sessionRow)(nil)).Column("user_id").
-		Where("token_hash = ? AND expires_at > ?", hash, now).
-		Scan(ctx, &userID)
-	if err != nil {
-		return nil, translate(notFound(err, invite.ErrUserNotFound))
-	}
-	u, err := db.user(ctx, "id = ?", userID)
+	u, err := db.userWhere(ctx, db.idb(), "user_row.id = (SELECT user_id FROM sessions WHERE token_hash = ? AND expires_at > ?)", hash, now)
 	return u, translate(err)
 }
 
@@ -52,7 +45,7 @@ func (db *DB) PruneSessions(ctx context.Context, now time.Time) (int, error) {
 func (db *DB) Users(ctx context.Context, q invite.UserQuery) ([]*invite.User, error) {
 	sel := db.idb().NewSelect().Model((*userRow)(nil))
 	if q.CompanyID != 0 {
-		sel.Where("company_id = ?", q.CompanyID)
+		sel.Where("company_id = ?", q.CompanyID).ForceIndex("users_company_idx") // as for invitations
 	}
 	if q.Search != "" {
 		like := "%" + escapeLike(q.Search) + "%"

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/uptrace/bun"
 
@@ -35,39 +36,53 @@ func insertUser(ctx context.Context, idb bun.IDB, u *invite.User) error {
 
 // User implements invite.Store.
 func (db *DB) User(ctx context.Context, id int64) (*invite.User, error) {
-	u, err := db.user(ctx, "id = ?", id)
+	u, err := db.userWhere(ctx, db.idb(), "user_row.id = ?", id)
 	return u, translate(err)
 }
 
 // UserByEmail implements invite.Store.
 func (db *DB) UserByEmail(ctx context.Context, email string) (*invite.User, error) {
-	u, err := db.user(ctx, "email = ?", email)
+	u, err := db.userWhere(ctx, db.idb(), "user_row.email = ?", email)
 	return u, translate(err)
-}
-
-func (db *DB) user(ctx context.Context, where string, arg any) (*invite.User, error) {
-	return db.userWhere(ctx, db.idb(), where, arg)
 }
 
 // userIn loads a user through idb, inside a transaction.
 func (db *DB) userIn(ctx context.Context, idb bun.IDB, id int64) (*invite.User, error) {
-	return db.userWhere(ctx, idb, "id = ?", id)
+	return db.userWhere(ctx, idb, "user_row.id = ?", id)
 }
 
-func (db *DB) userWhere(ctx context.Context, idb bun.IDB, where string, arg any) (*invite.User, error) {
-	row := new(userRow)
-	if err := idb.NewSelect().Model(row).Where(where, arg).Scan(ctx); err != nil {
-		return nil, notFound(err, invite.ErrUserNotFound)
-	}
-	var grants []userGrantRow
-	if err := idb.NewSelect().Model(&grants).Where("user_id = ?", row.ID).OrderExpr("subscription_id").Scan(ctx); err != nil {
+// userGrantJoin is a row of a user joined with one of their grants, or
+// with none: a user is read with their grants in one statement, which is
+// one round trip and one consistent view of both.
+type userGrantJoin struct {
+	userRow        `bun:",extend"`
+	SubscriptionID sql.NullInt64  `bun:"grant_subscription_id"`
+	Role           sql.NullString `bun:"grant_role"`
+}
+
+// userWhere loads the one user where, a condition on user_row, selects.
+func (db *DB) userWhere(ctx context.Context, idb bun.IDB, where string, args ...any) (*invite.User, error) {
+	var rows []userGrantJoin
+	err := idb.NewSelect().Model(&rows).
+		ColumnExpr("user_row.*").
+		ColumnExpr("g.subscription_id AS grant_subscription_id, g.role AS grant_role").
+		Join("LEFT JOIN user_subscriptions AS g ON g.user_id = user_row.id").
+		Where(where, args...).
+		OrderExpr("g.subscription_id").
+		Scan(ctx)
+	if err != nil {
 		return nil, err
 	}
-	gs := make([]invite.Grant, len(grants))
-	for i, g := range grants {
-		gs[i] = invite.Grant{SubscriptionID: g.SubscriptionID, Role: invite.Role(g.Role)}
+	if len(rows) == 0 {
+		return nil, invite.ErrUserNotFound
 	}
-	return userFromRow(row, gs), nil
+	gs := make([]invite.Grant, 0, len(rows))
+	for _, r := range rows {
+		if r.SubscriptionID.Valid {
+			gs = append(gs, invite.Grant{SubscriptionID: r.SubscriptionID.Int64, Role: invite.Role(r.Role.String)})
+		}
+	}
+	return userFromRow(&rows[0].userRow, gs), nil
 }
 
 // HasUsers implements invite.Store.
