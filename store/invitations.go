@@ -169,6 +169,17 @@ func (db *DB) Invitations(ctx context.Context, q invite.InvitationQuery) ([]*inv
 	if q.After != nil {
 		sel.Where("(created_at < ? OR (created_at = ? AND id < ?))", q.After.CreatedAt, q.After.CreatedAt, q.After.ID)
 	}
+	if q.PendingEmail == "" {
+		// A page is read down the index of its order, from the cursor on.
+		// MariaDB otherwise may take the company prefix of the index as
+		// a ref and read every row above the cursor, which makes a deep
+		// page cost its depth (bun adds the hint on MySQL only).
+		if q.CompanyID != 0 {
+			sel.ForceIndex("invitations_company_created_idx")
+		} else {
+			sel.ForceIndex("invitations_created_idx")
+		}
+	}
 	err := sel.OrderExpr("created_at DESC, id DESC").Limit(int64(q.Limit)).Scan(ctx)
 	if err != nil {
 		return nil, translate(err)
