@@ -208,22 +208,25 @@ const (
 // browser's before log-in.
 func (h *handlers) session(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		ctx := invite.WithClient(c.Request().Context(), client(c))
 		var u *invite.User
 		if ck, err := c.Cookie(h.cookieName(sessionCookie)); err == nil {
-			u, err = h.svc.SessionUser(c.Request().Context(), ck.Value)
+			var sctx context.Context
+			sctx, u, err = h.svc.SessionContext(ctx, ck.Value)
 			switch {
 			case errors.Is(err, invite.ErrUnauthorized):
 				h.clearSession(c)
 			case err != nil:
 				return err
+			default:
+				ctx = sctx
 			}
 		}
-		c.SetRequest(c.Request().WithContext(invite.WithClient(c.Request().Context(), client(c))))
+		c.SetRequest(c.Request().WithContext(ctx))
 		lang, tz := h.texts.negotiate(c.Request()), "UTC"
 		if u != nil {
 			lang, tz = u.Language, u.TimeZone
 			c.Set(ctxUser, u)
-			c.SetRequest(c.Request().WithContext(invite.NewContext(c.Request().Context(), u)))
 		}
 		c.Set(ctxTr, h.texts.translator(lang, tz))
 		return next(c)

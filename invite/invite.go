@@ -1,6 +1,7 @@
 package invite
 
 import (
+	"slices"
 	"time"
 )
 
@@ -159,6 +160,13 @@ func (u *User) Grant(subscriptionID int64) Role {
 
 // Name returns the user's full name.
 func (u *User) Name() string { return fullName(u.FirstName, u.LastName) }
+
+// clone returns a copy of u that shares nothing with it.
+func (u *User) clone() *User {
+	c := *u
+	c.Grants = slices.Clone(u.Grants)
+	return &c
+}
 
 // Invitation asks a person to join a company. Only the SHA-256 hash of its
 // token is kept; the token itself is returned once, by Invite and Resend.

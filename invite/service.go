@@ -104,6 +104,10 @@ type Service struct {
 	hashing        *gate
 	limits         Limits
 
+	// instance tells this service, and the copies inTx makes of it, from
+	// another: only it may trust the acting user it loaded itself.
+	instance *instance
+
 	// dummyHash is checked against when an e-mail address is unknown, so
 	// that Authenticate takes as long whether or not the user exists.
 	dummyHash func() string
@@ -133,6 +137,7 @@ func NewService(st Store, cfg Config) *Service {
 		checkPhone:     cfg.Phone,
 		texts:          texts,
 		limits:         cfg.Limits.withDefaults(),
+		instance:       new(instance),
 	}
 	if s.queued == nil {
 		s.queued = func() {}
@@ -251,6 +256,9 @@ func (s *Service) actor(ctx context.Context) (*User, error) {
 	claimed, ok := FromContext(ctx)
 	if !ok {
 		return nil, ErrUnauthorized
+	}
+	if u, ok := s.loadedActor(ctx, claimed.ID); ok {
+		return u, nil
 	}
 	u, err := s.st().User(ctx, claimed.ID)
 	switch {

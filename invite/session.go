@@ -79,6 +79,22 @@ func (s *Service) SessionUser(ctx context.Context, token string) (*User, error) 
 	return u, nil
 }
 
+// SessionContext returns a copy of ctx whose acting user is the user of
+// the live session of token, with that user (as SessionUser returns them),
+// or ErrUnauthorized for an unknown, ended or expired session. The user
+// was loaded from the store just now: the calls made with the context
+// act as that user as they were then, without loading them again. It is
+// for the calls of one request, as an HTTP server makes them, which then
+// see one state of the acting user; a context kept longer would let a
+// user who has since been disabled or demoted go on acting as before.
+func (s *Service) SessionContext(ctx context.Context, token string) (context.Context, *User, error) {
+	u, err := s.SessionUser(ctx, token)
+	if err != nil {
+		return ctx, nil, err
+	}
+	return s.withLoaded(ctx, u), u, nil
+}
+
 // Logout ends the session of token; ending an unknown one is not an error.
 func (s *Service) Logout(ctx context.Context, token string) error {
 	hash, ok := HashToken(token)

@@ -64,6 +64,7 @@ var suite = []struct {
 	{"RemovedAdministratorsInvitations", testRemovedAdministratorsInvitations},
 	{"NoPasswordHashReturned", testNoPasswordHashReturned},
 	{"Sessions", testSessions},
+	{"SessionContext", testSessionContext},
 	{"RequestNewInvitation", testRequestNewInvitation},
 	{"RequestsReachSomeone", testRequestsReachSomeone},
 	{"Terms", testTerms},

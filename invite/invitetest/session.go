@@ -2,6 +2,7 @@ package invitetest
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -164,5 +165,43 @@ func testLoginRacesChange(t *testing.T, open Opener) {
 				t.Errorf("%d sessions made", n-sessions)
 			}
 		})
+	}
+}
+
+// A session's context acts as its user as they were when it was made,
+// without loading them again, for that service only: another service, or
+// another user put in the context over it, is loaded as ever.
+func testSessionContext(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	admin := f.Member(t, f.A, invite.AdminCompany)
+	_, token, err := f.Service.Login(t.Context(), admin.Email, Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, u, err := f.Service.SessionContext(t.Context(), token)
+	if err != nil || u.ID != admin.ID || u.PasswordHash != "" {
+		t.Fatalf("SessionContext: got %+v, %v; want user %d without a password hash", u, err, admin.ID)
+	}
+	if _, _, err := f.Service.SessionContext(t.Context(), "not a session"); !errors.Is(err, invite.ErrUnauthorized) {
+		t.Fatalf("SessionContext of no session: got %v, want ErrUnauthorized", err)
+	}
+	if _, err := f.Service.SetDisabled(f.Global, admin.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Service.Invitations(ctx, invite.InvitationFilter{}); err != nil {
+		t.Errorf("the request that was in progress when its user was disabled: %v", err)
+	}
+	other := invite.NewService(f.Store, invite.Config{Now: f.Clock.Now})
+	_, err = other.Invitations(ctx, invite.InvitationFilter{})
+	wantErr(t, err, invite.ErrUnauthorized)
+	_, err = f.Service.Invitations(invite.NewContext(ctx, admin), invite.InvitationFilter{})
+	if err != nil {
+		t.Errorf("the same user put in the context over it: %v", err)
+	}
+	member := f.Member(t, f.A, invite.AdminNone)
+	_, err = f.Service.Invitations(invite.NewContext(ctx, member), invite.InvitationFilter{})
+	wantErr(t, err, invite.ErrForbidden)
+	if _, _, err := f.Service.SessionContext(t.Context(), token); !errors.Is(err, invite.ErrUnauthorized) {
+		t.Errorf("a new request of the disabled user's session: got %v, want ErrUnauthorized", err)
 	}
 }
