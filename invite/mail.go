@@ -23,6 +23,9 @@ const (
 	KindJoinRequest MessageKind = "join_request"
 )
 
+// messageKinds are the kinds of message, each of which has built-in texts.
+var messageKinds = [...]MessageKind{KindInvitation, KindReminder, KindRenewalRequest, KindPasswordReset, KindJoinRequest}
+
 // DeliveryState is where a message is on its way out.
 type DeliveryState string
 

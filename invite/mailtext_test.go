@@ -62,7 +62,7 @@ func TestMailTextsComplete(t *testing.T) {
 }
 
 // kinds are the kinds of message.
-var kinds = []MessageKind{KindInvitation, KindReminder, KindRenewalRequest, KindPasswordReset, KindJoinRequest}
+var kinds = messageKinds[:]
 
 // goldenInput is a message of kind to a reader of lang in time zone tz:
 // for an invitation and its reminder, the invitee; for the others, the

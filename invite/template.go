@@ -261,6 +261,14 @@ func renderSubject(segs []segment, values map[string]string) string {
 	}, s)), " ")
 }
 
+// dropLineBreaks is a mapping for strings.Map that drops CR and LF.
+func dropLineBreaks(r rune) rune {
+	if r == '\r' || r == '\n' {
+		return -1
+	}
+	return r
+}
+
 // renderHTML renders segs as HTML paragraphs: text and values are escaped,
 // blank lines separate paragraphs, single line breaks become <br>, and the
 // placeholder link (the message's link) becomes a link.
@@ -273,7 +281,7 @@ func renderHTML(segs []segment, values map[string]string, link string) string {
 		case s.placeholder == link:
 			// A URL has no line breaks; one here would become markup in
 			// the attribute when lines are turned into <br>.
-			url := html.EscapeString(strings.NewReplacer("\r", "", "\n", "").Replace(values[link]))
+			url := html.EscapeString(strings.Map(dropLineBreaks, values[link]))
 			b.WriteString(`<a href="` + url + `">` + url + `</a>`)
 		default:
 			v, ok := values[s.placeholder]

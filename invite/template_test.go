@@ -1,6 +1,7 @@
 package invite
 
 import (
+	htmltemplate "html/template"
 	"regexp"
 	"strings"
 	"testing"
@@ -148,6 +149,53 @@ func FuzzValidateTemplate(f *testing.F) {
 			if _, unknown := parsePlaceholders(s, Placeholders()); len(unknown) > 0 {
 				t.Fatalf("accepted unknown placeholders %v", unknown)
 			}
+		}
+	})
+}
+
+// referenceLayout is the HTML part's layout as an html/template, which
+// escapes by context: writeHTML must make exactly what it makes.
+const referenceLayout = `<!DOCTYPE html>
+<html lang="{{.Lang}}">
+<head><meta charset="utf-8"><title>{{.Subject}}</title></head>
+<body style="font-family: Arial, Helvetica, sans-serif; line-height: 1.5; color: #1a1a1a; max-width: 40em; margin: 0 auto; padding: 1em;">
+{{.Body}}<p><a href="{{.Link}}" style="display: inline-block; padding: 0.6em 1.2em; background: #0b5cad; color: #ffffff; text-decoration: none; border-radius: 4px;">{{.Button}}</a></p>
+<p style="color: #555555; font-size: 0.9em;">{{.Footer}}</p>
+</body>
+</html>
+`
+
+// FuzzWriteHTML checks that the layout assembled by hand escapes its
+// texts as html/template does, for any text, and any link the service
+// makes (an http or https URL of printable ASCII without spaces).
+func FuzzWriteHTML(f *testing.F) {
+	f.Add("de", "Willkommen bei <Müller & Söhne> \"+'", "<p>body</p>", "https://x.example/accept/abc-DEF_1?a=1&b=2", "Annehmen", "Fußzeile \x00")
+	f.Add("en", "", "", "http://localhost:8080/a", "", "")
+	reference := htmltemplate.Must(htmltemplate.New("mail").Parse(referenceLayout))
+	texts, err := newMailTexts()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, lang, subject, body, link, button, footer string) {
+		if !strings.HasPrefix(link, "http://") && !strings.HasPrefix(link, "https://") || strings.IndexFunc(link, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0 {
+			t.Skip("not a link the service makes")
+		}
+		for _, s := range []string{lang, subject, button, footer} {
+			if !utf8.ValidString(s) {
+				t.Skip("not UTF-8")
+			}
+		}
+		var want strings.Builder
+		err := reference.Execute(&want, map[string]any{
+			"Lang": lang, "Subject": subject, "Body": htmltemplate.HTML(body), "Link": htmltemplate.URL(link), "Button": button, "Footer": footer,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got strings.Builder
+		texts.writeHTML(&got, lang, subject, body, link, button, footer)
+		if got.String() != want.String() {
+			t.Fatalf("writeHTML:\n%s\nhtml/template:\n%s", got.String(), want.String())
 		}
 	})
 }

@@ -291,7 +291,12 @@ func validTimeZone(name string) bool {
 	if name == "" || name == "Local" {
 		return false
 	}
-	_, err := time.LoadLocation(name)
+	texts, err := builtinTexts() // whose zones are the ones mail is dated in
+	if err != nil {
+		_, err = time.LoadLocation(name)
+		return err == nil
+	}
+	_, err = texts.zones.Load(name)
 	return err == nil
 }
 
