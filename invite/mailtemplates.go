@@ -61,6 +61,7 @@ func (s *Service) PreviewMail(ctx context.Context, in InvitationInput) (*Message
 	if err != nil {
 		return nil, err
 	}
+	in.Phone = "" // not in the mail: a preview neither shows nor checks it
 	inv, err := in.details(c, s.checkPhone)
 	if err != nil {
 		return nil, err
