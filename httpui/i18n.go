@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -16,24 +17,47 @@ import (
 //go:embed locales/*.toml
 var localeFiles embed.FS
 
-// texts are the UI's strings in every language the product speaks.
+// texts are the UI's strings in every language the product speaks. The
+// texts that take no data are looked up once, when they are loaded: a page
+// shows many, some in every row.
 type texts struct {
-	bundle  *i18n.Bundle
-	matcher language.Matcher
-	tags    []string // index-aligned with the matcher's tags
+	bundle     *i18n.Bundle
+	matcher    language.Matcher
+	tags       []string // index-aligned with the matcher's tags
+	localizers map[string]*i18n.Localizer
+	fixed      map[string]map[string]string // language → message ID → text
+	zones      invite.Zones
 }
 
 func newTexts() (*texts, error) {
 	b := i18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	var tags []language.Tag
+	ids := map[string]bool{}
 	for _, lang := range invite.Languages() {
-		if _, err := b.LoadMessageFileFS(localeFiles, "locales/active."+lang+".toml"); err != nil {
+		f, err := b.LoadMessageFileFS(localeFiles, "locales/active."+lang+".toml")
+		if err != nil {
 			return nil, fmt.Errorf("ui texts: %w", err)
+		}
+		for _, msg := range f.Messages {
+			ids[msg.ID] = true
 		}
 		tags = append(tags, language.MustParse(lang))
 	}
-	return &texts{bundle: b, matcher: language.NewMatcher(tags), tags: invite.Languages()}, nil
+	t := &texts{bundle: b, matcher: language.NewMatcher(tags), tags: invite.Languages(),
+		localizers: make(map[string]*i18n.Localizer), fixed: make(map[string]map[string]string)}
+	for _, lang := range invite.Languages() {
+		l := i18n.NewLocalizer(b, lang, "en")
+		t.localizers[lang], t.fixed[lang] = l, make(map[string]string, len(ids))
+		for id := range ids {
+			// A text with data (or a plural) is looked up when it is
+			// used, with its data.
+			if s, err := l.Localize(&i18n.LocalizeConfig{MessageID: id}); err == nil && !strings.Contains(s, "<no value>") {
+				t.fixed[lang][id] = s
+			}
+		}
+	}
+	return t, nil
 }
 
 // negotiate picks the product's language for an Accept-Language header.
@@ -48,23 +72,33 @@ func (t *texts) negotiate(r *http.Request) string {
 
 // tr translates for one request: its language and the reader's time zone.
 type tr struct {
-	Lang string
-	loc  *i18n.Localizer
-	tz   *time.Location
-	now  func() time.Time
+	Lang  string
+	loc   *i18n.Localizer
+	fixed map[string]string
+	tz    *time.Location
+	now   func() time.Time
 }
 
 func (t *texts) translator(lang, tz string) *tr {
-	loc, err := time.LoadLocation(tz)
+	zone, err := t.zones.Load(tz)
 	if err != nil {
-		loc = time.UTC
+		zone = time.UTC
 	}
-	return &tr{Lang: lang, loc: i18n.NewLocalizer(t.bundle, lang, "en"), tz: loc, now: time.Now}
+	loc, ok := t.localizers[lang]
+	if !ok {
+		lang, loc = "en", t.localizers["en"]
+	}
+	return &tr{Lang: lang, loc: loc, fixed: t.fixed[lang], tz: zone, now: time.Now}
 }
 
 // T returns the text with the given ID; args are name, value pairs for the
 // text's template, as in {{.L.T "invitations_count" "Count" 3}}.
 func (t *tr) T(id string, args ...any) string {
+	if len(args) == 0 {
+		if s, ok := t.fixed[id]; ok {
+			return s
+		}
+	}
 	var data map[string]any
 	if len(args) > 1 {
 		data = make(map[string]any, len(args)/2)
