@@ -17,6 +17,7 @@ type invitationsData struct {
 	Status    string
 	Email     string
 	Page      *invite.InvitationPage
+	Rows      []invitationRow // the page's
 	NextURL   string
 	Companies map[int64]string // names, when the viewer administers several
 	// JoinRequests is how many requests to join wait for an answer.
@@ -47,10 +48,16 @@ func (h *handlers) invitations(c echo.Context) error {
 		}
 		data.NextURL = "/admin/invitations?" + q.Encode()
 	}
-	if data.Companies, err = h.companyNames(c); err != nil {
+	if data.Companies, err = h.companyNames(c, page.Invitations); err != nil {
 		return err
 	}
-	data.NoCompany = data.Companies != nil && len(data.Companies) == 0
+	if data.Companies != nil && len(page.Invitations) == 0 && f == (invite.InvitationFilter{}) {
+		cs, err := h.svc.Companies(ctx)
+		if err != nil {
+			return err
+		}
+		data.NoCompany = len(cs) == 0
+	}
 	if !isHTMX(c) { // the table alone is answered under htmx
 		reqs, err := h.svc.JoinRequests(ctx, 0)
 		if err != nil {
@@ -58,24 +65,23 @@ func (h *handlers) invitations(c echo.Context) error {
 		}
 		data.JoinRequests = len(reqs)
 	}
-	return h.render(c, http.StatusOK, "invitations", "invitations-table", h.newView(c, "invitations", "invitations_title", data))
+	v := h.newView(c, "invitations", "invitations_title", data)
+	data.Rows = v.invitationRows(page.Invitations, data.Companies)
+	return h.render(c, http.StatusOK, "invitations", "invitations-table", v)
 }
 
-// companyNames returns the names of the companies a Global Administrator
-// sees, for a column of their own; nil for a Company Administrator.
-func (h *handlers) companyNames(c echo.Context) (map[int64]string, error) {
+// companyNames returns the names of the companies of invs for a Global
+// Administrator, who sees them in a column of their own; nil for a Company
+// Administrator.
+func (h *handlers) companyNames(c echo.Context, invs []*invite.Invitation) (map[int64]string, error) {
 	if userOf(c).AdminLevel != invite.AdminGlobal {
 		return nil, nil
 	}
-	cs, err := h.svc.Companies(c.Request().Context())
-	if err != nil {
-		return nil, err
+	ids := make([]int64, len(invs))
+	for i, inv := range invs {
+		ids[i] = inv.CompanyID
 	}
-	names := make(map[int64]string, len(cs))
-	for _, co := range cs {
-		names[co.ID] = co.Name
-	}
-	return names, nil
+	return h.svc.CompanyNames(c.Request().Context(), ids)
 }
 
 // inviteData is the invite form: the companies to choose from (Global
@@ -391,10 +397,72 @@ func (h *handlers) pathInvitation(c echo.Context) (*invite.Invitation, error) {
 	return h.svc.Invitation(c.Request().Context(), id)
 }
 
-// rowData is one row of the invitations table.
-type rowData struct {
-	Inv       *invite.Invitation
-	Companies map[int64]string
+// invitationRow is a row of the invitations table with every text of it
+// ready: its template only places strings, so that a page of rows costs
+// no lookups of texts, method calls or maps per row.
+type invitationRow struct {
+	L           *rowLabels
+	ID          int64
+	Email, Name string
+	ShowCompany bool // the viewer administers several companies
+	Company     string
+	Invited     string
+	Status      invite.Status
+	StatusText  string
+	Asked       string // when the invitee asked for a new invitation, or ""
+	Expires     string
+	TimesSent   int
+	Delivery    *deliveryCell
+	Resend      bool   // the viewer may resend it
+	Cancel      string // the question before canceling, when the viewer may cancel it
+}
+
+// deliveryCell is the state of a row's latest e-mail, and why it failed.
+type deliveryCell struct{ State, Text, Why string }
+
+// rowLabels are the texts every row repeats: the column names (each cell
+// is labelled for narrow screens, where rows are cards) and the actions.
+type rowLabels struct {
+	Email, Name, Company, Invited, Status, Expires, TimesSent, Delivery, Resend, Cancel string
+}
+
+// invitationRows makes the rows of invs for the viewer of v; companies
+// names the companies of a viewer who administers several, and is nil
+// otherwise.
+func (v *view) invitationRows(invs []*invite.Invitation, companies map[int64]string) []invitationRow {
+	L := v.L
+	labels := &rowLabels{
+		Email: L.T("col_email"), Name: L.T("col_name"), Company: L.T("col_company"), Invited: L.T("col_invited"),
+		Status: L.T("col_status"), Expires: L.T("col_expires"), TimesSent: L.T("col_times_sent"), Delivery: L.T("col_delivery"),
+		Resend: L.T("resend"), Cancel: L.T("cancel"),
+	}
+	statuses := map[invite.Status]string{}
+	rows := make([]invitationRow, len(invs))
+	for i, inv := range invs {
+		r := &rows[i]
+		*r = invitationRow{
+			L: labels, ID: inv.ID, Email: inv.Email, Name: inv.Name(),
+			ShowCompany: companies != nil, Company: companies[inv.CompanyID],
+			Invited: L.Date(inv.CreatedAt), Status: inv.Status, Expires: L.Date(inv.ExpiresAt), TimesSent: inv.TimesSent,
+		}
+		if r.StatusText = statuses[inv.Status]; r.StatusText == "" {
+			r.StatusText = L.T("status_" + string(inv.Status))
+			statuses[inv.Status] = r.StatusText
+		}
+		if inv.RenewalAsked() {
+			r.Asked = L.T("renewal_asked", "Date", L.Date(inv.RenewalRequestedAt))
+		}
+		if d := inv.Delivery; d != nil {
+			r.Delivery = &deliveryCell{State: string(d.State), Text: L.T("delivery_" + string(d.State)), Why: v.DeliveryError(d.Error)}
+		}
+		if v.CanManage(inv) {
+			r.Resend = inv.Status == invite.StatusPending || inv.Status == invite.StatusExpired
+			if inv.Status == invite.StatusPending {
+				r.Cancel = L.T("cancel_confirm", "Email", inv.Email)
+			}
+		}
+	}
+	return rows
 }
 
 // resendForm shows an invitation's details for optional changes: under
@@ -450,11 +518,12 @@ func (h *handlers) rowDone(c echo.Context, inv *invite.Invitation, done string) 
 	if !isHTMX(c) {
 		return redirect(c, "/admin/invitations?done="+done)
 	}
-	names, err := h.companyNames(c)
+	names, err := h.companyNames(c, []*invite.Invitation{inv})
 	if err != nil {
 		return err
 	}
-	v := h.newView(c, "invitations", "invitations_title", &rowData{Inv: inv, Companies: names})
+	v := h.newView(c, "invitations", "invitations_title", nil)
+	v.Data = &v.invitationRows([]*invite.Invitation{inv}, names)[0]
 	v.Flash = v.L.T("done_"+done+"_email", "Email", inv.Email)
 	c.Response().Header().Set("HX-Retarget", fmt.Sprintf("#inv-%d", inv.ID))
 	c.Response().Header().Set("HX-Reswap", "outerHTML")
