@@ -63,6 +63,9 @@ func TestRoundTrips(t *testing.T) {
 			"grant": {fmt.Sprint(sub)}, fmt.Sprintf("role_%d", sub): {"viewer"}, "action": {"send"},
 		}
 		form.Set("_csrf", html.UnescapeString(csrfField.FindStringSubmatch(b.get("/admin/invitations/new").body)[1]))
+		root := a.browser()
+		root.login("root@example.com", adminPassword)
+		root.htmx = true
 		tests := []struct {
 			name string
 			do   func() page
@@ -74,6 +77,8 @@ func TestRoundTrips(t *testing.T) {
 			{"SendInvitation", func() page { return b.do(http.MethodPost, "/admin/invitations", form) }, 14},
 			// Session; a page of invitations, their grants, their mail.
 			{"InvitationsPage", func() page { return b.get("/admin/invitations?status=pending") }, 4},
+			// The same, and the names of the page's companies only.
+			{"InvitationsPageOfEveryCompany", func() page { return root.get("/admin/invitations?status=pending") }, 5},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

@@ -46,6 +46,9 @@ type CompanyStore interface {
 	Company(ctx context.Context, id int64) (*Company, error)
 	// Companies returns every company ordered by name.
 	Companies(ctx context.Context) ([]*Company, error)
+	// CompanyNames returns the names of the companies with the given IDs,
+	// by ID; an ID of no company is left out.
+	CompanyNames(ctx context.Context, ids []int64) (map[int64]string, error)
 	// CompanyByJoinKey returns the company whose open join page has the key
 	// with the given SHA-256 hash, or ErrCompanyNotFound.
 	CompanyByJoinKey(ctx context.Context, hash []byte) (*Company, error)

@@ -103,6 +103,22 @@ func (db *DB) Companies(ctx context.Context) ([]*invite.Company, error) {
 	return cs, nil
 }
 
+// CompanyNames implements invite.Store.
+func (db *DB) CompanyNames(ctx context.Context, ids []int64) (map[int64]string, error) {
+	names := make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return names, nil
+	}
+	var rows []companyRow
+	if err := db.idb().NewSelect().Model(&rows).Column("id", "name").Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+		return nil, translate(err)
+	}
+	for _, r := range rows {
+		names[r.ID] = r.Name
+	}
+	return names, nil
+}
+
 // loadCompanyParts loads the subscriptions and business roles of cs, in the
 // order they were registered.
 func (db *DB) loadCompanyParts(ctx context.Context, cs []*invite.Company) error {

@@ -83,6 +83,7 @@ var suite = []struct {
 	{"InviteInvalidInput", testInviteInvalidInput},
 	{"RegisterCompany", testRegisterCompany},
 	{"CompanyByName", testCompanyByName},
+	{"CompanyNames", testCompanyNames},
 	{"CompanyNamesOneSpelling", testCompanyNamesOneSpelling},
 	{"Bootstrap", testBootstrap},
 	{"ConcurrentBootstrap", testConcurrentBootstrap},

@@ -1,7 +1,9 @@
 package invitetest
 
 import (
+	"context"
 	"fmt"
+	"maps"
 	"reflect"
 	"strings"
 	"testing"
@@ -229,6 +231,33 @@ func testCompanyByName(t *testing.T, open Opener) {
 	if c, err := f.Service.CompanyByName(f.AdminB, "bolt"); err != nil || c.ID != f.B.ID {
 		t.Errorf("CompanyByName by B's administrator: %v, %v", c, err)
 	}
+}
+
+// CompanyNames names the companies asked for that the administrator
+// administers, and leaves out the rest and IDs of no company.
+func testCompanyNames(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	ids := []int64{f.B.ID, f.A.ID, f.A.ID, f.B.ID + 1000}
+	tests := []struct {
+		name string
+		ctx  context.Context
+		want map[int64]string
+	}{
+		{"Global", f.Global, map[int64]string{f.A.ID: "Acme", f.B.ID: "Bolt"}},
+		{"CompanyAdmin", f.AdminA, map[int64]string{f.A.ID: "Acme"}},
+	}
+	for _, tt := range tests {
+		got, err := f.Service.CompanyNames(tt.ctx, ids)
+		if err != nil || !maps.Equal(got, tt.want) {
+			t.Errorf("%s: CompanyNames(%v) = %v, %v; want %v", tt.name, ids, got, err, tt.want)
+		}
+	}
+	if got, err := f.Service.CompanyNames(f.Global, nil); err != nil || len(got) != 0 {
+		t.Errorf("CompanyNames(nil) = %v, %v; want none", got, err)
+	}
+	member := invite.NewContext(t.Context(), f.Member(t, f.A, invite.AdminNone))
+	_, err := f.Service.CompanyNames(member, ids)
+	wantErr(t, err, invite.ErrForbidden)
 }
 
 // Found from outside: "Café" written as one character and as "e" with an

@@ -65,6 +65,19 @@ func (s *Store) Companies(ctx context.Context) ([]*invite.Company, error) {
 	})
 }
 
+// CompanyNames implements invite.Store.
+func (s *Store) CompanyNames(ctx context.Context, ids []int64) (map[int64]string, error) {
+	return query(ctx, s, func(d *data) (map[int64]string, error) {
+		names := make(map[int64]string, len(ids))
+		for _, id := range ids {
+			if c, ok := d.companies.get(id); ok {
+				names[id] = c.Name
+			}
+		}
+		return names, nil
+	})
+}
+
 // CompanyByJoinKey implements invite.Store. As package store's, the
 // company it returns has no subscriptions or business roles: a join page
 // shows none.
