@@ -505,7 +505,9 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 	for {
 		n, err := s.st().ExpireInvitations(ctx, now, expireBatch)
 		total += n
-		if err != nil || n < expireBatch {
+		// Until a batch finds none: one that marked fewer than it could
+		// may have lost some to another instance, with more left.
+		if err != nil || n == 0 {
 			return total, err
 		}
 		if err := ctx.Err(); err != nil {

@@ -145,8 +145,10 @@ type InvitationStore interface {
 	// create a user.
 	AcceptInvitation(ctx context.Context, hash []byte, accept func(*Invitation) (*User, error)) (*Invitation, *User, error)
 	// ExpireInvitations marks expired at most limit pending invitations whose
-	// ExpiresAt is not after now, and returns how many it marked. Running it
-	// concurrently, or again, never marks one twice.
+	// ExpiresAt is not after now, and returns how many it marked: 0 when
+	// none is due. Running it concurrently, or again, never marks one
+	// twice; a call that runs beside another may mark fewer than limit
+	// while more are due.
 	ExpireInvitations(ctx context.Context, now time.Time, limit int) (int, error)
 	// DueReminders returns at most limit pending invitations whose RemindAt
 	// is not after now and whose ExpiresAt is after now, soonest first.
