@@ -278,8 +278,8 @@ func sameGrants(a, b []invite.Grant) bool {
 	return true
 }
 
-// ExpireInvitations implements invite.Store. It is one idempotent statement:
-// a row that another instance has expired no longer matches.
+// ExpireInvitations implements invite.Store. A row that another instance
+// has expired, or that was resent or accepted meanwhile, no longer matches.
 //
 // The due invitations are found first, by the index on (status,
 // expires_at) and without locks, and then marked by their IDs, checking
