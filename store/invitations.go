@@ -173,11 +173,12 @@ func (db *DB) Invitations(ctx context.Context, q invite.InvitationQuery) ([]*inv
 		// A page is read down the index of its order, from the cursor on.
 		// MariaDB otherwise may take the company prefix of the index as
 		// a ref and read every row above the cursor, which makes a deep
-		// page cost its depth (bun adds the hint on MySQL only).
+		// page cost its depth; SQLite took the index on status and sorted
+		// every pending invitation for each page.
 		if q.CompanyID != 0 {
-			sel.ForceIndex("invitations_company_created_idx")
+			db.forceIndex(sel, "invitations", "invitation_row", "invitations_company_created_idx")
 		} else {
-			sel.ForceIndex("invitations_created_idx")
+			db.forceIndex(sel, "invitations", "invitation_row", "invitations_created_idx")
 		}
 	}
 	err := sel.OrderExpr("created_at DESC, id DESC").Limit(int64(q.Limit)).Scan(ctx)

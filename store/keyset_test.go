@@ -4,8 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/uptrace/bun"
 
 	"github.com/invitehq/invite/invite"
 	"github.com/invitehq/invite/invite/invitetest"
@@ -157,6 +160,79 @@ func TestDeepPagesSeek(t *testing.T) {
 			t.Logf("index entries and rows read: first page %d, at row 1500 %d", first, deep)
 			if first > 10*int64(q.Limit) || deep > 2*first+20 {
 				t.Errorf("users: the first page read %d, the page at row 1500 %d: want both near %d", first, deep, q.Limit)
+			}
+		})
+	}
+}
+
+// lastQuery keeps the last statement a database ran.
+type lastQuery struct{ sql *string }
+
+func (h lastQuery) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+func (h lastQuery) AfterQuery(_ context.Context, e *bun.QueryEvent) {
+	if strings.HasPrefix(e.Query, "SELECT") && !strings.Contains(e.Query, "outbox") && !strings.Contains(e.Query, "invitation_subscriptions") && !strings.Contains(e.Query, "user_subscriptions") {
+		*h.sql = e.Query
+	}
+}
+
+// On SQLite too a page is read down the index of its order from the
+// cursor on (found: SQLite took the index on status for Pending and
+// sorted every pending invitation for each page). Its plan says so.
+func TestListsReadInIndexOrderSQLite(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	w := invitetest.NewWorld(t, db)
+	var last string
+	db.Bun().AddQueryHook(lastQuery{&last})
+	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	after := &invite.Cursor{ID: 1000, CreatedAt: now}
+	type listCase struct {
+		name  string
+		list  func() error
+		index string // the index the list is read down
+	}
+	var tests []listCase
+	for _, company := range []int64{w.A.ID, 0} {
+		index := "invitations_company_created_idx"
+		if company == 0 {
+			index = "invitations_created_idx"
+		}
+		for _, status := range []invite.Status{"", invite.StatusPending, invite.StatusExpired, invite.StatusAccepted, invite.StatusCanceled} {
+			for _, cursor := range []*invite.Cursor{nil, after} {
+				q := invite.InvitationQuery{CompanyID: company, Status: status, Now: now, After: cursor, Limit: 51}
+				tests = append(tests, listCase{fmt.Sprintf("invitations of %d, %q, after %v", company, status, cursor != nil), func() error { _, err := db.Invitations(ctx, q); return err }, index})
+			}
+		}
+		q := invite.UserQuery{CompanyID: company, After: 10, Limit: 51}
+		index = "users_company_idx"
+		if company == 0 {
+			index = "PRIMARY KEY"
+		}
+		tests = append(tests, listCase{fmt.Sprintf("users of %d", company), func() error { _, err := db.Users(ctx, q); return err }, index})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			last = ""
+			if err := tt.list(); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := db.Bun().QueryContext(ctx, "EXPLAIN QUERY PLAN "+last)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var plan []string
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, detail)
+			}
+			all := strings.Join(plan, "\n")
+			if strings.Contains(all, "TEMP B-TREE") || !strings.Contains(all, tt.index) {
+				t.Errorf("want a read down %s, no sort; plan:\n%s\nof %s", tt.index, all, last)
 			}
 		})
 	}

@@ -45,7 +45,8 @@ func (db *DB) PruneSessions(ctx context.Context, now time.Time) (int, error) {
 func (db *DB) Users(ctx context.Context, q invite.UserQuery) ([]*invite.User, error) {
 	sel := db.idb().NewSelect().Model((*userRow)(nil))
 	if q.CompanyID != 0 {
-		sel.Where("company_id = ?", q.CompanyID).ForceIndex("users_company_idx") // as for invitations
+		sel.Where("company_id = ?", q.CompanyID)
+		db.forceIndex(sel, "users", "user_row", "users_company_idx") // as for invitations
 	}
 	if q.Search != "" {
 		like := "%" + escapeLike(q.Search) + "%"

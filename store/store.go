@@ -305,6 +305,18 @@ func redact(rawURL string) string {
 	return shown
 }
 
+// forceIndex makes sel, a select from table as alias, read by index: FORCE
+// INDEX on MySQL, INDEXED BY on SQLite. For a list read in the order of an
+// index, from a cursor on, when the planners would rather filter by
+// another and sort what it finds.
+func (db *DB) forceIndex(sel *bun.SelectQuery, table, alias, index string) {
+	if db.mysql {
+		sel.ForceIndex(index)
+		return
+	}
+	sel.ModelTableExpr("? AS ? INDEXED BY ?", bun.Ident(table), bun.Ident(alias), bun.Ident(index))
+}
+
 // Close closes the database.
 func (db *DB) Close() error { return db.bun.Close() }
 
