@@ -177,7 +177,8 @@ func (h lastQuery) AfterQuery(_ context.Context, e *bun.QueryEvent) {
 
 // On SQLite too a page is read down the index of its order from the
 // cursor on (found: SQLite took the index on status for Pending and
-// sorted every pending invitation for each page). Its plan says so.
+// sorted every pending invitation for each page). Its plan says so, and
+// that it seeks to the cursor.
 func TestListsReadInIndexOrderSQLite(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.SQLite(t)
@@ -190,6 +191,7 @@ func TestListsReadInIndexOrderSQLite(t *testing.T) {
 		name  string
 		list  func() error
 		index string // the index the list is read down
+		seek  string // what the plan seeks by, from the cursor on
 	}
 	var tests []listCase
 	for _, company := range []int64{w.A.ID, 0} {
@@ -200,7 +202,11 @@ func TestListsReadInIndexOrderSQLite(t *testing.T) {
 		for _, status := range []invite.Status{"", invite.StatusPending, invite.StatusExpired, invite.StatusAccepted, invite.StatusCanceled} {
 			for _, cursor := range []*invite.Cursor{nil, after} {
 				q := invite.InvitationQuery{CompanyID: company, Status: status, Now: now, After: cursor, Limit: 51}
-				tests = append(tests, listCase{fmt.Sprintf("invitations of %d, %q, after %v", company, status, cursor != nil), func() error { _, err := db.Invitations(ctx, q); return err }, index})
+				seek := ""
+				if cursor != nil {
+					seek = "created_at<"
+				}
+				tests = append(tests, listCase{fmt.Sprintf("invitations of %d, %q, after %v", company, status, cursor != nil), func() error { _, err := db.Invitations(ctx, q); return err }, index, seek})
 			}
 		}
 		q := invite.UserQuery{CompanyID: company, After: 10, Limit: 51}
@@ -208,7 +214,7 @@ func TestListsReadInIndexOrderSQLite(t *testing.T) {
 		if company == 0 {
 			index = "PRIMARY KEY"
 		}
-		tests = append(tests, listCase{fmt.Sprintf("users of %d", company), func() error { _, err := db.Users(ctx, q); return err }, index})
+		tests = append(tests, listCase{fmt.Sprintf("users of %d", company), func() error { _, err := db.Users(ctx, q); return err }, index, "id>"})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -231,8 +237,8 @@ func TestListsReadInIndexOrderSQLite(t *testing.T) {
 				plan = append(plan, detail)
 			}
 			all := strings.Join(plan, "\n")
-			if strings.Contains(all, "TEMP B-TREE") || !strings.Contains(all, tt.index) {
-				t.Errorf("want a read down %s, no sort; plan:\n%s\nof %s", tt.index, all, last)
+			if strings.Contains(all, "TEMP B-TREE") || !strings.Contains(all, tt.index) || !strings.Contains(all, tt.seek) {
+				t.Errorf("want a read down %s from %q on, no sort; plan:\n%s\nof %s", tt.index, tt.seek, all, last)
 			}
 		})
 	}
