@@ -55,6 +55,10 @@ func TestOpen(t *testing.T) {
 		if err := db.Bun().QueryRowContext(ctx, "SELECT @@session.time_zone").Scan(&zone); err != nil || zone != "+00:00" {
 			t.Errorf("session time zone: got %q, %v; want +00:00", zone, err)
 		}
+		var concat int
+		if err := db.Bun().QueryRowContext(ctx, "SELECT @@session.group_concat_max_len").Scan(&concat); err != nil || concat < 1<<20 {
+			t.Errorf("group_concat_max_len: got %d, %v; want at least 1 MiB, for the grants of a page", concat, err)
+		}
 	})
 	t.Run("MySQLReadCommitted", func(t *testing.T) {
 		// Every connection's transactions read what is committed, without

@@ -237,7 +237,12 @@ func mysqlConfig(rawURL string) (*mysql.Config, error) {
 	cfg.ParseTime = true
 	cfg.Loc = time.UTC
 	cfg.Timeout = dialTimeout
-	cfg.Params = map[string]string{"time_zone": "'+00:00'"}
+	cfg.Params = map[string]string{
+		"time_zone": "'+00:00'",
+		// A page of invitations gathers each one's grants with
+		// GROUP_CONCAT, which MySQL 8 cuts at 1,024 bytes by default.
+		"group_concat_max_len": "1048576",
+	}
 	for k, v := range u.Query() {
 		switch k {
 		case "tls":
