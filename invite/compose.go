@@ -98,9 +98,11 @@ func (s *Service) compose(kind MessageKind, inv *Invitation, mc *mailContext, to
 // zero t renders the built-in template of inv.Language. A t that
 // ValidateTemplate refuses is refused with the same error.
 func RenderInvitation(t Template, inv *Invitation, c *Company, inviter, link string) (*Message, error) {
+	var parsed *parsedTemplate
 	if !t.IsZero() {
-		if err := ValidateTemplate(t); err != nil {
-			return nil, err
+		var v validator
+		if parsed = v.template(t); v.err() != nil {
+			return nil, v.err()
 		}
 	}
 	texts, err := builtinTexts()
@@ -108,6 +110,7 @@ func RenderInvitation(t Template, inv *Invitation, c *Company, inviter, link str
 		return nil, err
 	}
 	return texts.compose(mailInput{
+		parsed:       parsed,
 		kind:         KindInvitation,
 		to:           recipient{inv.Email, inv.Name(), inv.Language, inv.TimeZone},
 		companyID:    inv.CompanyID,

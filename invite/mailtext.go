@@ -189,6 +189,7 @@ type mailInput struct {
 	dates        map[string]time.Time // the placeholders that are dates, written in to's zone and language
 	link         string               // the message's link: its button, and its link placeholder
 	template     Template             // the template to use; the built-in one when zero
+	parsed       *parsedTemplate      // template parsed and validated already, if not nil
 }
 
 // compose renders a message for in, in the recipient's language with
@@ -198,7 +199,10 @@ func (m *mailTexts) compose(in mailInput) (*Message, error) {
 	lang, set := in.to.language, placeholdersOf(in.kind)
 	builtin := m.builtin(in.kind, lang)
 	parsed := builtin.template
-	if !in.template.IsZero() {
+	switch {
+	case in.parsed != nil:
+		parsed = in.parsed
+	case !in.template.IsZero():
 		var v validator
 		parsed = v.templateOf(in.template, set)
 		if err := v.err(); err != nil && !onlyLinkInSubject(err) {

@@ -174,27 +174,31 @@ func parsePlaceholders(s string, known []string) ([]segment, []unknownPlaceholde
 	var (
 		segs    []segment
 		unknown []unknownPlaceholder
-		lit     strings.Builder
+		lit     int // where the text not in segs yet starts
 	)
 	for i := 0; i < len(s); {
+		j := strings.IndexByte(s[i:], '{')
+		if j < 0 {
+			break
+		}
+		i += j
 		name, ok := placeholderAt(s, i)
 		if !ok {
-			lit.WriteByte(s[i])
 			i++
 			continue
 		}
 		if !slices.Contains(known, name) {
 			unknown = append(unknown, unknownPlaceholder{name: "{" + name + "}", offset: i})
 		}
-		if lit.Len() > 0 {
-			segs = append(segs, segment{text: lit.String()})
-			lit.Reset()
+		if lit < i {
+			segs = append(segs, segment{text: s[lit:i]})
 		}
 		segs = append(segs, segment{placeholder: name})
 		i += len(name) + 2
+		lit = i
 	}
-	if lit.Len() > 0 {
-		segs = append(segs, segment{text: lit.String()})
+	if lit < len(s) {
+		segs = append(segs, segment{text: s[lit:]})
 	}
 	return segs, unknown
 }
