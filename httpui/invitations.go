@@ -18,7 +18,7 @@ type invitationsData struct {
 	Status    string
 	Email     string
 	Page      *invite.InvitationPage
-	Rows      []invitationRow // the page's
+	Rows      template.HTML // the page's rows, written by rowsHTML
 	NextURL   string
 	Companies map[int64]string // names, when the viewer administers several
 	// JoinRequests is how many requests to join wait for an answer.
@@ -67,7 +67,7 @@ func (h *handlers) invitations(c echo.Context) error {
 		data.JoinRequests = len(reqs)
 	}
 	v := h.newView(c, "invitations", "invitations_title", data)
-	data.Rows = v.invitationRows(page.Invitations, data.Companies)
+	data.Rows = rowsHTML(v.invitationRows(page.Invitations, data.Companies))
 	return h.render(c, http.StatusOK, "invitations", "invitations-table", v)
 }
 
@@ -459,6 +459,16 @@ func (r *invitationRow) HTML() template.HTML {
 			"        hx-confirm=\"" + esc(r.Cancel) + "\">" + esc(l.Cancel) + "</button>\n    </form>\n    ")
 	}
 	b.WriteString("\n  </td>\n</tr>\n")
+	return template.HTML(b.String())
+}
+
+// rowsHTML writes rows one after the other: a page's rows are placed in
+// the table at once, not one template call each.
+func rowsHTML(rows []invitationRow) template.HTML {
+	var b strings.Builder
+	for i := range rows {
+		b.WriteString(string(rows[i].HTML()))
+	}
 	return template.HTML(b.String())
 }
 
