@@ -15,7 +15,9 @@ import (
 // listing is P2, the Invitations tab of the big company's Company
 // Administrator, filtered to pending invitations: its first page, and a
 // deep page whose cursor is the deepRow-th row of the list. The baseline
-// is the same keyset SELECT of one page through database/sql.
+// is the database's own limit: the keyset SELECT of one page of
+// invitations through database/sql, without the grants and the latest
+// message that the product's one statement also gathers for each row.
 type listing struct {
 	b           *bench
 	browsers    []*browser
@@ -51,8 +53,8 @@ func (d dialect) pendingPage(columns, after string) string {
 }
 
 // The keyset conditions of a later page: the product's, and the same with
-// a bound on created_at alone, which a database can take as a range of the
-// index where it may not take the OR (SQLite does not).
+// a bound on created_at alone, which a planner might take as a range of the
+// index where it would not take the OR; the note compares the two.
 const (
 	afterCursor        = " AND (created_at < ? OR (created_at = ? AND id < ?))"
 	afterCursorBounded = " AND created_at <= ?" + afterCursor
