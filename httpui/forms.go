@@ -2,9 +2,7 @@ package httpui
 
 import (
 	"cmp"
-	"crypto/sha256"
 	_ "embed"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"slices"
@@ -49,22 +47,13 @@ type invitationForm struct {
 	Grants         map[int64]invite.Role // subscription -> role, for the checked ones
 	MailSubject    string
 	MailBody       string
-	// MailFilled is the digest (templateDigest) of the template that
-	// filled the e-mail panel, or "" when the panel holds the
-	// invitation's own mail: the mail is customised if the panel holds
-	// anything else, whatever company or language was chosen since
-	// (without JavaScript the panel does not follow them until the form
-	// is refreshed). A forged digest can only make a mail follow the
-	// company's template.
-	MailFilled string
-}
-
-// templateDigest identifies a template's text, so that a form can tell
-// whether its e-mail panel still holds the template that filled it
-// without reading that template again.
-func templateDigest(t invite.Template) string {
-	sum := sha256.Sum256([]byte(t.Subject + "\x00" + t.Body))
-	return hex.EncodeToString(sum[:16])
+	// MailCompanyID and MailLanguage are the company and language whose
+	// template filled the e-mail panel: the mail is customised if it
+	// differs from that template, whatever company or language was chosen
+	// since (without JavaScript the panel does not follow them until the
+	// form is refreshed).
+	MailCompanyID int64
+	MailLanguage  string
 }
 
 // cursorParam reads the "after" of a list whose pages are cut at a row's
@@ -122,7 +111,8 @@ func parseInvitationForm(c echo.Context) (*invitationForm, error) {
 		Admin:          c.FormValue("admin") == "on",
 		MailSubject:    c.FormValue("mail_subject"),
 		MailBody:       strings.ReplaceAll(c.FormValue("mail_body"), "\r\n", "\n"),
-		MailFilled:     c.FormValue("mail_filled"),
+		MailCompanyID:  formInt(c, "mail_company"),
+		MailLanguage:   c.FormValue("mail_language"),
 		Grants:         map[int64]invite.Role{},
 	}
 	params, err := c.FormParams()
@@ -140,9 +130,9 @@ func parseInvitationForm(c echo.Context) (*invitationForm, error) {
 }
 
 // input converts the form to the service's input. The e-mail template goes
-// with it only if it is not the one that filled the panel, so that an
-// untouched template follows the company's.
-func (f *invitationForm) input() invite.InvitationInput {
+// with it only if it differs from the default, so that an untouched
+// template follows the company's.
+func (f *invitationForm) input(def invite.Template) invite.InvitationInput {
 	in := invite.InvitationInput{
 		CompanyID: f.CompanyID, Email: f.Email, FirstName: f.FirstName, LastName: f.LastName,
 		BusinessRoleID: f.BusinessRoleID, Department: f.Department, Phone: f.Phone,
@@ -152,8 +142,8 @@ func (f *invitationForm) input() invite.InvitationInput {
 		in.AdminLevel = invite.AdminCompany
 	}
 	in.Grants = f.grantList()
-	if t := (invite.Template{Subject: f.MailSubject, Body: f.MailBody}); !t.IsZero() && templateDigest(t) != f.MailFilled {
-		in.Mail = t
+	if (f.MailSubject != "" || f.MailBody != "") && (f.MailSubject != def.Subject || f.MailBody != def.Body) {
+		in.Mail = invite.Template{Subject: f.MailSubject, Body: f.MailBody}
 	}
 	return in
 }

@@ -138,7 +138,7 @@ func (h *handlers) inviteView(c echo.Context, f *invitationForm, resend *invite.
 			if err != nil {
 				return nil, err
 			}
-			f.MailSubject, f.MailBody, f.MailFilled = t.Subject, t.Body, templateDigest(t)
+			f.MailSubject, f.MailBody, f.MailCompanyID, f.MailLanguage = t.Subject, t.Body, co.ID, f.Language
 		}
 		if data.Preview, data.PreviewErrors, err = h.previewOf(c, f); err != nil {
 			return nil, err
@@ -160,6 +160,25 @@ func (h *handlers) inviteForm(c echo.Context) error {
 	return h.render(c, http.StatusOK, "invite", "", v)
 }
 
+// defaultTemplate returns the template the e-mail panel was filled with.
+func (h *handlers) defaultTemplate(c echo.Context, f *invitationForm) invite.Template {
+	if f.CompanyID == 0 {
+		f.CompanyID = userOf(c).CompanyID
+	}
+	companyID, lang := f.MailCompanyID, f.MailLanguage
+	if companyID == 0 {
+		companyID = f.CompanyID
+	}
+	if lang == "" {
+		lang = f.Language
+	}
+	t, _, err := h.svc.MailTemplate(c.Request().Context(), companyID, lang)
+	if err != nil {
+		return invite.Template{}
+	}
+	return t
+}
+
 // createInvitation handles the invite form's buttons: "refresh" (another
 // company or language was chosen), "save-mail" (keep the customised e-mail
 // for this invitation) and "send"; a form with no action or another is
@@ -179,7 +198,7 @@ func (h *handlers) createInvitation(c echo.Context) error {
 	case "save-mail":
 		return h.saveMailForInvitation(c, f, nil)
 	}
-	in := f.input()
+	in := f.input(h.defaultTemplate(c, f))
 	_, _, err = h.svc.Invite(c.Request().Context(), in)
 	if err != nil {
 		return h.formError(c, err, f, nil)
@@ -199,7 +218,7 @@ func formPage(resend *invite.Invitation) string {
 // chosen; an e-mail not customised (the template it was filled with)
 // follows the new language's template.
 func (h *handlers) refreshForm(c echo.Context, f *invitationForm, resend *invite.Invitation) error {
-	if f.input().Mail.IsZero() {
+	if f.input(h.defaultTemplate(c, f)).Mail.IsZero() {
 		f.MailSubject, f.MailBody = "", ""
 	}
 	v, err := h.inviteView(c, f, resend)
@@ -281,8 +300,10 @@ func (h *handlers) preview(c echo.Context) error {
 // errors. Fields not valid yet (the form is being filled in) are shown
 // with sample values; every other field as typed.
 func (h *handlers) previewOf(c echo.Context, f *invitationForm) (*invite.Message, map[string]*invite.FieldError, error) {
-	in := f.input()
-	in.Mail = invite.Template{Subject: f.MailSubject, Body: f.MailBody} // what the panel holds, customised or not
+	in := f.input(invite.Template{})
+	if in.Mail.IsZero() {
+		in.Mail = invite.Template{Subject: f.MailSubject, Body: f.MailBody}
+	}
 	msg, err := h.svc.PreviewMail(c.Request().Context(), in)
 	if errs := mailFieldErrors(err); errs["mail_subject"] != nil || errs["mail_body"] != nil {
 		// Only the template's errors: the others are the form's, told on send.
@@ -558,7 +579,7 @@ func (h *handlers) resend(c echo.Context) error {
 	case "refresh":
 		return h.refreshForm(c, f, inv)
 	}
-	in := f.input()
+	in := f.input(h.defaultTemplate(c, f))
 	in.CompanyID = 0
 	resent, _, err := h.svc.Resend(c.Request().Context(), inv.ID, &in)
 	if err != nil {

@@ -73,11 +73,10 @@ func TestRoundTrips(t *testing.T) {
 			do   func() page
 			max  int // statements, BEGIN and COMMIT included
 		}{
-			// Session; company, address, pending invitation, templates;
-			// BEGIN, three for the bounds, invitation, grants, message,
-			// COMMIT. (Whether the e-mail panel still holds the template
-			// that filled it, the form itself tells.)
-			{"SendInvitation", func() page { return b.do(http.MethodPost, "/admin/invitations", form) }, 13},
+			// Session; the template the form was filled with; company,
+			// address, pending invitation, templates; BEGIN, three for
+			// the bounds, invitation, grants, message, COMMIT.
+			{"SendInvitation", func() page { return b.do(http.MethodPost, "/admin/invitations", form) }, 14},
 			// Session; a page of invitations with their grants and the
 			// state of their mail.
 			{"InvitationsPage", func() page { return b.get("/admin/invitations?status=pending") }, 2},
