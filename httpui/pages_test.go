@@ -3,6 +3,7 @@ package httpui_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -506,5 +507,39 @@ func TestInviteFormFollowsCompany(t *testing.T) {
 		}
 		// Edited, it is the administrator's, and stays.
 		refresh(a.bolt.ID, own.Subject+"!", own.Body).want(t, http.StatusOK, "Acme welcomes {FirstName}!")
+	})
+}
+
+// Found from outside: the company's template saved again between showing
+// the invite form and sending it sent the new template, not the mail the
+// administrator was shown. What the form shows is what is sent.
+func TestInviteSendsWhatItShowed(t *testing.T) {
+	eachApp(t, func(t *testing.T, a *app) {
+		b := a.browser()
+		b.login("root@example.com", adminPassword)
+		shown := invite.Template{Subject: "Acme welcomes {FirstName}", Body: "Hello {FirstName}, join us at Acme: {InvitationLink}"}
+		if err := a.svc.SetMailTemplate(a.global, a.acme.ID, "en", shown); err != nil {
+			t.Fatal(err)
+		}
+		form := url.Values{
+			"company": {fmt.Sprint(a.acme.ID)}, "email": {"shown@example.com"}, "first_name": {"Ann"}, "last_name": {"Lee"},
+			"business_role": {fmt.Sprint(a.acme.BusinessRoles[0].ID)}, "language": {"en"}, "time_zone": {"UTC"},
+			"grant": {fmt.Sprint(a.acme.Subscriptions[0].ID)}, fmt.Sprintf("role_%d", a.acme.Subscriptions[0].ID): {"viewer"},
+			"mail_subject": {shown.Subject}, "mail_body": {shown.Body}, "mail_company": {fmt.Sprint(a.acme.ID)}, "mail_language": {"en"},
+			"action": {"send"},
+		}
+		page := b.get(fmt.Sprintf("/admin/invitations/new?company=%d", a.acme.ID))
+		page.want(t, http.StatusOK, "Acme welcomes {FirstName}")
+		form.Set("_csrf", html.UnescapeString(csrfField.FindStringSubmatch(page.body)[1]))
+		saved := invite.Template{Subject: "Changed meanwhile", Body: "Another text {InvitationLink}"}
+		if err := a.svc.SetMailTemplate(a.global, a.acme.ID, "en", saved); err != nil {
+			t.Fatal(err)
+		}
+		if p := b.do(http.MethodPost, "/admin/invitations", form); p.status >= 400 {
+			t.Fatalf("send: %d %s", p.status, p.body)
+		}
+		if got := a.mailTo("shown@example.com", invite.KindInvitation); !strings.Contains(got, "Hello Ann, join us at Acme") {
+			t.Errorf("sent:\n%s\nwant the mail that was shown", got)
+		}
 	})
 }
