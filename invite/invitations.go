@@ -239,6 +239,9 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 		if err := tx.st().CreateInvitation(ctx, inv, msg); err != nil {
 			return err
 		}
+		if err := tx.stillMay(ctx, u, c.ID, inv.Grants); err != nil {
+			return err
+		}
 		tx.queued()
 		return nil
 	})
@@ -249,6 +252,34 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 		return nil, "", s.pendingOr(ctx, c.ID, inv.Email, 0, err)
 	}
 	return inv, token, nil
+}
+
+// stillMay checks, in a transaction that has written on the authority of
+// actor, an administrator, that they may still do it as they are stored
+// now: administer the company and grant the grants. It holds them so
+// until the transaction commits (Store.HoldUser), after its writes, as
+// UpdateUser's locks come after a company's: a demotion or disabling
+// that committed first is seen here, and one that commits after sees
+// what was written, and cancels what they may no longer have sent.
+// Checked only when the call began, a demotion during the request left
+// its invitations pending (found from outside).
+func (s *Service) stillMay(ctx context.Context, actor *User, companyID int64, grants []Grant) error {
+	cur, err := s.st().HoldUser(ctx, actor.ID)
+	switch {
+	case errors.Is(err, ErrUserNotFound):
+		return ErrUnauthorized
+	case err != nil:
+		return err
+	case cur.Disabled():
+		return ErrUnauthorized
+	case cur.AdminLevel != AdminGlobal && cur.AdminLevel != AdminCompany:
+		return ErrForbidden
+	case !administers(cur, companyID):
+		return ErrCompanyNotFound
+	}
+	var v validator
+	v.grantable("grants", cur, grants)
+	return v.err()
 }
 
 // visibleInvitation returns the invitation if the acting administrator
@@ -372,10 +403,14 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 			inv.LastSentBy = actor.ID
 			return s.compose(KindInvitation, inv, mc, token, now)
 		})
-		if err == nil {
-			tx.queued()
+		if err != nil {
+			return err
 		}
-		return err
+		if err := tx.stillMay(ctx, actor, resent.CompanyID, resent.Grants); err != nil {
+			return err
+		}
+		tx.queued()
+		return nil
 	})
 	switch {
 	case errors.Is(err, ErrInvitationPending):

@@ -84,6 +84,12 @@ type UserStore interface {
 	// and the number of enabled Company Administrators of their company,
 	// and saves what update left, grants included, in one transaction.
 	UpdateUser(ctx context.Context, id int64, update func(u *User, admins int) error) (*User, error)
+	// HoldUser returns the user as stored and, within InTx, keeps them
+	// from changing until the transaction ends: what the transaction
+	// writes on their authority is allowed by them as they are when it
+	// commits. UpdateUser of the same user waits for it, or it for
+	// UpdateUser. It returns ErrUserNotFound if there is no such user.
+	HoldUser(ctx context.Context, id int64) (*User, error)
 	// DeleteUser locks as UpdateUser does, calls check, and deletes the
 	// user with their grants and sessions, in one transaction; an error
 	// from check deletes nothing. Invitations keep the user's ID as

@@ -62,14 +62,33 @@ type userGrantJoin struct {
 
 // userWhere loads the one user where, a condition on user_row, selects.
 func (db *DB) userWhere(ctx context.Context, idb bun.IDB, where string, args ...any) (*invite.User, error) {
+	return db.userRead(ctx, idb, false, where, args...)
+}
+
+// HoldUser implements invite.Store: on MySQL the user's row and grants are
+// read with shared locks, which UpdateUser's exclusive ones wait for (and
+// wait behind); SQLite's write transaction holds the whole database.
+func (db *DB) HoldUser(ctx context.Context, id int64) (*invite.User, error) {
+	u, err := db.userRead(ctx, db.idb(), db.mysql && db.tx != nil, "user_row.id = ?", id)
+	return u, translate(err)
+}
+
+// userRead loads the one user where selects, with shared locks if share.
+func (db *DB) userRead(ctx context.Context, idb bun.IDB, share bool, where string, args ...any) (*invite.User, error) {
 	var rows []userGrantJoin
-	err := idb.NewSelect().Model(&rows).
+	sel := idb.NewSelect().Model(&rows).
 		ColumnExpr("user_row.*").
 		ColumnExpr("g.subscription_id AS grant_subscription_id, g.role AS grant_role").
 		Join("LEFT JOIN user_subscriptions AS g ON g.user_id = user_row.id").
 		Where(where, args...).
-		OrderExpr("g.subscription_id").
-		Scan(ctx)
+		OrderExpr("g.subscription_id")
+	var err error
+	if share {
+		// MariaDB knows no FOR SHARE, which is all bun writes.
+		err = idb.NewRaw(sel.String()+" LOCK IN SHARE MODE").Scan(ctx, &rows)
+	} else {
+		err = sel.Scan(ctx)
+	}
 	if err != nil {
 		return nil, err
 	}

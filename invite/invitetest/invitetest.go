@@ -65,6 +65,7 @@ var suite = []struct {
 	{"NoPasswordHashReturned", testNoPasswordHashReturned},
 	{"Sessions", testSessions},
 	{"SessionContext", testSessionContext},
+	{"DemotionDuringInvitations", testDemotionDuringInvitations},
 	{"RequestNewInvitation", testRequestNewInvitation},
 	{"RequestsReachSomeone", testRequestsReachSomeone},
 	{"Terms", testTerms},

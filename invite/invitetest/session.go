@@ -3,6 +3,7 @@ package invitetest
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -203,5 +204,56 @@ func testSessionContext(t *testing.T, open Opener) {
 	wantErr(t, err, invite.ErrForbidden)
 	if _, _, err := f.Service.SessionContext(t.Context(), token); !errors.Is(err, invite.ErrUnauthorized) {
 		t.Errorf("a new request of the disabled user's session: got %v, want ErrUnauthorized", err)
+	}
+}
+
+// Found from outside: an administrator demoted while their requests were
+// on their way kept the invitations those requests wrote after the
+// demotion. A request acts as its user was when it began (SessionContext),
+// but what it writes on their authority stands only if they may still
+// write it when it commits: none of their invitations stays pending.
+func testDemotionDuringInvitations(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	boss := f.Member(t, f.A, invite.AdminCompany)
+	f.Member(t, f.A, invite.AdminCompany) // A keeps an administrator
+	_, token, err := f.Service.Login(t.Context(), boss.Email, Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const clients, each = 8, 6
+	inputs := make([][]invite.InvitationInput, clients)
+	for i := range inputs {
+		for range each {
+			inputs[i] = append(inputs[i], f.Input(f.A))
+		}
+	}
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, in := range inputs {
+		ctx, _, err := f.Service.SessionContext(t.Context(), token) // each a request begun before the demotion
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() {
+			<-start
+			for _, in := range in {
+				_, _, err := f.Service.Invite(ctx, in)
+				if err != nil && !errors.Is(err, invite.ErrForbidden) && !errors.Is(err, invite.ErrUnauthorized) {
+					t.Errorf("Invite: %v", err)
+				}
+			}
+		})
+	}
+	close(start)
+	if _, err := f.Service.ChangeUser(f.Global, boss.ID, invite.UserChange{AdminLevel: invite.AdminNone}); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	pending, err := f.Store.Invitations(t.Context(), invite.InvitationQuery{SentBy: boss.ID, Status: invite.StatusPending, Now: f.Clock.Now(), Limit: clients * each})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pending) != 0 {
+		t.Errorf("%d invitations of the demoted administrator are pending", len(pending))
 	}
 }

@@ -147,3 +147,9 @@ func (s *Store) SetLastLogin(ctx context.Context, userID int64, at time.Time) er
 		return d.putUser(u)
 	})
 }
+
+// HoldUser implements invite.Store. A transaction here holds the whole
+// store: the user cannot change before it ends.
+func (s *Store) HoldUser(ctx context.Context, id int64) (*invite.User, error) {
+	return s.User(ctx, id)
+}
