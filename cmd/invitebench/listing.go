@@ -89,7 +89,10 @@ func (b *bench) newListing(ctx context.Context, base string) (*listing, error) {
 	if p.rawFirst, err = b.raw.PrepareContext(ctx, b.dialect.pendingPage(invitationColumns, "")); err != nil {
 		return nil, err
 	}
-	if p.rawDeep, err = b.raw.PrepareContext(ctx, b.dialect.pendingPage(invitationColumns, afterCursor)); err != nil {
+	// The baseline's deep page is the fastest SELECT of it found: with the
+	// bound on created_at, which SQLite needs to seek with prepared
+	// arguments (26.8 ms against 0.33 ms at the 100,000th row without it).
+	if p.rawDeep, err = b.raw.PrepareContext(ctx, b.dialect.pendingPage(invitationColumns, afterCursorBounded)); err != nil {
 		return nil, err
 	}
 	if err := p.compareBounded(ctx); err != nil {
@@ -102,14 +105,16 @@ func (b *bench) newListing(ctx context.Context, base string) (*listing, error) {
 }
 
 // compareBounded times the deep page's SELECT alone, as the product's store
-// words it and with a bound on created_at added, and notes both: the
-// difference is what the database reads above the cursor.
+// words it and with a bound on created_at added (the baseline's), and
+// notes both: the difference is what the database reads above the cursor
+// when its arguments are prepared, not written into the SQL as bun writes
+// them.
 func (p *listing) compareBounded(ctx context.Context) error {
-	bounded, err := p.b.raw.PrepareContext(ctx, p.b.dialect.pendingPage(invitationColumns, afterCursorBounded))
+	worded, err := p.b.raw.PrepareContext(ctx, p.b.dialect.pendingPage(invitationColumns, afterCursor))
 	if err != nil {
 		return err
 	}
-	defer bounded.Close()
+	defer worded.Close()
 	d := p.b.dialect
 	at := d.arg(p.after.createdAt)
 	took := func(read func() ([]rawInvitation, error)) (time.Duration, error) {
@@ -123,13 +128,13 @@ func (p *listing) compareBounded(ctx context.Context) error {
 		}
 		return best, nil
 	}
-	asIs, err := took(func() ([]rawInvitation, error) { return p.rawDeepPage(ctx) })
+	asIs, err := took(func() ([]rawInvitation, error) {
+		return scanPage(worded.QueryContext(ctx, bigCompany, d.arg(time.Now()), at, at, p.after.id, pageSize+1))
+	})
 	if err != nil {
 		return err
 	}
-	withBound, err := took(func() ([]rawInvitation, error) {
-		return scanPage(bounded.QueryContext(ctx, bigCompany, d.arg(time.Now()), at, at, at, p.after.id, pageSize+1))
-	})
+	withBound, err := took(func() ([]rawInvitation, error) { return p.rawDeepPage(ctx) })
 	if err != nil {
 		return err
 	}
@@ -197,7 +202,7 @@ func (p *listing) rawFirstPage(ctx context.Context) ([]rawInvitation, error) {
 func (p *listing) rawDeepPage(ctx context.Context) ([]rawInvitation, error) {
 	d := p.b.dialect
 	at := d.arg(p.after.createdAt)
-	return scanPage(p.rawDeep.QueryContext(ctx, bigCompany, d.arg(time.Now()), at, at, p.after.id, pageSize+1))
+	return scanPage(p.rawDeep.QueryContext(ctx, bigCompany, d.arg(time.Now()), at, at, at, p.after.id, pageSize+1))
 }
 
 // scanPage reads the rows of a page's query, as the caller passes the
