@@ -123,7 +123,10 @@ func (m *Mailer) client() (*mail.Client, error) {
 
 // Deliver sends msgs over one connection and returns an error for each
 // message the server did not accept. A 5xx reply is permanent; anything
-// else, a connection that cannot be made included, is temporary.
+// else, a connection that cannot be made included, is temporary. A
+// message whose data the server accepted is delivered, whatever fails
+// after it (the RSET before the next, the QUIT): sent again, it would be
+// a second copy.
 func (m *Mailer) Deliver(ctx context.Context, msgs []*invite.Message) []error {
 	errs := make([]error, len(msgs))
 	fail := func(err error) []error {
@@ -152,16 +155,15 @@ func (m *Mailer) Deliver(ctx context.Context, msgs []*invite.Message) []error {
 		return errs
 	}
 	if err := c.DialAndSendWithContext(ctx, out...); err != nil {
-		anyMessage := false
+		err = fmt.Errorf("smtp %s:%d: %w", m.host, m.port, err)
 		for j, gm := range out {
-			if gm.HasSendError() {
+			switch {
+			case gm.IsDelivered():
+			case gm.HasSendError():
 				errs[index[j]] = classify(gm.SendError())
-				anyMessage = true
+			default: // not tried: the connection failed before it
+				errs[index[j]] = err
 			}
-		}
-		if !anyMessage {
-			// No message got its own error: the connection failed.
-			return fail(fmt.Errorf("smtp %s:%d: %w", m.host, m.port, err))
 		}
 	}
 	return errs
