@@ -1,6 +1,7 @@
 package invite
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -56,9 +57,18 @@ func (r Retry) backoff(n int) time.Duration {
 // The limits of one run of a job.
 const (
 	deliverBatch   = 50   // messages claimed at once
+	deliverGroup   = 10   // messages handed to the mailer at once, and recorded before the next
 	deliverBatches = 20   // claims per DeliverOutbox call
 	remindBatch    = 200  // reminders looked up at once
 	maxErrorLen    = 1000 // characters of a delivery error kept
+)
+
+// How long recording a delivery is tried again when the store fails, and
+// the first wait between tries (doubled up to a second): a message that
+// was sent and not recorded is sent again once its claim runs out.
+const (
+	recordFor   = 30 * time.Second
+	recordRetry = 50 * time.Millisecond
 )
 
 // RedactedToken replaces the token of a link that is not to be shown.
@@ -77,41 +87,73 @@ func (m *Message) redact(l *secretLinks, keepInvitations bool) {
 // too often, is marked failed with the reason. Any number of workers may run
 // it at once: each message is claimed by one of them. It is the scheduled
 // job's work and does no authorization.
+//
+// Each group of a batch that the mailer took is recorded before the next
+// is handed to it, and recording is tried again when the store fails, also
+// once ctx is canceled (a shutdown): what was sent is recorded before the
+// call returns, or is sent again once its claim runs out. A canceled ctx
+// hands the mailer nothing more.
 func (s *Service) DeliverOutbox(ctx context.Context, mailer Mailer) (int, error) {
 	keep := false
 	if k, ok := mailer.(LinkKeeper); ok {
 		keep = k.KeepsLinks()
 	}
 	sent := 0
+	var unrecorded error // the first delivery that could not be recorded
 	for range deliverBatches {
 		now := s.clock()
 		msgs, err := s.st().ClaimMessages(ctx, now, now.Add(s.retry.Lease), deliverBatch)
 		if err != nil || len(msgs) == 0 {
-			return sent, err
+			return sent, cmp.Or(err, unrecorded)
 		}
-		errs := mailer.Deliver(ctx, copyMessages(msgs))
-		if len(errs) != len(msgs) {
-			// Which were sent is unknown: none counts as sent, and each
-			// is tried again, as after a mail server that went away.
-			miscount := fmt.Errorf("the mailer answered %d results for %d messages", len(errs), len(msgs))
-			errs = slices.Repeat([]error{miscount}, len(msgs))
-		}
-		now = s.clock()
-		for i, m := range msgs {
-			err := errs[i]
-			s.settle(m, err, now, keep)
-			if m.State == DeliverySent {
-				sent++
+		for group := range slices.Chunk(msgs, deliverGroup) {
+			if err := ctx.Err(); err != nil {
+				return sent, cmp.Or(unrecorded, err)
 			}
-			if err := s.st().SaveDelivery(ctx, m); err != nil {
-				return sent, err
+			errs := mailer.Deliver(ctx, copyMessages(group))
+			if len(errs) != len(group) {
+				// Which were sent is unknown: none counts as sent, and
+				// each is tried again, as after a mail server that went
+				// away.
+				miscount := fmt.Errorf("the mailer answered %d results for %d messages", len(errs), len(group))
+				errs = slices.Repeat([]error{miscount}, len(group))
+			}
+			now = s.clock()
+			for i, m := range group {
+				s.settle(m, errs[i], now, keep)
+				if m.State == DeliverySent {
+					sent++
+				}
+				if err := s.record(ctx, m); err != nil && unrecorded == nil {
+					unrecorded = fmt.Errorf("record the delivery of message %d: %w", m.ID, err)
+				}
 			}
 		}
 		if len(msgs) < deliverBatch {
 			break
 		}
 	}
-	return sent, nil
+	return sent, unrecorded
+}
+
+// record saves the outcome of m's delivery, trying again for recordFor
+// while the store fails, whether or not ctx is canceled.
+func (s *Service) record(ctx context.Context, m *Message) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordFor)
+	defer cancel()
+	wait := recordRetry
+	for {
+		err := s.st().SaveDelivery(ctx, m)
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Second)
+	}
 }
 
 // copyMessages returns copies of msgs for a Mailer to keep: what the

@@ -105,5 +105,6 @@ var suite = []struct {
 	{"DeliveryErrorsForReader", testDeliveryErrorsForReader},
 	{"DeliveryOverSMTP", testDeliveryOverSMTP},
 	{"OutboxSurvivesSMTPDown", testOutboxSurvivesSMTPDown},
+	{"DeliveriesRecordedOnce", testDeliveriesRecordedOnce},
 	{"ConcurrentDelivery", testConcurrentDelivery},
 }

@@ -8,6 +8,8 @@ import (
 	"net"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -652,4 +654,102 @@ func testDeliveryErrorsForReader(t *testing.T, open Opener) {
 			}
 		}
 	}
+}
+
+// countingMailer accepts every message and counts what each recipient got;
+// deliver, if set, is called with each group it is handed.
+type countingMailer struct {
+	mu      sync.Mutex
+	got     map[string]int
+	deliver func(n int)
+}
+
+func (c *countingMailer) Deliver(_ context.Context, msgs []*invite.Message) []error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.got == nil {
+		c.got = map[string]int{}
+	}
+	for _, m := range msgs {
+		c.got[m.To]++
+	}
+	if c.deliver != nil {
+		c.deliver(len(msgs))
+	}
+	return make([]error, len(msgs))
+}
+
+// flakySaves is a Store whose SaveDelivery fails its first fails calls,
+// as a database that resets for a moment does.
+type flakySaves struct {
+	invite.Store
+	fails *atomic.Int64
+}
+
+func (s flakySaves) InTx(ctx context.Context, fn func(invite.Store) error) error {
+	return s.Store.InTx(ctx, func(tx invite.Store) error { return fn(flakySaves{tx, s.fails}) })
+}
+
+func (s flakySaves) SaveDelivery(ctx context.Context, m *invite.Message) error {
+	if s.fails.Add(-1) >= 0 {
+		return errInjected
+	}
+	return s.Store.SaveDelivery(ctx, m)
+}
+
+// Found from outside: a batch was recorded only once all of it was sent,
+// the first failure to record abandoned the rest, and a shutdown canceled
+// the recording; each sent again later what had gone out. What the mailer
+// took is recorded, through store faults and a shutdown, and sent once.
+func testDeliveriesRecordedOnce(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	none := invite.Rate{Count: -1}
+	cfg := invite.Config{Now: f.Clock.Now, Limits: invite.Limits{Invitations: none, Mails: none, DailyMails: none}}
+	sendAll := func(t *testing.T, want int) {
+		t.Helper()
+		for range want {
+			f.invite(t, f.A)
+		}
+	}
+	// afterLease delivers again once every claim has run out, and checks
+	// that each recipient got exactly one mail.
+	afterLease := func(t *testing.T, m *countingMailer, want int) {
+		t.Helper()
+		f.Clock.Add(invite.DefaultRetry().Lease + time.Minute)
+		if _, err := f.Service.DeliverOutbox(t.Context(), m); err != nil {
+			t.Fatal(err)
+		}
+		if len(m.got) != want {
+			t.Errorf("%d recipients got mail, want %d", len(m.got), want)
+		}
+		for to, n := range m.got {
+			if n != 1 {
+				t.Errorf("%s got %d mails, want 1", to, n)
+			}
+		}
+	}
+	t.Run("StoreFaults", func(t *testing.T) {
+		f.drain(t)
+		const want = 23 // three groups
+		sendAll(t, want)
+		var fails atomic.Int64
+		fails.Store(3)
+		m := &countingMailer{}
+		if n, err := invite.NewService(flakySaves{f.Store, &fails}, cfg).DeliverOutbox(t.Context(), m); n != want || err != nil {
+			t.Fatalf("DeliverOutbox: %d, %v; want %d sent and recorded", n, err, want)
+		}
+		afterLease(t, m, want)
+	})
+	t.Run("Shutdown", func(t *testing.T) {
+		f.drain(t)
+		const want = 23
+		sendAll(t, want)
+		ctx, cancel := context.WithCancel(t.Context())
+		m := &countingMailer{deliver: func(int) { cancel() }} // SIGTERM while the first group goes out
+		n, err := f.Service.DeliverOutbox(ctx, m)
+		if !errors.Is(err, context.Canceled) || n == 0 || n >= want {
+			t.Fatalf("DeliverOutbox: %d, %v; want some sent, then context.Canceled", n, err)
+		}
+		afterLease(t, m, want)
+	})
 }
