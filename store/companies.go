@@ -65,7 +65,7 @@ func (db *DB) Company(ctx context.Context, id int64) (*invite.Company, error) {
 }
 
 // companyQuery reads a company with its subscriptions and business roles
-// in one round trip: the company's row (part_kind ”), then one row for
+// in one round trip: the company's row (an empty part_kind), then one row for
 // each of its subscriptions ('s') and business roles ('r'), in the order
 // they were registered. Only the first row carries the company's columns.
 // Its columns are companyRow's, in the same order.
