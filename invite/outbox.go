@@ -121,8 +121,13 @@ func (s *Service) DeliverOutbox(ctx context.Context, mailer Mailer) (int, error)
 			now = s.clock()
 			for i, m := range group {
 				s.settle(m, errs[i], now, keep)
-				if m.State == DeliverySent {
+				switch m.State {
+				case DeliverySent:
 					sent++
+				case DeliveryFailed:
+					s.logger.Error("mail not delivered, for good", "message", m.ID, "kind", m.Kind, "attempts", m.Attempts, "err", m.LastError)
+				default:
+					s.logger.Warn("mail not delivered, to be tried again", "message", m.ID, "kind", m.Kind, "attempts", m.Attempts, "next_attempt", m.NextAttemptAt, "err", m.LastError)
 				}
 				if err := s.record(ctx, m); err != nil && unrecorded == nil {
 					unrecorded = fmt.Errorf("record the delivery of message %d: %w", m.ID, err)

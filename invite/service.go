@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"runtime"
 	"slices"
@@ -75,6 +76,9 @@ type Config struct {
 	// DefaultPaths when zero. NewService panics on Paths that cannot be
 	// told apart or are not plain absolute paths.
 	Paths Paths
+	// Logger, if set, is told of each delivery that failed, with the mail
+	// server's answer: what an operator watches when mail stops going out.
+	Logger *slog.Logger
 }
 
 // Defaults of Config.
@@ -104,6 +108,7 @@ type Service struct {
 	texts          *mailTexts
 	hashing        *gate
 	limits         Limits
+	logger         *slog.Logger
 
 	// instance tells this service, and the copies inTx makes of it, from
 	// another: only it may trust the acting user it loaded itself.
@@ -139,6 +144,10 @@ func NewService(st Store, cfg Config) *Service {
 		texts:          texts,
 		limits:         cfg.Limits.withDefaults(),
 		instance:       new(instance),
+		logger:         cfg.Logger,
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
 	}
 	if s.queued == nil {
 		s.queued = func() {}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -35,8 +36,10 @@ func (j *job) trigger(ctx context.Context, logger *slog.Logger, panics *atomic.I
 	for j.again.Swap(false) && ctx.Err() == nil {
 		n, err := j.runOnce(ctx, logger, panics)
 		switch {
-		case err != nil && ctx.Err() == nil:
-			logger.Error("job failed", "job", j.name, "err", err)
+		case err != nil && !(ctx.Err() != nil && errors.Is(err, ctx.Err())):
+			// Anything but the shutdown's own cancellation, which is no
+			// failure; what was done before either is still told.
+			logger.Error("job failed", "job", j.name, "err", err, "count", n)
 		case n > 0:
 			logger.Info("job done", "job", j.name, "count", n)
 		}

@@ -121,6 +121,7 @@ func (m *Main) Start(ctx context.Context) error {
 		ResetRequested: func() { m.jobs.kick(resets) },
 		JoinRequested:  func() { m.jobs.kick(joins) },
 		Phone:          phone.Check,
+		Logger:         m.logger,
 	})
 	if err := m.bootstrap(ctx); err != nil {
 		m.db.Close()

@@ -106,5 +106,6 @@ var suite = []struct {
 	{"DeliveryOverSMTP", testDeliveryOverSMTP},
 	{"OutboxSurvivesSMTPDown", testOutboxSurvivesSMTPDown},
 	{"DeliveriesRecordedOnce", testDeliveriesRecordedOnce},
+	{"DeliveryFailuresLogged", testDeliveryFailuresLogged},
 	{"ConcurrentDelivery", testConcurrentDelivery},
 }

@@ -1,6 +1,7 @@
 package invitetest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -752,4 +753,44 @@ func testDeliveriesRecordedOnce(t *testing.T, open Opener) {
 		}
 		afterLease(t, m, want)
 	})
+}
+
+// answeringMailer answers each recipient's message with the error that
+// answers names, nil for any other.
+type answeringMailer map[string]error
+
+func (a answeringMailer) Deliver(_ context.Context, msgs []*invite.Message) []error {
+	errs := make([]error, len(msgs))
+	for i, m := range msgs {
+		errs[i] = a[m.To]
+	}
+	return errs
+}
+
+// Found from outside: nothing was logged through a 48 s SMTP outage or 590
+// sendings again. Each failed delivery is told to the Logger with the mail
+// server's answer, at Warn when it is tried again and Error when it is
+// given up.
+func testDeliveryFailuresLogged(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	f.drain(t)
+	later, _ := f.invite(t, f.A)
+	gone, _ := f.invite(t, f.A)
+	var log bytes.Buffer
+	none := invite.Rate{Count: -1}
+	svc := invite.NewService(f.Store, invite.Config{Now: f.Clock.Now, Limits: invite.Limits{Invitations: none, Mails: none, DailyMails: none},
+		Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	m := answeringMailer{
+		later.Email: errors.New("451 4.3.0 try again later"),
+		gone.Email:  invite.Permanent(errors.New("550 5.1.1 no such user")),
+	}
+	if _, err := svc.DeliverOutbox(t.Context(), m); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`level=WARN msg="mail not delivered, to be tried again"`, "451 4.3.0 try again later",
+		`level=ERROR msg="mail not delivered, for good"`, "550 5.1.1 no such user"} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("the log lacks %q:\n%s", want, log.String())
+		}
+	}
 }
