@@ -2,6 +2,7 @@ package smtp_test
 
 import (
 	"bufio"
+	"context"
 	"net"
 	"strings"
 	"sync"
@@ -17,8 +18,9 @@ import (
 // connection, as a server restarting or an idle proxy does.
 type faultyServer struct {
 	ln       net.Listener
-	failAt   string // "RSET" or "QUIT"
+	failAt   string // "RSET" or "QUIT"; "DATA" stalls there until release is closed
 	drop     bool   // drop the connection instead of answering 421
+	release  chan struct{}
 	mu       sync.Mutex
 	accepted []string // the recipient of each message accepted
 }
@@ -29,8 +31,8 @@ func startFaulty(t *testing.T, failAt string, drop bool) *faultyServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &faultyServer{ln: ln, failAt: failAt, drop: drop}
-	t.Cleanup(func() { ln.Close() })
+	s := &faultyServer{ln: ln, failAt: failAt, drop: drop, release: make(chan struct{})}
+	t.Cleanup(func() { close(s.release); ln.Close() })
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -56,7 +58,11 @@ func (s *faultyServer) serve(c net.Conn) {
 			return
 		}
 		verb := strings.ToUpper(strings.Fields(line + " x")[0])
-		if verb == s.failAt {
+		if verb == s.failAt && verb == "DATA" && len(s.accepted) > 0 {
+			<-s.release // a server that stalls after one message
+			return
+		}
+		if verb == s.failAt && verb != "DATA" {
 			if !s.drop {
 				reply("421 4.3.2 Service shutting down")
 			}
@@ -136,5 +142,44 @@ func TestDeliverAcceptedStaysDelivered(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A delivery ends with its context, also when the server stalls in the
+// middle of it: what the server accepted by then is delivered, the rest
+// fails for another try. (Otherwise a stalled delivery outlives its
+// claim on the messages, and another worker sends them again.)
+func TestDeliverEndsWithItsContext(t *testing.T) {
+	srv := startFaulty(t, "DATA", false)
+	m, err := smtp.New(srv.url(), "no-reply@invite.example.com", smtp.WithTimeout(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	msgs := []*invite.Message{message("a@example.com"), message("b@example.com"), message("c@example.com")}
+	answered := make(chan []error, 1)
+	go func() { answered <- m.Deliver(ctx, msgs) }()
+	for {
+		srv.mu.Lock()
+		n := len(srv.accepted)
+		srv.mu.Unlock()
+		if n == 1 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case errs := <-answered:
+		if errs[0] != nil {
+			t.Errorf("message 0, accepted by the server: %v; want delivered", errs[0])
+		}
+		for i, err := range errs[1:] {
+			if err == nil || invite.IsPermanent(err) {
+				t.Errorf("message %d, never accepted: %v; want a temporary error", i+1, err)
+			}
+		}
+	case <-time.After(time.Minute): // the server stalls for the hour of its timeout
+		t.Fatal("Deliver did not return when its context ended")
 	}
 }

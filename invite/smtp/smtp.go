@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"mime"
+	"net"
 	netmail "net/mail"
 	"net/url"
 	"strconv"
@@ -94,8 +95,9 @@ func redact(rawURL string) string {
 	return "(unparsable)"
 }
 
-// client returns a go-mail client configured for the server.
-func (m *Mailer) client() (*mail.Client, error) {
+// client returns a go-mail client configured for the server, for a
+// delivery that ends with ctx, and what to call once it is over.
+func (m *Mailer) client(ctx context.Context) (*mail.Client, func(), error) {
 	tlsConfig := m.tls
 	if tlsConfig == nil {
 		tlsConfig = &tls.Config{}
@@ -106,6 +108,15 @@ func (m *Mailer) client() (*mail.Client, error) {
 		mail.WithPort(m.port),
 		mail.WithTimeout(m.timeout),
 		mail.WithTLSConfig(tlsConfig),
+	}
+	done := func() {}
+	if m.security != "tls" {
+		// go-mail takes a connection of its own dialer for implicit TLS
+		// only (it offers the password only over one), so that one is
+		// bounded by the timeout of each command alone.
+		var dial mail.DialContextFunc
+		dial, done = m.dialer(ctx)
+		opts = append(opts, mail.WithDialContextFunc(dial))
 	}
 	switch m.security {
 	case "starttls":
@@ -118,7 +129,32 @@ func (m *Mailer) client() (*mail.Client, error) {
 	if m.user != "" {
 		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(m.user), mail.WithPassword(m.password))
 	}
-	return mail.NewClient(m.host, opts...)
+	c, err := mail.NewClient(m.host, opts...)
+	return c, done, err
+}
+
+// dialer connects as go-mail would (for plain connections and STARTTLS),
+// to a connection that is closed when delivery, the context of the
+// delivery, ends: go-mail heeds a context only while dialing (its own,
+// which ends once dialed), and a server that stalls would otherwise hold a
+// delivery past its deadline, and past its claim on the messages, which
+// another worker then sends again. done ends the watch on delivery.
+func (m *Mailer) dialer(delivery context.Context) (dial mail.DialContextFunc, done func()) {
+	var stops []func() bool
+	dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := (&net.Dialer{Timeout: m.timeout}).DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		stops = append(stops, context.AfterFunc(delivery, func() { conn.Close() }))
+		return conn, nil
+	}
+	done = func() {
+		for _, stop := range stops {
+			stop()
+		}
+	}
+	return dial, done
 }
 
 // Deliver sends msgs over one connection and returns an error for each
@@ -126,7 +162,8 @@ func (m *Mailer) client() (*mail.Client, error) {
 // else, a connection that cannot be made included, is temporary. A
 // message whose data the server accepted is delivered, whatever fails
 // after it (the RSET before the next, the QUIT): sent again, it would be
-// a second copy.
+// a second copy. When ctx ends, the connection is closed (but one of
+// implicit TLS): what was not accepted by then fails.
 func (m *Mailer) Deliver(ctx context.Context, msgs []*invite.Message) []error {
 	errs := make([]error, len(msgs))
 	fail := func(err error) []error {
@@ -137,10 +174,11 @@ func (m *Mailer) Deliver(ctx context.Context, msgs []*invite.Message) []error {
 		}
 		return errs
 	}
-	c, err := m.client()
+	c, done, err := m.client(ctx)
 	if err != nil {
 		return fail(err)
 	}
+	defer done()
 	out := make([]*mail.Msg, 0, len(msgs))
 	index := make([]int, 0, len(msgs))
 	for i, msg := range msgs {
