@@ -81,7 +81,10 @@ type Mailer interface {
 	// Permanent is not retried; a result of another length than msgs
 	// counts as a failure of each, to be retried. The messages are the
 	// mailer's own copies: it may keep them, to send later, and nothing
-	// changes them after Deliver returns.
+	// changes them after Deliver returns. It returns soon after ctx ends,
+	// failing what was not sent by then: the outbox gives it half the
+	// lease of its claim on the messages, after which another worker may
+	// send them.
 	Deliver(ctx context.Context, msgs []*Message) []error
 }
 

@@ -56,9 +56,8 @@ func (r Retry) backoff(n int) time.Duration {
 
 // The limits of one run of a job.
 const (
-	deliverBatch   = 50   // messages claimed at once
-	deliverGroup   = 10   // messages handed to the mailer at once, and recorded before the next
-	deliverBatches = 20   // claims per DeliverOutbox call
+	deliverBatch   = 10   // messages claimed at once, handed to the mailer and recorded before the next
+	deliverBatches = 100  // claims per DeliverOutbox call
 	remindBatch    = 200  // reminders looked up at once
 	maxErrorLen    = 1000 // characters of a delivery error kept
 )
@@ -88,11 +87,13 @@ func (m *Message) redact(l *secretLinks, keepInvitations bool) {
 // it at once: each message is claimed by one of them. It is the scheduled
 // job's work and does no authorization.
 //
-// Each group of a batch that the mailer took is recorded before the next
-// is handed to it, and recording is tried again when the store fails, also
-// once ctx is canceled (a shutdown): what was sent is recorded before the
-// call returns, or is sent again once its claim runs out. A canceled ctx
-// hands the mailer nothing more.
+// Each batch is claimed, handed to the mailer and recorded before the next:
+// the mailer has half the claim's lease (Retry.Lease) to deliver it, and
+// its outcome is recorded with the other half to spare, so that no other
+// worker claims a message that is still being sent. Recording is tried
+// again when the store fails, also once ctx is canceled (a shutdown): what
+// was sent is recorded before the call returns, or would be sent again
+// once its claim lapsed. A canceled ctx claims nothing more.
 func (s *Service) DeliverOutbox(ctx context.Context, mailer Mailer) (int, error) {
 	keep := false
 	if k, ok := mailer.(LinkKeeper); ok {
@@ -101,37 +102,28 @@ func (s *Service) DeliverOutbox(ctx context.Context, mailer Mailer) (int, error)
 	sent := 0
 	var unrecorded error // the first delivery that could not be recorded
 	for range deliverBatches {
+		if err := ctx.Err(); err != nil {
+			return sent, cmp.Or(unrecorded, err)
+		}
 		now := s.clock()
 		msgs, err := s.st().ClaimMessages(ctx, now, now.Add(s.retry.Lease), deliverBatch)
 		if err != nil || len(msgs) == 0 {
 			return sent, cmp.Or(err, unrecorded)
 		}
-		for group := range slices.Chunk(msgs, deliverGroup) {
-			if err := ctx.Err(); err != nil {
-				return sent, cmp.Or(unrecorded, err)
+		errs := s.hand(ctx, mailer, msgs)
+		now = s.clock()
+		for i, m := range msgs {
+			s.settle(m, errs[i], now, keep)
+			switch m.State {
+			case DeliverySent:
+				sent++
+			case DeliveryFailed:
+				s.logger.Error("mail not delivered, for good", "message", m.ID, "kind", m.Kind, "attempts", m.Attempts, "err", m.LastError)
+			default:
+				s.logger.Warn("mail not delivered, to be tried again", "message", m.ID, "kind", m.Kind, "attempts", m.Attempts, "next_attempt", m.NextAttemptAt, "err", m.LastError)
 			}
-			errs := mailer.Deliver(ctx, copyMessages(group))
-			if len(errs) != len(group) {
-				// Which were sent is unknown: none counts as sent, and
-				// each is tried again, as after a mail server that went
-				// away.
-				miscount := fmt.Errorf("the mailer answered %d results for %d messages", len(errs), len(group))
-				errs = slices.Repeat([]error{miscount}, len(group))
-			}
-			now = s.clock()
-			for i, m := range group {
-				s.settle(m, errs[i], now, keep)
-				switch m.State {
-				case DeliverySent:
-					sent++
-				case DeliveryFailed:
-					s.logger.Error("mail not delivered, for good", "message", m.ID, "kind", m.Kind, "attempts", m.Attempts, "err", m.LastError)
-				default:
-					s.logger.Warn("mail not delivered, to be tried again", "message", m.ID, "kind", m.Kind, "attempts", m.Attempts, "next_attempt", m.NextAttemptAt, "err", m.LastError)
-				}
-				if err := s.record(ctx, m); err != nil && unrecorded == nil {
-					unrecorded = fmt.Errorf("record the delivery of message %d: %w", m.ID, err)
-				}
+			if err := s.record(ctx, m); err != nil && unrecorded == nil {
+				unrecorded = fmt.Errorf("record the delivery of message %d: %w", m.ID, err)
 			}
 		}
 		if len(msgs) < deliverBatch {
@@ -139,6 +131,21 @@ func (s *Service) DeliverOutbox(ctx context.Context, mailer Mailer) (int, error)
 		}
 	}
 	return sent, unrecorded
+}
+
+// hand gives msgs to mailer for half their lease and returns its answer,
+// one error for each.
+func (s *Service) hand(ctx context.Context, mailer Mailer, msgs []*Message) []error {
+	ctx, cancel := context.WithTimeout(ctx, s.retry.Lease/2)
+	defer cancel()
+	errs := mailer.Deliver(ctx, copyMessages(msgs))
+	if len(errs) != len(msgs) {
+		// Which were sent is unknown: none counts as sent, and each is
+		// tried again, as after a mail server that went away.
+		miscount := fmt.Errorf("the mailer answered %d results for %d messages", len(errs), len(msgs))
+		errs = slices.Repeat([]error{miscount}, len(msgs))
+	}
+	return errs
 }
 
 // record saves the outcome of m's delivery, trying again for recordFor

@@ -107,5 +107,6 @@ var suite = []struct {
 	{"OutboxSurvivesSMTPDown", testOutboxSurvivesSMTPDown},
 	{"DeliveriesRecordedOnce", testDeliveriesRecordedOnce},
 	{"DeliveryFailuresLogged", testDeliveryFailuresLogged},
+	{"SlowDeliveryNotSentTwice", testSlowDeliveryNotSentTwice},
 	{"ConcurrentDelivery", testConcurrentDelivery},
 }

@@ -794,3 +794,67 @@ func testDeliveryFailuresLogged(t *testing.T, open Opener) {
 		}
 	}
 }
+
+// stallingMailer accepts the first message it is handed, then stalls until
+// its context ends or release is closed, failing the rest.
+type stallingMailer struct {
+	got     countingMailer
+	stalled chan struct{} // closed once it stalls
+	release chan struct{}
+}
+
+func (s *stallingMailer) Deliver(ctx context.Context, msgs []*invite.Message) []error {
+	errs := s.got.Deliver(ctx, msgs[:1])
+	close(s.stalled)
+	select {
+	case <-ctx.Done():
+	case <-s.release:
+	}
+	for range msgs[1:] {
+		errs = append(errs, errors.New("451 4.4.2 timed out"))
+	}
+	return errs
+}
+
+// Found from outside: with two workers, a delivery slower than the claim's
+// lease was claimed again by the other and sent twice, and the late record
+// dropped. A worker's mailer has half the lease; what it sent by then is
+// recorded before the lease lapses, and never sent again. (Real time: the
+// lease is the service's clock's, the mailer's deadline the context's.)
+func testSlowDeliveryNotSentTwice(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	f.drain(t)
+	for range 3 {
+		f.invite(t, f.A)
+	}
+	const lease = 4 * time.Second
+	none := invite.Rate{Count: -1}
+	cfg := invite.Config{Now: time.Now, Retry: invite.Retry{Attempts: 10, Base: time.Hour, Max: time.Hour, Lease: lease},
+		Limits: invite.Limits{Invitations: none, Mails: none, DailyMails: none}}
+	slow := &stallingMailer{stalled: make(chan struct{}), release: make(chan struct{})}
+	done := make(chan error, 1)
+	go func() {
+		_, err := invite.NewService(f.Store, cfg).DeliverOutbox(t.Context(), slow)
+		done <- err
+	}()
+	<-slow.stalled
+	// The other worker tries until the first one's lease has lapsed.
+	other, fast := invite.NewService(f.Store, cfg), &countingMailer{}
+	for deadline := time.Now().Add(lease + time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if _, err := other.DeliverOutbox(t.Context(), fast); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(slow.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for to := range slow.got.got {
+		if fast.got[to] > 0 {
+			t.Errorf("%s got the mail twice: from the slow worker and the other", to)
+		}
+	}
+	if len(slow.got.got) != 1 {
+		t.Errorf("the slow worker delivered to %v, want one", slow.got.got)
+	}
+}
