@@ -306,12 +306,8 @@ func (s *Service) DeclineJoinRequest(ctx context.Context, id int64) error {
 // of its key is kept. A page that was open before stops working at its old
 // address.
 func (s *Service) OpenJoinPage(ctx context.Context, companyID int64) (string, error) {
-	u, err := s.admin(ctx)
-	if err != nil {
+	if _, err := s.adminOf(ctx, companyID); err != nil {
 		return "", err
-	}
-	if !administers(u, companyID) {
-		return "", ErrCompanyNotFound
 	}
 	key, hash, err := newToken(s.rand)
 	if err != nil {
@@ -325,12 +321,8 @@ func (s *Service) OpenJoinPage(ctx context.Context, companyID int64) (string, er
 
 // CloseJoinPage closes a company's join page; its address stops working.
 func (s *Service) CloseJoinPage(ctx context.Context, companyID int64) error {
-	u, err := s.admin(ctx)
-	if err != nil {
+	if _, err := s.adminOf(ctx, companyID); err != nil {
 		return err
-	}
-	if !administers(u, companyID) {
-		return ErrCompanyNotFound
 	}
 	return s.st().SetJoinKey(ctx, companyID, nil)
 }

@@ -7,12 +7,8 @@ import (
 // MailTemplate returns the company's invitation template for lang, or the
 // built-in one if the company has none, and whether it is the company's.
 func (s *Service) MailTemplate(ctx context.Context, companyID int64, lang string) (Template, bool, error) {
-	u, err := s.admin(ctx)
-	if err != nil {
+	if _, err := s.adminOf(ctx, companyID); err != nil {
 		return Template{}, false, err
-	}
-	if !administers(u, companyID) {
-		return Template{}, false, ErrCompanyNotFound
 	}
 	var v validator
 	if lang = v.language("language", lang, "en"); lang == "" {
@@ -32,12 +28,8 @@ func (s *Service) MailTemplate(ctx context.Context, companyID int64, lang string
 // template goes back to the built-in one. A template with an unknown
 // placeholder, or a line break in its subject, is refused with the position.
 func (s *Service) SetMailTemplate(ctx context.Context, companyID int64, lang string, t Template) error {
-	u, err := s.admin(ctx)
-	if err != nil {
+	if _, err := s.adminOf(ctx, companyID); err != nil {
 		return err
-	}
-	if !administers(u, companyID) {
-		return ErrCompanyNotFound
 	}
 	var v validator
 	lang = v.language("language", lang, "en")

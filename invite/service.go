@@ -294,6 +294,19 @@ func (s *Service) admin(ctx context.Context) (*User, error) {
 	return u, nil
 }
 
+// adminOf returns the acting user if they administer the company with the
+// given ID; ErrCompanyNotFound if they administer others only.
+func (s *Service) adminOf(ctx context.Context, companyID int64) (*User, error) {
+	u, err := s.admin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !administers(u, companyID) {
+		return nil, ErrCompanyNotFound
+	}
+	return u, nil
+}
+
 // administers reports whether u administers the company with the given ID.
 func administers(u *User, companyID int64) bool {
 	switch u.AdminLevel {

@@ -14,12 +14,8 @@ const MaxTermsLen = 10000
 // they join: plain text in paragraphs, or "" (or only spaces) for the
 // built-in terms. The acting user must administer the company.
 func (s *Service) SetTerms(ctx context.Context, companyID int64, terms string) error {
-	u, err := s.admin(ctx)
-	if err != nil {
+	if _, err := s.adminOf(ctx, companyID); err != nil {
 		return err
-	}
-	if !administers(u, companyID) {
-		return ErrCompanyNotFound
 	}
 	var v validator
 	terms = v.paragraphs("terms", terms, MaxTermsLen)

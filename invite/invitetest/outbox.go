@@ -595,13 +595,14 @@ func testMailerMiscounts(t *testing.T, open Opener) {
 	}
 }
 
-// failingMailer refuses every message with the error of its own index.
-type failingMailer []error
+// answeringMailer answers each recipient's message with the error that
+// answers names, nil (sent) for any other.
+type answeringMailer map[string]error
 
-func (f failingMailer) Deliver(_ context.Context, msgs []*invite.Message) []error {
+func (a answeringMailer) Deliver(_ context.Context, msgs []*invite.Message) []error {
 	errs := make([]error, len(msgs))
-	for i := range msgs {
-		errs[i] = f[i%len(f)]
+	for i, m := range msgs {
+		errs[i] = a[m.To]
 	}
 	return errs
 }
@@ -615,9 +616,9 @@ func testDeliveryErrorsForReader(t *testing.T, open Opener) {
 	f.drain(t)
 	refused, _ := f.invite(t, f.A)
 	unreachable, _ := f.invite(t, f.A)
-	mailer := failingMailer{
-		invite.Permanent(errors.New("smtp mail.internal.example:25: 550 5.1.1 <x@example.com>: no such user")),
-		invite.Permanent(errors.New("dial tcp 10.0.0.5:25: connection refused")),
+	mailer := answeringMailer{
+		refused.Email:     invite.Permanent(errors.New("smtp mail.internal.example:25: 550 5.1.1 <x@example.com>: no such user")),
+		unreachable.Email: invite.Permanent(errors.New("dial tcp 10.0.0.5:25: connection refused")),
 	}
 	if _, err := f.Service.DeliverOutbox(t.Context(), mailer); err != nil {
 		t.Fatal(err)
@@ -628,7 +629,7 @@ func testDeliveryErrorsForReader(t *testing.T, open Opener) {
 		refused    string
 		unreachble string
 	}{
-		{f.Global, "Global Administrator", mailer[0].Error(), mailer[1].Error()},
+		{f.Global, "Global Administrator", mailer[refused.Email].Error(), mailer[unreachable.Email].Error()},
 		{f.AdminA, "Company Administrator", "550", invite.DeliveryUnreachable},
 	} {
 		for id, want := range map[int64]string{refused.ID: tc.refused, unreachable.ID: tc.unreachble} {
@@ -753,18 +754,6 @@ func testDeliveriesRecordedOnce(t *testing.T, open Opener) {
 		}
 		afterLease(t, m, want)
 	})
-}
-
-// answeringMailer answers each recipient's message with the error that
-// answers names, nil for any other.
-type answeringMailer map[string]error
-
-func (a answeringMailer) Deliver(_ context.Context, msgs []*invite.Message) []error {
-	errs := make([]error, len(msgs))
-	for i, m := range msgs {
-		errs[i] = a[m.To]
-	}
-	return errs
 }
 
 // Found from outside: nothing was logged through a 48 s SMTP outage or 590
