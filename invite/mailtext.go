@@ -62,14 +62,16 @@ func (m *mailTexts) writeHTML(b *strings.Builder, lang, subject, body, link, but
 
 // normalizeURL percent-encodes the bytes of a URL that html/template
 // encodes in an attribute that holds one: all but the unreserved and
-// reserved characters of RFC 3986, and '%', less the quote and the
-// parentheses, which could end the attribute or a CSS url().
+// reserved characters of RFC 3986 (less the quote and the parentheses,
+// which could end the attribute or a CSS url()), and a '%' that does not
+// start an escape followed by more.
 func normalizeURL(s string) string {
 	var b strings.Builder
 	written := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$&*+,/:;=?@[]-._~%", c) >= 0 {
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$&*+,/:;=?@[]-._~", c) >= 0 ||
+			c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
 			continue
 		}
 		if b.Len() == 0 {
@@ -84,6 +86,10 @@ func normalizeURL(s string) string {
 	}
 	b.WriteString(s[written:])
 	return b.String()
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // newEscaper returns what html/template replaces in text and in quoted
