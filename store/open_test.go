@@ -93,6 +93,11 @@ func TestOpen(t *testing.T) {
 		{"MySQLNoDatabase", "mysql://root@127.0.0.1:3306/", "names no database"},
 		{"MySQLUnknownParameter", "mysql://root@127.0.0.1:3306/x?charset=latin1", "unsupported URL parameter"},
 		{"MySQLDown", "mysql://root:secret@127.0.0.1:1/invite", "ping mysql"},
+		{"MySQLAllHostsDown", "mysql://root:secret@127.0.0.1:1,127.0.0.1:2/invite", "ping mysql"},
+		{"MySQLEmptyHost", "mysql://root:secret@127.0.0.1:1,,127.0.0.1:2/invite", "not a host name"},
+		{"MySQLNoHost", "mysql://root:secret@/invite", "names no host"},
+		{"MySQLBadTimeout", "mysql://root:secret@127.0.0.1:3306/x?readTimeout=soon", "not a positive duration"},
+		{"MySQLZeroTimeout", "mysql://root:secret@127.0.0.1:3306/x?timeout=0s", "not a positive duration"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -156,4 +161,81 @@ func TestDatabaseCutIsUnavailable(t *testing.T) {
 			t.Fatalf("after the database came back: %v", err)
 		}
 	})
+	t.Run("MySQLBlackhole", func(t *testing.T) {
+		// A partition: nothing answers, nothing is reset. A call without
+		// a deadline (as a job's) ends by the URL's read timeout, on the
+		// pool's connection and on a new one, rather than waiting for
+		// the kernel's keep-alive, some two hours.
+		u, err := url.Parse(storetest.MySQLURL(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		proxy := storetest.NewProxy(t, u.Host)
+		u.Host, u.RawQuery = proxy.Addr(), "readTimeout=1s"
+		db := mustOpen(t, u.String())
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		proxy.Blackhole()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for range 3 {
+				if _, err := db.HasUsers(ctx); invite.ErrorCode(err) != invite.CodeUnavailable {
+					t.Errorf("in a partition: got %v (%s), want unavailable", err, invite.ErrorCode(err))
+					return
+				}
+			}
+		}()
+		select {
+		case <-done:
+		case <-time.After(time.Minute): // the timeout is a second; this only spares the test its 10 minutes
+			t.Fatal("a call in a partition did not return in a minute")
+		}
+		proxy.Restore()
+		if _, err := db.HasUsers(ctx); err != nil {
+			t.Fatalf("after the partition healed: %v", err)
+		}
+	})
+}
+
+// With several hosts in the URL, the DB connects to the first that answers
+// and moves to another when it goes away, and back.
+func TestFailover(t *testing.T) {
+	ctx := context.Background()
+	u, err := url.Parse(storetest.MySQLURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := storetest.NewProxy(t, u.Host), storetest.NewProxy(t, u.Host)
+	u.Host = "127.0.0.1:1," + a.Addr() + "," + b.Addr() // the first never answers
+	db := mustOpen(t, u.String())
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	works := func(when string) {
+		t.Helper()
+		// The pool's connections to a host that went away fail once
+		// each, as unavailable; a new connection goes to another host.
+		var err error
+		for range 20 {
+			if _, err = db.HasUsers(ctx); err == nil {
+				return
+			}
+			if invite.ErrorCode(err) != invite.CodeUnavailable {
+				t.Fatalf("%s: got %v (%s), want unavailable until it moves", when, err, invite.ErrorCode(err))
+			}
+		}
+		t.Fatalf("%s: still failing after 20 calls: %v", when, err)
+	}
+	works("with two of three hosts up")
+	a.Cut()
+	works("with the host in use cut")
+	a.Restore()
+	b.Cut()
+	works("with the other host cut")
+	a.Cut()
+	if _, err := db.HasUsers(ctx); invite.ErrorCode(err) != invite.CodeUnavailable {
+		t.Errorf("with every host cut: got %v (%s), want unavailable", err, invite.ErrorCode(err))
+	}
 }

@@ -5,12 +5,10 @@ package store
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -116,15 +114,26 @@ func WithPool(p Pool) Option {
 	}
 }
 
-// dialTimeout bounds how long connecting to MySQL may take, so that a
-// database that cannot be reached is reported rather than waited for.
-const dialTimeout = 5 * time.Second
+// The MySQL connection's timeouts unless the URL sets them: connecting,
+// and reading or writing one packet. A request's context ends its
+// statements sooner (the driver closes the connection); these bound what
+// runs without a deadline, so that a connection cut off without a reset (a
+// partition, a node gone) is given up rather than waited on for the
+// kernel's keep-alive, about two hours. The read timeout leaves room for a
+// migration that builds an index on a large table.
+const (
+	dialTimeout  = 5 * time.Second
+	readTimeout  = 2 * time.Minute
+	writeTimeout = time.Minute
+)
 
 // Open connects to the database named by rawURL:
 //
 //	sqlite:PATH                        a file, created with its directory if missing
 //	sqlite::memory:                    a private in-memory database
-//	mysql://USER:PASS@HOST:PORT/DB     MySQL 8 or MariaDB 10.6+ (?tls=true|skip-verify|preferred)
+//	mysql://USER:PASS@HOST:PORT/DB     MySQL 8 or MariaDB 10.6+ (?tls=true|skip-verify|preferred,
+//	                                   timeout=5s, readTimeout=2m, writeTimeout=1m)
+//	mysql://USER:PASS@H1:P1,H2:P2/DB   the first of these hosts that answers (a Galera cluster)
 //
 // Open checks that the database answers but changes nothing; call Migrate
 // to create or update the schema.
@@ -139,7 +148,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	}
 	var db *DB
 	if src.mysql != nil {
-		db, err = openMySQL(src.mysql)
+		db, err = openMySQL(src.mysql, src.hosts)
 	} else {
 		db, err = openSQLite(src.sqlite)
 	}
@@ -164,6 +173,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 type source struct {
 	sqlite string
 	mysql  *mysql.Config
+	hosts  []string // the MySQL servers' addresses, mysql.Addr first
 }
 
 // parseURL parses a database URL as Open describes it, without connecting.
@@ -179,8 +189,8 @@ func parseURL(rawURL string) (source, error) {
 		}
 		return source{sqlite: path}, nil
 	case strings.HasPrefix(rawURL, "mysql://"):
-		cfg, err := mysqlConfig(rawURL)
-		return source{mysql: cfg}, err
+		cfg, hosts, err := mysqlConfig(rawURL)
+		return source{mysql: cfg, hosts: hosts}, err
 	}
 	return source{}, fmt.Errorf("unsupported database URL %q: want sqlite:PATH, sqlite::memory: or mysql://USER:PASS@HOST:PORT/DB", redact(rawURL))
 }
@@ -214,29 +224,27 @@ func openSQLite(path string) (*DB, error) {
 }
 
 // mysqlConfig turns a mysql:// URL into the driver's configuration.
-func mysqlConfig(rawURL string) (*mysql.Config, error) {
+func mysqlConfig(rawURL string) (*mysql.Config, []string, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("mysql: invalid URL %q", redact(rawURL))
+		return nil, nil, fmt.Errorf("mysql: invalid URL %q", redact(rawURL))
 	}
 	cfg := mysql.NewConfig()
 	cfg.User = u.User.Username()
 	cfg.Passwd, _ = u.User.Password()
 	cfg.Net = "tcp"
-	cfg.Addr = u.Host
-	if u.Hostname() == "" {
-		return nil, fmt.Errorf("mysql: the URL %q names no host", redact(rawURL))
+	addrs, err := hostList(u.Host)
+	if err != nil {
+		return nil, nil, fmt.Errorf("mysql: the URL %q: %w", redact(rawURL), err)
 	}
-	if u.Port() == "" {
-		cfg.Addr = net.JoinHostPort(u.Hostname(), "3306")
-	}
+	cfg.Addr = addrs[0]
 	cfg.DBName = strings.TrimPrefix(u.Path, "/")
 	if cfg.DBName == "" || strings.Contains(cfg.DBName, "/") {
-		return nil, fmt.Errorf("mysql: the URL %q names no database", redact(rawURL))
+		return nil, nil, fmt.Errorf("mysql: the URL %q names no database", redact(rawURL))
 	}
 	cfg.ParseTime = true
 	cfg.Loc = time.UTC
-	cfg.Timeout = dialTimeout
+	cfg.Timeout, cfg.ReadTimeout, cfg.WriteTimeout = dialTimeout, readTimeout, writeTimeout
 	cfg.Params = map[string]string{
 		"time_zone": "'+00:00'",
 		// A page of invitations gathers each one's grants with
@@ -247,46 +255,47 @@ func mysqlConfig(rawURL string) (*mysql.Config, error) {
 		switch k {
 		case "tls":
 			cfg.TLSConfig = v[0]
+		case "timeout":
+			err = duration(&cfg.Timeout, k, v[0])
+		case "readTimeout":
+			err = duration(&cfg.ReadTimeout, k, v[0])
+		case "writeTimeout":
+			err = duration(&cfg.WriteTimeout, k, v[0])
 		default:
-			return nil, fmt.Errorf("mysql: unsupported URL parameter %q (supported: tls)", k)
+			err = fmt.Errorf("mysql: unsupported URL parameter %q (supported: tls, timeout, readTimeout, writeTimeout)", k)
+		}
+		if err != nil {
+			return nil, nil, err
 		}
 	}
-	return cfg, nil
+	return cfg, addrs, nil
 }
 
-func openMySQL(cfg *mysql.Config) (*DB, error) {
-	connector, err := mysql.NewConnector(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: %w", err)
+// duration sets *d from the URL parameter name=value, a positive duration.
+func duration(d *time.Duration, name, value string) error {
+	v, err := time.ParseDuration(value)
+	if err != nil || v <= 0 {
+		return fmt.Errorf("mysql: URL parameter %s=%q is not a positive duration such as 30s", name, value)
+	}
+	*d = v
+	return nil
+}
+
+func openMySQL(cfg *mysql.Config, hosts []string) (*DB, error) {
+	c := &connector{}
+	for _, h := range hosts {
+		cfg := cfg.Clone()
+		cfg.Addr = h
+		server, err := mysql.NewConnector(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("mysql: %w", err)
+		}
+		c.servers = append(c.servers, server)
 	}
 	return &DB{
-		bun:   bun.NewDB(sql.OpenDB(readCommitted{connector}), mysqldialect.New(mysqldialect.WithTimeLocation("UTC"))), // bun writes times itself: as UTC, as read
+		bun:   bun.NewDB(sql.OpenDB(c), mysqldialect.New(mysqldialect.WithTimeLocation("UTC"))), // bun writes times itself: as UTC, as read
 		mysql: true,
 	}, nil
-}
-
-// readCommitted opens connections whose transactions see what has been
-// committed when each statement starts: no gap locks between the checks
-// and inserts of concurrent invitations. It is set once per connection,
-// with the statement MySQL and MariaDB of every version know, rather than
-// by the driver before every transaction, which costs a round trip each.
-type readCommitted struct{ driver.Connector }
-
-func (c readCommitted) Connect(ctx context.Context) (driver.Conn, error) {
-	conn, err := c.Connector.Connect(ctx)
-	if err != nil {
-		return nil, err
-	}
-	exec, ok := conn.(driver.ExecerContext)
-	if !ok {
-		conn.Close()
-		return nil, errors.New("mysql: the driver's connection cannot execute statements")
-	}
-	if _, err := exec.ExecContext(ctx, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", nil); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("mysql: set the isolation level: %w", err)
-	}
-	return conn, nil
 }
 
 // redact shows what of a database URL an error may: its scheme, user,

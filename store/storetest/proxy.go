@@ -1,14 +1,14 @@
 package storetest
 
 import (
-	"io"
 	"net"
 	"sync"
 	"testing"
 )
 
-// Proxy forwards TCP connections to a server, and can cut them, as a
-// network partition or a database restart does.
+// Proxy forwards TCP connections to a server, and can cut them as a
+// database restart does (Cut: connections reset, new ones refused) or as a
+// network partition does (Blackhole: connections open, nothing arrives).
 type Proxy struct {
 	t      testing.TB
 	target string
@@ -16,7 +16,8 @@ type Proxy struct {
 
 	mu    sync.Mutex
 	cut   bool
-	conns map[net.Conn]bool
+	hole  bool
+	conns map[net.Conn]bool // true: it lost bytes in a black hole
 }
 
 // NewProxy listens on a free local port and forwards each connection to
@@ -50,11 +51,41 @@ func (p *Proxy) Cut() {
 	}
 }
 
-// Restore forwards connections again.
+// Blackhole keeps connections open and accepts new ones, but drops
+// whatever either side sends until Restore, as a partition does.
+func (p *Proxy) Blackhole() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.hole = true
+	for c := range p.conns {
+		p.conns[c] = true
+	}
+}
+
+// Restore forwards connections again. Those that lost bytes in a black
+// hole are closed: their two ends no longer agree, as after a partition
+// that outlived their timeouts.
 func (p *Proxy) Restore() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.cut = false
+	p.cut, p.hole = false, false
+	for c, lost := range p.conns {
+		if lost {
+			c.Close()
+			delete(p.conns, c)
+		}
+	}
+}
+
+// holed reports whether bytes are dropped now, and marks c as having lost
+// some if so.
+func (p *Proxy) holed(c net.Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.hole {
+		p.conns[c] = true
+	}
+	return p.hole
 }
 
 func (p *Proxy) serve() {
@@ -75,7 +106,7 @@ func (p *Proxy) track(c net.Conn) bool {
 		c.Close()
 		return false
 	}
-	p.conns[c] = true
+	p.conns[c] = p.hole
 	return true
 }
 
@@ -83,7 +114,7 @@ func (p *Proxy) forward(client net.Conn) {
 	if !p.track(client) {
 		return
 	}
-	server, err := net.Dial("tcp", p.target)
+	server, err := net.Dial("tcp", p.target) // in a black hole too: the server then waits for a handshake that never comes
 	if err != nil {
 		client.Close()
 		return
@@ -94,7 +125,18 @@ func (p *Proxy) forward(client net.Conn) {
 	}
 	done := make(chan struct{}, 2)
 	copyHalf := func(dst, src net.Conn) {
-		_, _ = io.Copy(dst, src)
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := src.Read(buf)
+			if n > 0 && !p.holed(dst) {
+				if _, err := dst.Write(buf[:n]); err != nil {
+					break
+				}
+			}
+			if err != nil {
+				break
+			}
+		}
 		dst.Close()
 		src.Close()
 		done <- struct{}{}

@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync/atomic"
+)
+
+// hostList parses the host part of a mysql:// URL, one or more
+// HOST[:PORT] separated by commas, into addresses with their ports (3306
+// when none is given).
+func hostList(host string) ([]string, error) {
+	if host == "" {
+		return nil, errors.New("it names no host")
+	}
+	var addrs []string
+	for h := range strings.SplitSeq(host, ",") {
+		name, port, err := net.SplitHostPort(h)
+		if err != nil {
+			name, port = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]"), "3306"
+		}
+		if name == "" || strings.ContainsAny(name, "[]/ ") || port == "" {
+			return nil, fmt.Errorf("%q is not a host name with an optional port", h)
+		}
+		addrs = append(addrs, net.JoinHostPort(name, port))
+	}
+	return addrs, nil
+}
+
+// connector opens MySQL connections to the first of its servers that
+// connects (the nodes of a Galera cluster, or one server), starting with
+// the one that connected last: the pool stays on one node while it
+// answers, and moves as a whole when it does not.
+//
+// Each connection's transactions read committed: they see what has been
+// committed when each statement starts, with no gap locks between the
+// checks and inserts of concurrent invitations. It is set once per
+// connection, with the statement MySQL and MariaDB of every version know,
+// rather than by the driver before every transaction, which costs a round
+// trip each.
+type connector struct {
+	servers []driver.Connector
+	last    atomic.Int64 // index of the server that connected last
+}
+
+func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
+	first := int(c.last.Load())
+	var errs []error
+	for i := range c.servers {
+		n := (first + i) % len(c.servers)
+		conn, err := connect(ctx, c.servers[n])
+		if err == nil {
+			c.last.Store(int64(n))
+			return conn, nil
+		}
+		errs = append(errs, err)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if len(errs) == 1 {
+		return nil, errs[0]
+	}
+	return nil, errors.Join(errs...)
+}
+
+func (c *connector) Driver() driver.Driver { return c.servers[0].Driver() }
+
+// connect opens a connection to server that reads committed.
+func connect(ctx context.Context, server driver.Connector) (driver.Conn, error) {
+	conn, err := server.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	exec, ok := conn.(driver.ExecerContext)
+	if !ok {
+		conn.Close()
+		return nil, errors.New("mysql: the driver's connection cannot execute statements")
+	}
+	if _, err := exec.ExecContext(ctx, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", nil); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("mysql: set the isolation level: %w", err)
+	}
+	return conn, nil
+}
