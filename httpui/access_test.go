@@ -309,6 +309,7 @@ func (w *world) matrix() map[string]access {
 	password := url.Values{"password": {"a brand new passphrase"}, "password_confirm": {"a brand new passphrase"}}
 	return map[string]access{
 		"GET /healthz":                              {nil, everyone(ok)},
+		"GET /readyz":                               {nil, everyone(ok)},
 		"GET /static*":                              {nil, everyone(ok)},
 		"GET /":                                     {nil, everyone(see)},
 		"GET /login":                                {nil, loggedIn(ok, see)},

@@ -38,6 +38,10 @@ type Config struct {
 	// Health reports whether the database answers; /healthz calls it.
 	// It is required.
 	Health func(ctx context.Context) error
+	// Ready reports whether the database takes a write (store.DB.Ready);
+	// /readyz calls it, or Health when it is nil. A load balancer sends
+	// traffic to a server that is ready.
+	Ready func(ctx context.Context) error
 	// BaseURL is the public URL of the server. Under https, cookies are
 	// Secure and HSTS is sent.
 	BaseURL string
@@ -125,7 +129,12 @@ func New(cfg Config) *echo.Echo {
 		},
 	}))
 	e.Use(middleware.SecureWithConfig(secureHeaders), h.deadline)
-	e.GET("/healthz", h.healthz)
+	ready := h.cfg.Ready
+	if ready == nil {
+		ready = h.cfg.Health
+	}
+	e.GET("/healthz", h.probe(h.cfg.Health))
+	e.GET("/readyz", h.probe(ready))
 	e.StaticFS("/static", static.Files)
 
 	app := e.Group("", noStore, h.forms, h.session, h.csrf)
@@ -334,16 +343,20 @@ func namesSomeone(done string) bool {
 // healthTimeout bounds how long /healthz waits for the database.
 const healthTimeout = 2 * time.Second
 
-// healthz answers 200 when the database answers and 503 otherwise.
-func (h *handlers) healthz(c echo.Context) error {
-	ctx, cancel := context.WithTimeout(c.Request().Context(), healthTimeout)
-	defer cancel()
-	c.Response().Header().Set("Cache-Control", "no-store")
-	if err := h.cfg.Health(ctx); err != nil {
-		h.cfg.Logger.Warn("health check failed", "err", err)
-		return c.String(http.StatusServiceUnavailable, "unavailable\n")
+// probe answers 200 when check passes within healthTimeout and 503
+// otherwise: /healthz (the database answers) and /readyz (it takes a
+// write).
+func (h *handlers) probe(check func(context.Context) error) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), healthTimeout)
+		defer cancel()
+		c.Response().Header().Set("Cache-Control", "no-store")
+		if err := check(ctx); err != nil {
+			h.cfg.Logger.Warn("health check failed", "path", c.Path(), "err", err)
+			return c.String(http.StatusServiceUnavailable, "unavailable\n")
+		}
+		return c.String(http.StatusOK, "ok\n")
 	}
-	return c.String(http.StatusOK, "ok\n")
 }
 
 // noStore keeps every answer of the pages out of caches: each is

@@ -19,21 +19,26 @@ import (
 )
 
 func TestHealthz(t *testing.T) {
+	down := errors.New("connection refused")
 	tests := []struct {
-		name   string
-		health error
-		want   int
+		name          string
+		health, ready error
+		want          map[string]int // path: status
 	}{
-		{"OK", nil, http.StatusOK},
-		{"DatabaseDown", errors.New("connection refused"), http.StatusServiceUnavailable},
+		{"OK", nil, nil, map[string]int{"/healthz": http.StatusOK, "/readyz": http.StatusOK}},
+		{"DatabaseDown", down, down, map[string]int{"/healthz": http.StatusServiceUnavailable, "/readyz": http.StatusServiceUnavailable}},
+		{"CannotWrite", nil, errors.New("database or disk is full"), map[string]int{"/healthz": http.StatusOK, "/readyz": http.StatusServiceUnavailable}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := New(Config{Service: invite.NewService(storetest.SQLite(t), invite.Config{}), Health: func(context.Context) error { return tt.health }, Logger: slog.New(slog.DiscardHandler)})
-			rec := httptest.NewRecorder()
-			e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
-			if rec.Code != tt.want {
-				t.Errorf("got %d, want %d", rec.Code, tt.want)
+			e := New(Config{Service: invite.NewService(storetest.SQLite(t), invite.Config{}), Logger: slog.New(slog.DiscardHandler),
+				Health: func(context.Context) error { return tt.health }, Ready: func(context.Context) error { return tt.ready }})
+			for path, want := range tt.want {
+				rec := httptest.NewRecorder()
+				e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+				if rec.Code != want {
+					t.Errorf("GET %s: got %d, want %d", path, rec.Code, want)
+				}
 			}
 		})
 	}

@@ -31,6 +31,8 @@ const (
 	mysqlDeadlock           = 1213
 	mysqlReadOnly           = 1290 // --read-only, as on a replica or a node leaving a cluster
 	mysqlWsrepNotReady      = 1047 // a Galera node that is not part of the primary component
+	mysqlDiskFull           = 1021
+	mysqlTableFull          = 1114 // as InnoDB says when its file system is full
 )
 
 // uniqueConstraints maps each unique constraint to the error that a
@@ -109,8 +111,9 @@ func foreignKeyViolation(err error) bool {
 
 // unavailable reports whether err means the database cannot serve now but
 // may in a moment: it cannot be reached or connected to, it is shutting
-// down or out of connections, or it stayed locked or busy through every
-// retry. The caller is told to try again rather than of an internal error.
+// down or out of connections, it stayed locked or busy through every
+// retry, or it cannot write (read-only, or its disk is full) until an
+// operator has seen to it. The caller is told to try again rather than of an internal error.
 func unavailable(err error) bool {
 	var netErr *net.OpError
 	switch {
@@ -122,7 +125,13 @@ func unavailable(err error) bool {
 	}
 	if e, ok := errors.AsType[*mysql.MySQLError](err); ok {
 		switch e.Number {
-		case mysqlTooManyConnections, mysqlServerShutdown, mysqlReadOnly, mysqlWsrepNotReady:
+		case mysqlTooManyConnections, mysqlServerShutdown, mysqlReadOnly, mysqlWsrepNotReady, mysqlDiskFull, mysqlTableFull:
+			return true
+		}
+	}
+	if e, ok := errors.AsType[*sqlite.Error](err); ok {
+		switch e.Code() & 0xff {
+		case sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY:
 			return true
 		}
 	}

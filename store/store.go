@@ -4,6 +4,7 @@ package store
 
 import (
 	"context"
+	cryptorand "crypto/rand"
 	"database/sql"
 	"embed"
 	"errors"
@@ -34,6 +35,8 @@ var migrationFiles embed.FS
 type DB struct {
 	bun   *bun.DB
 	mysql bool
+	// instance names this DB's row of readiness checks.
+	instance string
 	// tx is the transaction of a DB that InTx hands its function, and nil
 	// for the DB that Open returns.
 	tx *bun.Tx
@@ -155,6 +158,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	db.instance = cryptorand.Text()[:16]
 	if src.sqlite != ":memory:" { // which has one connection, kept forever
 		sqldb := db.bun.DB
 		sqldb.SetMaxOpenConns(o.pool.MaxOpen)

@@ -62,8 +62,10 @@ var passwordLine = regexp.MustCompile(`Password:\s+([A-Z2-7]{26})\n`)
 func TestServe(t *testing.T) {
 	cfg := testConfig(t, "")
 	m, out := start(t, cfg)
-	if got := status(t, m.URL()+"/healthz"); got != http.StatusOK {
-		t.Fatalf("GET /healthz: got %d, want 200", got)
+	for _, probe := range []string{"/healthz", "/readyz"} {
+		if got := status(t, m.URL()+probe); got != http.StatusOK {
+			t.Fatalf("GET %s: got %d, want 200", probe, got)
+		}
 	}
 	// The generated password is printed once, with where to log in.
 	match := passwordLine.FindStringSubmatch(out.String())
@@ -117,8 +119,10 @@ func TestDatabaseDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.db.Close()
-	if got := status(t, m.URL()+"/healthz"); got != http.StatusServiceUnavailable {
-		t.Errorf("GET /healthz with the database closed: got %d, want 503", got)
+	for _, probe := range []string{"/healthz", "/readyz"} {
+		if got := status(t, m.URL()+probe); got != http.StatusServiceUnavailable {
+			t.Errorf("GET %s with the database closed: got %d, want 503", probe, got)
+		}
 	}
 	req, _ := http.NewRequest(http.MethodGet, m.URL()+"/admin/invitations", nil)
 	req.AddCookie(&http.Cookie{Name: "invite_session", Value: token})

@@ -153,7 +153,7 @@ func (m *Main) Start(ctx context.Context) error {
 	m.jobs.kick(deliver) // what an earlier run left queued
 	m.srv = &http.Server{
 		Handler: httpui.New(httpui.Config{
-			Service: m.svc, Health: m.db.Ping, BaseURL: m.cfg.BaseURL, Logger: m.logger,
+			Service: m.svc, Health: m.db.Ping, Ready: m.db.Ready, BaseURL: m.cfg.BaseURL, Logger: m.logger,
 			RequestTimeout: m.cfg.RequestTimeout, Panicked: func() int64 { return m.panics.Add(1) },
 		}),
 		// A client that is slow to send its request, or never reads the
