@@ -18,14 +18,16 @@ type Retry struct {
 	Base     time.Duration
 	Max      time.Duration
 	// Lease is how long a worker may take to deliver a claimed message
-	// before another worker may claim it again.
+	// before another worker may claim it again: how late a message
+	// claimed by a process that was killed goes out. The mailer has half
+	// of it for each group of ten.
 	Lease time.Duration
 }
 
 // DefaultRetry returns the retry policy unless configured: ten attempts
-// over about five hours.
+// over about five hours, with claims of a minute.
 func DefaultRetry() Retry {
-	return Retry{Attempts: 10, Base: 30 * time.Second, Max: time.Hour, Lease: 5 * time.Minute}
+	return Retry{Attempts: 10, Base: 30 * time.Second, Max: time.Hour, Lease: time.Minute}
 }
 
 func (r Retry) withDefaults() Retry {
@@ -93,7 +95,8 @@ func (m *Message) redact(l *secretLinks, keepInvitations bool) {
 // worker claims a message that is still being sent. Recording is tried
 // again when the store fails, also once ctx is canceled (a shutdown): what
 // was sent is recorded before the call returns, or would be sent again
-// once its claim lapsed. A canceled ctx claims nothing more.
+// once its claim lapsed. A canceled ctx claims nothing more, and what it
+// cut short is given back to be claimed at once by another worker.
 func (s *Service) DeliverOutbox(ctx context.Context, mailer Mailer) (int, error) {
 	keep := false
 	if k, ok := mailer.(LinkKeeper); ok {
@@ -112,12 +115,18 @@ func (s *Service) DeliverOutbox(ctx context.Context, mailer Mailer) (int, error)
 		}
 		errs := s.hand(ctx, mailer, msgs)
 		now = s.clock()
+		stopped := ctx.Err() != nil
 		for i, m := range msgs {
 			s.settle(m, errs[i], now, keep)
-			switch m.State {
-			case DeliverySent:
+			switch {
+			case m.State == DeliveryQueued && stopped:
+				// Cut short by the caller (a shutdown), not failed:
+				// given back for another worker to claim at once,
+				// rather than when the claim would have run out.
+				m.NextAttemptAt = now
+			case m.State == DeliverySent:
 				sent++
-			case DeliveryFailed:
+			case m.State == DeliveryFailed:
 				s.logger.Error("mail not delivered, for good", "message", m.ID, "kind", m.Kind, "attempts", m.Attempts, "err", m.LastError)
 			default:
 				s.logger.Warn("mail not delivered, to be tried again", "message", m.ID, "kind", m.Kind, "attempts", m.Attempts, "next_attempt", m.NextAttemptAt, "err", m.LastError)

@@ -754,6 +754,42 @@ func testDeliveriesRecordedOnce(t *testing.T, open Opener) {
 		}
 		afterLease(t, m, want)
 	})
+	t.Run("ShutdownGivesBack", func(t *testing.T) {
+		// Found from outside: what a shutdown cut short waited for its
+		// claim to run out, five minutes. It is given back: another
+		// worker sends it at once, and nothing twice.
+		f.drain(t)
+		const want = 23
+		sendAll(t, want)
+		ctx, cancel := context.WithCancel(t.Context())
+		stalling := &stallingMailer{stalled: make(chan struct{}), release: make(chan struct{})}
+		done := make(chan error, 1)
+		go func() {
+			_, err := f.Service.DeliverOutbox(ctx, stalling)
+			done <- err
+		}()
+		<-stalling.stalled // one accepted, nine in the mail server's hands
+		cancel()           // SIGTERM
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("DeliverOutbox: %v; want context.Canceled", err)
+		}
+		other := &countingMailer{} // another process, at the same moment
+		if _, err := f.Service.DeliverOutbox(t.Context(), other); err != nil {
+			t.Fatal(err)
+		}
+		got := stalling.got.got
+		for to, n := range other.got {
+			got[to] += n
+		}
+		if len(got) != want {
+			t.Errorf("%d recipients got mail at once, want %d", len(got), want)
+		}
+		for to, n := range got {
+			if n != 1 {
+				t.Errorf("%s got %d mails, want 1", to, n)
+			}
+		}
+	})
 }
 
 // Found from outside: nothing was logged through a 48 s SMTP outage or 590
