@@ -58,8 +58,8 @@ const (
 	joinSchedule  = "@every 1m"
 )
 
-// shutdownTimeout bounds how long Close waits for requests and jobs.
-const shutdownTimeout = 10 * time.Second
+// minShutdown is the least time Close waits for requests and jobs.
+const minShutdown = 10 * time.Second
 
 // Bounds of the HTTP server beyond the request timeout: the time to write
 // an answer after the handler's deadline, and the size of the headers.
@@ -230,7 +230,10 @@ func (m *Main) Close() error {
 }
 
 func (m *Main) close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	// Each request in flight is answered within its timeout (503 when
+	// the database does not answer), so the shutdown waits that long
+	// rather than cutting it off without an answer.
+	ctx, cancel := context.WithTimeout(context.Background(), max(minShutdown, m.cfg.RequestTimeout+writeSlack))
 	defer cancel()
 	var errs []error
 	if m.srv != nil {

@@ -14,10 +14,11 @@ type Proxy struct {
 	target string
 	ln     net.Listener
 
-	mu    sync.Mutex
-	cut   bool
-	hole  bool
-	conns map[net.Conn]bool // true: it lost bytes in a black hole
+	mu      sync.Mutex
+	cut     bool
+	hole    bool
+	conns   map[net.Conn]bool // true: it lost bytes in a black hole
+	dropped int64             // bytes lost in black holes
 }
 
 // NewProxy listens on a free local port and forwards each connection to
@@ -77,13 +78,22 @@ func (p *Proxy) Restore() {
 	}
 }
 
-// holed reports whether bytes are dropped now, and marks c as having lost
-// some if so.
-func (p *Proxy) holed(c net.Conn) bool {
+// Dropped returns how many bytes black holes have lost: a test waits for
+// it to grow to know that a request reached the database.
+func (p *Proxy) Dropped() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.dropped
+}
+
+// holed reports whether the n bytes for c are dropped, and counts them and
+// marks c as having lost some if so.
+func (p *Proxy) holed(c net.Conn, n int) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.hole {
 		p.conns[c] = true
+		p.dropped += int64(n)
 	}
 	return p.hole
 }
@@ -128,7 +138,7 @@ func (p *Proxy) forward(client net.Conn) {
 		buf := make([]byte, 32<<10)
 		for {
 			n, err := src.Read(buf)
-			if n > 0 && !p.holed(dst) {
+			if n > 0 && !p.holed(dst, n) {
 				if _, err := dst.Write(buf[:n]); err != nil {
 					break
 				}
