@@ -363,7 +363,8 @@ type schemaTypes struct {
 }
 
 // Migrate applies the embedded migrations that have not run yet. On MySQL
-// concurrent calls from many processes take turns under a named lock.
+// concurrent calls from many processes, on one server or on the nodes of a
+// Galera cluster, take turns under a lock (lockMigrations).
 func (db *DB) Migrate(ctx context.Context) error {
 	types := schemaTypes{ID: "INTEGER PRIMARY KEY AUTOINCREMENT", Time: "DATETIME", Hash: "BLOB", Text: "TEXT"}
 	if db.mysql {
@@ -374,7 +375,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 			Text:    "MEDIUMTEXT",
 			Options: " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
 		}
-		unlock, err := db.namedLock(ctx, "invite_migrate")
+		unlock, err := db.lockMigrations(ctx)
 		if err != nil {
 			return err
 		}
@@ -399,27 +400,6 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate: join keys: %w", err)
 	}
 	return nil
-}
-
-// namedLock takes a MySQL named lock on a connection of its own and returns
-// the function that releases it. The server releases it if the process dies.
-func (db *DB) namedLock(ctx context.Context, name string) (func(), error) {
-	conn, err := db.bun.Conn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var got sql.NullInt64
-	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, 60)", name).Scan(&got); err != nil || got.Int64 != 1 {
-		conn.Close()
-		if err == nil {
-			err = errors.New("timed out")
-		}
-		return nil, fmt.Errorf("migrate: lock %s: %w", name, err)
-	}
-	return func() {
-		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", name)
-		conn.Close()
-	}, nil
 }
 
 // maxTxAttempts bounds how often a transaction that lost a deadlock or
