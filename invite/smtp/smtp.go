@@ -48,13 +48,15 @@ func WithTimeout(d time.Duration) Option { return func(m *Mailer) { m.timeout = 
 
 // New returns a Mailer for the server named by rawURL,
 //
-//	smtp://USER:PASS@HOST:PORT?tls=starttls|tls|none
+//	smtp://USER:PASS@HOST:PORT?tls=starttls|tls|none&timeout=30s
 //
 // that sends from the address from ("Name <address>" or a bare address).
 // tls=starttls (the default) requires STARTTLS, on port 587 unless given;
 // tls=tls connects with TLS, on port 465; tls=none sends in the clear, on
 // port 25. A user in the URL authenticates (PLAIN or LOGIN, as the server
-// offers), which go-mail allows only over TLS or to localhost.
+// offers), which go-mail allows only over TLS or to localhost. timeout
+// bounds the dial and each command, the data included (30 s unless given;
+// WithTimeout overrides it).
 func New(rawURL, from string, opts ...Option) (*Mailer, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Scheme != "smtp" || u.Hostname() == "" {
@@ -65,8 +67,12 @@ func New(rawURL, from string, opts ...Option) (*Mailer, error) {
 		switch {
 		case k == "tls" && (v[0] == "starttls" || v[0] == "tls" || v[0] == "none"):
 			m.security = v[0]
+		case k == "timeout":
+			if m.timeout, err = time.ParseDuration(v[0]); err != nil || m.timeout <= 0 {
+				return nil, fmt.Errorf("smtp: URL parameter timeout=%q: want a positive duration such as 30s", v[0])
+			}
 		default:
-			return nil, fmt.Errorf("smtp: URL parameter %s=%q: want tls=starttls, tls=tls or tls=none", k, v[0])
+			return nil, fmt.Errorf("smtp: URL parameter %s=%q: want tls=starttls, tls=tls or tls=none, or timeout=30s", k, v[0])
 		}
 	}
 	m.port = map[string]int{"starttls": 587, "tls": 465, "none": 25}[m.security]

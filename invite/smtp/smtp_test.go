@@ -178,6 +178,9 @@ func TestNew(t *testing.T) {
 		{"smtp://mail.example.com:99999", "a@example.com", "bad port"},
 		{"smtp://mail.example.com", "not an address", "sender"},
 		{"smtp://u:hunter2@/", "a@example.com", "want smtp://"},
+		{"smtp://mail.example.com?tls=none&timeout=5s", "a@example.com", ""},
+		{"smtp://mail.example.com?timeout=soon", "a@example.com", "timeout="},
+		{"smtp://mail.example.com?timeout=-1s", "a@example.com", "timeout="},
 	}
 	for _, tt := range tests {
 		_, err := smtp.New(tt.url, tt.from)
