@@ -109,6 +109,7 @@ type Server struct {
 	mu       sync.Mutex
 	received []Received
 	reject   func(rcpt string) error
+	cut      func(rcpts []string) bool
 }
 
 // Start starts a server that stops when the test ends.
@@ -177,6 +178,15 @@ func (s *Server) Reject(fn func(rcpt string) error) {
 	s.reject = fn
 }
 
+// CutData makes the server drop the connection in the middle of a
+// message's data, without a reply, when fn returns true for its
+// recipients: the message is not accepted.
+func (s *Server) CutData(fn func(rcpts []string) bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cut = fn
+}
+
 // Received returns the messages accepted so far.
 func (s *Server) Received() []Received {
 	s.mu.Lock()
@@ -186,10 +196,13 @@ func (s *Server) Received() []Received {
 
 type backend struct{ s *Server }
 
-func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{s: b.s}, nil }
+func (b backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	return &session{s: b.s, conn: c}, nil
+}
 
 type session struct {
 	s      *Server
+	conn   *smtp.Conn
 	authed bool
 	msg    Received
 }
@@ -235,6 +248,14 @@ func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 }
 
 func (ss *session) Data(r io.Reader) error {
+	ss.s.mu.Lock()
+	cut := ss.s.cut
+	ss.s.mu.Unlock()
+	if cut != nil && cut(ss.msg.To) {
+		_, _ = io.ReadFull(r, make([]byte, 64))
+		ss.conn.Conn().Close()
+		return errors.New("smtptest: connection cut in the middle of the data")
+	}
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return err
