@@ -16,4 +16,7 @@ func TestConformance(t *testing.T) {
 	t.Run("mysql", func(t *testing.T) {
 		invitetest.Run(t, func(t *testing.T) invite.Store { return storetest.MySQL(t) })
 	})
+	t.Run("galera", func(t *testing.T) { // one node of the cluster
+		invitetest.Run(t, func(t *testing.T) invite.Store { return storetest.Galera(t) })
+	})
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql/driver"
 	"errors"
@@ -70,20 +71,63 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 
 func (c *connector) Driver() driver.Driver { return c.servers[0].Driver() }
 
-// connect opens a connection to server that reads committed.
+// connect opens a connection to server that reads committed. On a Galera
+// node it also refuses a node that is not ready (not in the primary
+// component: it would refuse every statement), so that Connect moves on to
+// the next, and makes each read wait until the node has applied what the
+// cluster committed before it (wsrep_sync_wait=1): a link mailed through
+// one node and followed through another finds its invitation.
 func connect(ctx context.Context, server driver.Connector) (driver.Conn, error) {
 	conn, err := server.Connect(ctx)
 	if err != nil {
 		return nil, err
 	}
-	exec, ok := conn.(driver.ExecerContext)
-	if !ok {
+	if err := setUp(ctx, conn); err != nil {
 		conn.Close()
-		return nil, errors.New("mysql: the driver's connection cannot execute statements")
-	}
-	if _, err := exec.ExecContext(ctx, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", nil); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("mysql: set the isolation level: %w", err)
+		return nil, err
 	}
 	return conn, nil
+}
+
+func setUp(ctx context.Context, conn driver.Conn) error {
+	exec, ok := conn.(driver.ExecerContext)
+	query, ok2 := conn.(driver.QueryerContext)
+	if !ok || !ok2 {
+		return errors.New("mysql: the driver's connection cannot execute statements")
+	}
+	if _, err := exec.ExecContext(ctx, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", nil); err != nil {
+		return fmt.Errorf("mysql: set the isolation level: %w", err)
+	}
+	on, err := value(ctx, query, "SELECT @@wsrep_on", 0)
+	if err != nil || on != "1" {
+		return nil // MySQL, which has no such variable, or MariaDB without Galera
+	}
+	if ready, err := value(ctx, query, "SHOW STATUS LIKE 'wsrep_ready'", 1); err != nil || ready != "ON" {
+		return fmt.Errorf("mysql: a Galera node that is not ready (wsrep_ready %q): %w", ready, cmp.Or(err, driver.ErrBadConn))
+	}
+	if _, err := exec.ExecContext(ctx, "SET SESSION wsrep_sync_wait = 1", nil); err != nil {
+		return fmt.Errorf("mysql: set wsrep_sync_wait: %w", err)
+	}
+	return nil
+}
+
+// value returns column col of the first row of q's answer, as text.
+func value(ctx context.Context, conn driver.QueryerContext, q string, col int) (string, error) {
+	rows, err := conn.QueryContext(ctx, q, nil)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	row := make([]driver.Value, len(rows.Columns()))
+	if err := rows.Next(row); err != nil || col >= len(row) {
+		return "", cmp.Or(err, errors.New("no such column"))
+	}
+	switch v := row[col].(type) {
+	case []byte:
+		return string(v), nil
+	case nil:
+		return "", nil
+	default:
+		return fmt.Sprint(v), nil
+	}
 }

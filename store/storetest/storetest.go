@@ -1,5 +1,6 @@
 // Package storetest opens real, migrated databases for tests: SQLite in a
-// temporary file, and MySQL or MariaDB when INVITE_TEST_MYSQL names a server.
+// temporary file, MySQL or MariaDB when INVITE_TEST_MYSQL names a server,
+// and a MariaDB Galera cluster when INVITE_TEST_GALERA names its nodes.
 //
 // Tests that need a service that is absent skip, saying why, unless
 // INVITE_TEST_REQUIRE names it (a comma-separated list such as
@@ -7,6 +8,7 @@
 package storetest
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -27,6 +29,11 @@ import (
 // mysql://root:@127.0.0.1:3306/test. Each test gets a fresh database on it.
 const EnvMySQL = "INVITE_TEST_MYSQL"
 
+// EnvGalera names the nodes of a MariaDB Galera cluster for tests, as
+// comma-separated mysql:// URLs (scripts/galera.sh up prints them). Each
+// test gets a fresh database on it.
+const EnvGalera = "INVITE_TEST_GALERA"
+
 // EnvRequire lists the services whose absence fails tests instead of
 // skipping them.
 const EnvRequire = "INVITE_TEST_REQUIRE"
@@ -43,7 +50,8 @@ func Unavailable(t testing.TB, service, why string) {
 	if Required(service) {
 		t.Fatalf("%s is required (%s=%q) but unavailable: %s", service, EnvRequire, os.Getenv(EnvRequire), why)
 	}
-	t.Skipf("%s unavailable: %s (set %s to run, %s=%s to fail instead)", service, why, EnvMySQL, EnvRequire, service)
+	env := map[string]string{"mysql": EnvMySQL, "galera": EnvGalera}[service]
+	t.Skipf("%s unavailable: %s (set %s to run, %s=%s to fail instead)", service, why, cmp.Or(env, "it"), EnvRequire, service)
 }
 
 // Each runs fn as a subtest on every backend: "sqlite", and "mysql" when
@@ -68,6 +76,13 @@ func MySQL(t testing.TB) *store.DB {
 	return open(t, MySQLURL(t))
 }
 
+// Galera returns a migrated database of its own on the first node of the
+// cluster named by INVITE_TEST_GALERA, dropped when the test ends.
+func Galera(t testing.TB) *store.DB {
+	t.Helper()
+	return open(t, GaleraURLs(t)[0])
+}
+
 // MySQLURL creates an empty database on the server named by
 // INVITE_TEST_MYSQL, drops it when the test ends, and returns its URL.
 func MySQLURL(t testing.TB) string {
@@ -76,14 +91,39 @@ func MySQLURL(t testing.TB) string {
 	if raw == "" {
 		Unavailable(t, "mysql", EnvMySQL+" is not set")
 	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		t.Fatalf("%s: %v", EnvMySQL, err)
+	return freshDatabase(t, "mysql", EnvMySQL, []string{raw})[0]
+}
+
+// GaleraURLs creates an empty database on the cluster named by
+// INVITE_TEST_GALERA, drops it when the test ends, and returns its URL on
+// each node.
+func GaleraURLs(t testing.TB) []string {
+	t.Helper()
+	raw := os.Getenv(EnvGalera)
+	if raw == "" {
+		Unavailable(t, "galera", EnvGalera+" is not set")
+	}
+	return freshDatabase(t, "galera", EnvGalera, strings.Split(raw, ","))
+}
+
+// freshDatabase creates a database of a random name through the first of
+// the servers named by raws (one server, or the nodes of a cluster, which
+// replicate it), drops it when the test ends, and returns the servers'
+// URLs with its name.
+func freshDatabase(t testing.TB, service, env string, raws []string) []string {
+	t.Helper()
+	var us []*url.URL
+	for _, raw := range raws {
+		u, err := url.Parse(strings.TrimSpace(raw))
+		if err != nil {
+			t.Fatalf("%s: %v", env, err)
+		}
+		us = append(us, u)
 	}
 	cfg := mysql.NewConfig()
-	cfg.User = u.User.Username()
-	cfg.Passwd, _ = u.User.Password()
-	cfg.Net, cfg.Addr = "tcp", u.Host
+	cfg.User = us[0].User.Username()
+	cfg.Passwd, _ = us[0].User.Password()
+	cfg.Net, cfg.Addr = "tcp", us[0].Host
 	admin, err := sql.Open("mysql", cfg.FormatDSN())
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +131,7 @@ func MySQLURL(t testing.TB) string {
 	t.Cleanup(func() { admin.Close() })
 	ctx := context.Background()
 	if err := admin.PingContext(ctx); err != nil {
-		Unavailable(t, "mysql", fmt.Sprintf("%s=%s does not answer: %v", EnvMySQL, u.Redacted(), err))
+		Unavailable(t, service, fmt.Sprintf("%s=%s does not answer: %v", env, us[0].Redacted(), err))
 	}
 	name := "invite_test_" + strings.ToLower(rand.Text()[:12])
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"); err != nil {
@@ -102,8 +142,12 @@ func MySQLURL(t testing.TB) string {
 			t.Errorf("drop test database: %v", err)
 		}
 	})
-	u.Path = "/" + name
-	return u.String()
+	urls := make([]string, len(us))
+	for i, u := range us {
+		u.Path = "/" + name
+		urls[i] = u.String()
+	}
+	return urls
 }
 
 func open(t testing.TB, rawURL string) *store.DB {
