@@ -3,8 +3,14 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/invitehq/invite/invite"
 	"github.com/invitehq/invite/invite/invitetest"
@@ -32,6 +38,141 @@ func TestGalera(t *testing.T) {
 		}
 	})
 	t.Run("AcrossNodes", testAcrossNodes)
+	t.Run("KillANodeUnderLoad", testKillANode)
+}
+
+// A server on each node, each given every node (its own first), invites
+// without pause; node 3 is killed and started again. Nothing that was
+// acknowledged is lost, every server carries on (node 3's on another
+// node), node 3 rejoins, and the longest time a server could not invite
+// is printed.
+func testKillANode(t *testing.T) {
+	ctx := context.Background()
+	urls := storetest.GaleraURLs(t)
+	var dbs []*store.DB
+	for i := range urls {
+		u, err := url.Parse(urls[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var hosts []string
+		for j := range urls {
+			v, _ := url.Parse(urls[(i+j)%len(urls)])
+			hosts = append(hosts, v.Host)
+		}
+		u.Host = strings.Join(hosts, ",")
+		dbs = append(dbs, mustOpen(t, u.String()))
+	}
+	if err := dbs[0].Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w := invitetest.NewWorld(t, dbs[0])
+	none := invite.Rate{Count: -1}
+	var (
+		mu    sync.Mutex
+		acked []string              // addresses whose invitation succeeded
+		last  = map[int]time.Time{} // server: its last success
+		gap   = map[int]time.Duration{}
+		fails = map[string]int{} // error code: count
+	)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var stopOnce sync.Once
+	halt := func() { stopOnce.Do(func() { close(stop) }); wg.Wait() }
+	defer halt()         // also when the test fails early
+	base := w.Input(w.A) // World is not safe for concurrent use
+	for i, db := range dbs {
+		svc := invite.NewService(db, invite.Config{Limits: invite.Limits{Invitations: none, Mails: none, DailyMails: none}})
+		for c := range 3 {
+			wg.Go(func() {
+				for n := 0; ; n++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					in := base
+					in.Email = fmt.Sprintf("s%d-c%d-n%d@example.com", i, c, n)
+					_, _, err := svc.Invite(w.Global, in)
+					now := time.Now()
+					mu.Lock()
+					if err == nil {
+						acked = append(acked, in.Email)
+						if l, ok := last[i]; ok {
+							gap[i] = max(gap[i], now.Sub(l))
+						}
+						last[i] = now
+					} else {
+						fails[string(invite.ErrorCode(err))]++
+					}
+					mu.Unlock()
+				}
+			})
+		}
+	}
+	// acknowledged waits until every server has had n more successes.
+	progress := func(what string, n int) {
+		t.Helper()
+		mu.Lock()
+		start := len(acked)
+		mu.Unlock()
+		deadline := time.Now().Add(2 * time.Minute)
+		for {
+			mu.Lock()
+			done := len(acked) >= start+n
+			mu.Unlock()
+			if done {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: fewer than %d invitations in two minutes", what, n)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	progress("before the kill", 60)
+	galera(t, "kill", "3")
+	progress("with node 3 killed", 60)
+	galera(t, "start", "3")
+	progress("after node 3 came back", 60)
+	halt()
+
+	mu.Lock()
+	defer mu.Unlock()
+	t.Logf("%d invitations acknowledged; failures by code %v; longest time without an invitation, by server: %v", len(acked), fails, gap)
+	for code := range fails {
+		if code != string(invite.CodeUnavailable) {
+			t.Errorf("a failure other than unavailable: %v", fails)
+		}
+	}
+	for i, db := range dbs { // on every node, node 3 included
+		invs, err := db.Invitations(ctx, invite.InvitationQuery{CompanyID: w.A.ID, Now: time.Now(), Limit: len(acked) + 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		have := map[string]bool{}
+		for _, inv := range invs {
+			have[inv.Email] = true
+		}
+		lost := 0
+		for _, a := range acked {
+			if !have[a] {
+				lost++
+			}
+		}
+		if lost > 0 {
+			t.Errorf("through server %d: %d of %d acknowledged invitations lost", i+1, lost, len(acked))
+		}
+	}
+}
+
+// galera runs scripts/galera.sh with args, for the cluster the tests use.
+func galera(t *testing.T, args ...string) {
+	t.Helper()
+	cmd := exec.Command("bash", append([]string{filepath.Join("..", "scripts", "galera.sh")}, args...)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("galera.sh %v: %v\n%s", args, err, out)
+	}
 }
 
 // A server on each node, racing: one user per link, one pending
@@ -134,4 +275,53 @@ func (m *tally) Deliver(_ context.Context, msgs []*invite.Message) []error {
 		m.got[fmt.Sprintf("%s %d", msg.To, msg.ID)]++
 	}
 	return make([]error, len(msgs))
+}
+
+// Invitations a second through servers on one node of the cluster, and
+// through a server on each of its three nodes. Every write is certified by
+// all three nodes either way; three nodes spread the reading and the
+// statements' work. go test -run '^$' -bench Galera ./store
+func BenchmarkGalera(b *testing.B) {
+	urls := storetest.GaleraURLs(b)
+	dbs := make([]*store.DB, len(urls))
+	for i, u := range urls {
+		db, err := store.Open(context.Background(), u)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { db.Close() })
+		dbs[i] = db
+	}
+	if err := dbs[0].Migrate(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	w := invitetest.NewWorld(b, dbs[0])
+	none := invite.Rate{Count: -1}
+	base := w.Input(w.A)
+	var next atomic.Int64 // across the benchmark's runs: each address once
+	for _, bc := range []struct {
+		name  string
+		nodes []*store.DB
+	}{{"OneNode", dbs[:1]}, {"ThreeNodes", dbs}} {
+		b.Run(bc.name, func(b *testing.B) {
+			var services []*invite.Service
+			for _, db := range bc.nodes {
+				services = append(services, invite.NewService(db, invite.Config{Limits: invite.Limits{Invitations: none, Mails: none, DailyMails: none}}))
+			}
+			b.SetParallelism(8)
+			start := time.Now()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					n := next.Add(1)
+					in := base
+					in.Email = fmt.Sprintf("%s-%d@example.com", bc.name, n)
+					if _, _, err := services[int(n)%len(services)].Invite(w.Global, in); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "invitations/s")
+		})
+	}
 }
