@@ -4,6 +4,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -123,4 +126,56 @@ func startBehindProxy(t *testing.T, requestTimeout time.Duration) (*server, *sto
 		t.Fatal(err)
 	}
 	return &server{m: m, cookie: &http.Cookie{Name: "invite_session", Value: token}}, proxy
+}
+
+// SQLite on a disk that fills up: reading goes on (/healthz 200), /readyz
+// and anything that writes (a log-in makes a session) answer 503 with
+// Retry-After, never 500; once there is room again, all works, and the
+// file is intact.
+func TestSQLiteDiskFull(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a small file system needs root")
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Fatalf("mount: %v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
+	cfg := testConfig(t, "sqlite:"+filepath.Join(dir, "invite.db"))
+	cfg.AdminPassword = adminPassword
+	m, _ := start(t, cfg)
+
+	filler, err := os.Create(filepath.Join(dir, "filler"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for err == nil {
+		_, err = filler.Write(make([]byte, 64<<10))
+	}
+	filler.Close()
+
+	if got := status(t, m.URL()+"/healthz"); got != http.StatusOK {
+		t.Errorf("GET /healthz on a full disk: %d, want 200 (the database answers)", got)
+	}
+	if got := status(t, m.URL()+"/readyz"); got != http.StatusServiceUnavailable {
+		t.Errorf("GET /readyz on a full disk: %d, want 503", got)
+	}
+	code, retry, err := logIn(t.Context(), m.URL(), "admin@example.com", adminPassword)
+	if err != nil || code != http.StatusServiceUnavailable || retry == "" {
+		t.Errorf("log in on a full disk: %d, Retry-After %q, %v; want 503 with Retry-After", code, retry, err)
+	}
+
+	if err := os.Remove(filepath.Join(dir, "filler")); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(t, m.URL()+"/readyz"); got != http.StatusOK {
+		t.Errorf("GET /readyz with room again: %d, want 200", got)
+	}
+	if code, _, err := logIn(t.Context(), m.URL(), "admin@example.com", adminPassword); err != nil || code != http.StatusSeeOther {
+		t.Errorf("log in with room again: %d, %v; want 303", code, err)
+	}
+	var check string
+	if err := m.db.Bun().QueryRowContext(t.Context(), "PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
+		t.Errorf("integrity_check: %q, %v", check, err)
+	}
 }
