@@ -588,10 +588,11 @@ func (h *handlers) resend(c echo.Context) error {
 	return h.rowDone(c, resent, "resent")
 }
 
-// rowDone answers a row action: under htmx the changed row and a
-// confirmation, otherwise a redirect to the list with it.
+// rowDone answers a row action: under htmx on the list the changed row
+// and a confirmation, otherwise (without JavaScript, or from the action's
+// own page) a redirect to the list with it.
 func (h *handlers) rowDone(c echo.Context, inv *invite.Invitation, done string) error {
-	if !isHTMX(c) {
+	if !inPlace(c, "/admin/invitations") {
 		return redirect(c, "/admin/invitations?done="+done)
 	}
 	names, err := h.companyNames(c, []*invite.Invitation{inv})

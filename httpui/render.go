@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 
@@ -155,6 +156,24 @@ func redirect(c echo.Context, url string) error {
 		return c.NoContent(http.StatusNoContent)
 	}
 	return c.Redirect(http.StatusSeeOther, url)
+}
+
+// inPlace reports whether an htmx request was sent from the page at list,
+// where its answer replaces a row in place. A form that is also a page of
+// its own (Resend, a user's editor) has no row to replace there: its
+// answer is the redirect a page without JavaScript gets. A request that
+// does not say where it comes from (no HX-Current-URL) is taken as sent
+// from the list.
+func inPlace(c echo.Context, list string) bool {
+	if !isHTMX(c) {
+		return false
+	}
+	cur := c.Request().Header.Get("HX-Current-URL")
+	if cur == "" {
+		return true
+	}
+	u, err := url.Parse(cur)
+	return err == nil && u.Path == list
 }
 
 // Languages lists the languages the product speaks.

@@ -163,17 +163,23 @@ func (h *handlers) userRow(c echo.Context, u *invite.User, editing bool, status 
 	}
 	v := h.newView(c, "users", title, &userRowData{D: data, U: u, Editing: editing})
 	v.Errors, v.Prefix = errs, userPrefix(u)
+	list := inPlace(c, "/admin/users")
 	if done != "" {
-		if !isHTMX(c) {
+		if !list {
 			return redirect(c, "/admin/users?done="+done)
 		}
 		v.Flash = v.L.T("done_"+done+"_name", "Name", u.Name())
 	}
 	if errs != nil {
+		// Said once: at the form under htmx, in the page's messages
+		// otherwise.
 		v.Problem = v.L.T("form_invalid")
 	}
 	if !isHTMX(c) { // the editor as a page of its own, with the errors
 		return h.render(c, status, "user_edit", "", v)
+	}
+	if !list { // the editor's own page, under htmx: the form in place
+		return h.render(c, status, "user_edit", "user-edit-form", v)
 	}
 	c.Response().Header().Set("HX-Retarget", fmt.Sprintf("#user-%d", u.ID))
 	c.Response().Header().Set("HX-Reswap", "outerHTML")

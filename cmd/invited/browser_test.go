@@ -387,3 +387,89 @@ func TestBrowserCompanyAdministrator(t *testing.T) {
 		waitText("#invitations-table", "enid@acme.example"),
 	)
 }
+
+// waitPath waits until the browser shows the page at path (and query,
+// when path has one).
+func waitPath(path string) chromedp.Action[chromedp.Void] {
+	return chromedp.Poll[chromedp.Void](fmt.Sprintf(`(location.pathname + location.search).startsWith(%q) && document.readyState === "complete"`, path),
+		chromedp.WithPollingTimeout(15*time.Second))
+}
+
+// A form that opens in place on a list is also a page of its own (a link
+// opened in a new tab, a bookmark). There, with JavaScript, its answer is
+// the list with the confirmation, as without JavaScript (found from
+// outside: Resend answered with a row the page does not have, htmx showed
+// nothing, and each further click sent the mail again).
+func TestBrowserFormPages(t *testing.T) {
+	m, base := browserServer(t)
+	d := a11ySetup(t, m)
+	ctx := asAdmin(t, m)
+	b := newBrowser(t)
+	login(t, b, base, "admin@example.com", adminPassword)
+
+	id := d.pending[1] // Margaret Hamilton
+	form := fmt.Sprintf("#invite-r%d-form", id)
+	last := fmt.Sprintf("#f-r%d-last_name", id)
+	timesSent := func() int {
+		inv, err := m.svc.Invitation(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return inv.TimesSent
+	}
+	act(t, b, "open the Resend page", openPage(fmt.Sprintf("%s/admin/invitations/%d/resend", base, id), form)...)
+	act(t, b, "change the last name and click Resend Invitation",
+		waitHTMX(form),
+		chromedp.Clear(css(last)),
+		chromedp.SendKeys(css(last), "Heafield"),
+		through(chromedp.Click(css(form+` .actions button.primary`))),
+		waitPath("/admin/invitations?done=resent"),
+		waitText("#messages", "The invitation has been sent again."),
+		waitText(fmt.Sprintf("#inv-%d", id), "Margaret Heafield"),
+	)
+	if n := timesSent(); n != 2 {
+		t.Errorf("after one Resend Invitation on its page the invitation was sent %d times, want 2", n)
+	}
+	act(t, b, "open the Resend page again and press Enter in a field",
+		chromedp.Steps(openPage(fmt.Sprintf("%s/admin/invitations/%d/resend", base, id), form)...),
+		waitHTMX(form),
+		through(chromedp.SendKeys(css(last), kb.Enter)),
+		waitPath("/admin/invitations?done=resent"),
+		waitText("#messages", "The invitation has been sent again."),
+	)
+	if n := timesSent(); n != 3 {
+		t.Errorf("after Enter on the Resend page the invitation was sent %d times in all, want 3", n)
+	}
+
+	// A user's editor on its own page: an error is shown at the form, once;
+	// the saved user is confirmed on the list.
+	uform := fmt.Sprintf("#user-u%d-form", d.member)
+	edit := fmt.Sprintf("%s/admin/users/%d/edit", base, d.member)
+	act(t, b, "open the editor's page", openPage(edit, uform)...)
+	ticked := get(t, b, "find the ticked subscriptions", chromedp.Evaluate[[]string](fmt.Sprintf(`[...document.querySelectorAll("%s input[name=grant]:checked")].map(e => e.id)`, uform)))
+	for _, box := range ticked {
+		act(t, b, "untick #"+box, chromedp.Click(css("#"+box)))
+	}
+	act(t, b, "save with no subscription",
+		waitHTMX(uform),
+		markOld(uform),
+		chromedp.Click(css(uform+` button.primary`)),
+		replaced(uform),
+		waitText(uform, "Please correct the marked fields."),
+	)
+	if p := pagePath(t, b); p != fmt.Sprintf("/admin/users/%d/edit", d.member) {
+		t.Errorf("after the error the page is %s", p)
+	}
+	if n := get(t, b, "count the messages", chromedp.Evaluate[int](`document.body.innerText.split("Please correct the marked fields.").length - 1`)); n != 1 {
+		t.Errorf("the editor's page says \"Please correct the marked fields.\" %d times, want once", n)
+	}
+	act(t, b, "tick one and save",
+		chromedp.Click(css("#"+ticked[0])),
+		through(chromedp.Click(css(uform+` button.primary`))),
+		waitPath("/admin/users?done=user_saved"),
+		waitText("#messages", "The user has been changed."),
+	)
+	if u, err := m.svc.User(ctx, d.member); err != nil || len(u.Grants) != 1 {
+		t.Errorf("the saved user: %+v, %v; want one subscription", u, err)
+	}
+}
