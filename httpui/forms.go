@@ -180,6 +180,9 @@ func formFromInvitation(inv *invite.Invitation) *invitationForm {
 		Language: inv.Language, TimeZone: inv.TimeZone, Admin: inv.AdminLevel == invite.AdminCompany,
 		MailSubject: inv.Mail.Subject, MailBody: inv.Mail.Body, Grants: map[int64]invite.Role{},
 	}
+	if !inv.Mail.IsZero() { // its own e-mail, written for its language
+		f.MailCompanyID, f.MailLanguage = inv.CompanyID, inv.Language
+	}
 	for _, g := range inv.Grants {
 		f.Grants[g.SubscriptionID] = g.Role
 	}

@@ -100,7 +100,14 @@ type inviteData struct {
 	PreviewErrors map[string]*invite.FieldError
 	MailSaved     bool
 	Resend        *invite.Invitation // set when resending
+	// MailMismatch is set when the e-mail was edited in another language
+	// than the invitation's: it is not sent until one is chosen.
+	MailMismatch *mailMismatch
 }
+
+// mailMismatch names the language an edited e-mail was written for and
+// the invitation's, as the form's buttons offer them.
+type mailMismatch struct{ Mail, Language string }
 
 // inviteView prepares the invite form for f: the company's lists, and the
 // language's template in the e-mail panel when it is not customised.
@@ -188,15 +195,15 @@ func (h *handlers) createInvitation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	action, err := formAction(c, "send", "refresh", "save-mail")
+	action, err := formAction(c, mailActions...)
 	if err != nil {
 		return err
 	}
-	switch action {
-	case "refresh":
+	if action != "send" {
+		return h.mailAction(c, action, f, nil)
+	}
+	if h.mailLanguageDiffers(c, f) {
 		return h.refreshForm(c, f, nil)
-	case "save-mail":
-		return h.saveMailForInvitation(c, f, nil)
 	}
 	in := f.input(h.defaultTemplate(c, f))
 	_, _, err = h.svc.Invite(c.Request().Context(), in)
@@ -214,18 +221,77 @@ func formPage(resend *invite.Invitation) string {
 	return "invite"
 }
 
+// mailActions are the buttons of the invite and resend forms.
+var mailActions = []string{"send", "refresh", "save-mail", "load-mail", "keep-language"}
+
+// mailAction answers the invite or resend form's buttons other than send.
+func (h *handlers) mailAction(c echo.Context, action string, f *invitationForm, resend *invite.Invitation) error {
+	switch action {
+	case "save-mail":
+		return h.saveMailForInvitation(c, f, resend)
+	case "load-mail": // the edited e-mail gives way to the language's
+		f.MailSubject, f.MailBody, f.MailCompanyID, f.MailLanguage = "", "", 0, ""
+	case "keep-language": // the language goes back to the e-mail's
+		if f.MailLanguage != "" {
+			f.Language = f.MailLanguage
+		}
+	}
+	return h.refreshForm(c, f, resend)
+}
+
+// mailLanguageDiffers reports whether the form's e-mail was edited (it is
+// not the template it was filled with) in another language than the
+// invitation's: sent, its text would be in one language and what the
+// service adds to it (roles, dates, the footer) in the other.
+func (h *handlers) mailLanguageDiffers(c echo.Context, f *invitationForm) bool {
+	return f.MailLanguage != "" && f.Language != "" && f.MailLanguage != f.Language &&
+		!f.input(h.defaultTemplate(c, f)).Mail.IsZero()
+}
+
 // refreshForm re-renders the form after another company or language was
 // chosen; an e-mail not customised (the template it was filled with)
-// follows the new language's template.
+// follows the new language's template. An edited one stays, and if it
+// was written for another language the form says so at the e-mail, with
+// buttons to load the new language's e-mail or go back to its language;
+// it is not sent like that (422).
 func (h *handlers) refreshForm(c echo.Context, f *invitationForm, resend *invite.Invitation) error {
 	if f.input(h.defaultTemplate(c, f)).Mail.IsZero() {
 		f.MailSubject, f.MailBody = "", ""
 	}
+	status := http.StatusOK
+	if c.FormValue("action") == "send" {
+		status = http.StatusUnprocessableEntity
+	}
+	mismatch := h.mailLanguageDiffers(c, f)
 	v, err := h.inviteView(c, f, resend)
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, formPage(resend), "invite-form", v)
+	if mismatch {
+		h.markMailLanguage(c, v, f)
+	}
+	return h.render(c, status, formPage(resend), "invite-form", v)
+}
+
+// markMailLanguage marks the e-mail's edited fields of the form as
+// written for another language, and says so as the form's problem.
+func (h *handlers) markMailLanguage(c echo.Context, v *view, f *invitationForm) {
+	L := v.L
+	m := &mailMismatch{Mail: L.T("language_" + f.MailLanguage), Language: L.T("language_" + f.Language)}
+	v.Data.(*inviteData).MailMismatch = m
+	msg := L.T("mail_language_mismatch", "Mail", m.Mail, "Language", m.Language)
+	def := h.defaultTemplate(c, f)
+	if v.Errors == nil {
+		v.Errors = map[string]*invite.FieldError{}
+	}
+	// A reason of this package's own: the message is the translated text.
+	if f.MailSubject != def.Subject {
+		v.Errors["mail_subject"] = &invite.FieldError{Field: "mail_subject", Reason: "mail_language", Message: msg}
+	}
+	if f.MailBody != def.Body || v.Errors["mail_subject"] == nil {
+		v.Errors["mail_body"] = &invite.FieldError{Field: "mail_body", Reason: "mail_language", Message: msg}
+	}
+	v.Problem = msg
 }
 
 // saveMailForInvitation checks the customised e-mail and re-renders the
@@ -240,6 +306,9 @@ func (h *handlers) saveMailForInvitation(c echo.Context, f *invitationForm, rese
 		v.Errors, status = mailFieldErrors(err), http.StatusUnprocessableEntity
 	} else {
 		v.Data.(*inviteData).MailSaved = true
+	}
+	if h.mailLanguageDiffers(c, f) {
+		h.markMailLanguage(c, v, f)
 	}
 	return h.render(c, status, formPage(resend), "invite-form", v)
 }
@@ -569,14 +638,14 @@ func (h *handlers) resend(c echo.Context) error {
 		return err
 	}
 	f.CompanyID = inv.CompanyID
-	action, err := formAction(c, "send", "refresh", "save-mail")
+	action, err := formAction(c, mailActions...)
 	if err != nil {
 		return err
 	}
-	switch action {
-	case "save-mail":
-		return h.saveMailForInvitation(c, f, inv)
-	case "refresh":
+	if action != "send" {
+		return h.mailAction(c, action, f, inv)
+	}
+	if h.mailLanguageDiffers(c, f) {
 		return h.refreshForm(c, f, inv)
 	}
 	in := f.input(h.defaultTemplate(c, f))

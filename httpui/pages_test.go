@@ -543,3 +543,69 @@ func TestInviteSendsWhatItShowed(t *testing.T) {
 		}
 	})
 }
+
+// Found from outside: an e-mail whose subject was edited, sent after the
+// language was changed, went out with the English text and French role
+// names, date and footer. An edited e-mail written for another language
+// is not sent: the form says so at the e-mail and offers the new
+// language's e-mail or the old language; resending too.
+func TestInviteMailInOneLanguage(t *testing.T) {
+	eachApp(t, func(t *testing.T, a *app) {
+		b := a.browser()
+		b.login("root@example.com", adminPassword)
+		en, _, err := a.svc.MailTemplate(a.global, a.acme.ID, "en")
+		if err != nil {
+			t.Fatal(err)
+		}
+		form := func(action string) url.Values {
+			return url.Values{
+				"company": {fmt.Sprint(a.acme.ID)}, "email": {"mixed@example.com"}, "first_name": {"Ann"}, "last_name": {"Lee"},
+				"business_role": {fmt.Sprint(a.acme.BusinessRoles[0].ID)}, "language": {"fr"}, "time_zone": {"UTC"},
+				"grant": {fmt.Sprint(a.acme.Subscriptions[0].ID)}, fmt.Sprintf("role_%d", a.acme.Subscriptions[0].ID): {"viewer"},
+				"mail_subject": {"Join us, {FirstName}"}, "mail_body": {en.Body}, "mail_company": {fmt.Sprint(a.acme.ID)}, "mail_language": {"en"},
+				"action": {action},
+			}
+		}
+		const says = "This email is written for English, but the invitation is in Français"
+		for _, htmx := range []bool{false, true} {
+			b.htmx = htmx
+			p := b.post("/admin/invitations/new", "/admin/invitations", form("send"))
+			p.want(t, http.StatusUnprocessableEntity, says, `value="load-mail"`, "Load the email for Français", `value="keep-language"`,
+				"Switch the language back to English", `id="e-mail_subject"`, `value="Join us, {FirstName}"`)
+			if page, _ := a.svc.Invitations(a.global, invite.InvitationFilter{Email: "mixed@example.com"}); len(page.Invitations) != 0 {
+				t.Fatalf("(htmx %v) an e-mail in two languages was sent", htmx)
+			}
+			// Changing the language (htmx's refresh, the no-JS button) says so at once.
+			b.post("/admin/invitations/new", "/admin/invitations", form("refresh")).want(t, http.StatusOK, says)
+		}
+		b.htmx = false
+		load := b.post("/admin/invitations/new", "/admin/invitations", form("load-mail"))
+		load.want(t, http.StatusOK, "{InviterName} vous invite à rejoindre {CompanyName}", `name="mail_language" value="fr"`)
+		if strings.Contains(load.body, says) {
+			t.Errorf("the French e-mail loaded, the form still says it is English")
+		}
+		back := b.post("/admin/invitations/new", "/admin/invitations", form("keep-language"))
+		back.want(t, http.StatusOK, `<option value="en" selected>`, `value="Join us, {FirstName}"`)
+		if strings.Contains(back.body, says) {
+			t.Errorf("the language set back to English, the form still says it differs")
+		}
+		// Resending: an invitation with its own English e-mail, resent in French.
+		in := invite.InvitationInput{CompanyID: a.acme.ID, Email: "own@example.com", FirstName: "Bo", LastName: "Lee", BusinessRoleID: a.acme.BusinessRoles[0].ID,
+			Language: "en", Grants: []invite.Grant{{SubscriptionID: a.acme.Subscriptions[0].ID, Role: invite.RoleViewer}},
+			Mail: invite.Template{Subject: "Our own {FirstName}", Body: en.Body}}
+		inv, _, err := a.svc.Invite(a.global, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := fmt.Sprintf("/admin/invitations/%d/resend", inv.ID)
+		page := b.get(path)
+		page.want(t, http.StatusOK, `name="mail_language" value="en"`)
+		resend := form("send")
+		resend.Set("email", "own@example.com")
+		resend.Set("mail_subject", "Our own {FirstName}")
+		b.post(path, path, resend).want(t, http.StatusUnprocessableEntity, says)
+		if got, _ := a.svc.Invitation(a.global, inv.ID); got.TimesSent != 1 {
+			t.Errorf("resent in two languages: sent %d times", got.TimesSent)
+		}
+	})
+}

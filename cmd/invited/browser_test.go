@@ -473,3 +473,54 @@ func TestBrowserFormPages(t *testing.T) {
 		t.Errorf("the saved user: %+v, %v; want one subscription", u, err)
 	}
 }
+
+// An e-mail edited in English and a language changed to French: the form
+// says at once that the e-mail is written for English, sends nothing in
+// two languages, and loads the French e-mail on its button (found from
+// outside: the mail went out with an English text and French roles, date
+// and footer).
+func TestBrowserMailInOneLanguage(t *testing.T) {
+	m, base := browserServer(t)
+	d := a11ySetup(t, m)
+	ctx := asAdmin(t, m)
+	acme, err := m.svc.Company(ctx, d.acme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t)
+	login(t, b, base, "admin@example.com", adminPassword)
+	const says = "This email is written for English, but the invitation is in Français"
+	act(t, b, "open the invite form", openPage(fmt.Sprintf("%s/admin/invitations/new?company=%d", base, acme.ID), "#invite-form")...)
+	act(t, b, "fill it in, edit the subject and choose French",
+		fillInvitee("Marie", "Curie", "marie@example.com", acme.BusinessRoles[0].ID, acme.Subscriptions[0].ID, invite.RoleViewer),
+		chromedp.Click(css(customizeEmail)),
+		chromedp.SendKeys(css(`#f-mail_subject`), " (edited)"),
+		markOld("#invite-form"),
+		chromedp.SetValue(css(`#f-language`), "fr"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("f-language").dispatchEvent(new Event("change", {bubbles: true}))`),
+		replaced("#invite-form"),
+		waitText("#invite-form", says),
+	)
+	act(t, b, "send anyway",
+		markOld("#invite-form"),
+		chromedp.Click(css(sendButton)),
+		replaced("#invite-form"),
+		waitText("#invite-form", says),
+	)
+	if page, _ := m.svc.Invitations(ctx, invite.InvitationFilter{Email: "marie@example.com"}); len(page.Invitations) != 0 {
+		t.Fatalf("an e-mail in two languages was sent")
+	}
+	act(t, b, "load the French e-mail",
+		markOld("#invite-form"),
+		chromedp.Click(css(`#invite-form button[value="load-mail"]`)),
+		replaced("#invite-form"),
+	)
+	if subject := value(t, b, "f-mail_subject"); subject != "{InviterName} vous invite à rejoindre {CompanyName}" {
+		t.Errorf("after Load the email for Français the subject is %q", subject)
+	}
+	act(t, b, "send",
+		through(chromedp.Click(css(sendButton))),
+		waitText("#messages", "The invitation has been sent."),
+	)
+	wantLanguage(t, invitationMail(t, ctx, m, invitationTo(t, ctx, m, "marie@example.com")), "fr", "Bonjour Marie,")
+}
