@@ -54,6 +54,10 @@ type invitationForm struct {
 	// form is refreshed).
 	MailCompanyID int64
 	MailLanguage  string
+	// DefaultsOf is the company whose default language and time zone
+	// filled the form: when another is chosen, the fields still holding
+	// them follow the new company's.
+	DefaultsOf int64
 }
 
 // cursorParam reads the "after" of a list whose pages are cut at a row's
@@ -113,6 +117,7 @@ func parseInvitationForm(c echo.Context) (*invitationForm, error) {
 		MailBody:       strings.ReplaceAll(c.FormValue("mail_body"), "\r\n", "\n"),
 		MailCompanyID:  formInt(c, "mail_company"),
 		MailLanguage:   c.FormValue("mail_language"),
+		DefaultsOf:     formInt(c, "defaults_of"),
 		Grants:         map[int64]invite.Role{},
 	}
 	params, err := c.FormParams()

@@ -134,6 +134,9 @@ func (h *handlers) inviteView(c echo.Context, f *invitationForm, resend *invite.
 			return nil, err
 		}
 		data.Company = co
+		if f.DefaultsOf == 0 {
+			f.DefaultsOf = co.ID
+		}
 		if f.Language == "" {
 			f.Language = co.DefaultLanguage
 		}
@@ -199,6 +202,7 @@ func (h *handlers) createInvitation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	h.followCompany(c, f)
 	if action != "send" {
 		return h.mailAction(c, action, f, nil)
 	}
@@ -211,6 +215,33 @@ func (h *handlers) createInvitation(c echo.Context) error {
 		return h.formError(c, err, f, nil)
 	}
 	return redirect(c, "/admin/invitations?done=invited")
+}
+
+// followCompany gives the form of a Global Administrator who chose
+// another company that company's default language and time zone, where
+// the fields still hold the previous company's (not chosen by hand), as a
+// Company Administrator's form has its company's.
+func (h *handlers) followCompany(c echo.Context, f *invitationForm) {
+	if f.DefaultsOf == 0 || f.CompanyID == 0 || f.DefaultsOf == f.CompanyID {
+		return
+	}
+	ctx := c.Request().Context()
+	old, err := h.svc.Company(ctx, f.DefaultsOf)
+	if err != nil {
+		f.DefaultsOf = 0 // not one of theirs: nothing to follow
+		return
+	}
+	co, err := h.svc.Company(ctx, f.CompanyID)
+	if err != nil {
+		return // the service says so on send
+	}
+	if f.Language == old.DefaultLanguage {
+		f.Language = co.DefaultLanguage
+	}
+	if f.TimeZone == old.TimeZone {
+		f.TimeZone = co.TimeZone
+	}
+	f.DefaultsOf = co.ID
 }
 
 // formPage is the page of the invite form: inviting, or resending.

@@ -609,3 +609,48 @@ func TestInviteMailInOneLanguage(t *testing.T) {
 		}
 	})
 }
+
+// Found from outside: a Global Administrator who chose a company in the
+// invite form kept the first company's language and time zone. The fields
+// not changed by hand follow the chosen company's defaults; those changed
+// stay.
+func TestInviteFormFollowsCompanyDefaults(t *testing.T) {
+	eachApp(t, func(t *testing.T, a *app) {
+		b := a.browser()
+		b.login("root@example.com", adminPassword)
+		co, err := a.svc.RegisterCompany(a.global, invite.CompanyInput{Name: "Zeppelin", DefaultLanguage: "de", TimeZone: "Asia/Tokyo",
+			Subscriptions: []string{"App Designer"}, BusinessRoles: []string{"Operator"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := b.get(fmt.Sprintf("/admin/invitations/new?company=%d", a.acme.ID))
+		first.want(t, http.StatusOK, fmt.Sprintf(`name="defaults_of" value="%d"`, a.acme.ID), `value="Europe/Berlin"`)
+		choose := func(language, zone string) page {
+			return b.post("/admin/invitations/new", "/admin/invitations", url.Values{
+				"company": {fmt.Sprint(co.ID)}, "defaults_of": {fmt.Sprint(a.acme.ID)}, "language": {language}, "time_zone": {zone},
+				"action": {"refresh"},
+			})
+		}
+		for _, htmx := range []bool{false, true} {
+			b.htmx = htmx
+			p := choose("en", "Europe/Berlin") // Acme's, untouched
+			p.want(t, http.StatusOK, `<option value="de" selected>`, `value="Asia/Tokyo"`, fmt.Sprintf(`name="defaults_of" value="%d"`, co.ID),
+				"hat Sie zu {CompanyName} eingeladen")
+			p = choose("fr", "America/Lima") // chosen by hand
+			p.want(t, http.StatusOK, `<option value="fr" selected>`, `value="America/Lima"`)
+		}
+		// Sent without choosing first (no JavaScript): the new company's defaults.
+		b.htmx = false
+		p := b.post("/admin/invitations/new", "/admin/invitations", url.Values{
+			"company": {fmt.Sprint(co.ID)}, "defaults_of": {fmt.Sprint(a.acme.ID)}, "language": {"en"}, "time_zone": {"Europe/Berlin"},
+			"email": {"zed@example.com"}, "first_name": {"Zed"}, "last_name": {"Lee"}, "business_role": {fmt.Sprint(co.BusinessRoles[0].ID)},
+			"grant": {fmt.Sprint(co.Subscriptions[0].ID)}, fmt.Sprintf("role_%d", co.Subscriptions[0].ID): {"viewer"},
+			"mail_company": {fmt.Sprint(a.acme.ID)}, "mail_language": {"en"}, "action": {"send"},
+		})
+		p.want(t, http.StatusSeeOther)
+		page, _ := a.svc.Invitations(a.global, invite.InvitationFilter{Email: "zed@example.com"})
+		if len(page.Invitations) != 1 || page.Invitations[0].Language != "de" || page.Invitations[0].TimeZone != "Asia/Tokyo" {
+			t.Errorf("sent: %+v; want de, Asia/Tokyo", page.Invitations)
+		}
+	})
+}
