@@ -84,16 +84,46 @@
   // else to the heading of what opened (an editor), else to the first
   // action of the row that came back, else to the new content itself.
   var opener = null;
+  // The row the request came from, and its neighbours: when the answer
+  // takes the row away (a user deleted), the keyboard goes on to the next
+  // row, else the one before, else the page's heading.
+  var openerRow = null, rowAfter = null, rowBefore = null;
   document.addEventListener("htmx:beforeRequest", function (e) {
     var elt = e.detail.elt;
     if (!elt || (elt.classList && elt.classList.contains("mail-preview"))) return;
     opener = elt;
+    openerRow = elt.closest ? elt.closest("tr[id]") : null;
+    rowAfter = openerRow ? openerRow.nextElementSibling : null;
+    rowBefore = openerRow ? openerRow.previousElementSibling : null;
     // What the last action said is not about this one.
     var box = document.getElementById("messages");
     if (box && (elt.tagName === "FORM" || elt.tagName === "BUTTON")) box.replaceChildren();
   });
   var focusable = "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])";
+  function rowGone() {
+    if (!openerRow || document.getElementById(openerRow.id)) return false;
+    openerRow = null;
+    var next = [rowAfter, rowBefore].find(function (r) { return r && document.contains(r); });
+    var to = next ? next.querySelector(focusable) : null;
+    if (!to) {
+      var main = document.getElementById("main");
+      to = main && main.querySelector("h1");
+      if (to && !to.hasAttribute("tabindex")) to.setAttribute("tabindex", "-1");
+    }
+    if (to) to.focus();
+    return true;
+  }
+  // A swap that leaves nothing in place of the row fires its events on the
+  // row, out of the page, where no listener hears them; the message that
+  // comes with it is swapped first, in the page, so the check waits for
+  // the row's swap.
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    setTimeout(function () {
+      if (openerRow && !document.getElementById(openerRow.id)) rowGone();
+    }, 0);
+  });
   document.addEventListener("htmx:afterSettle", function (e) {
+    if (rowGone()) return;
     var root = e.target;
     var invalidField = "[aria-invalid=true]";
     if (root && document.contains(root) && opener && opener.tagName === "FORM") {

@@ -118,7 +118,17 @@ func TestBrowserDeleteUser(t *testing.T) {
 		chromedp.Click(css(row+` form[action$="/delete"] button`)),
 		waitText("#messages", "Ada Lovelace has been deleted."),
 		chromedp.WaitNotPresent(css(row)),
+		htmxSettled(),
 	)
+	// Found from outside: the focus fell to the page's start. It goes on
+	// to the next row (here the one before: Ada's was the last), and the
+	// confirmation is said once.
+	if ok, desc := focusMatches(t, admin, `#users-table tr[id^="user-"] .row-actions *, main h1`); !ok {
+		t.Errorf("after the delete the focus is on %s, want a row's first action or the heading", desc)
+	}
+	if n := get(t, admin, "count the confirmation", chromedp.Evaluate[int](`document.body.innerText.split("Ada Lovelace has been deleted.").length - 1`)); n != 1 {
+		t.Errorf("the confirmation is on the page %d times, want once", n)
+	}
 	act(t, user, "click once more",
 		through(chromedp.Click(css(`a[href="/profile"]`))),
 		chromedp.WaitVisible(css(`#login-form`)),
