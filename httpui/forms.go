@@ -45,8 +45,11 @@ type invitationForm struct {
 	TimeZone       string
 	Admin          bool
 	Grants         map[int64]invite.Role // subscription -> role, for the checked ones
-	MailSubject    string
-	MailBody       string
+	// Roles are the roles chosen for every subscription, checked or not,
+	// so that a form sent back shows each as it was sent.
+	Roles       map[int64]invite.Role
+	MailSubject string
+	MailBody    string
 	// MailCompanyID and MailLanguage are the company and language whose
 	// template filled the e-mail panel: the mail is customised if it
 	// differs from that template, whatever company or language was chosen
@@ -124,6 +127,12 @@ func parseInvitationForm(c echo.Context) (*invitationForm, error) {
 	if err != nil {
 		return nil, err
 	}
+	f.Roles = map[int64]invite.Role{}
+	for name, vs := range params {
+		if id, err := strconv.ParseInt(strings.TrimPrefix(name, "role_"), 10, 64); err == nil && strings.HasPrefix(name, "role_") && len(vs) > 0 {
+			f.Roles[id] = invite.Role(vs[0])
+		}
+	}
 	for _, s := range params["grant"] {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
@@ -197,3 +206,24 @@ func formFromInvitation(inv *invite.Invitation) *invitationForm {
 // Grant reports the role of a subscription in the form, "" if unchecked,
 // as User.Grant does for a user.
 func (f *invitationForm) Grant(id int64) invite.Role { return f.Grants[id] }
+
+// Role returns the role chosen for a subscription, checked or not.
+func (f *invitationForm) Role(id int64) invite.Role {
+	if r := f.Grants[id]; r != "" {
+		return r
+	}
+	return f.Roles[id]
+}
+
+// ChosenRole returns the role of a subscription that the grants' select
+// shows: what was sent for it (of is the form sent back), or the role held
+// or granted (of is a user or a form filled from an invitation).
+func (v *view) ChosenRole(of any, id int64) invite.Role {
+	switch of := of.(type) {
+	case *invitationForm:
+		return of.Role(id)
+	case interface{ Grant(int64) invite.Role }:
+		return of.Grant(id)
+	}
+	return ""
+}

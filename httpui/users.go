@@ -137,6 +137,8 @@ type userRowData struct {
 	D       *usersData
 	U       *invite.User
 	Editing bool
+	// Sent is the editor's form as sent, when it is sent back with errors.
+	Sent *invitationForm
 }
 
 func userID(c echo.Context) (int64, error) {
@@ -152,7 +154,7 @@ func userPrefix(u *invite.User) string { return fmt.Sprintf("u%d-", u.ID) }
 
 // userRow answers with one user's row: under htmx in place, with a
 // confirmation; otherwise the list.
-func (h *handlers) userRow(c echo.Context, u *invite.User, editing bool, status int, errs map[string]*invite.FieldError, done string) error {
+func (h *handlers) userRow(c echo.Context, u *invite.User, editing bool, status int, errs map[string]*invite.FieldError, done string, sent *invitationForm) error {
 	data, err := h.usersData(c)
 	if err != nil {
 		return err
@@ -161,7 +163,7 @@ func (h *handlers) userRow(c echo.Context, u *invite.User, editing bool, status 
 	if editing && !isHTMX(c) { // the editor as a page of its own
 		title = "user_edit_title"
 	}
-	v := h.newView(c, "users", title, &userRowData{D: data, U: u, Editing: editing})
+	v := h.newView(c, "users", title, &userRowData{D: data, U: u, Editing: editing, Sent: sent})
 	v.Errors, v.Prefix = errs, userPrefix(u)
 	list := inPlace(c, "/admin/users")
 	if done != "" {
@@ -209,7 +211,7 @@ func (h *handlers) editUser(c echo.Context) error {
 		v.Prefix = userPrefix(u)
 		return h.render(c, http.StatusOK, "user_edit", "", v)
 	}
-	return h.userRow(c, u, true, http.StatusOK, nil, "")
+	return h.userRow(c, u, true, http.StatusOK, nil, "", nil)
 }
 
 // saveUser saves a user's business role, subscriptions and level.
@@ -243,12 +245,12 @@ func (h *handlers) saveUser(c echo.Context) error {
 			cur.BusinessRoleID = ch.BusinessRoleID
 		}
 		cur.Grants, cur.AdminLevel = ch.Grants, ch.AdminLevel
-		return h.userRow(c, cur, true, http.StatusUnprocessableEntity, errs, "")
+		return h.userRow(c, cur, true, http.StatusUnprocessableEntity, errs, "", f)
 	}
 	if me := userOf(c); me.ID == u.ID {
 		return redirect(c, "/") // own privileges changed: the session ended
 	}
-	return h.userRow(c, u, false, http.StatusOK, nil, "user_saved")
+	return h.userRow(c, u, false, http.StatusOK, nil, "user_saved", nil)
 }
 
 // setDisabled disables or enables a user.
@@ -266,7 +268,7 @@ func (h *handlers) setDisabled(disabled bool) echo.HandlerFunc {
 		if disabled {
 			done = "user_disabled"
 		}
-		return h.userRow(c, u, false, http.StatusOK, nil, done)
+		return h.userRow(c, u, false, http.StatusOK, nil, done, nil)
 	}
 }
 

@@ -352,11 +352,27 @@ func TestBrowserUserEditorKeepsInput(t *testing.T) {
 	for _, id := range ticked {
 		act(t, b, "untick #"+id, chromedp.Click(css("#"+id)))
 	}
+	// A role chosen for a subscription left unticked comes back as chosen
+	// (found from outside: Administrator came back as Viewer).
+	roleSelect := fmt.Sprintf("r-u%d-%d", d.member, before.Grants[0].SubscriptionID)
+	role := "administrator"
+	if value(t, b, roleSelect) == role {
+		role = "viewer"
+	}
+	act(t, b, "choose "+role+" for the first subscription", chromedp.SetValue(css("#"+roleSelect), role))
 	act(t, b, "save",
 		markOld(form),
 		chromedp.Click(css(form+` button.primary`)),
 		replaced(form),
 	)
+	if got := value(t, b, roleSelect); got != role {
+		t.Errorf("after the error the role of the unticked subscription is %q, it was sent as %q", got, role)
+	}
+	// Said once, at the form (found from outside: the page's messages said
+	// it too, and it was announced twice).
+	if n := get(t, b, "count the problem", chromedp.Evaluate[int](`document.body.innerText.split("Please correct the marked fields.").length - 1`)); n != 1 {
+		t.Errorf("\"Please correct the marked fields.\" is on the page %d times, want once", n)
+	}
 	grantsError := get(t, b, "read the error", chromedp.Evaluate[string](fmt.Sprintf(`(() => { const e = document.querySelector("%s fieldset.grants .error"); return e ? e.textContent : ""; })()`, form)))
 	if !strings.Contains(grantsError, "required") {
 		t.Errorf("the subscriptions' error is %q, want that one is required", grantsError)
