@@ -654,3 +654,23 @@ func TestInviteFormFollowsCompanyDefaults(t *testing.T) {
 		}
 	})
 }
+
+// Found from outside: the preview, refreshed as the e-mail is typed,
+// answered its errors in a role=alert each time, so that they were
+// announced again at each key. It shows them without a live region.
+func TestPreviewErrorsNotAnnounced(t *testing.T) {
+	eachApp(t, func(t *testing.T, a *app) {
+		b := a.browser()
+		b.login("root@example.com", adminPassword)
+		b.htmx = true
+		p := b.post("/admin/invitations/new", "/admin/invitations/preview", url.Values{
+			"company": {fmt.Sprint(a.acme.ID)}, "language": {"en"}, "mail_subject": {"Hello {Nope}"}, "mail_body": {"Body {"},
+		})
+		p.want(t, http.StatusOK, "The email cannot be sent like this:")
+		for _, live := range []string{`role="alert"`, `role="status"`, `aria-live`} {
+			if strings.Contains(p.body, live) {
+				t.Errorf("the preview's answer has %s:\n%s", live, p.body)
+			}
+		}
+	})
+}
