@@ -160,6 +160,9 @@ func (h *handlers) saveTemplate(c echo.Context) error {
 	}
 	data.Saved = true
 	v.Flash = v.L.T("done_template_saved")
+	if action == "reset" {
+		v.Flash = v.L.T("done_template_reset")
+	}
 	return h.render(c, http.StatusOK, "template", "template-form", v)
 }
 

@@ -674,3 +674,22 @@ func TestPreviewErrorsNotAnnounced(t *testing.T) {
 		}
 	})
 }
+
+// Found from outside: "Use the built-in email" said "The email has been
+// saved.". It says that the built-in e-mail is used again.
+func TestTemplateResetSaysSo(t *testing.T) {
+	eachApp(t, func(t *testing.T, a *app) {
+		b := a.browser()
+		b.login("root@example.com", adminPassword)
+		tpl := fmt.Sprintf("/admin/companies/%d/templates/en", a.acme.ID)
+		b.post(tpl, tpl, url.Values{"mail_subject": {"Own {CompanyName}"}, "mail_body": {"Hello {FirstName}"}, "action": {"save"}}).want(t, http.StatusOK, "The email has been saved.")
+		for _, htmx := range []bool{false, true} {
+			b.htmx = htmx
+			p := b.post(tpl, tpl, url.Values{"mail_subject": {"Own {CompanyName}"}, "mail_body": {"Hello {FirstName}"}, "action": {"reset"}})
+			p.want(t, http.StatusOK, "The built-in email is used again.", "{InviterName} invited you to {CompanyName}")
+			if strings.Contains(p.body, "The email has been saved.") {
+				t.Errorf("(htmx %v) the reset says the email has been saved", htmx)
+			}
+		}
+	})
+}
