@@ -56,13 +56,21 @@
     field.dispatchEvent(new Event("input", { bubbles: true }));
   });
 
+  // fold lowers the case of s as the server's strings.ToLower does: each
+  // character by itself, to one character. toLowerCase on the whole text
+  // makes "İ" two ("i" and a combining dot) and a final "Σ" "ς", so that
+  // a password the server refuses for holding the address looked Strong.
+  function fold(s) {
+    return Array.from(s, function (ch) { return ch === "\u0130" ? "i" : ch.toLowerCase(); }).join("");
+  }
+
   // The strength of a new password, by the rules the server checks.
   function strength(pw, meter) {
     var n = Array.from(pw).length;
-    var name = (meter.getAttribute("data-name") || "").toLowerCase();
+    var name = fold(meter.getAttribute("data-name") || "");
     if (n < (parseInt(meter.getAttribute("data-min"), 10) || 12)) return "weak";
     if (n > (parseInt(meter.getAttribute("data-max"), 10) || 128)) return "long";
-    if (name && pw.toLowerCase().indexOf(name) >= 0) return "has-name";
+    if (name && fold(pw).indexOf(name) >= 0) return "has-name";
     var kinds = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter(function (re) { return re.test(pw); }).length;
     return n >= 18 || kinds >= 3 ? "strong" : "fair";
   }

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -165,5 +166,36 @@ func TestBrowserNextStaysOnSite(t *testing.T) {
 	}
 	if kept < 4 {
 		t.Errorf("only %d of the local paths were kept", kept)
+	}
+}
+
+// The password meter calls Strong no password that the server refuses
+// (found from outside: "İLSE-…" for ilse@… was Strong, because JavaScript
+// lowers İ to two characters and the server to one "i").
+func TestBrowserStrengthFoldsAsTheServer(t *testing.T) {
+	m, base := browserServer(t)
+	acme := registerAcme(t, m)
+	in := inviteInput(acme)
+	in.Email = "ilse@acme.example"
+	_, token, err := m.svc.Invite(asAdmin(t, m), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t)
+	for _, pw := range []string{"İLSE-Sunny-Garden-99", "ΙΛΣΕ is not ilse-but-99"} {
+		refused := invite.ValidatePassword(pw, in.Email) != nil
+		act(t, b, "open the link and type "+pw,
+			chromedp.Navigate(base+m.svc.Paths().AcceptInvitation+token),
+			waitHTMX("#join-form"),
+			chromedp.SendKeys(css(`#f-password`), pw),
+			chromedp.Poll[chromedp.Void](`document.getElementById("strength").textContent !== ""`, chromedp.WithPollingTimeout(15*time.Second)),
+		)
+		meter := get(t, b, "read the meter", chromedp.Text(css("#strength")))
+		if refused && meter != "Contains your email name" {
+			t.Errorf("the server refuses %q for %s; the meter says %q", pw, in.Email, meter)
+		}
+		if !refused && meter == "Contains your email name" {
+			t.Errorf("the server takes %q for %s; the meter says %q", pw, in.Email, meter)
+		}
 	}
 }
