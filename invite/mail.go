@@ -88,6 +88,21 @@ type Mailer interface {
 	Deliver(ctx context.Context, msgs []*Message) []error
 }
 
+// EachMailer is a Mailer that tells each message's outcome as soon as the
+// mail server has answered it, before it sends the next: the outbox then
+// records each message at once, so that a process killed in the middle of
+// a group sends again at most the message it was sending, not the group.
+// smtp.Mailer is one.
+type EachMailer interface {
+	Mailer
+	// DeliverEach tries to send each message in turn and calls done once
+	// for each, with its index in msgs and its outcome as Deliver would
+	// return it, before it sends the next, from one goroutine at a time;
+	// done may block (the outbox records the outcome in it). It returns
+	// soon after ctx ends, telling what was not sent by then as failed.
+	DeliverEach(ctx context.Context, msgs []*Message, done func(i int, err error))
+}
+
 // LinkKeeper is implemented by a Mailer whose delivered messages are only
 // readable where they are kept, such as LogMailer: the outbox then keeps
 // their invitation links. Other mailers' messages have the link replaced

@@ -3,6 +3,7 @@ package invite
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -92,7 +93,10 @@ func (m *Message) redact(l *secretLinks, keepInvitations bool) {
 // Each batch is claimed, handed to the mailer and recorded before the next:
 // the mailer has half the claim's lease (Retry.Lease) to deliver it, and
 // its outcome is recorded with the other half to spare, so that no other
-// worker claims a message that is still being sent. Recording is tried
+// worker claims a message that is still being sent. An EachMailer's
+// messages (smtp's) are recorded one by one as the server answers each, so
+// that a process killed in the middle of a batch leaves at most one
+// message sent and not recorded, to be sent again once its claim lapses. Recording is tried
 // again when the store fails, also once ctx is canceled (a shutdown): what
 // was sent is recorded before the call returns, or would be sent again
 // once its claim lapsed. A canceled ctx claims nothing more, and what it
@@ -113,28 +117,14 @@ func (s *Service) DeliverOutbox(ctx context.Context, mailer Mailer) (int, error)
 		if err != nil || len(msgs) == 0 {
 			return sent, cmp.Or(err, unrecorded)
 		}
-		errs := s.hand(ctx, mailer, msgs)
-		now = s.clock()
-		stopped := ctx.Err() != nil
-		for i, m := range msgs {
-			s.settle(m, errs[i], now, keep)
-			switch {
-			case m.State == DeliveryQueued && stopped:
-				// Cut short by the caller (a shutdown), not failed:
-				// given back for another worker to claim at once,
-				// rather than when the claim would have run out.
-				m.NextAttemptAt = now
-			case m.State == DeliverySent:
+		s.hand(ctx, mailer, msgs, func(m *Message, err error) {
+			if s.finish(ctx, m, err, keep) {
 				sent++
-			case m.State == DeliveryFailed:
-				s.logger.Error("mail not delivered, for good", "message", m.ID, "kind", m.Kind, "attempts", m.Attempts, "err", m.LastError)
-			default:
-				s.logger.Warn("mail not delivered, to be tried again", "message", m.ID, "kind", m.Kind, "attempts", m.Attempts, "next_attempt", m.NextAttemptAt, "err", m.LastError)
 			}
 			if err := s.record(ctx, m); err != nil && unrecorded == nil {
 				unrecorded = fmt.Errorf("record the delivery of message %d: %w", m.ID, err)
 			}
-		}
+		})
 		if len(msgs) < deliverBatch {
 			break
 		}
@@ -142,11 +132,27 @@ func (s *Service) DeliverOutbox(ctx context.Context, mailer Mailer) (int, error)
 	return sent, unrecorded
 }
 
-// hand gives msgs to mailer for half their lease and returns its answer,
-// one error for each.
-func (s *Service) hand(ctx context.Context, mailer Mailer, msgs []*Message) []error {
+// hand gives msgs to mailer for half their lease and calls done with each
+// message and the mailer's answer for it: as each is answered when mailer
+// is an EachMailer, else once all are.
+func (s *Service) hand(ctx context.Context, mailer Mailer, msgs []*Message, done func(*Message, error)) {
 	ctx, cancel := context.WithTimeout(ctx, s.retry.Lease/2)
 	defer cancel()
+	if each, ok := mailer.(EachMailer); ok {
+		told := make([]bool, len(msgs))
+		each.DeliverEach(ctx, copyMessages(msgs), func(i int, err error) {
+			if i >= 0 && i < len(msgs) && !told[i] {
+				told[i] = true
+				done(msgs[i], err)
+			}
+		})
+		for i, m := range msgs {
+			if !told[i] { // which is unknown: tried again, as after a mail server that went away
+				done(m, errors.New("the mailer did not tell the outcome of this message"))
+			}
+		}
+		return
+	}
 	errs := mailer.Deliver(ctx, copyMessages(msgs))
 	if len(errs) != len(msgs) {
 		// Which were sent is unknown: none counts as sent, and each is
@@ -154,7 +160,28 @@ func (s *Service) hand(ctx context.Context, mailer Mailer, msgs []*Message) []er
 		miscount := fmt.Errorf("the mailer answered %d results for %d messages", len(errs), len(msgs))
 		errs = slices.Repeat([]error{miscount}, len(msgs))
 	}
-	return errs
+	for i, m := range msgs {
+		done(m, errs[i])
+	}
+}
+
+// finish settles m with the outcome err of its delivery attempt, logs a
+// failure, and reports whether m was sent. A temporary failure once ctx
+// has ended (a shutdown) is no failure: m is given back, for another
+// worker to claim at once, rather than when the claim would have run out.
+func (s *Service) finish(ctx context.Context, m *Message, err error, keepLinks bool) bool {
+	s.settle(m, err, s.clock(), keepLinks)
+	switch {
+	case m.State == DeliveryQueued && ctx.Err() != nil:
+		m.NextAttemptAt = s.clock()
+	case m.State == DeliverySent:
+		return true
+	case m.State == DeliveryFailed:
+		s.logger.Error("mail not delivered, for good", "message", m.ID, "kind", m.Kind, "attempts", m.Attempts, "err", m.LastError)
+	default:
+		s.logger.Warn("mail not delivered, to be tried again", "message", m.ID, "kind", m.Kind, "attempts", m.Attempts, "next_attempt", m.NextAttemptAt, "err", m.LastError)
+	}
+	return false
 }
 
 // record saves the outcome of m's delivery, trying again for recordFor

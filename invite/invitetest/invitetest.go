@@ -106,6 +106,7 @@ var suite = []struct {
 	{"DeliveryOverSMTP", testDeliveryOverSMTP},
 	{"OutboxSurvivesSMTPDown", testOutboxSurvivesSMTPDown},
 	{"DeliveriesRecordedOnce", testDeliveriesRecordedOnce},
+	{"RecordedAsAnswered", testRecordedAsAnswered},
 	{"DeliveryFailuresLogged", testDeliveryFailuresLogged},
 	{"SlowDeliveryNotSentTwice", testSlowDeliveryNotSentTwice},
 	{"ConcurrentDelivery", testConcurrentDelivery},

@@ -792,6 +792,58 @@ func testDeliveriesRecordedOnce(t *testing.T, open Opener) {
 	})
 }
 
+// Found from outside: a process killed in the middle of a group of ten
+// had sent some and recorded none, and up to ten went out twice. An
+// EachMailer's messages are recorded one by one, each before the next is
+// sent: a kill leaves at most one sent and not recorded.
+func testRecordedAsAnswered(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	f.drain(t)
+	for range 12 {
+		f.invite(t, f.A)
+	}
+	m := &checkingMailer{store: f.Store, t: t}
+	if n, err := f.Service.DeliverOutbox(t.Context(), m); n != 12 || err != nil {
+		t.Fatalf("DeliverOutbox: %d, %v; want 12 sent", n, err)
+	}
+	if m.checked != 12 {
+		t.Errorf("checked %d messages, want 12", m.checked)
+	}
+}
+
+// checkingMailer is an EachMailer that, before it sends each message,
+// checks that the one it sent before is recorded as sent.
+type checkingMailer struct {
+	store   invite.Store
+	t       *testing.T
+	checked int
+}
+
+func (c *checkingMailer) Deliver(ctx context.Context, msgs []*invite.Message) []error {
+	errs := make([]error, len(msgs))
+	c.DeliverEach(ctx, msgs, func(i int, err error) { errs[i] = err })
+	return errs
+}
+
+func (c *checkingMailer) DeliverEach(ctx context.Context, msgs []*invite.Message, done func(int, error)) {
+	for i, m := range msgs {
+		if i > 0 {
+			prev := msgs[i-1].ID
+			sent, err := c.store.Messages(ctx, invite.MessageQuery{Limit: 1000})
+			if err != nil {
+				c.t.Fatal(err)
+			}
+			for _, s := range sent {
+				if s.ID == prev && s.State != invite.DeliverySent {
+					c.t.Errorf("message %d sent before message %d was recorded (it is %s)", m.ID, prev, s.State)
+				}
+			}
+		}
+		c.checked++
+		done(i, nil)
+	}
+}
+
 // Found from outside: nothing was logged through a 48 s SMTP outage or 590
 // sendings again. Each failed delivery is told to the Logger with the mail
 // server's answer, at Warn when it is tried again and Error when it is

@@ -164,53 +164,59 @@ func (m *Mailer) dialer(delivery context.Context) (dial mail.DialContextFunc, do
 }
 
 // Deliver sends msgs over one connection and returns an error for each
-// message the server did not accept. A 5xx reply is permanent; anything
-// else, a connection that cannot be made included, is temporary. A
-// message whose data the server accepted is delivered, whatever fails
-// after it (the RSET before the next, the QUIT): sent again, it would be
-// a second copy. When ctx ends, the connection is closed (but one of
-// implicit TLS): what was not accepted by then fails.
+// message the server did not accept, as DeliverEach tells them.
 func (m *Mailer) Deliver(ctx context.Context, msgs []*invite.Message) []error {
 	errs := make([]error, len(msgs))
-	fail := func(err error) []error {
-		for i := range errs {
-			if errs[i] == nil {
-				errs[i] = err
-			}
+	m.DeliverEach(ctx, msgs, func(i int, err error) { errs[i] = err })
+	return errs
+}
+
+// DeliverEach sends msgs over one connection, one after the other, and
+// tells each message's outcome as soon as the server has answered it. A
+// 5xx reply is permanent; anything else, a connection that cannot be made
+// or that broke included, is temporary. A message whose data the server
+// accepted is delivered, whatever fails after it (the RSET before the
+// next, the QUIT): sent again, it would be a second copy. When ctx ends,
+// the connection is closed (but one of implicit TLS): what was not
+// accepted by then fails.
+func (m *Mailer) DeliverEach(ctx context.Context, msgs []*invite.Message, done func(i int, err error)) {
+	failRest := func(from int, err error) {
+		for i := from; i < len(msgs); i++ {
+			done(i, err)
 		}
-		return errs
 	}
-	c, done, err := m.client(ctx)
+	c, finish, err := m.client(ctx)
 	if err != nil {
-		return fail(err)
+		failRest(0, err)
+		return
 	}
-	defer done()
-	out := make([]*mail.Msg, 0, len(msgs))
-	index := make([]int, 0, len(msgs))
+	defer finish()
+	conn, err := c.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		failRest(0, fmt.Errorf("smtp %s:%d: %w", m.host, m.port, err))
+		return
+	}
+	defer c.CloseWithSMTPClient(conn) // QUIT: what fails now changes nothing sent
 	for i, msg := range msgs {
 		gm, err := m.message(msg)
 		if err != nil {
-			errs[i] = invite.Permanent(err) // a message that cannot be built never will be
+			done(i, invite.Permanent(err)) // a message that cannot be built never will be
 			continue
 		}
-		out, index = append(out, gm), append(index, i)
-	}
-	if len(out) == 0 {
-		return errs
-	}
-	if err := c.DialAndSendWithContext(ctx, out...); err != nil {
-		err = fmt.Errorf("smtp %s:%d: %w", m.host, m.port, err)
-		for j, gm := range out {
-			switch {
-			case gm.IsDelivered():
-			case gm.HasSendError():
-				errs[index[j]] = classify(gm.SendError())
-			default: // not tried: the connection failed before it
-				errs[index[j]] = err
-			}
+		err = c.SendWithSMTPClient(conn, gm)
+		switch {
+		case gm.IsDelivered():
+			done(i, nil)
+		case gm.HasSendError():
+			done(i, classify(fmt.Errorf("smtp %s:%d: %w", m.host, m.port, gm.SendError())))
+		case err != nil: // not tried: the connection is gone
+			failRest(i, fmt.Errorf("smtp %s:%d: %w", m.host, m.port, err))
+			return
+		default:
+			failRest(i, fmt.Errorf("smtp %s:%d: the message was neither sent nor failed", m.host, m.port))
+			return
 		}
 	}
-	return errs
 }
 
 // classify marks an SMTP 5xx reply permanent.
