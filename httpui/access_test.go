@@ -311,6 +311,7 @@ func (w *world) matrix() map[string]access {
 		"GET /healthz":                              {nil, everyone(ok)},
 		"GET /readyz":                               {nil, everyone(ok)},
 		"GET /static*":                              {nil, everyone(ok)},
+		"GET /favicon.ico":                          {nil, everyone(http.StatusMovedPermanently)},
 		"GET /":                                     {nil, everyone(see)},
 		"GET /login":                                {nil, loggedIn(ok, see)},
 		"POST /login":                               {url.Values{"email": {"root@example.com"}, "password": {"wrong password!"}}, everyone(invalid)},

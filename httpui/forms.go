@@ -227,3 +227,26 @@ func (v *view) ChosenRole(of any, id int64) invite.Role {
 	}
 	return ""
 }
+
+// unplacedGrantError returns the message of an error of a subscription the
+// form does not show, as none of co's (a forged one): there is no field to
+// mark, so the form's problem names it. "" if there is none.
+func unplacedGrantError(L *tr, errs map[string]*invite.FieldError, co *invite.Company) string {
+	for name, e := range errs {
+		idText, ok := strings.CutPrefix(name, "grant_")
+		if !ok {
+			idText, ok = strings.CutPrefix(name, "role_")
+		}
+		id, err := strconv.ParseInt(idText, 10, 64)
+		if !ok || err != nil {
+			continue
+		}
+		if co == nil {
+			return L.Field(e)
+		}
+		if _, shown := co.Subscription(id); !shown {
+			return L.Field(e)
+		}
+	}
+	return ""
+}

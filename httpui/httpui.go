@@ -136,8 +136,12 @@ func New(cfg Config) *echo.Echo {
 	e.GET("/healthz", h.probe(h.cfg.Health))
 	e.GET("/readyz", h.probe(ready))
 	e.StaticFS("/static", static.Files)
+	// Browsers ask for /favicon.ico whatever the page names.
+	e.GET("/favicon.ico", func(c echo.Context) error {
+		return c.Redirect(http.StatusMovedPermanently, "/static/favicon.svg")
+	})
 
-	app := e.Group("", noStore, h.forms, h.session, h.csrf)
+	app := e.Group("", noStore, emptyQuery, h.forms, h.session, h.csrf)
 	limit := h.attempt
 	app.GET("/", h.root)
 	app.GET("/login", h.loginForm)
@@ -338,6 +342,19 @@ func (h *handlers) newView(c echo.Context, nav, title string, data any) *view {
 // address, which only an answer under htmx knows.
 func namesSomeone(done string) bool {
 	return strings.HasSuffix(done, "_name") || strings.HasSuffix(done, "_email")
+}
+
+// emptyQuery sends a GET whose URL ends in an empty query ("?": a form
+// without fields sent by GET, as the no-JS Disable, Delete and Cancel
+// buttons are) to the same URL without it.
+func emptyQuery(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.Method == http.MethodGet && r.URL.ForceQuery && r.URL.RawQuery == "" {
+			return c.Redirect(http.StatusSeeOther, r.URL.EscapedPath())
+		}
+		return next(c)
+	}
 }
 
 // healthTimeout bounds how long /healthz waits for the database.

@@ -376,6 +376,8 @@ func (h *handlers) formError(c echo.Context, err error, f *invitationForm, resen
 	v.Problem = v.L.T("form_invalid")
 	if e, ok := asError(err); ok && e.Code != invite.CodeInvalid {
 		v.Problem = v.L.Error(err) // a conflict named at a field
+	} else if msg := unplacedGrantError(v.L, v.Errors, v.Data.(*inviteData).Company); msg != "" {
+		v.Problem = msg
 	}
 	return h.render(c, statusOf(invite.ErrorCode(err)), formPage(resend), "invite-form", v)
 }

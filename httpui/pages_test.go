@@ -693,3 +693,49 @@ func TestTemplateResetSaysSo(t *testing.T) {
 		}
 	})
 }
+
+// Small things found from outside: /favicon.ico was 404; the no-JS
+// Disable, Delete and Cancel opened their pages at a URL ending in "?";
+// the terms' checkbox was described by their heading only; a forged
+// subscription of another company was "Please correct the marked
+// fields." with nothing marked.
+func TestSmallThings(t *testing.T) {
+	eachApp(t, func(t *testing.T, a *app) {
+		b := a.browser()
+		p := b.get("/favicon.ico")
+		p.want(t, http.StatusMovedPermanently)
+		if loc := p.header.Get("Location"); loc != "/static/favicon.svg" {
+			t.Errorf("/favicon.ico leads to %q", loc)
+		}
+		_, token := a.invite(a.acme, "terms@example.com")
+		join := b.get(a.svc.Paths().AcceptInvitation + token)
+		join.want(t, http.StatusOK, `aria-describedby="terms-heading terms"`)
+
+		b.login("root@example.com", adminPassword)
+		u := a.member(a.acme, "member@example.com")
+		p = b.get(fmt.Sprintf("/admin/users/%d/disable?", u.ID))
+		p.want(t, http.StatusSeeOther)
+		if loc := p.header.Get("Location"); loc != fmt.Sprintf("/admin/users/%d/disable", u.ID) {
+			t.Errorf("/disable? leads to %q", loc)
+		}
+
+		forged := a.bolt.Subscriptions[0].ID
+		for _, htmx := range []bool{false, true} {
+			b.htmx = htmx
+			p = b.post("/admin/invitations/new", "/admin/invitations", url.Values{
+				"company": {fmt.Sprint(a.acme.ID)}, "email": {"forged@example.com"}, "first_name": {"Ann"}, "last_name": {"Lee"},
+				"business_role": {fmt.Sprint(a.acme.BusinessRoles[0].ID)}, "language": {"en"}, "time_zone": {"UTC"},
+				"grant": {fmt.Sprint(forged)}, fmt.Sprintf("role_%d", forged): {"viewer"}, "action": {"send"},
+			})
+			if p.status < 400 {
+				t.Fatalf("a forged subscription: %d", p.status)
+			}
+			if strings.Contains(p.body, "Please correct the marked fields.") {
+				t.Errorf("(htmx %v) a forged subscription says to correct the marked fields, and none is marked:\n%s", htmx, p.body)
+			}
+			if !strings.Contains(p.body, "This subscription does not belong to the company.") {
+				t.Errorf("(htmx %v) a forged subscription is not named:\n%s", htmx, p.body)
+			}
+		}
+	})
+}

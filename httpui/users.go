@@ -176,6 +176,9 @@ func (h *handlers) userRow(c echo.Context, u *invite.User, editing bool, status 
 		// Said once: at the form under htmx, in the page's messages
 		// otherwise.
 		v.Problem = v.L.T("form_invalid")
+		if msg := unplacedGrantError(v.L, errs, data.Companies[u.CompanyID]); msg != "" {
+			v.Problem = msg
+		}
 	}
 	if !isHTMX(c) { // the editor as a page of its own, with the errors
 		return h.render(c, status, "user_edit", "", v)
