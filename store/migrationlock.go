@@ -10,11 +10,13 @@ import (
 
 // The migration lock's lease: how long a holder keeps it without renewing
 // (a process that dies while migrating holds it this long), how often the
-// holder renews it, and how long another waits for it.
+// holder renews it, and how long another waits for it. The lease outlasts
+// a migration's longest statement, which may hold up the renewal: on a
+// Galera cluster a DDL statement holds up every commit while it runs.
 const (
-	migrationLease = time.Minute
-	migrationRenew = 15 * time.Second
-	migrationWait  = 10 * time.Minute
+	migrationLease = 5 * time.Minute
+	migrationRenew = 20 * time.Second
+	migrationWait  = 15 * time.Minute
 )
 
 // lockMigrations takes the lock under which one process at a time
@@ -54,7 +56,7 @@ func (db *DB) lockMigrations(ctx context.Context) (func(), error) {
 		}
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("migrate: lock: another process held it for %s: %w", migrationWait, ctx.Err())
+			return nil, fmt.Errorf("migrate: lock: waited for another process's migration: %w", ctx.Err())
 		case <-time.After(100*time.Millisecond + rand.N(200*time.Millisecond)):
 		}
 	}
