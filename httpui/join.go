@@ -50,6 +50,9 @@ func (h *handlers) joinProblem(c echo.Context, err error, data *joinData) error 
 	default:
 		return err
 	}
+	if data != nil && data.View != nil && data.View.Invitation != nil && data.View.Invitation.RenewalAsked() {
+		data.Requested = true // asked already: the page says so, with no button
+	}
 	v := h.newView(c, "", page+"_title", data)
 	v.Status = statusOf(invite.ErrorCode(err))
 	c.Response().Header().Set("HX-Retarget", "#main")
@@ -169,7 +172,7 @@ func (h *handlers) renew(c echo.Context) error {
 		}
 		return h.joinProblem(c, err, data)
 	}
-	data.Requested = true
-	v := h.newView(c, "", "join_expired_title", data)
-	return h.render(c, http.StatusOK, "join_problem", "join-problem", v.with("join_expired"))
+	// Post/Redirect/Get: the link's page says that a new invitation was
+	// asked for (the invitation keeps it), and reloading it asks nothing.
+	return redirect(c, h.svc.Paths().AcceptInvitation+token)
 }

@@ -363,8 +363,18 @@ func TestJoinProblems(t *testing.T) {
 		path := invite.DefaultPaths().AcceptInvitation + expiredToken
 		p := b.get(path)
 		p.want(t, http.StatusGone, "This invitation has expired", "Ask for a new invitation")
+		// Post/Redirect/Get (found from outside: the browser stayed at
+		// /renew, and a reload asked again).
 		r := b.post(path, path+"/renew", nil)
-		r.want(t, http.StatusOK, "The administrators have been told.")
+		r.want(t, http.StatusSeeOther)
+		if loc := r.header.Get("Location"); loc != path {
+			t.Errorf("after asking, the browser is sent to %q, want the link's page", loc)
+		}
+		again := b.get(path)
+		again.want(t, http.StatusGone, "The administrators have been told.")
+		if strings.Contains(again.body, path+"/renew") {
+			t.Errorf("the link's page offers to ask again once asked")
+		}
 		msgs, _ := a.svc.Messages(a.global, invite.MessageFilter{Limit: 1})
 		if m := msgs.Messages[0]; m.Kind != invite.KindRenewalRequest || m.To != "boss@acme.example" {
 			t.Errorf("latest message: %s to %s", m.Kind, m.To)
