@@ -538,3 +538,39 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 		}
 	})
 }
+
+// A request to join approved without a subscription comes back with the
+// error at the subscriptions and the focus there, not at the page's start
+// far above it; approved, the browser is sent on to the list (found from
+// outside: focus on the page's body, the error far down).
+func TestBrowserApproveRefused(t *testing.T) {
+	m, base := browserServer(t)
+	a11ySetup(t, m)
+	ctx := asAdmin(t, m)
+	reqs, err := m.svc.JoinRequests(ctx, 0)
+	if err != nil || len(reqs) != 1 {
+		t.Fatalf("requests to join: %v, %v", reqs, err)
+	}
+	rq := reqs[0]
+	row := fmt.Sprintf("#request-%d", rq.ID)
+	for _, js := range []bool{false, true} {
+		b := newBrowser(t)
+		if !js {
+			b = noJSBrowser(t)
+		}
+		login(t, b, base, "admin@example.com", adminPassword)
+		act(t, b, "open the users", chromedp.Navigate(base+"/admin/users"), chromedp.WaitVisible(css(row)))
+		act(t, b, "open Approve", chromedp.Click(css(row+" details summary")), chromedp.WaitVisible(css(row+" form button.primary")))
+		act(t, b, "approve with no subscription", through(chromedp.Click(css(row+" form button.primary"))))
+		text := get(t, b, "read the page", chromedp.Text(css("body")))
+		wantOnce(t, "the refused approval", text, "Please correct the marked fields.")
+		act(t, b, "wait for the focus", chromedp.Poll[chromedp.Void](`document.activeElement && document.activeElement !== document.body`,
+			chromedp.WithPollingTimeout(5*time.Second)))
+		if ok, desc := focusMatches(t, b, row+` [aria-invalid="true"]`); !ok {
+			t.Errorf("(JavaScript %v) after the refused approval the focus is on %s, want the marked field", js, desc)
+		}
+	}
+	if got, err := m.svc.JoinRequests(ctx, 0); err != nil || len(got) != 1 {
+		t.Errorf("a refused approval decided the request: %v, %v", got, err)
+	}
+}
