@@ -168,6 +168,7 @@ func New(cfg Config) *echo.Echo {
 	adm.POST("/join-requests/:id/approve", h.approve)
 	adm.POST("/join-requests/:id/decline", h.decline)
 	adm.POST("/companies/:id/join/open", h.openJoin)
+	adm.GET("/companies/:id/join", h.joinAddress)
 	adm.POST("/companies/:id/join/close", h.closeJoin)
 	adm.POST("/users/:id", h.saveUser)
 	adm.GET("/users/:id/disable", h.confirmUser("disable"))

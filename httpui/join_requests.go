@@ -128,23 +128,31 @@ type joinAddressData struct {
 	Back    string
 }
 
-// openJoin opens a company's join page at a new address and shows it, this
-// once: only its key's hash is kept.
+// openJoin opens a company's join page at a new address and leads to the
+// page that shows it, this once: only its key's hash is kept.
 func (h *handlers) openJoin(c echo.Context) error {
 	id, err := companyID(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	co, err := h.svc.Company(ctx, id)
+	address, err := h.svc.OpenJoinPage(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
-	address, err := h.svc.OpenJoinPage(ctx, id)
+	if err := h.keepJoinAddress(c, id, address); err != nil {
+		return err
+	}
+	return redirect(c, "/admin/companies/"+strconv.FormatInt(id, 10)+"/join")
+}
+
+// joinAddress shows the join address that openJoin just made, once; shown
+// again, or later, it says so and offers to make a new one.
+func (h *handlers) joinAddress(c echo.Context) error {
+	co, err := h.pathCompany(c)
 	if err != nil {
 		return err
 	}
-	v := h.newView(c, "users", "join_address_title", &joinAddressData{Company: co, Address: address, Back: joinPageBack(c)})
+	v := h.newView(c, "users", "join_address_title", &joinAddressData{Company: co, Address: h.takeJoinAddress(c, co.ID), Back: joinPageBack(c)})
 	return h.render(c, http.StatusOK, "join_address", "", v)
 }
 

@@ -55,8 +55,17 @@ func TestRequestToJoin(t *testing.T) {
 		}
 		b.post("/admin/users", approve, nil).want(t, http.StatusConflict, "already been decided")
 
-		// A new address, shown once; the old one stops working.
-		fresh := b.post("/admin/users", fmt.Sprintf("/admin/companies/%d/join/open", a.acme.ID), nil)
+		// A new address, shown once, on the page the POST leads to; the
+		// old one stops working. Found from outside: the POST answered
+		// with the address, and a reload posted again, making another
+		// and stopping the one just shown.
+		made := b.post("/admin/users", fmt.Sprintf("/admin/companies/%d/join/open", a.acme.ID), nil)
+		made.want(t, http.StatusSeeOther)
+		shown := fmt.Sprintf("/admin/companies/%d/join", a.acme.ID)
+		if loc := made.header.Get("Location"); loc != shown {
+			t.Fatalf("the new address leads to %q, want %q", loc, shown)
+		}
+		fresh := b.get(shown)
 		fresh.want(t, http.StatusOK, "Copy it now: it is shown only this once")
 		address := regexp.MustCompile(`value="(http://invite.test/request/[A-Za-z0-9_-]{43})"`).FindStringSubmatch(fresh.body)
 		if address == nil {
@@ -64,7 +73,40 @@ func TestRequestToJoin(t *testing.T) {
 		}
 		visitor.get(page).want(t, http.StatusNotFound)
 		newPage := strings.TrimPrefix(address[1], "http://invite.test")
+		reloaded := b.get(shown) // a reload: shown once, and still the address
+		reloaded.want(t, http.StatusOK, "The join address was shown once")
+		if strings.Contains(reloaded.body, address[1]) {
+			t.Errorf("the address was shown a second time")
+		}
 		visitor.get(newPage).want(t, http.StatusOK, "Demander à rejoindre Acme")
+		// Another session cannot read it, even with the cookie.
+		again := b.post("/admin/users", fmt.Sprintf("/admin/companies/%d/join/open", a.acme.ID), nil)
+		again.want(t, http.StatusSeeOther)
+		var kept *http.Cookie
+		for _, c := range (&http.Response{Header: again.header}).Cookies() {
+			if c.Name == "invite_join_address" {
+				kept = c
+			}
+		}
+		if kept == nil || kept.MaxAge <= 0 || !kept.HttpOnly {
+			t.Fatalf("the POST kept the address in %+v, want an HttpOnly cookie for a while", kept)
+		}
+		other := a.browser()
+		other.login("root@example.com", adminPassword)
+		u, _ := url.Parse(a.srv.URL)
+		other.c.Jar.SetCookies(u, []*http.Cookie{{Name: kept.Name, Value: kept.Value, Path: "/"}})
+		stolen := other.get(shown)
+		stolen.want(t, http.StatusOK, "The join address was shown once")
+		if strings.Contains(stolen.body, "/request/") {
+			t.Errorf("another session read the address from the cookie:\n%s", stolen.body)
+		}
+		fresh = b.get(shown)
+		address = regexp.MustCompile(`value="(http://invite.test/request/[A-Za-z0-9_-]{43})"`).FindStringSubmatch(fresh.body)
+		if address == nil {
+			t.Fatalf("no new address on the page:\n%s", fresh.body)
+		}
+		visitor.get(newPage).want(t, http.StatusNotFound)
+		newPage = strings.TrimPrefix(address[1], "http://invite.test")
 
 		// Turning the page off.
 		off := b.post("/admin/users", fmt.Sprintf("/admin/companies/%d/join/close", a.acme.ID), nil)

@@ -20,6 +20,7 @@ const bossPassword = "the company is mine"
 // Company Administrator and a request to join.
 type a11yData struct {
 	acme      int64
+	bolt      int64    // a second company, whose join address the test makes
 	pending   [2]int64 // pending invitations to Acme, to resend
 	member    int64    // grace@example.com, a user of Acme
 	joinToken string   // a pending invitation's token
@@ -97,7 +98,7 @@ func a11ySetup(t *testing.T, m *Main) a11yData {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.joinPage = link
+	d.joinPage, d.bolt = link, bolt.ID
 	if err := m.svc.RequestToJoin(t.Context(), link[strings.LastIndex(link, "/")+1:], invite.JoinRequestInput{Email: "hedy@example.com", FirstName: "Hedy", LastName: "Lamarr"}); err != nil {
 		t.Fatal(err)
 	}
@@ -185,6 +186,17 @@ func TestBrowserAccessibility(t *testing.T) {
 			{"user disable page", openPage(fmt.Sprintf("%s/admin/users/%d/disable", base, d.member), "main form")},
 			{"companies", openPage(base+"/admin/companies", `main form[action="/admin/companies"]`)},
 			{"company e-mail template", openPage(fmt.Sprintf("%s/admin/companies/%d/templates/en", base, d.acme), "main form")},
+			{"join address, made", append(openPage(base+"/admin/companies", `main form[action="/admin/companies"]`),
+				through(chromedp.Click(css(fmt.Sprintf(`form[action="/admin/companies/%d/join/open"] button`, d.bolt)))),
+				chromedp.WaitVisible(css("#join-address")),
+				htmxSettled(),
+			)},
+			// A reload shows it no more, and makes no other.
+			{"join address, shown once", []chromedp.Action[chromedp.Void]{
+				through(chromedp.Reload()),
+				chromedp.WaitVisible(css(fmt.Sprintf(`main form[action="/admin/companies/%d/join/open"]`, d.bolt))),
+				htmxSettled(),
+			}},
 			{"sent mail", openPage(base+"/admin/mail", `a[href^="/admin/mail/"]`)},
 			{"a sent mail", []chromedp.Action[chromedp.Void]{through(chromedp.Click(css(`a[href^="/admin/mail/"]`))), htmxSettled()}},
 			{"profile", openPage(base+"/profile", `main form[action="/profile"]`)},
