@@ -103,7 +103,15 @@ type inviteData struct {
 	// MailMismatch is set when the e-mail was edited in another language
 	// than the invitation's: it is not sent until one is chosen.
 	MailMismatch *mailMismatch
+	// Chosen is set once a language was chosen for the e-mail: the field
+	// the keyboard goes to next (the e-mail's subject, in its open panel,
+	// or the language) and what to say.
+	Chosen *formNote
 }
+
+// formNote is where the keyboard goes after a form comes back, and what
+// is said, as app.js does with data-focus-next and data-say.
+type formNote struct{ Focus, Say string }
 
 // mailMismatch names the language an edited e-mail was written for and
 // the invitation's, as the form's buttons offer them.
@@ -262,10 +270,14 @@ func (h *handlers) mailAction(c echo.Context, action string, f *invitationForm, 
 		return h.saveMailForInvitation(c, f, resend)
 	case "load-mail": // the edited e-mail gives way to the language's
 		f.MailSubject, f.MailBody, f.MailCompanyID, f.MailLanguage = "", "", 0, ""
+		return h.refreshFormNoting(c, f, resend, &formNote{Focus: "mail_subject",
+			Say: trOf(c).T("mail_loaded", "Language", trOf(c).T("language_"+f.Language))})
 	case "keep-language": // the language goes back to the e-mail's
 		if f.MailLanguage != "" {
 			f.Language = f.MailLanguage
 		}
+		return h.refreshFormNoting(c, f, resend, &formNote{Focus: "language",
+			Say: trOf(c).T("language_back", "Language", trOf(c).T("language_"+f.Language))})
 	}
 	return h.refreshForm(c, f, resend)
 }
@@ -286,6 +298,12 @@ func (h *handlers) mailLanguageDiffers(c echo.Context, f *invitationForm) bool {
 // buttons to load the new language's e-mail or go back to its language;
 // it is not sent like that (422).
 func (h *handlers) refreshForm(c echo.Context, f *invitationForm, resend *invite.Invitation) error {
+	return h.refreshFormNoting(c, f, resend, nil)
+}
+
+// refreshFormNoting is refreshForm, with the form noting where the
+// keyboard goes next and what is said.
+func (h *handlers) refreshFormNoting(c echo.Context, f *invitationForm, resend *invite.Invitation, note *formNote) error {
 	if f.input(h.defaultTemplate(c, f)).Mail.IsZero() {
 		f.MailSubject, f.MailBody = "", ""
 	}
@@ -301,6 +319,7 @@ func (h *handlers) refreshForm(c echo.Context, f *invitationForm, resend *invite
 	if mismatch {
 		h.markMailLanguage(c, v, f)
 	}
+	v.Data.(*inviteData).Chosen = note
 	return h.render(c, status, formPage(resend), "invite-form", v)
 }
 
@@ -402,6 +421,13 @@ func (h *handlers) preview(c echo.Context) error {
 // errors. Fields not valid yet (the form is being filled in) are shown
 // with sample values; every other field as typed.
 func (h *handlers) previewOf(c echo.Context, f *invitationForm) (*invite.Message, map[string]*invite.FieldError, error) {
+	if h.mailLanguageDiffers(c, f) {
+		// Found from outside: the preview showed the mail in two
+		// languages, one that is never sent; it says why instead.
+		L := trOf(c)
+		msg := L.T("mail_language_mismatch", "Mail", L.T("language_"+f.MailLanguage), "Language", L.T("language_"+f.Language))
+		return nil, map[string]*invite.FieldError{"mail_body": {Field: "mail_body", Reason: "mail_language", Message: msg}}, nil
+	}
 	in := f.input(invite.Template{})
 	if in.Mail.IsZero() {
 		in.Mail = invite.Template{Subject: f.MailSubject, Body: f.MailBody}

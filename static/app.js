@@ -96,9 +96,24 @@
   // takes the row away (a user deleted), the keyboard goes on to the next
   // row, else the one before, else the page's heading.
   var openerRow = null, rowAfter = null, rowBefore = null;
+  // A form's buttons wait while its request runs, so that a second click
+  // (or Enter) does not send it again: found from outside, three quick
+  // clicks on Resend sent three mails.
+  var waiting = [];
+  document.addEventListener("htmx:afterRequest", function () {
+    waiting.forEach(function (b) { b.disabled = false; });
+    waiting = [];
+  });
   document.addEventListener("htmx:beforeRequest", function (e) {
     var elt = e.detail.elt;
     if (!elt || (elt.classList && elt.classList.contains("mail-preview"))) return;
+    var form = elt.tagName === "FORM" ? elt : elt.closest && elt.closest("form");
+    if (form) {
+      form.querySelectorAll("button:not([disabled])").forEach(function (b) {
+        b.disabled = true;
+        waiting.push(b);
+      });
+    }
     opener = elt;
     openerRow = elt.closest ? elt.closest("tr[id]") : null;
     rowAfter = openerRow ? openerRow.nextElementSibling : null;
@@ -132,6 +147,15 @@
   });
   document.addEventListener("htmx:afterSettle", function (e) {
     if (rowGone()) return;
+    // An answer may say where the keyboard goes next, and what to say.
+    var marked = document.querySelector("[data-focus-next]");
+    if (marked) {
+      var next = document.getElementById(marked.getAttribute("data-focus-next"));
+      if (marked.hasAttribute("data-say")) say(marked.getAttribute("data-say"));
+      marked.removeAttribute("data-focus-next");
+      marked.removeAttribute("data-say");
+      if (next) return next.focus();
+    }
     var root = e.target;
     var invalidField = "[aria-invalid=true]";
     if (root && document.contains(root) && opener && opener.tagName === "FORM") {
@@ -152,5 +176,12 @@
       if (!to.matches(focusable) && !to.hasAttribute("tabindex")) to.setAttribute("tabindex", "-1");
     }
     to.focus();
+  });
+
+  // A page that shows a secret once (a join address) is not shown again
+  // from the back-forward cache: it is asked for again, and says it was
+  // shown.
+  window.addEventListener("pageshow", function (e) {
+    if (e.persisted && document.getElementById("join-address")) location.reload();
   });
 })();

@@ -440,6 +440,18 @@ func TestBrowserFormPages(t *testing.T) {
 	if n := timesSent(); n != 3 {
 		t.Errorf("after Enter on the Resend page the invitation was sent %d times in all, want 3", n)
 	}
+	// Found from outside: three quick clicks sent it three times (twice
+	// more than asked, where the bound on mails per address was off).
+	act(t, b, "open the Resend page again and click three times at once",
+		chromedp.Steps(openPage(fmt.Sprintf("%s/admin/invitations/%d/resend", base, id), form)...),
+		waitHTMX(form),
+		through(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const b = document.querySelector(%q); b.click(); b.click(); b.click(); })()`, form+` .actions button.primary`))),
+		waitPath("/admin/invitations?done=resent"),
+		waitText("#messages", "The invitation has been sent again."),
+	)
+	if n := timesSent(); n != 4 {
+		t.Errorf("after three quick clicks on Resend Invitation the invitation was sent %d times in all, want 4", n)
+	}
 
 	// A user's editor on its own page: an error is shown at the form, once;
 	// the saved user is confirmed on the list.
@@ -510,17 +522,56 @@ func TestBrowserMailInOneLanguage(t *testing.T) {
 	if page, _ := m.svc.Invitations(ctx, invite.InvitationFilter{Email: "marie@example.com"}); len(page.Invitations) != 0 {
 		t.Fatalf("an e-mail in two languages was sent")
 	}
+	// Found from outside: the preview showed that mail, in two languages.
+	act(t, b, "the preview says why there is none",
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("f-mail_body").dispatchEvent(new Event("input", {bubbles: true}))`),
+		waitText("#invite-form .mail-preview", says),
+	)
+	if text := get(t, b, "read the preview", chromedp.TextContent(css("#invite-form .mail-preview"))); strings.Contains(text, "Lecteur") {
+		t.Errorf("the preview shows French roles in an English mail:\n%s", text)
+	}
 	act(t, b, "load the French e-mail",
 		markOld("#invite-form"),
 		chromedp.Click(css(`#invite-form button[value="load-mail"]`)),
 		replaced("#invite-form"),
+		waitText("#messages", "The email for Français is loaded."),
 	)
 	if subject := value(t, b, "f-mail_subject"); subject != "{InviterName} vous invite à rejoindre {CompanyName}" {
 		t.Errorf("after Load the email for Français the subject is %q", subject)
+	}
+	// Found from outside: the keyboard fell to the form's start and the
+	// e-mail's panel closed on what was just loaded.
+	if ok, desc := focusMatches(t, b, "details.customize[open] #f-mail_subject"); !ok {
+		t.Errorf("after Load the email for Français the focus is on %s, want the subject in the open panel", desc)
 	}
 	act(t, b, "send",
 		through(chromedp.Click(css(sendButton))),
 		waitText("#messages", "The invitation has been sent."),
 	)
 	wantLanguage(t, invitationMail(t, ctx, m, invitationTo(t, ctx, m, "marie@example.com")), "fr", "Bonjour Marie,")
+}
+
+// Found from outside: Back, then Forward, brought the page of a join
+// address just made out of the browser's back-forward cache, the address
+// shown a second time. It is asked for again, and says it was shown.
+func TestBrowserJoinAddressNotFromCache(t *testing.T) {
+	m, base := browserServer(t)
+	d := a11ySetup(t, m)
+	b := newBrowser(t)
+	login(t, b, base, "admin@example.com", adminPassword)
+	open := fmt.Sprintf(`form[action="/admin/companies/%d/join/open"] button`, d.bolt)
+	act(t, b, "make a join address",
+		chromedp.Steps(openPage(base+"/admin/companies", open)...),
+		through(chromedp.Click(css(open))),
+		chromedp.WaitVisible(css("#join-address")),
+	)
+	act(t, b, "go back, then forward",
+		through(chromedp.NavigateBack()),
+		chromedp.WaitVisible(css(open)),
+		through(chromedp.NavigateForward()),
+		waitText("main", "The join address was shown once"),
+	)
+	if n := get(t, b, "count the address fields", chromedp.Evaluate[int](`document.querySelectorAll("#join-address").length`)); n != 0 {
+		t.Errorf("the join address was shown again after Back and Forward")
+	}
 }
