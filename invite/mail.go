@@ -98,9 +98,11 @@ type EachMailer interface {
 	// DeliverEach tries to send each message in turn and calls done once
 	// for each, with its index in msgs and its outcome as Deliver would
 	// return it, before it sends the next, from one goroutine at a time;
-	// done may block (the outbox records the outcome in it). It returns
-	// soon after ctx ends, telling what was not sent by then as failed.
-	DeliverEach(ctx context.Context, msgs []*Message, done func(i int, err error))
+	// done may block (the outbox records the outcome in it). When done
+	// returns false (a shutdown), it sends no more and returns at once,
+	// telling nothing of the rest. It returns soon after ctx ends, telling
+	// what was not sent by then as failed.
+	DeliverEach(ctx context.Context, msgs []*Message, done func(i int, err error) (more bool))
 }
 
 // LinkKeeper is implemented by a Mailer whose delivered messages are only

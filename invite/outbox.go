@@ -135,24 +135,32 @@ func (s *Service) DeliverOutbox(ctx context.Context, mailer Mailer) (int, error)
 // hand gives msgs to mailer for half their lease and calls done with each
 // message and the mailer's answer for it: as each is answered when mailer
 // is an EachMailer, else once all are.
+//
+// An EachMailer is not cut off by the end of ctx (a shutdown): the message
+// it is sending gets its answer, and it stops before the next. Found from
+// outside: cut off, a message whose data the server had taken was counted
+// as not sent and sent again by another worker.
 func (s *Service) hand(ctx context.Context, mailer Mailer, msgs []*Message, done func(*Message, error)) {
-	ctx, cancel := context.WithTimeout(ctx, s.retry.Lease/2)
-	defer cancel()
 	if each, ok := mailer.(EachMailer); ok {
+		lease, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.retry.Lease/2)
+		defer cancel()
 		told := make([]bool, len(msgs))
-		each.DeliverEach(ctx, copyMessages(msgs), func(i int, err error) {
+		each.DeliverEach(lease, copyMessages(msgs), func(i int, err error) bool {
 			if i >= 0 && i < len(msgs) && !told[i] {
 				told[i] = true
 				done(msgs[i], err)
 			}
+			return ctx.Err() == nil
 		})
 		for i, m := range msgs {
-			if !told[i] { // which is unknown: tried again, as after a mail server that went away
+			if !told[i] { // not sent (a shutdown), or unknown: tried again
 				done(m, errors.New("the mailer did not tell the outcome of this message"))
 			}
 		}
 		return
 	}
+	ctx, cancel := context.WithTimeout(ctx, s.retry.Lease/2)
+	defer cancel()
 	errs := mailer.Deliver(ctx, copyMessages(msgs))
 	if len(errs) != len(msgs) {
 		// Which were sent is unknown: none counts as sent, and each is
@@ -168,12 +176,15 @@ func (s *Service) hand(ctx context.Context, mailer Mailer, msgs []*Message, done
 // finish settles m with the outcome err of its delivery attempt, logs a
 // failure, and reports whether m was sent. A temporary failure once ctx
 // has ended (a shutdown) is no failure: m is given back, for another
-// worker to claim at once, rather than when the claim would have run out.
+// worker to claim at once, rather than when the claim would have run out,
+// and before what was queued after it.
 func (s *Service) finish(ctx context.Context, m *Message, err error, keepLinks bool) bool {
 	s.settle(m, err, s.clock(), keepLinks)
 	switch {
 	case m.State == DeliveryQueued && ctx.Err() != nil:
-		m.NextAttemptAt = s.clock()
+		// Ahead of what was queued after it: found from outside, given
+		// back at "now" it waited behind the whole backlog.
+		m.NextAttemptAt = m.CreatedAt
 	case m.State == DeliverySent:
 		return true
 	case m.State == DeliveryFailed:

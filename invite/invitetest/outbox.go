@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -761,6 +762,7 @@ func testDeliveriesRecordedOnce(t *testing.T, open Opener) {
 		f.drain(t)
 		const want = 23
 		sendAll(t, want)
+		f.Clock.Add(time.Minute) // the shutdown comes later than the mail was queued
 		ctx, cancel := context.WithCancel(t.Context())
 		stalling := &stallingMailer{stalled: make(chan struct{}), release: make(chan struct{})}
 		done := make(chan error, 1)
@@ -772,6 +774,23 @@ func testDeliveriesRecordedOnce(t *testing.T, open Opener) {
 		cancel()           // SIGTERM
 		if err := <-done; !errors.Is(err, context.Canceled) {
 			t.Fatalf("DeliverOutbox: %v; want context.Canceled", err)
+		}
+		// Found from outside: given back at "now", they waited behind the
+		// whole backlog. They are due before what was queued after them.
+		msgs, err := f.Store.Messages(t.Context(), invite.MessageQuery{Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back, fresh []time.Time
+		for _, m := range msgs {
+			if m.State == invite.DeliveryQueued && m.Attempts > 0 {
+				back = append(back, m.NextAttemptAt)
+			} else if m.State == invite.DeliveryQueued {
+				fresh = append(fresh, m.NextAttemptAt)
+			}
+		}
+		if len(back) == 0 || len(fresh) == 0 || slices.MaxFunc(back, time.Time.Compare).After(slices.MinFunc(fresh, time.Time.Compare)) {
+			t.Errorf("given back, due %v; queued after them, due %v: want those given back first", back, fresh)
 		}
 		other := &countingMailer{} // another process, at the same moment
 		if _, err := f.Service.DeliverOutbox(t.Context(), other); err != nil {
@@ -821,11 +840,11 @@ type checkingMailer struct {
 
 func (c *checkingMailer) Deliver(ctx context.Context, msgs []*invite.Message) []error {
 	errs := make([]error, len(msgs))
-	c.DeliverEach(ctx, msgs, func(i int, err error) { errs[i] = err })
+	c.DeliverEach(ctx, msgs, func(i int, err error) bool { errs[i] = err; return true })
 	return errs
 }
 
-func (c *checkingMailer) DeliverEach(ctx context.Context, msgs []*invite.Message, done func(int, error)) {
+func (c *checkingMailer) DeliverEach(ctx context.Context, msgs []*invite.Message, done func(int, error) bool) {
 	for i, m := range msgs {
 		if i > 0 {
 			prev := msgs[i-1].ID
@@ -840,7 +859,9 @@ func (c *checkingMailer) DeliverEach(ctx context.Context, msgs []*invite.Message
 			}
 		}
 		c.checked++
-		done(i, nil)
+		if !done(i, nil) {
+			return
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package smtp_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"sync"
@@ -136,6 +137,61 @@ func TestOutboxThroughFaults(t *testing.T) {
 		}
 		if d := inv.Delivery; d == nil || d.State != invite.DeliverySent {
 			t.Errorf("%s: delivery %+v, want sent", a, d)
+		}
+	}
+}
+
+// Found from outside: a shutdown (SIGTERM) closed the connection while the
+// server was answering a message whose data it had taken; the message was
+// counted as not sent, given back, and sent again by another worker. The
+// message in progress gets its answer; the shutdown stops before the
+// next, and what it did not send goes out once, from the next worker.
+func TestShutdownLetsTheMessageFinish(t *testing.T) {
+	w := invitetest.NewWorld(t, memstore.New())
+	for range 3 {
+		if _, _, err := w.Service.Invite(w.Global, w.Input(w.A)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := smtptest.Start(t, smtptest.Options{})
+	ctx, shutdown := context.WithCancel(t.Context())
+	var once sync.Once
+	srv.BeforeAccepting(func([]string) {
+		once.Do(func() {
+			shutdown() // SIGTERM, between the data and the server's answer
+			// A while for a shutdown that would close the connection to
+			// close it: the answer then finds it closed.
+			time.Sleep(200 * time.Millisecond)
+		})
+	})
+	mailer, err := smtp.New(srv.URL(), "no-reply@invite.example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Service.DeliverOutbox(ctx, mailer); err != nil && !errors.Is(err, context.Canceled) {
+		t.Fatalf("DeliverOutbox during the shutdown: %v", err)
+	}
+	if _, err := w.Service.DeliverOutbox(t.Context(), mailer); err != nil { // the next worker, at once
+		t.Fatal(err)
+	}
+	ids := map[string]int{}
+	for _, r := range srv.Received() {
+		m, err := r.Parse()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[m.Header.Get("Message-Id")]++
+	}
+	msgs, err := w.Store.Messages(t.Context(), invite.MessageQuery{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != len(msgs) {
+		t.Errorf("%d messages received, want all %d", len(ids), len(msgs))
+	}
+	for id, n := range ids {
+		if n != 1 {
+			t.Errorf("message %s received %d times, want once", id, n)
 		}
 	}
 }

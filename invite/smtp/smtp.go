@@ -167,7 +167,7 @@ func (m *Mailer) dialer(delivery context.Context) (dial mail.DialContextFunc, do
 // message the server did not accept, as DeliverEach tells them.
 func (m *Mailer) Deliver(ctx context.Context, msgs []*invite.Message) []error {
 	errs := make([]error, len(msgs))
-	m.DeliverEach(ctx, msgs, func(i int, err error) { errs[i] = err })
+	m.DeliverEach(ctx, msgs, func(i int, err error) bool { errs[i] = err; return true })
 	return errs
 }
 
@@ -179,10 +179,12 @@ func (m *Mailer) Deliver(ctx context.Context, msgs []*invite.Message) []error {
 // next, the QUIT): sent again, it would be a second copy. When ctx ends,
 // the connection is closed (but one of implicit TLS): what was not
 // accepted by then fails.
-func (m *Mailer) DeliverEach(ctx context.Context, msgs []*invite.Message, done func(i int, err error)) {
+func (m *Mailer) DeliverEach(ctx context.Context, msgs []*invite.Message, done func(i int, err error) bool) {
 	failRest := func(from int, err error) {
 		for i := from; i < len(msgs); i++ {
-			done(i, err)
+			if !done(i, err) {
+				return
+			}
 		}
 	}
 	c, finish, err := m.client(ctx)
@@ -198,22 +200,28 @@ func (m *Mailer) DeliverEach(ctx context.Context, msgs []*invite.Message, done f
 	}
 	defer c.CloseWithSMTPClient(conn) // QUIT: what fails now changes nothing sent
 	for i, msg := range msgs {
+		var more bool
 		gm, err := m.message(msg)
 		if err != nil {
-			done(i, invite.Permanent(err)) // a message that cannot be built never will be
+			if !done(i, invite.Permanent(err)) { // a message that cannot be built never will be
+				return
+			}
 			continue
 		}
 		err = c.SendWithSMTPClient(conn, gm)
 		switch {
 		case gm.IsDelivered():
-			done(i, nil)
+			more = done(i, nil)
 		case gm.HasSendError():
-			done(i, classify(fmt.Errorf("smtp %s:%d: %w", m.host, m.port, gm.SendError())))
+			more = done(i, classify(fmt.Errorf("smtp %s:%d: %w", m.host, m.port, gm.SendError())))
 		case err != nil: // not tried: the connection is gone
 			failRest(i, fmt.Errorf("smtp %s:%d: %w", m.host, m.port, err))
 			return
 		default:
 			failRest(i, fmt.Errorf("smtp %s:%d: the message was neither sent nor failed", m.host, m.port))
+			return
+		}
+		if !more {
 			return
 		}
 	}

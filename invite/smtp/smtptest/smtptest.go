@@ -110,6 +110,7 @@ type Server struct {
 	received []Received
 	reject   func(rcpt string) error
 	cut      func(rcpts []string) bool
+	accept   func(rcpts []string)
 }
 
 // Start starts a server that stops when the test ends.
@@ -185,6 +186,14 @@ func (s *Server) CutData(fn func(rcpts []string) bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.cut = fn
+}
+
+// BeforeAccepting makes the server call fn with a message's recipients
+// once it has its data and before it answers that it accepted it.
+func (s *Server) BeforeAccepting(fn func(rcpts []string)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.accept = fn
 }
 
 // Received returns the messages accepted so far.
@@ -263,7 +272,11 @@ func (ss *session) Data(r io.Reader) error {
 	ss.msg.Data = data
 	ss.s.mu.Lock()
 	ss.s.received = append(ss.s.received, ss.msg)
+	accept := ss.s.accept
 	ss.s.mu.Unlock()
+	if accept != nil {
+		accept(ss.msg.To)
+	}
 	return nil
 }
 
