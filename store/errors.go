@@ -142,12 +142,22 @@ func unavailable(err error) bool {
 // when run again.
 func retryable(err error) bool {
 	if e, ok := errors.AsType[*mysql.MySQLError](err); ok {
-		return e.Number == mysqlDeadlock || e.Number == mysqlLockTimeout
+		return e.Number == mysqlDeadlock || e.Number == mysqlLockTimeout || duplicatePrimaryKey(e)
 	}
 	if e, ok := errors.AsType[*sqlite.Error](err); ok {
 		return e.Code()&0xff == sqlite3.SQLITE_BUSY || e.Code()&0xff == sqlite3.SQLITE_LOCKED
 	}
 	return false
+}
+
+// duplicatePrimaryKey reports whether e is an insert that took a primary
+// key already taken. The store's own keys are random or auto-increment, so
+// this is a Galera cluster changing its auto-increment offsets while its
+// membership changes (wsrep_auto_increment_control): found from outside,
+// a node leaving or joining made an invitation's insert collide and the
+// administrator got 500. Run again, the insert takes a free ID.
+func duplicatePrimaryKey(e *mysql.MySQLError) bool {
+	return e.Number == mysqlDuplicateKey && strings.Contains(e.Message, "PRIMARY'")
 }
 
 // notFound returns nf if err means no rows, and err otherwise. It does not
