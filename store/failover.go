@@ -71,6 +71,19 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 
 func (c *connector) Driver() driver.Driver { return c.servers[0].Driver() }
 
+// dialedKey is the context key under which connect learns the network
+// connection the driver dialed for it.
+type dialedKey struct{}
+
+// dial connects as the driver would, and tells connect what it dialed.
+func dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+	if dialed, ok := ctx.Value(dialedKey{}).(*net.Conn); ok && err == nil {
+		*dialed = c
+	}
+	return c, err
+}
+
 // connect opens a connection to server that reads committed. On a Galera
 // node it also refuses a node that is not ready (not in the primary
 // component: it would refuse every statement), so that Connect moves on to
@@ -78,15 +91,19 @@ func (c *connector) Driver() driver.Driver { return c.servers[0].Driver() }
 // cluster committed before it (wsrep_sync_wait=1): a link mailed through
 // one node and followed through another finds its invitation.
 func connect(ctx context.Context, server driver.Connector) (driver.Conn, error) {
-	conn, err := server.Connect(ctx)
+	var dialed net.Conn
+	c, err := server.Connect(context.WithValue(ctx, dialedKey{}, &dialed))
 	if err != nil {
 		return nil, err
 	}
-	if err := setUp(ctx, conn); err != nil {
-		conn.Close()
+	if err := setUp(ctx, c); err != nil {
+		c.Close()
 		return nil, err
 	}
-	return conn, nil
+	if dialed == nil {
+		return c, nil
+	}
+	return &conn{Conn: c, net: dialed}, nil
 }
 
 func setUp(ctx context.Context, conn driver.Conn) error {

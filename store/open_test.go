@@ -199,6 +199,50 @@ func TestDatabaseCutIsUnavailable(t *testing.T) {
 	})
 }
 
+// Found from outside: a request whose COMMIT went into a partition waited
+// for the network to heal, past its deadline, and its client got no
+// answer. A transaction ends with its context, its COMMIT included.
+func TestCommitEndsWithItsContext(t *testing.T) {
+	ctx := context.Background()
+	u, err := url.Parse(storetest.MySQLURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := storetest.NewProxy(t, u.Host)
+	u.Host = proxy.Addr() // the read timeout is the default, two minutes
+	db := mustOpen(t, u.String())
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		short, cancel := context.WithTimeout(ctx, 2*time.Second) // a request's deadline
+		defer cancel()
+		done <- db.InTx(short, func(st invite.Store) error {
+			if err := st.CreateCompany(short, &invite.Company{Name: "Acme", DefaultLanguage: "en", TimeZone: "UTC", CreatedAt: time.Now()}); err != nil {
+				return err
+			}
+			proxy.Blackhole() // the COMMIT goes into a partition
+			return nil
+		})
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Errorf("InTx committed into a black hole")
+		}
+	case <-time.After(time.Minute): // the deadline is 2 s; this only spares the test the read timeout
+		t.Fatal("a COMMIT in a partition outlived its context by a minute")
+	}
+	proxy.Restore()
+	if _, err := db.HasUsers(ctx); err != nil {
+		// The pool's cut connection fails once; the next one works.
+		if _, err := db.HasUsers(ctx); err != nil {
+			t.Fatalf("after the partition healed: %v", err)
+		}
+	}
+}
+
 // With several hosts in the URL, the DB connects to the first that answers
 // and moves to another when it goes away, and back.
 func TestFailover(t *testing.T) {

@@ -289,7 +289,7 @@ func openMySQL(cfg *mysql.Config, hosts []string) (*DB, error) {
 	c := &connector{}
 	for _, h := range hosts {
 		cfg := cfg.Clone()
-		cfg.Addr = h
+		cfg.Addr, cfg.DialFunc = h, dial
 		server, err := mysql.NewConnector(cfg)
 		if err != nil {
 			return nil, fmt.Errorf("mysql: %w", err)
