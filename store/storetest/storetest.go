@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 
@@ -146,8 +147,39 @@ func freshDatabase(t testing.TB, service, env string, raws []string) []string {
 	for i, u := range us {
 		u.Path = "/" + name
 		urls[i] = u.String()
+		if i > 0 {
+			waitForDatabase(t, u, name)
+		}
 	}
 	return urls
+}
+
+// waitForDatabase waits until the cluster node at u has applied the
+// CREATE DATABASE of name, which another node ran: a connection to a
+// database the node does not have yet fails at once.
+func waitForDatabase(t testing.TB, u *url.URL, name string) {
+	t.Helper()
+	cfg := mysql.NewConfig()
+	cfg.User = u.User.Username()
+	cfg.Passwd, _ = u.User.Password()
+	cfg.Net, cfg.Addr = "tcp", u.Host
+	node, err := sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer node.Close()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var n int
+		err := node.QueryRow("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", name).Scan(&n)
+		if err == nil && n == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the node at %s has no database %s a minute after it was made: %v", u.Host, name, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func open(t testing.TB, rawURL string) *store.DB {
