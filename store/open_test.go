@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -146,7 +148,12 @@ func TestDatabaseCutIsUnavailable(t *testing.T) {
 		}
 		proxy := storetest.NewProxy(t, u.Host)
 		u.Host = proxy.Addr()
-		db := mustOpen(t, u.String())
+		var log bytes.Buffer
+		db, err := store.Open(ctx, u.String(), store.WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
 		if err := db.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -155,6 +162,11 @@ func TestDatabaseCutIsUnavailable(t *testing.T) {
 			if _, err := db.HasUsers(ctx); invite.ErrorCode(err) != invite.CodeUnavailable {
 				t.Fatalf("with the database cut off: got %v (%s), want unavailable", err, invite.ErrorCode(err))
 			}
+		}
+		// What the driver saw goes to the DB's logger, not to standard
+		// error in a format of its own.
+		if !strings.Contains(log.String(), `level=WARN msg="mysql driver"`) {
+			t.Errorf("the driver's report is not in the log:\n%s", log.String())
 		}
 		proxy.Restore()
 		if _, err := db.HasUsers(ctx); err != nil {

@@ -9,6 +9,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net/url"
 	"os"
@@ -93,7 +94,20 @@ func DefaultPool() Pool {
 type Option func(*options)
 
 type options struct {
-	pool Pool
+	pool   Pool
+	logger *slog.Logger
+}
+
+// WithLogger sends what the MySQL driver reports (a connection found
+// broken, a packet cut short) to logger, at Warn, where the driver writes
+// its own lines to standard error.
+func WithLogger(logger *slog.Logger) Option { return func(o *options) { o.logger = logger } }
+
+// driverLog is the MySQL driver's logger, writing to slog.
+type driverLog struct{ logger *slog.Logger }
+
+func (l driverLog) Print(v ...any) {
+	l.logger.Warn("mysql driver", "msg", strings.TrimSpace(fmt.Sprint(v...)))
 }
 
 // WithPool sets the bounds of the connection pool; zero fields take
@@ -151,6 +165,9 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	}
 	var db *DB
 	if src.mysql != nil {
+		if o.logger != nil {
+			src.mysql.Logger = driverLog{o.logger}
+		}
 		db, err = openMySQL(src.mysql, src.hosts)
 	} else {
 		db, err = openSQLite(src.sqlite)

@@ -72,7 +72,7 @@ const (
 func (m *Main) open(ctx context.Context) error {
 	db, err := store.Open(ctx, m.cfg.DB, store.WithPool(store.Pool{
 		MaxOpen: m.cfg.DBMaxOpen, MaxIdle: m.cfg.DBMaxIdle, MaxLifetime: m.cfg.DBConnLifetime, MaxIdleTime: m.cfg.DBConnIdleTime,
-	}))
+	}), store.WithLogger(m.logger))
 	if err != nil {
 		return err
 	}
