@@ -96,11 +96,13 @@ func (m *Message) redact(l *secretLinks, keepInvitations bool) {
 // worker claims a message that is still being sent. An EachMailer's
 // messages (smtp's) are recorded one by one as the server answers each, so
 // that a process killed in the middle of a batch leaves at most one
-// message sent and not recorded, to be sent again once its claim lapses. Recording is tried
-// again when the store fails, also once ctx is canceled (a shutdown): what
-// was sent is recorded before the call returns, or would be sent again
-// once its claim lapsed. A canceled ctx claims nothing more, and what it
-// cut short is given back to be claimed at once by another worker.
+// message sent and not recorded, to be sent again once its claim lapses.
+// Recording is tried again when the store fails, also once ctx is
+// canceled (a shutdown): what was sent is recorded before the call
+// returns, or would be sent again once its claim lapsed. A canceled ctx
+// claims nothing more, lets an EachMailer finish the message it is
+// sending, and gives back what was not sent, to be claimed at once by
+// another worker.
 func (s *Service) DeliverOutbox(ctx context.Context, mailer Mailer) (int, error) {
 	keep := false
 	if k, ok := mailer.(LinkKeeper); ok {

@@ -176,9 +176,9 @@ func (m *Mailer) Deliver(ctx context.Context, msgs []*invite.Message) []error {
 // 5xx reply is permanent; anything else, a connection that cannot be made
 // or that broke included, is temporary. A message whose data the server
 // accepted is delivered, whatever fails after it (the RSET before the
-// next, the QUIT): sent again, it would be a second copy. When ctx ends,
-// the connection is closed (but one of implicit TLS): what was not
-// accepted by then fails.
+// next, the QUIT): sent again, it would be a second copy. When done
+// returns false, it sends no more. When ctx ends, the connection is closed
+// (but one of implicit TLS): what was not accepted by then fails.
 func (m *Mailer) DeliverEach(ctx context.Context, msgs []*invite.Message, done func(i int, err error) bool) {
 	failRest := func(from int, err error) {
 		for i := from; i < len(msgs); i++ {
