@@ -116,26 +116,7 @@ func TestKillUnderLoad(t *testing.T) {
 	// The outbox drained: every acknowledged address has its mail, and
 	// nothing is left queued or claimed (claims of the killed processes
 	// lapse after a minute), so that no copy is still to come.
-	var mail mailTally
-	var states map[string]int
-	deadline := time.Now().Add(drainWait)
-	for {
-		mail = tallyMail(t, sink.Received())
-		states = outboxStates(t, db)
-		missing := 0
-		for _, e := range acked {
-			if mail.byRecipient[e][invite.KindInvitation] == 0 {
-				missing++
-			}
-		}
-		if missing == 0 && states["queued"]+states["sending"] == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %v: %d acknowledged addresses without mail; outbox %v", drainWait, missing, states)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	mail, states := waitDelivered(t, sink, db, acked, drainWait, "the load")
 	drained := time.Now()
 
 	stored := storedInvitations(t, db)
@@ -320,25 +301,7 @@ func TestTermUnderLoad(t *testing.T) {
 	gate.release()
 	p2 := runServer(t, bin, env...)
 	second := time.Now()
-	var mail mailTally
-	var states map[string]int
-	for {
-		mail = tallyMail(t, sink.Received())
-		states = outboxStates(t, db)
-		missing := 0
-		for _, e := range acked {
-			if mail.byRecipient[e][invite.KindInvitation] == 0 {
-				missing++
-			}
-		}
-		if missing == 0 && states["queued"]+states["sending"] == 0 {
-			break
-		}
-		if time.Since(second) > deliverBound {
-			t.Fatalf("%v after the second server started: %d acknowledged addresses without mail; outbox %v", deliverBound, missing, states)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	mail, _ := waitDelivered(t, sink, db, acked, deliverBound, "the second server started")
 	delivered := time.Since(second)
 	checkStored(t, acked, storedInvitations(t, db), mail)
 	f := l.figures(sends)
@@ -1168,4 +1131,29 @@ func (g *mailGate) forward(c net.Conn) {
 	go pipe(c, up)
 	<-done
 	<-done
+}
+
+// waitDelivered waits, for at most within after since, until every
+// acknowledged address got its invitation mail and the outbox holds
+// nothing queued or claimed, and returns the mail and the outbox's states.
+func waitDelivered(t *testing.T, sink *smtptest.Server, db *sql.DB, acked []string, within time.Duration, since string) (mailTally, map[string]int) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		mail := tallyMail(t, sink.Received())
+		states := outboxStates(t, db)
+		missing := 0
+		for _, e := range acked {
+			if mail.byRecipient[e][invite.KindInvitation] == 0 {
+				missing++
+			}
+		}
+		if missing == 0 && states["queued"]+states["sending"] == 0 {
+			return mail, states
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%v after %s: %d acknowledged addresses without mail; outbox %v", within, since, missing, states)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
