@@ -39,7 +39,9 @@ const EnvGalera = "INVITE_TEST_GALERA"
 // skipping them.
 const EnvRequire = "INVITE_TEST_REQUIRE"
 
-// Required reports whether INVITE_TEST_REQUIRE names service.
+// Required reports whether INVITE_TEST_REQUIRE names service: "mysql",
+// "galera", "chromium", or "mount" (the tests that mount a small or
+// read-only file system, which need root).
 func Required(service string) bool {
 	return slices.Contains(strings.Split(os.Getenv(EnvRequire), ","), service)
 }
