@@ -83,28 +83,42 @@ func (s *Service) Accept(ctx context.Context, in AcceptInput) (*User, error) {
 		return nil, err
 	}
 
-	inv, u, err := s.st().AcceptInvitation(ctx, hash, func(inv *Invitation) (*User, error) {
-		if err := inv.accept(hash, now); err != nil {
-			if errors.Is(err, ErrInvitationExpired) {
-				return nil, nil // keep the expired mark; reported below
-			}
-			return nil, err
+	// Seats are held before the invitation is locked, as everywhere: the
+	// user takes the seats the invitation held, unless seats were reduced
+	// below what is used since it was sent, and then it stays pending.
+	var u *User
+	err = s.inTx(ctx, func(tx *Service) error {
+		seats, err := tx.holdSeats(ctx, inv.CompanyID)
+		if err != nil {
+			return err
 		}
-		return &User{
-			CompanyID:      inv.CompanyID,
-			Email:          inv.Email,
-			FirstName:      first,
-			LastName:       last,
-			BusinessRoleID: inv.BusinessRoleID,
-			Department:     inv.Department,
-			Phone:          phone,
-			Language:       lang,
-			TimeZone:       tz,
-			AdminLevel:     inv.AdminLevel,
-			Grants:         append([]Grant(nil), inv.Grants...),
-			PasswordHash:   pwHash,
-			CreatedAt:      now,
-		}, nil
+		inv, u, err = tx.st().AcceptInvitation(ctx, hash, func(inv *Invitation) (*User, error) {
+			if err := inv.accept(hash, now); err != nil {
+				if errors.Is(err, ErrInvitationExpired) {
+					return nil, nil // keep the expired mark; reported below
+				}
+				return nil, err
+			}
+			if err := seats.pass(inv.Grants); err != nil {
+				return nil, err
+			}
+			return &User{
+				CompanyID:      inv.CompanyID,
+				Email:          inv.Email,
+				FirstName:      first,
+				LastName:       last,
+				BusinessRoleID: inv.BusinessRoleID,
+				Department:     inv.Department,
+				Phone:          phone,
+				Language:       lang,
+				TimeZone:       tz,
+				AdminLevel:     inv.AdminLevel,
+				Grants:         append([]Grant(nil), inv.Grants...),
+				PasswordHash:   pwHash,
+				CreatedAt:      now,
+			}, nil
+		})
+		return err
 	})
 	switch {
 	case err != nil:

@@ -236,6 +236,13 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 		if err := tx.takeLimits(ctx, tx.sending(u, c.ID, inv.Email)...); err != nil {
 			return err
 		}
+		seats, err := tx.holdSeats(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		if err := seats.take(inv.Grants, nil, forInvitation); err != nil {
+			return err
+		}
 		if err := tx.st().CreateInvitation(ctx, inv, msg); err != nil {
 			return err
 		}
@@ -391,10 +398,17 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 		if err := tx.takeLimits(ctx, tx.sending(actor, inv.CompanyID, to)...); err != nil {
 			return err
 		}
-		var err error
+		seats, err := tx.holdSeats(ctx, inv.CompanyID)
+		if err != nil {
+			return err
+		}
 		resent, err = tx.st().UpdateInvitation(ctx, id, func(inv *Invitation) (*Message, error) {
+			held := pendingSeats(inv, now)
 			if details != nil {
 				inv.setDetails(details)
+			}
+			if err := seats.take(inv.Grants, held, forInvitation); err != nil {
+				return nil, err
 			}
 			expiresAt := now.Add(s.ttl)
 			if err := inv.resend(hash, now, expiresAt, s.remindAt(now, expiresAt)); err != nil {

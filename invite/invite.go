@@ -105,6 +105,10 @@ type Subscription struct {
 	ID        int64
 	CompanyID int64
 	Name      string
+	// Seats is how many people may hold the subscription at once, users
+	// who are enabled and invitations that are pending (SeatUse); 0 for
+	// no bound.
+	Seats int
 }
 
 // BusinessRole is a job title within a company, such as "Plant Operator".

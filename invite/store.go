@@ -34,6 +34,7 @@ type Store interface {
 	MailTemplateStore
 	Outbox
 	LimitStore
+	SeatStore
 }
 
 // CompanyStore keeps companies, with their subscriptions, business roles and join pages.
@@ -251,6 +252,27 @@ type LimitStore interface {
 	// PruneLimits deletes the limits whose time is not after now, and
 	// returns how many it deleted.
 	PruneLimits(ctx context.Context, now time.Time) (int, error)
+}
+
+// SeatStore keeps and counts the seats of companies' subscriptions.
+type SeatStore interface {
+	// SetSeats sets the seats of a subscription of the company (0: no
+	// bound), holding them as HoldSeats does; ErrCompanyNotFound if the
+	// company has no such subscription.
+	SetSeats(ctx context.Context, companyID, subscriptionID int64, seats int) error
+	// HoldSeats reports whether any subscription of the company has seats
+	// and, within InTx, holds those that have them until the transaction
+	// ends: of transactions that hold one company's seats, each waits for
+	// the one before it, and on a cluster the later one to commit fails
+	// as a deadlock does and is run again. A transaction that holds seats
+	// before it locks invitations or users, and then counts them with
+	// SeatUse, counts what every such transaction before it wrote.
+	HoldSeats(ctx context.Context, companyID int64) (bool, error)
+	// SeatUse returns each subscription of the company, with its seats,
+	// how many enabled users hold it and how many invitations that are
+	// pending as stored and expire after now grant it, in the order the
+	// subscriptions were registered.
+	SeatUse(ctx context.Context, companyID int64, now time.Time) ([]SeatUse, error)
 }
 
 // MessageQuery selects messages for Store.Messages.

@@ -145,12 +145,20 @@ func (s *Service) ChangeUser(ctx context.Context, id int64, ch UserChange) (*Use
 	var u *User
 	err = s.inTx(ctx, func(tx *Service) error {
 		privileged := false
-		var err error
+		seats, err := tx.holdSeats(ctx, target.CompanyID)
+		if err != nil {
+			return err
+		}
 		u, err = tx.st().UpdateUser(ctx, id, func(u *User, admins int) error {
 			if ch.BusinessRoleID != 0 {
 				u.BusinessRoleID = ch.BusinessRoleID
 			}
 			if ch.Grants != nil {
+				if !u.Disabled() { // a disabled user takes no seat
+					if err := seats.take(ch.Grants, u.Grants, forUser); err != nil {
+						return err
+					}
+				}
 				privileged = privileged || !sameRoles(u.Grants, ch.Grants)
 				u.Grants = append([]Grant(nil), ch.Grants...)
 			}
@@ -245,7 +253,10 @@ func (s *Service) SetDisabled(ctx context.Context, id int64, disabled bool) (*Us
 	now := s.clock()
 	var u *User
 	err = s.inTx(ctx, func(tx *Service) error {
-		var err error
+		seats, err := tx.holdSeats(ctx, target.CompanyID)
+		if err != nil {
+			return err
+		}
 		u, err = tx.st().UpdateUser(ctx, id, func(u *User, admins int) error {
 			switch {
 			case disabled && !u.Disabled():
@@ -253,7 +264,11 @@ func (s *Service) SetDisabled(ctx context.Context, id int64, disabled bool) (*Us
 					return ErrLastAdmin
 				}
 				u.DisabledAt = now
-			case !disabled:
+			case !disabled && u.Disabled():
+				// Enabled again, they take their seats again.
+				if err := seats.take(u.Grants, nil, forUser); err != nil {
+					return err
+				}
 				u.DisabledAt = time.Time{}
 			}
 			return nil

@@ -29,6 +29,7 @@ const (
 const (
 	ReasonRequired            = "required"
 	ReasonTooLong             = "too_long"
+	ReasonOutOfRange          = "out_of_range"
 	ReasonInvalidUTF8         = "invalid_utf8"
 	ReasonInvalidCharacters   = "invalid_characters"
 	ReasonInvalidEmail        = "invalid_email"

@@ -26,7 +26,7 @@ func (db *DB) CreateCompany(ctx context.Context, c *invite.Company) error {
 		}
 		c.ID = row.ID
 		for i := range c.Subscriptions {
-			r := &subscriptionRow{CompanyID: c.ID, Name: c.Subscriptions[i].Name}
+			r := &subscriptionRow{CompanyID: c.ID, Name: c.Subscriptions[i].Name, Seats: c.Subscriptions[i].Seats}
 			if _, err := tx.NewInsert().Model(r).Exec(ctx); err != nil {
 				return err
 			}
@@ -56,7 +56,7 @@ func (db *DB) Company(ctx context.Context, id int64) (*invite.Company, error) {
 	for _, r := range rows[1:] {
 		switch r.PartKind {
 		case "s":
-			c.Subscriptions = append(c.Subscriptions, invite.Subscription{ID: r.PartID.Int64, CompanyID: c.ID, Name: r.PartName.String})
+			c.Subscriptions = append(c.Subscriptions, invite.Subscription{ID: r.PartID.Int64, CompanyID: c.ID, Name: r.PartName.String, Seats: int(r.PartSeats.Int64)})
 		case "r":
 			c.BusinessRoles = append(c.BusinessRoles, invite.BusinessRole{ID: r.PartID.Int64, CompanyID: c.ID, Name: r.PartName.String})
 		}
@@ -71,12 +71,12 @@ func (db *DB) Company(ctx context.Context, id int64) (*invite.Company, error) {
 // Its columns are companyRow's, in the same order.
 const companyQuery = `
 SELECT c.id, c.name, c.name_key, c.default_language, c.time_zone, c.created_at, c.join_key_hash, c.join_requests, c.terms,
-  '' AS part_kind, NULL AS part_id, NULL AS part_name
+  '' AS part_kind, NULL AS part_id, NULL AS part_name, NULL AS part_seats
 FROM companies AS c WHERE c.id = ?
 UNION ALL
-SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 's', s.id, s.name FROM subscriptions AS s WHERE s.company_id = ?
+SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 's', s.id, s.name, s.seats FROM subscriptions AS s WHERE s.company_id = ?
 UNION ALL
-SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'r', r.id, r.name FROM business_roles AS r WHERE r.company_id = ?
+SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'r', r.id, r.name, NULL FROM business_roles AS r WHERE r.company_id = ?
 ORDER BY part_kind, part_id`
 
 // companyPartRow is a row of companyQuery.
@@ -85,6 +85,7 @@ type companyPartRow struct {
 	PartKind   string         `bun:"part_kind"`
 	PartID     sql.NullInt64  `bun:"part_id"`
 	PartName   sql.NullString `bun:"part_name"`
+	PartSeats  sql.NullInt64  `bun:"part_seats"`
 }
 
 // Companies implements invite.Store.
@@ -136,7 +137,7 @@ func (db *DB) loadCompanyParts(ctx context.Context, cs []*invite.Company) error 
 	}
 	for _, s := range subs {
 		c := byID[s.CompanyID]
-		c.Subscriptions = append(c.Subscriptions, invite.Subscription{ID: s.ID, CompanyID: s.CompanyID, Name: s.Name})
+		c.Subscriptions = append(c.Subscriptions, invite.Subscription{ID: s.ID, CompanyID: s.CompanyID, Name: s.Name, Seats: s.Seats})
 	}
 	var roles []businessRoleRow
 	if err := db.idb().NewSelect().Model(&roles).Where("company_id IN (?)", bun.List(ids)).OrderExpr("id").Scan(ctx); err != nil {

@@ -31,6 +31,7 @@ type subscriptionRow struct {
 	ID        int64  `bun:"id,pk,autoincrement"`
 	CompanyID int64  `bun:"company_id"`
 	Name      string `bun:"name"`
+	Seats     int    `bun:"seats"`
 }
 
 type businessRoleRow struct {

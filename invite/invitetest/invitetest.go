@@ -110,4 +110,9 @@ var suite = []struct {
 	{"DeliveryFailuresLogged", testDeliveryFailuresLogged},
 	{"SlowDeliveryNotSentTwice", testSlowDeliveryNotSentTwice},
 	{"ConcurrentDelivery", testConcurrentDelivery},
+	{"Seats", testSeats},
+	{"SeatsChangeUser", testSeatsChangeUser},
+	{"SetSeats", testSetSeats},
+	{"SeatsConcurrentAccept", testSeatsConcurrentAccept},
+	{"SeatsConcurrentInvite", testSeatsConcurrentInvite},
 }

@@ -20,7 +20,7 @@ func (s *Store) CreateCompany(ctx context.Context, c *invite.Company) error {
 		row.ID, row.CreatedAt, row.joinKey = d.companyIDs.next(), utc(c.CreatedAt), nil
 		row.Subscriptions, row.BusinessRoles = nil, nil
 		for _, sub := range c.Subscriptions {
-			row.Subscriptions = append(row.Subscriptions, invite.Subscription{ID: d.subscriptionIDs.next(), CompanyID: row.ID, Name: sub.Name})
+			row.Subscriptions = append(row.Subscriptions, invite.Subscription{ID: d.subscriptionIDs.next(), CompanyID: row.ID, Name: sub.Name, Seats: sub.Seats})
 		}
 		for _, r := range c.BusinessRoles {
 			row.BusinessRoles = append(row.BusinessRoles, invite.BusinessRole{ID: d.businessRoleIDs.next(), CompanyID: row.ID, Name: r.Name})
