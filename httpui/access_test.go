@@ -353,6 +353,8 @@ func (w *world) matrix() map[string]access {
 		"POST /admin/invitations/:id/cancel":        {url.Values{}, adminRoute(see, missing, see)},
 		"GET /admin/companies":                      {nil, adminRoute(forbidden, forbidden, ok)},
 		"POST /admin/companies":                     {url.Values{"name": {"Cobalt"}, "subscriptions": {"One"}, "business_roles": {"Two"}}, adminRoute(forbidden, forbidden, see)},
+		"GET /admin/companies/:id/seats":            {nil, adminRoute(ok, missing, ok)},
+		"POST /admin/companies/:id/seats":           {url.Values{fmt.Sprintf("seats_%d", a.Subscriptions[0].ID): {"500"}}, adminRoute(forbidden, forbidden, ok)},
 		"GET /admin/companies/:id/terms":            {nil, adminRoute(ok, missing, ok)},
 		"POST /admin/companies/:id/terms":           {url.Values{"terms": {"Be kind."}}, adminRoute(ok, missing, ok)},
 		"GET /admin/companies/:id/templates/:lang":  {nil, adminRoute(ok, missing, ok)},

@@ -186,6 +186,8 @@ func New(cfg Config) *echo.Echo {
 	adm.POST("/invitations/:id/cancel", h.cancel)
 	adm.GET("/companies", h.companies, h.requireGlobal)
 	adm.POST("/companies", h.createCompany, h.requireGlobal)
+	adm.GET("/companies/:id/seats", h.seatsPage)
+	adm.POST("/companies/:id/seats", h.saveSeats, h.requireGlobal)
 	adm.GET("/companies/:id/terms", h.termsForm)
 	adm.POST("/companies/:id/terms", h.saveTerms)
 	adm.GET("/companies/:id/templates/:lang", h.templateForm)

@@ -162,11 +162,17 @@ func (h *handlers) inviteView(c echo.Context, f *invitationForm, resend *invite.
 			return nil, err
 		}
 	}
-	if resend == nil {
-		return h.newView(c, "invitations", "invite_title", data), nil
+	title := "invite_title"
+	if resend != nil {
+		title = "resend_title"
 	}
-	v := h.newView(c, "invitations", "resend_title", data)
-	v.Prefix = fmt.Sprintf("r%d-", resend.ID)
+	v := h.newView(c, "invitations", title, data)
+	if resend != nil {
+		v.Prefix = fmt.Sprintf("r%d-", resend.ID)
+	}
+	if err := h.withSeats(c, v, f.CompanyID); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 

@@ -2,7 +2,9 @@ package httpui
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -19,6 +21,9 @@ type joinData struct {
 	TimeZone    string
 	AcceptTerms bool
 	Requested   bool
+	// NoSeats names the subscriptions that had no free seat when the
+	// invitee tried to accept.
+	NoSeats string
 }
 
 // joinLanguage speaks the invitee's language: the invitation's once it is
@@ -47,6 +52,15 @@ func (h *handlers) joinProblem(c echo.Context, err error, data *joinData) error 
 		page = "join_exists"
 	case errors.Is(err, errSignedIn):
 		page = "join_signed_in"
+	case errors.Is(err, invite.ErrNoSeats):
+		page = "join_no_seats"
+		if e, ok := asError(err); ok {
+			names := make([]string, 0, len(e.Fields))
+			for _, f := range e.Fields {
+				names = append(names, fmt.Sprint(f.Args["Subscription"]))
+			}
+			data.NoSeats = strings.Join(names, ", ")
+		}
 	default:
 		return err
 	}
@@ -139,7 +153,7 @@ func (h *handlers) join(c echo.Context) error {
 		Phone: data.Phone, Language: data.Language, TimeZone: data.TimeZone, AcceptTerms: data.AcceptTerms,
 	})
 	if err != nil {
-		if errs := fieldErrors(err); errs != nil {
+		if errs := fieldErrors(err); errs != nil && !errors.Is(err, invite.ErrNoSeats) {
 			return h.joinInvalid(c, data, errs)
 		}
 		return h.joinProblem(c, err, data)

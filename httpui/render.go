@@ -110,6 +110,10 @@ type view struct {
 	// that may be open on the same page (see ID).
 	Prefix string
 
+	// Seats are the seats of the subscriptions of the company whose
+	// grants the page shows, by subscription ID (see Seat).
+	Seats map[int64]invite.SeatUse
+
 	zones []string // the time zones offered, parsed once
 }
 
@@ -211,6 +215,7 @@ func (v *view) Grantable(subscriptionID int64) []invite.Role {
 
 // MinPassword and MaxPassword bound a password's length.
 func (v *view) MinPassword() int { return invite.MinPasswordLen }
+func (v *view) MaxSeats() int    { return invite.MaxSeats }
 func (v *view) MaxPassword() int { return invite.MaxPasswordLen }
 
 // LocalPart returns the part of an address before the @, which a password

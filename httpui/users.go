@@ -25,6 +25,11 @@ type usersData struct {
 	// ApproveForm what was sent for it.
 	Approving   int64
 	ApproveForm *invitationForm
+	// Seats are the seats of the one company the list shows (a Company
+	// Administrator's, or the one a Global Administrator chose), and
+	// SeatsOf that company's ID; 0 when the list shows several.
+	Seats   []invite.SeatUse
+	SeatsOf int64
 }
 
 // RoleName returns the name of a user's business role.
@@ -118,6 +123,14 @@ func (h *handlers) usersView(c echo.Context) (*view, error) {
 	}
 	if u := userOf(c); u.AdminLevel == invite.AdminCompany {
 		data.Own = data.Companies[u.CompanyID]
+		data.SeatsOf = u.CompanyID
+	} else if _, ok := data.Companies[data.CompanyID]; ok {
+		data.SeatsOf = data.CompanyID
+	}
+	if data.SeatsOf != 0 {
+		if data.Seats, err = h.svc.Seats(ctx, data.SeatsOf); err != nil {
+			return nil, err
+		}
 	}
 	data.BaseURL = h.cfg.BaseURL
 	if page.Next != 0 {
@@ -165,6 +178,11 @@ func (h *handlers) userRow(c echo.Context, u *invite.User, editing bool, status 
 	}
 	v := h.newView(c, "users", title, &userRowData{D: data, U: u, Editing: editing, Sent: sent})
 	v.Errors, v.Prefix = errs, userPrefix(u)
+	if editing {
+		if err := h.withSeats(c, v, u.CompanyID); err != nil {
+			return err
+		}
+	}
 	list := inPlace(c, "/admin/users")
 	if done != "" {
 		if !list {

@@ -236,12 +236,16 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 		if err := tx.takeLimits(ctx, tx.sending(u, c.ID, inv.Email)...); err != nil {
 			return err
 		}
-		seats, err := tx.holdSeats(ctx, c.ID)
-		if err != nil {
-			return err
-		}
-		if err := seats.take(inv.Grants, nil, forInvitation); err != nil {
-			return err
+		// Seats are held if the company had any when it was read: seats
+		// set since count from the invitations that follow.
+		if limitsSeats(c) {
+			seats, err := tx.holdSeats(ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			if err := seats.take(inv.Grants, nil, forInvitation); err != nil {
+				return err
+			}
 		}
 		if err := tx.st().CreateInvitation(ctx, inv, msg); err != nil {
 			return err

@@ -114,6 +114,16 @@ func (s *Service) holdSeats(ctx context.Context, companyID int64) (seatBook, err
 	return b, nil
 }
 
+// limitsSeats reports whether any subscription of c has a number of seats.
+func limitsSeats(c *Company) bool {
+	for _, s := range c.Subscriptions {
+		if s.Seats > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // seatTaker tells what a seat is taken for: an invitation sent, which
 // counts as pending, or a user, who counts as used.
 type seatTaker bool
