@@ -86,13 +86,16 @@ func (s *Service) Accept(ctx context.Context, in AcceptInput) (*User, error) {
 	// Seats are held before the invitation is locked, as everywhere: the
 	// user takes the seats the invitation held, unless seats were reduced
 	// below what is used since it was sent, and then it stays pending.
+	// The transaction may run again (a deadlock lost): it sets what it
+	// returns only once it succeeds.
+	companyID := inv.CompanyID
 	var u *User
 	err = s.inTx(ctx, func(tx *Service) error {
-		seats, err := tx.holdSeats(ctx, inv.CompanyID)
+		seats, err := tx.holdSeats(ctx, companyID)
 		if err != nil {
 			return err
 		}
-		inv, u, err = tx.st().AcceptInvitation(ctx, hash, func(inv *Invitation) (*User, error) {
+		accepted, user, err := tx.st().AcceptInvitation(ctx, hash, func(inv *Invitation) (*User, error) {
 			if err := inv.accept(hash, now); err != nil {
 				if errors.Is(err, ErrInvitationExpired) {
 					return nil, nil // keep the expired mark; reported below
@@ -118,7 +121,11 @@ func (s *Service) Accept(ctx context.Context, in AcceptInput) (*User, error) {
 				CreatedAt:      now,
 			}, nil
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		inv, u = accepted, user
+		return nil
 	})
 	switch {
 	case err != nil:

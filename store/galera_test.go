@@ -215,6 +215,51 @@ func testAcrossNodes(t *testing.T) {
 			}
 		}
 	})
+	// Seats taken on three nodes at once: never more than there are, as a
+	// write on the held subscriptions is certified across the cluster.
+	t.Run("SeatsAcrossNodes", func(t *testing.T) {
+		c, err := node(0).RegisterCompany(w.Global, invite.CompanyInput{Name: "Seated", Subscriptions: []string{"App Designer", "Data Stream Designer"}, BusinessRoles: []string{"Operator"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		app := c.Subscriptions[0].ID
+		tokens := make([]string, 18)
+		for i := range tokens {
+			if _, tokens[i], err = node(i).Invite(w.Global, w.Input(c)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := node(1).SetSeats(w.Global, c.ID, app, 5); err != nil {
+			t.Fatal(err)
+		}
+		errs := invitetest.Parallel(len(tokens), func(i int) error {
+			_, err := node(i).Accept(ctx, invite.AcceptInput{Token: tokens[i], Password: invitetest.Password, FirstName: "Grace", LastName: "Hopper", AcceptTerms: true})
+			return err
+		})
+		if got := invitetest.Tally(errs); got[""] != 5 || got[invite.ReasonNoSeats] != 13 {
+			t.Errorf("accepts: got outcomes %v, want 5 successes and 13 %s", got, invite.ReasonNoSeats)
+		}
+		if err := node(2).SetSeats(w.Global, c.ID, app, 5+13+3); err != nil { // 3 free once the 13 are pending
+			t.Fatal(err)
+		}
+		ins := make([]invite.InvitationInput, 12)
+		for i := range ins {
+			ins[i] = w.Input(c)
+		}
+		errs = invitetest.Parallel(len(ins), func(i int) error {
+			_, _, err := node(i).Invite(w.Global, ins[i])
+			return err
+		})
+		if got := invitetest.Tally(errs); got[""] != 3 || got[invite.ReasonNoSeats] != 9 {
+			t.Errorf("invites: got outcomes %v, want 3 successes and 9 %s", got, invite.ReasonNoSeats)
+		}
+		for i, db := range dbs {
+			uses, err := db.SeatUse(ctx, c.ID, w.Clock.Now())
+			if err != nil || len(uses) != 2 || uses[0].Used != 5 || uses[0].Pending != 16 {
+				t.Errorf("node %d: seats %+v, %v; want 5 used and 16 pending", i+1, uses, err)
+			}
+		}
+	})
 	t.Run("OnePendingPerAddress", func(t *testing.T) {
 		in := w.Input(w.A)
 		errs := invitetest.Parallel(12, func(i int) error {
