@@ -93,6 +93,10 @@ func a11ySetup(t *testing.T, m *Main) a11yData {
 	d.member = accept(token, "Grace", "Hopper", memberPassword).ID
 	_, token = inv(acme, "Bo", "Ss", "boss@acme.example", invite.AdminCompany)
 	accept(token, "Bo", "Ss", bossPassword)
+	// App Designer has seats: the forms and the Users page tell their use.
+	if err := m.svc.SetSeats(ctx, acme.ID, acme.Subscriptions[0].ID, 50); err != nil {
+		t.Fatal(err)
+	}
 
 	link, err := m.svc.OpenJoinPage(ctx, acme.ID)
 	if err != nil {
@@ -186,6 +190,7 @@ func TestBrowserAccessibility(t *testing.T) {
 			{"user disable page", openPage(fmt.Sprintf("%s/admin/users/%d/disable", base, d.member), "main form")},
 			{"companies", openPage(base+"/admin/companies", `main form[action="/admin/companies"]`)},
 			{"company e-mail template", openPage(fmt.Sprintf("%s/admin/companies/%d/templates/en", base, d.acme), "main form")},
+			{"company seats", openPage(fmt.Sprintf("%s/admin/companies/%d/seats", base, d.acme), `main form input[type=number]`)},
 			{"join address, made", append(openPage(base+"/admin/companies", `main form[action="/admin/companies"]`),
 				through(chromedp.Click(css(fmt.Sprintf(`form[action="/admin/companies/%d/join/open"] button`, d.bolt)))),
 				chromedp.WaitVisible(css("#join-address")),
@@ -211,6 +216,7 @@ func TestBrowserAccessibility(t *testing.T) {
 			{"invitations, Resend open in place", openInPlace(row(d.pending[0])+` a[href$="/resend"]`, row(d.pending[0])+`.editing form`)},
 			{"invite form", openPage(base+"/admin/invitations/new", inviteForm)},
 			{"users with a request to join", openPage(base+"/admin/users", user)},
+			{"seats", openPage(fmt.Sprintf("%s/admin/companies/%d/seats", base, d.acme), "main table.seats")},
 			{"sent mail", openPage(base+"/admin/mail", "main h1")},
 			{"home", openPage(base+"/home", "main h1")},
 		}},
