@@ -61,6 +61,9 @@ func (db *DB) Company(ctx context.Context, id int64) (*invite.Company, error) {
 			c.BusinessRoles = append(c.BusinessRoles, invite.BusinessRole{ID: r.PartID.Int64, CompanyID: c.ID, Name: r.PartName.String})
 		}
 	}
+	if err := loadAllowedDomains(ctx, db.idb(), c); err != nil {
+		return nil, translate(err)
+	}
 	return c, nil
 }
 
@@ -98,6 +101,9 @@ func (db *DB) Companies(ctx context.Context) ([]*invite.Company, error) {
 		cs[i] = companyFromRow(r)
 	}
 	if err := db.loadCompanyParts(ctx, cs); err != nil {
+		return nil, translate(err)
+	}
+	if err := loadAllowedDomains(ctx, db.idb(), cs...); err != nil {
 		return nil, translate(err)
 	}
 	return cs, nil

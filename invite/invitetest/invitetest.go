@@ -110,4 +110,8 @@ var suite = []struct {
 	{"DeliveryFailuresLogged", testDeliveryFailuresLogged},
 	{"SlowDeliveryNotSentTwice", testSlowDeliveryNotSentTwice},
 	{"ConcurrentDelivery", testConcurrentDelivery},
+	{"AllowedDomains", testAllowedDomains},
+	{"InvitationsFollowDomains", testInvitationsFollowDomains},
+	{"JoinRequestsFollowDomains", testJoinRequestsFollowDomains},
+	{"ConcurrentAllowedDomains", testConcurrentAllowedDomains},
 }
