@@ -1,7 +1,9 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"slices"
 
 	"github.com/uptrace/bun"
 
@@ -42,9 +44,8 @@ func (db *DB) SetAllowedDomains(ctx context.Context, companyID int64, domains []
 	})
 }
 
-// loadAllowedDomains loads the allowed domains of cs, ordered by name, in
-// one query of its own: the lists are short, and companyQuery's one round
-// trip stays as it is.
+// loadAllowedDomains loads the allowed domains of cs, ordered by name.
+// (Company reads them in companyQuery's one round trip.)
 func loadAllowedDomains(ctx context.Context, idb bun.IDB, cs ...*invite.Company) error {
 	if len(cs) == 0 {
 		return nil
@@ -62,5 +63,14 @@ func loadAllowedDomains(ctx context.Context, idb bun.IDB, cs ...*invite.Company)
 		c := byID[r.CompanyID]
 		c.AllowedDomains = append(c.AllowedDomains, invite.AllowedDomain{Name: r.Name, Subdomains: r.Subdomains})
 	}
+	for _, c := range cs {
+		sortDomains(c.AllowedDomains)
+	}
 	return nil
+}
+
+// sortDomains orders allowed domains by name, as the bytes compare (the
+// collations of the databases may not).
+func sortDomains(ds []invite.AllowedDomain) {
+	slices.SortFunc(ds, func(a, b invite.AllowedDomain) int { return cmp.Compare(a.Name, b.Name) })
 }
