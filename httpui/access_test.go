@@ -357,6 +357,8 @@ func (w *world) matrix() map[string]access {
 		"POST /admin/companies/:id/seats":           {url.Values{fmt.Sprintf("seats_%d", a.Subscriptions[0].ID): {"500"}}, adminRoute(forbidden, forbidden, ok)},
 		"GET /admin/companies/:id/terms":            {nil, adminRoute(ok, missing, ok)},
 		"POST /admin/companies/:id/terms":           {url.Values{"terms": {"Be kind."}}, adminRoute(ok, missing, ok)},
+		"GET /admin/companies/:id/domains":          {nil, adminRoute(forbidden, forbidden, ok)},
+		"POST /admin/companies/:id/domains":         {url.Values{"allowed_domains": {"example.com\n*.acme.example"}}, adminRoute(forbidden, forbidden, see)},
 		"GET /admin/companies/:id/templates/:lang":  {nil, adminRoute(ok, missing, ok)},
 		"POST /admin/companies/:id/templates/:lang": {url.Values{"mail_subject": {"Hello {FirstName}"}, "mail_body": {"Welcome"}, "action": {"save"}}, adminRoute(ok, missing, ok)},
 		"GET /admin/mail":                           {nil, adminRoute(ok, ok, ok)},

@@ -190,6 +190,8 @@ func New(cfg Config) *echo.Echo {
 	adm.POST("/companies/:id/seats", h.saveSeats, h.requireGlobal)
 	adm.GET("/companies/:id/terms", h.termsForm)
 	adm.POST("/companies/:id/terms", h.saveTerms)
+	adm.GET("/companies/:id/domains", h.domainsForm, h.requireGlobal)
+	adm.POST("/companies/:id/domains", h.saveDomains, h.requireGlobal)
 	adm.GET("/companies/:id/templates/:lang", h.templateForm)
 	adm.POST("/companies/:id/templates/:lang", h.saveTemplate)
 	adm.GET("/mail", h.mail)

@@ -97,6 +97,10 @@ func (h *handlers) approve(c echo.Context) error {
 		if e, ok := asError(err); ok && e.Code != invite.CodeInvalid {
 			v.Problem = v.L.Error(err) // a refusal named at a field
 		}
+		if e := errs["email"]; e != nil && e.Reason == invite.ReasonDomainNotAllowed {
+			// The form has no address to correct: the request is to decline.
+			v.Problem = v.L.T("approve_domain_refused", "Reason", v.L.Field(e))
+		}
 		return h.render(c, statusOf(invite.ErrorCode(err)), "users", "", v)
 	}
 	return redirect(c, "/admin/users?done=request_approved")

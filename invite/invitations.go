@@ -71,6 +71,7 @@ func (in *InvitationInput) details(c *Company, checkPhone func(string) (string, 
 		AdminLevel: in.AdminLevel,
 		Grants:     v.grants("grants", in.Grants, c),
 	}
+	v.allowedEmail("email", inv.Email, c)
 	switch _, ok := c.BusinessRole(in.BusinessRoleID); {
 	case in.BusinessRoleID == 0:
 		v.add("business_role", ReasonRequired, "is required")
@@ -378,6 +379,16 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 	to := inv.Email
 	if details != nil {
 		to = details.Email
+	} else {
+		// Sent again unchanged, it follows the company's allowed domains
+		// as they are now, as a new invitation would (details checks
+		// them for one that changes).
+		if c, err = s.st().Company(ctx, inv.CompanyID); err != nil {
+			return nil, "", err
+		}
+		if err := domainRefused(c, "email", to); err != nil {
+			return nil, "", err
+		}
 	}
 	// Made pending again, or sent to another address, it takes the place
 	// of the pending invitation to its address.

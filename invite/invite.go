@@ -78,6 +78,10 @@ type Company struct {
 	// company's own words; "" for the built-in terms, which the pages show
 	// in the invitee's language.
 	Terms string
+	// AllowedDomains are the e-mail domains that the company's invitations
+	// and join requests may go to, ordered by name; empty, any domain
+	// (AllowsEmail). A Global Administrator sets them (SetAllowedDomains).
+	AllowedDomains []AllowedDomain
 }
 
 // Subscription returns the company's subscription with the given ID.

@@ -52,13 +52,14 @@ type JoinRequestInput struct {
 }
 
 // JoinPage returns the name of the company whose join page has the given
-// key, if the page takes requests. It needs no acting user.
+// key, if the page takes requests, with its allowed e-mail domains, which
+// RequestToJoin follows. It needs no acting user.
 func (s *Service) JoinPage(ctx context.Context, key string) (*Company, error) {
 	c, err := s.joinCompany(ctx, key)
 	if err != nil {
 		return nil, err
 	}
-	return &Company{ID: c.ID, Name: c.Name, DefaultLanguage: c.DefaultLanguage, TimeZone: c.TimeZone}, nil
+	return &Company{ID: c.ID, Name: c.Name, DefaultLanguage: c.DefaultLanguage, TimeZone: c.TimeZone, AllowedDomains: c.AllowedDomains}, nil
 }
 
 // joinCompany returns the company whose open join page has the key, or
@@ -102,6 +103,7 @@ func (s *Service) RequestToJoin(ctx context.Context, key string, in JoinRequestI
 		Status:    JoinRequested,
 		CreatedAt: s.clock(),
 	}
+	v.allowedEmail("email", r.Email, c)
 	if err := v.err(); err != nil {
 		return err
 	}
@@ -266,7 +268,10 @@ func (s *Service) visibleJoinRequest(ctx context.Context, id int64) (*User, *Joi
 
 // ApproveJoinRequest approves a request: the person is invited with the
 // business role and subscriptions the administrator chooses, and the
-// invitation's e-mail carries the link to set a password.
+// invitation's e-mail carries the link to set a password. A request from
+// an address that the company's allowed domains no longer allow is
+// refused as Invite refuses it (ReasonDomainNotAllowed at "email"), and
+// stays pending, to be declined.
 func (s *Service) ApproveJoinRequest(ctx context.Context, id, businessRoleID int64, grants []Grant) (*Invitation, error) {
 	u, r, err := s.visibleJoinRequest(ctx, id)
 	if err != nil {

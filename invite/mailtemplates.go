@@ -54,7 +54,11 @@ func (s *Service) PreviewMail(ctx context.Context, in InvitationInput) (*Message
 		return nil, err
 	}
 	in.Phone = "" // not in the mail: a preview neither shows nor checks it
-	inv, err := in.details(c, s.checkPhone)
+	// Nor does it check the address's domain, which sends nothing: Invite
+	// and Resend do, on sending.
+	anyDomain := *c
+	anyDomain.AllowedDomains = nil
+	inv, err := in.details(&anyDomain, s.checkPhone)
 	if err != nil {
 		return nil, err
 	}

@@ -43,7 +43,8 @@ type CompanyStore interface {
 	// sets their IDs. A company whose name equals another's regardless of
 	// case is ErrCompanyExists.
 	CreateCompany(ctx context.Context, c *Company) error
-	// Company returns the company with its subscriptions and business roles.
+	// Company returns the company with its subscriptions, business roles
+	// and allowed domains (ordered by name, as Companies gives them too).
 	Company(ctx context.Context, id int64) (*Company, error)
 	// Companies returns every company ordered by name.
 	Companies(ctx context.Context) ([]*Company, error)
@@ -51,7 +52,8 @@ type CompanyStore interface {
 	// by ID; an ID of no company is left out.
 	CompanyNames(ctx context.Context, ids []int64) (map[int64]string, error)
 	// CompanyByJoinKey returns the company whose open join page has the key
-	// with the given SHA-256 hash, or ErrCompanyNotFound.
+	// with the given SHA-256 hash, or ErrCompanyNotFound; with its allowed
+	// domains, which the join page follows.
 	CompanyByJoinKey(ctx context.Context, hash []byte) (*Company, error)
 	// SetTerms keeps a company's terms of use; "" for the built-in ones.
 	SetTerms(ctx context.Context, companyID int64, terms string) error
@@ -59,6 +61,13 @@ type CompanyStore interface {
 	// opens the page (JoinRequests), or with a nil hash forgets the key
 	// and closes it.
 	SetJoinKey(ctx context.Context, companyID int64, hash []byte) error
+	// SetAllowedDomains replaces a company's allowed e-mail domains with
+	// domains (valid, lower-case ASCII names, each once), atomically:
+	// Company, Companies and CompanyByJoinKey return the old list or the
+	// new one, never a mix, and of concurrent calls one list stays whole.
+	// An empty list removes them all. A company that does not exist is
+	// ErrCompanyNotFound.
+	SetAllowedDomains(ctx context.Context, companyID int64, domains []AllowedDomain) error
 }
 
 // UserStore keeps users with their grants.

@@ -46,7 +46,7 @@ func (db *DB) CreateCompany(ctx context.Context, c *invite.Company) error {
 // Company implements invite.Store.
 func (db *DB) Company(ctx context.Context, id int64) (*invite.Company, error) {
 	var rows []companyPartRow
-	if err := db.idb().NewRaw(companyQuery, id, id, id).Scan(ctx, &rows); err != nil {
+	if err := db.idb().NewRaw(companyQuery, id, id, id, id).Scan(ctx, &rows); err != nil {
 		return nil, translate(err)
 	}
 	if len(rows) == 0 || rows[0].PartKind != "" {
@@ -59,15 +59,20 @@ func (db *DB) Company(ctx context.Context, id int64) (*invite.Company, error) {
 			c.Subscriptions = append(c.Subscriptions, invite.Subscription{ID: r.PartID.Int64, CompanyID: c.ID, Name: r.PartName.String, Seats: int(r.PartSeats.Int64)})
 		case "r":
 			c.BusinessRoles = append(c.BusinessRoles, invite.BusinessRole{ID: r.PartID.Int64, CompanyID: c.ID, Name: r.PartName.String})
+		case "d", "w":
+			c.AllowedDomains = append(c.AllowedDomains, invite.AllowedDomain{Name: r.PartName.String, Subdomains: r.PartKind == "w"})
 		}
 	}
+	sortDomains(c.AllowedDomains)
 	return c, nil
 }
 
 // companyQuery reads a company with its subscriptions and business roles
 // in one round trip: the company's row (an empty part_kind), then one row for
 // each of its subscriptions ('s') and business roles ('r'), in the order
-// they were registered. Only the first row carries the company's columns.
+// they were registered, and of its allowed domains ('d', or 'w' with their
+// subdomains), which Company orders by name. Only the first row carries
+// the company's columns.
 // Its columns are companyRow's, in the same order.
 const companyQuery = `
 SELECT c.id, c.name, c.name_key, c.default_language, c.time_zone, c.created_at, c.join_key_hash, c.join_requests, c.terms,
@@ -77,7 +82,9 @@ UNION ALL
 SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 's', s.id, s.name, s.seats FROM subscriptions AS s WHERE s.company_id = ?
 UNION ALL
 SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'r', r.id, r.name, NULL FROM business_roles AS r WHERE r.company_id = ?
-ORDER BY part_kind, part_id`
+UNION ALL
+SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, CASE WHEN d.subdomains THEN 'w' ELSE 'd' END, NULL, d.name, NULL FROM company_domains AS d WHERE d.company_id = ?
+ORDER BY part_kind, part_id, part_name`
 
 // companyPartRow is a row of companyQuery.
 type companyPartRow struct {
@@ -99,6 +106,9 @@ func (db *DB) Companies(ctx context.Context) ([]*invite.Company, error) {
 		cs[i] = companyFromRow(r)
 	}
 	if err := db.loadCompanyParts(ctx, cs); err != nil {
+		return nil, translate(err)
+	}
+	if err := loadAllowedDomains(ctx, db.idb(), cs...); err != nil {
 		return nil, translate(err)
 	}
 	return cs, nil

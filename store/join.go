@@ -15,7 +15,11 @@ func (db *DB) CompanyByJoinKey(ctx context.Context, hash []byte) (*invite.Compan
 	if err := db.idb().NewSelect().Model(row).Where("join_key_hash = ? AND join_requests", hash).Scan(ctx); err != nil {
 		return nil, translate(notFound(err, invite.ErrCompanyNotFound))
 	}
-	return companyFromRow(row), nil
+	c := companyFromRow(row)
+	if err := loadAllowedDomains(ctx, db.idb(), c); err != nil {
+		return nil, translate(err)
+	}
+	return c, nil
 }
 
 // SetJoinKey implements invite.Store.

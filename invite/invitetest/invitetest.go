@@ -115,4 +115,8 @@ var suite = []struct {
 	{"SetSeats", testSetSeats},
 	{"SeatsConcurrentAccept", testSeatsConcurrentAccept},
 	{"SeatsConcurrentInvite", testSeatsConcurrentInvite},
+	{"AllowedDomains", testAllowedDomains},
+	{"InvitationsFollowDomains", testInvitationsFollowDomains},
+	{"JoinRequestsFollowDomains", testJoinRequestsFollowDomains},
+	{"ConcurrentAllowedDomains", testConcurrentAllowedDomains},
 }

@@ -18,7 +18,7 @@ func (s *Store) CreateCompany(ctx context.Context, c *invite.Company) error {
 	row, err := query(ctx, s, func(d *data) (company, error) {
 		row := company{Company: *c}
 		row.ID, row.CreatedAt, row.joinKey = d.companyIDs.next(), utc(c.CreatedAt), nil
-		row.Subscriptions, row.BusinessRoles = nil, nil
+		row.Subscriptions, row.BusinessRoles, row.AllowedDomains = nil, nil, nil
 		for _, sub := range c.Subscriptions {
 			row.Subscriptions = append(row.Subscriptions, invite.Subscription{ID: d.subscriptionIDs.next(), CompanyID: row.ID, Name: sub.Name, Seats: sub.Seats})
 		}
@@ -80,13 +80,14 @@ func (s *Store) CompanyNames(ctx context.Context, ids []int64) (map[int64]string
 
 // CompanyByJoinKey implements invite.Store. As package store's, the
 // company it returns has no subscriptions or business roles: a join page
-// shows none.
+// shows none. It has its allowed domains, which the join page follows.
 func (s *Store) CompanyByJoinKey(ctx context.Context, hash []byte) (*invite.Company, error) {
 	return query(ctx, s, func(d *data) (*invite.Company, error) {
 		for _, c := range d.companies.rows {
 			if c.JoinRequests && sameHash(c.joinKey, hash) {
 				out := c.Company
 				out.Subscriptions, out.BusinessRoles = nil, nil
+				out.AllowedDomains = slices.Clone(c.AllowedDomains)
 				return &out, nil
 			}
 		}
@@ -114,6 +115,22 @@ func (s *Store) SetJoinKey(ctx context.Context, companyID int64, hash []byte) er
 			return invite.ErrCompanyNotFound
 		}
 		c.joinKey, c.JoinRequests = bytes.Clone(hash), hash != nil
+		return d.putCompany(c)
+	})
+}
+
+// SetAllowedDomains implements invite.Store.
+func (s *Store) SetAllowedDomains(ctx context.Context, companyID int64, domains []invite.AllowedDomain) error {
+	return s.do(ctx, func(d *data) error {
+		c, ok := d.companies.get(companyID)
+		if !ok {
+			return invite.ErrCompanyNotFound
+		}
+		c.AllowedDomains = slices.Clone(domains)
+		slices.SortFunc(c.AllowedDomains, func(a, b invite.AllowedDomain) int { return cmp.Compare(a.Name, b.Name) })
+		if len(c.AllowedDomains) == 0 {
+			c.AllowedDomains = nil
+		}
 		return d.putCompany(c)
 	})
 }

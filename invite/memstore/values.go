@@ -27,6 +27,7 @@ func companyOut(c company) *invite.Company {
 	out := c.Company
 	out.Subscriptions = slices.Clone(c.Subscriptions)
 	out.BusinessRoles = slices.Clone(c.BusinessRoles)
+	out.AllowedDomains = slices.Clone(c.AllowedDomains)
 	return &out
 }
 
