@@ -110,4 +110,9 @@ var suite = []struct {
 	{"DeliveryFailuresLogged", testDeliveryFailuresLogged},
 	{"SlowDeliveryNotSentTwice", testSlowDeliveryNotSentTwice},
 	{"ConcurrentDelivery", testConcurrentDelivery},
+	{"Presets", testPresets},
+	{"PresetInvalidInput", testPresetInvalidInput},
+	{"PresetGrantsNothing", testPresetGrantsNothing},
+	{"PresetFill", testPresetFill},
+	{"ConcurrentPresets", testConcurrentPresets},
 }
