@@ -158,8 +158,14 @@ func newWorld(t *testing.T) *world {
 			messageID = fmt.Sprint(m.ID)
 		}
 	}
+	preset := &invite.Preset{CompanyID: acme.ID, Name: "Operator preset", BusinessRoleID: acme.BusinessRoles[0].ID,
+		Grants: []invite.Grant{{SubscriptionID: acme.Subscriptions[0].ID, Role: invite.RoleViewer}}}
+	if err := svc.CreatePreset(asRoot, preset); err != nil {
+		t.Fatal(err)
+	}
 	w.ids = map[string]string{
-		"/admin/users/:id": fmt.Sprint(w.member.ID), "/admin/invitations/:id": fmt.Sprint(inv.ID),
+		"/admin/presets/:id": fmt.Sprint(preset.ID),
+		"/admin/users/:id":   fmt.Sprint(w.member.ID), "/admin/invitations/:id": fmt.Sprint(inv.ID),
 		"/admin/join-requests/:id": fmt.Sprint(reqs[0].ID), "/admin/companies/:id": fmt.Sprint(acme.ID),
 		"/admin/mail/:id": messageID, ":lang": "en", "/join/:token": token, "/reset/:token": resetToken, "/request/:key": key,
 	}
@@ -363,6 +369,13 @@ func (w *world) matrix() map[string]access {
 		"POST /admin/companies/:id/templates/:lang": {url.Values{"mail_subject": {"Hello {FirstName}"}, "mail_body": {"Welcome"}, "action": {"save"}}, adminRoute(ok, missing, ok)},
 		"GET /admin/mail":                           {nil, adminRoute(ok, ok, ok)},
 		"GET /admin/mail/:id":                       {nil, adminRoute(ok, missing, ok)},
+		"GET /admin/presets":                        {nil, adminRoute(ok, ok, ok)},
+		"GET /admin/presets/new":                    {nil, adminRoute(ok, ok, ok)},
+		"POST /admin/presets":                       {with(grant, "company", fmt.Sprint(a.ID), "name", "New preset"), adminRoute(see, missing, see)},
+		"GET /admin/presets/:id/edit":               {nil, adminRoute(ok, missing, ok)},
+		"POST /admin/presets/:id":                   {with(grant, "name", "Renamed preset"), adminRoute(see, missing, see)},
+		"GET /admin/presets/:id/delete":             {nil, adminRoute(ok, missing, ok)},
+		"POST /admin/presets/:id/delete":            {url.Values{}, adminRoute(see, missing, see)},
 	}
 }
 

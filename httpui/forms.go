@@ -61,6 +61,9 @@ type invitationForm struct {
 	// filled the form: when another is chosen, the fields still holding
 	// them follow the new company's.
 	DefaultsOf int64
+	// Preset is the preset chosen on the invite form, and PresetApplied
+	// the one whose details the form was last filled with.
+	Preset, PresetApplied int64
 }
 
 // cursorParam reads the "after" of a list whose pages are cut at a row's
@@ -122,6 +125,8 @@ func parseInvitationForm(c echo.Context) (*invitationForm, error) {
 		MailLanguage:   c.FormValue("mail_language"),
 		DefaultsOf:     formInt(c, "defaults_of"),
 		Grants:         map[int64]invite.Role{},
+		Preset:         formInt(c, "preset"),
+		PresetApplied:  formInt(c, "preset_applied"),
 	}
 	params, err := c.FormParams()
 	if err != nil {

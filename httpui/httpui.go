@@ -196,6 +196,13 @@ func New(cfg Config) *echo.Echo {
 	adm.POST("/companies/:id/templates/:lang", h.saveTemplate)
 	adm.GET("/mail", h.mail)
 	adm.GET("/mail/:id", h.mailMessage)
+	adm.GET("/presets", h.presets)
+	adm.GET("/presets/new", h.newPreset)
+	adm.POST("/presets", h.createPreset)
+	adm.GET("/presets/:id/edit", h.editPreset)
+	adm.POST("/presets/:id", h.savePreset)
+	adm.GET("/presets/:id/delete", h.confirmDeletePreset)
+	adm.POST("/presets/:id/delete", h.deletePreset)
 	return e
 }
 

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -107,6 +108,8 @@ type inviteData struct {
 	// the keyboard goes to next (the e-mail's subject, in its open panel,
 	// or the language) and what to say.
 	Chosen *formNote
+	// Presets are the company's presets, offered on the invite form.
+	Presets []*invite.Preset
 }
 
 // formNote is where the keyboard goes after a form comes back, and what
@@ -161,6 +164,11 @@ func (h *handlers) inviteView(c echo.Context, f *invitationForm, resend *invite.
 		if data.Preview, data.PreviewErrors, err = h.previewOf(c, f); err != nil {
 			return nil, err
 		}
+		if resend == nil {
+			if err := h.offerPresets(c, data, co); err != nil {
+				return nil, err
+			}
+		}
 	}
 	title := "invite_title"
 	if resend != nil {
@@ -212,11 +220,14 @@ func (h *handlers) createInvitation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	action, err := formAction(c, mailActions...)
+	action, err := formAction(c, slices.Concat(mailActions, []string{"apply-preset"})...)
 	if err != nil {
 		return err
 	}
 	h.followCompany(c, f)
+	if action == "apply-preset" {
+		return h.applyPreset(c, f)
+	}
 	if action != "send" {
 		return h.mailAction(c, action, f, nil)
 	}
@@ -224,6 +235,7 @@ func (h *handlers) createInvitation(c echo.Context) error {
 		return h.refreshForm(c, f, nil)
 	}
 	in := f.input(h.defaultTemplate(c, f))
+	h.fillFromPreset(c, f, &in)
 	_, _, err = h.svc.Invite(c.Request().Context(), in)
 	if err != nil {
 		return h.formError(c, err, f, nil)

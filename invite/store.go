@@ -35,6 +35,7 @@ type Store interface {
 	Outbox
 	LimitStore
 	SeatStore
+	PresetStore
 }
 
 // CompanyStore keeps companies, with their subscriptions, business roles and join pages.
@@ -318,4 +319,28 @@ type UserQuery struct {
 	Search    string // lower-case part of the e-mail address or name; "" for any
 	After     int64  // only users with a larger ID
 	Limit     int
+}
+
+// PresetStore keeps companies' invite presets with their grants.
+type PresetStore interface {
+	// CreatePreset stores p with its grants and sets p.ID. A name that
+	// another preset of the company has, regardless of case, is
+	// ErrPresetExists, and nothing is stored; the store enforces this
+	// itself (a unique index), so that concurrent calls make one.
+	CreatePreset(ctx context.Context, p *Preset) error
+	// Preset returns the preset with the given ID, with its grants, or
+	// ErrPresetNotFound.
+	Preset(ctx context.Context, id int64) (*Preset, error)
+	// Presets returns a company's presets with their grants, ordered by
+	// name regardless of case, then ID.
+	Presets(ctx context.Context, companyID int64) ([]*Preset, error)
+	// UpdatePreset saves p's name, details, grants (replacing the old
+	// ones) and UpdatedAt over the preset with p.ID, in one transaction;
+	// its company and CreatedAt stay. A preset that does not exist is
+	// ErrPresetNotFound; a name taken is ErrPresetExists, as for
+	// CreatePreset.
+	UpdatePreset(ctx context.Context, p *Preset) error
+	// DeletePreset deletes the preset with its grants, or returns
+	// ErrPresetNotFound.
+	DeletePreset(ctx context.Context, id int64) error
 }

@@ -119,4 +119,9 @@ var suite = []struct {
 	{"InvitationsFollowDomains", testInvitationsFollowDomains},
 	{"JoinRequestsFollowDomains", testJoinRequestsFollowDomains},
 	{"ConcurrentAllowedDomains", testConcurrentAllowedDomains},
+	{"Presets", testPresets},
+	{"PresetInvalidInput", testPresetInvalidInput},
+	{"PresetGrantsNothing", testPresetGrantsNothing},
+	{"PresetFill", testPresetFill},
+	{"ConcurrentPresets", testConcurrentPresets},
 }
