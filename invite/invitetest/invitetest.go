@@ -110,4 +110,9 @@ var suite = []struct {
 	{"DeliveryFailuresLogged", testDeliveryFailuresLogged},
 	{"SlowDeliveryNotSentTwice", testSlowDeliveryNotSentTwice},
 	{"ConcurrentDelivery", testConcurrentDelivery},
+	{"AccessWindowInvitation", testAccessWindowInvitation},
+	{"AccessWindowLogin", testAccessWindowLogin},
+	{"AccessWindowEdit", testAccessWindowEdit},
+	{"AccessWindowLastAdmin", testAccessWindowLastAdmin},
+	{"ConcurrentDisableEndedAccess", testConcurrentDisableEndedAccess},
 }
