@@ -68,6 +68,16 @@ func (h *handlers) login(c echo.Context) error {
 	data := &loginData{Email: email, Next: safeNext(c.FormValue("next"))}
 	ctx := c.Request().Context()
 	_, token, err := h.svc.Login(ctx, email, password)
+	if e, ok := asError(err); ok && errors.Is(err, invite.ErrAccessNotStarted) {
+		// A page that says when, reached by a redirect: reloading it
+		// sends no password again.
+		return redirect(c, notYetURL(e.At, false))
+	}
+	if e, ok := asError(err); ok && errors.Is(err, invite.ErrAccessEnded) {
+		v := h.newView(c, "", "login_title", data)
+		v.Problem = v.L.T("access_ended_on", "Date", e.At.Format(v.L.T("date_layout")))
+		return h.render(c, http.StatusUnprocessableEntity, "login", "login-form", v)
+	}
 	if errors.Is(err, invite.ErrBadCredentials) || errors.Is(err, invite.ErrUserDisabled) || errors.Is(err, invite.ErrTooManyFailedLogins) {
 		v := h.newView(c, "", "login_title", data)
 		v.Problem = v.L.Error(err)

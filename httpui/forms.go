@@ -61,6 +61,9 @@ type invitationForm struct {
 	// filled the form: when another is chosen, the fields still holding
 	// them follow the new company's.
 	DefaultsOf int64
+	// AccessFrom and AccessUntil are the access window's first and last
+	// days (YYYY-MM-DD) as typed; "" for no bound.
+	AccessFrom, AccessUntil string
 }
 
 // cursorParam reads the "after" of a list whose pages are cut at a row's
@@ -122,6 +125,8 @@ func parseInvitationForm(c echo.Context) (*invitationForm, error) {
 		MailLanguage:   c.FormValue("mail_language"),
 		DefaultsOf:     formInt(c, "defaults_of"),
 		Grants:         map[int64]invite.Role{},
+		AccessFrom:     strings.TrimSpace(c.FormValue("access_from")),
+		AccessUntil:    strings.TrimSpace(c.FormValue("access_until")),
 	}
 	params, err := c.FormParams()
 	if err != nil {
@@ -249,4 +254,12 @@ func unplacedGrantError(L *tr, errs map[string]*invite.FieldError, co *invite.Co
 		}
 	}
 	return ""
+}
+
+// formWithWindow fills the form from an invitation, its access window's
+// days in the invitee's time zone included.
+func (h *handlers) formWithWindow(inv *invite.Invitation) *invitationForm {
+	f := formFromInvitation(inv)
+	f.AccessFrom, f.AccessUntil = windowDates(inv.Access(), h.zone(inv.TimeZone))
+	return f
 }

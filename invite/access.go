@@ -210,3 +210,7 @@ func (s *Service) DisableEndedAccess(ctx context.Context) (int, error) {
 
 // errNothingToDo rolls back an update that found nothing to change.
 var errNothingToDo = errors.New("nothing to do")
+
+// Now returns the time by the service's clock (Config.Now), for callers
+// that show what depends on it, such as whether a window has ended.
+func (s *Service) Now() time.Time { return s.clock() }
