@@ -136,7 +136,7 @@ func TestAccessWindowNotYet(t *testing.T) {
 			t.Fatalf("edited window %v–%v", got.AccessFrom, got.AccessUntil)
 		}
 		invitee.login("later@example.com", adminPassword).want(t, http.StatusSeeOther)
-		invitee.get("/home").want(t, http.StatusOK)
+		invitee.get("/home").want(t, http.StatusOK, "Your access ends on Mar 6, 2026 12:00 AM CET.") // in the user's language
 
 		// At the end the session ends, and the log-in says when it ended.
 		a.advance(5 * 24 * time.Hour)

@@ -120,12 +120,18 @@ func (h *handlers) logout(c echo.Context) error {
 type homeData struct {
 	Company *invite.Company
 	Grants  []invite.GrantView
+	// AccessEnds is when the user's access window ends, in their
+	// language and time zone; "" if it does not.
+	AccessEnds string
 }
 
 // home shows the user their company and subscriptions with roles.
 func (h *handlers) home(c echo.Context) error {
 	u := userOf(c)
 	data := &homeData{}
+	if !u.AccessUntil.IsZero() {
+		data.AccessEnds = u.AccessUntil.In(zoneNamed(u.TimeZone)).Format(trOf(c).T("date_layout"))
+	}
 	if u.CompanyID != 0 {
 		company, err := h.svc.MyCompany(c.Request().Context())
 		if err != nil {
