@@ -190,3 +190,13 @@ func (h *handlers) notYet(c echo.Context) error {
 
 // noTime is the zero time: a window shown without whether it has ended.
 var noTime time.Time
+
+// Window says the access window the invitation gives, with its days in
+// the invitee's time zone; "" if it gives none.
+func (d *joinData) Window(L *tr) string {
+	if d.View == nil || d.View.Invitation == nil {
+		return ""
+	}
+	inv := d.View.Invitation
+	return windowText(L, inv.Access(), zoneNamed(inv.TimeZone), noTime)
+}

@@ -94,6 +94,7 @@ func TestAccessWindowNotYet(t *testing.T) {
 		join := a.svc.Paths().AcceptInvitation + token
 		invitee := a.browser()
 		invitee.lang = "de"
+		invitee.get(join).want(t, http.StatusOK, "Access Mar 10, 2026 – Mar 31, 2026") // in the invitation's language
 		p := invitee.post(join, join, url.Values{"first_name": {"Lou"}, "last_name": {"Later"}, "password": {adminPassword}, "password_confirm": {adminPassword}, "accept_terms": {"on"}})
 		p.want(t, http.StatusSeeOther)
 		loc := p.header.Get("Location")
