@@ -149,6 +149,12 @@ func (s *Service) ChangeUser(ctx context.Context, id int64, ch UserChange) (*Use
 		return nil, err
 	}
 	now := s.clock()
+	// A window that shuts out now acts as disabling does: nobody shuts
+	// themselves out, nor the last administrator of a company (below).
+	shutOut := ch.Access != nil && ((!window.Until.IsZero() && !now.Before(window.Until)) || (!window.From.IsZero() && now.Before(window.From)))
+	if shutOut && target.ID == actor.ID {
+		return nil, ErrForbidden
+	}
 	// The change, the end of the user's sessions and of the invitations
 	// they may no longer send are one: a change that is saved is never
 	// left with its consequences undone.
@@ -171,6 +177,9 @@ func (s *Service) ChangeUser(ctx context.Context, id int64, ch UserChange) (*Use
 				u.AdminLevel, privileged = ch.AdminLevel, true
 			}
 			if ch.Access != nil {
+				if shutOut && u.AdminLevel == AdminCompany && !u.Disabled() && admins <= 1 {
+					return ErrLastAdmin
+				}
 				byWindow := u.DisabledByWindow()
 				u.AccessFrom, u.AccessUntil = window.From, window.Until
 				if byWindow && !u.AccessEnded(now) {

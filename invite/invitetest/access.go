@@ -248,7 +248,8 @@ func testAccessWindowEdit(t *testing.T, open Opener) {
 }
 
 // The window is an explicit end: the last Company Administrator of a
-// company is disabled at its end too.
+// company is disabled at its end too. A window that shuts them out at
+// once is refused, as disabling them is.
 func testAccessWindowLastAdmin(t *testing.T, open Opener) {
 	f := newFixture(t, open(t))
 	// Company B's only enabled administrator is AdminB's user; give them a
@@ -257,6 +258,14 @@ func testAccessWindowLastAdmin(t *testing.T, open Opener) {
 	if _, err := f.Service.ChangeUser(f.Global, admin.ID, invite.UserChange{Access: &invite.AccessWindow{Until: day(1)}}); err != nil {
 		t.Fatal(err)
 	}
+	// A window that shuts them out now is disabling them now: refused
+	// for the last one, as disabling is; and nobody shuts themselves out.
+	for _, w := range []invite.AccessWindow{{Until: start}, {From: day(1)}} {
+		_, err := f.Service.ChangeUser(f.Global, admin.ID, invite.UserChange{Access: &w})
+		wantErr(t, err, invite.ErrLastAdmin)
+	}
+	_, err := f.Service.ChangeUser(f.AdminB, admin.ID, invite.UserChange{Access: &invite.AccessWindow{Until: start}})
+	wantErr(t, err, invite.ErrForbidden)
 	f.Clock.Set(day(1))
 	if n, err := f.Service.DisableEndedAccess(t.Context()); err != nil || n != 1 {
 		t.Fatalf("DisableEndedAccess: %d, %v; want 1", n, err)
