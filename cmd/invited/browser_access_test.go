@@ -96,6 +96,11 @@ func TestBrowserAccessWindowWithoutJavaScript(t *testing.T) {
 	_, text = loadPage(t, b, "press Send Invitation", chromedp.Click(css(sendButton)))
 	wantOnce(t, "after sending", text, "The invitation has been sent.")
 	wantText(t, "the invitations", text, "Access "+from.Format("Jan 2, 2006")+" – "+last.Format("Jan 2, 2006"))
+	// On a phone the list still fits, window and all.
+	act(t, b, "look at the list on a phone", chromedp.EmulateViewport(375, 812, chromedp.EmulatePortrait, chromedp.EmulateMobile))
+	_, text = loadPage(t, b, "reload the list", chromedp.Navigate(base+"/admin/invitations"))
+	wantText(t, "the invitations at 375px", text, "Access "+from.Format("Jan 2, 2006"))
+	checkNoOverflow(t, b, "the invitations with a window at 375px")
 	inv := invitationTo(t, ctx, m, "con@example.com")
 	if inv.AccessFrom.IsZero() || inv.AccessUntil.IsZero() {
 		t.Fatalf("the invitation has no window: %v–%v", inv.AccessFrom, inv.AccessUntil)
