@@ -2,6 +2,7 @@ package httpui_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -154,4 +155,26 @@ func TestAccessWindowNotYet(t *testing.T) {
 		admin.get("/admin/users").want(t, http.StatusOK, "Active")
 		invitee.login("later@example.com", adminPassword).want(t, http.StatusSeeOther)
 	})
+}
+
+// An invitation whose window ended before it was accepted makes no
+// account: its page says why and what to do.
+func TestAccessWindowEndedBeforeAccept(t *testing.T) {
+	a := newApp(t)
+	_, token, err := a.svc.Invite(a.global, invite.InvitationInput{
+		CompanyID: a.acme.ID, Email: "late@example.com", FirstName: "Lee", LastName: "Late", BusinessRoleID: a.acme.BusinessRoles[0].ID,
+		Grants:      []invite.Grant{{SubscriptionID: a.acme.Subscriptions[0].ID, Role: invite.RoleViewer}},
+		AccessUntil: a.clock().Add(24 * time.Hour),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.advance(2 * 24 * time.Hour)
+	join := a.svc.Paths().AcceptInvitation + token
+	b := a.browser()
+	p := b.post(join, join, url.Values{"first_name": {"Lee"}, "last_name": {"Late"}, "password": {adminPassword}, "password_confirm": {adminPassword}, "accept_terms": {"on"}})
+	p.want(t, http.StatusForbidden, "This invitation&#39;s access period has ended", "Ask the person who invited you to send it again with new dates.")
+	if _, err := a.svc.Authenticate(context.Background(), "late@example.com", adminPassword); !errors.Is(err, invite.ErrBadCredentials) {
+		t.Errorf("an account was made: %v", err)
+	}
 }
