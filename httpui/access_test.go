@@ -322,6 +322,7 @@ func (w *world) matrix() map[string]access {
 		"GET /login":                                {nil, loggedIn(ok, see)},
 		"POST /login":                               {url.Values{"email": {"root@example.com"}, "password": {"wrong password!"}}, everyone(invalid)},
 		"POST /logout":                              {url.Values{}, everyone(see)},
+		"GET /login/not-yet":                        {nil, everyone(see)}, // without a time, it leads to /login
 		"GET /home":                                 {nil, loggedIn(see, ok)},
 		"GET /profile":                              {nil, loggedIn(see, ok)},
 		"POST /profile":                             {url.Values{"first_name": {"New"}, "last_name": {"Name"}}, loggedIn(see, see)},

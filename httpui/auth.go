@@ -68,6 +68,16 @@ func (h *handlers) login(c echo.Context) error {
 	data := &loginData{Email: email, Next: safeNext(c.FormValue("next"))}
 	ctx := c.Request().Context()
 	_, token, err := h.svc.Login(ctx, email, password)
+	if e, ok := asError(err); ok && errors.Is(err, invite.ErrAccessNotStarted) {
+		// A page that says when, reached by a redirect: reloading it
+		// sends no password again.
+		return redirect(c, notYetURL(e.At, false))
+	}
+	if e, ok := asError(err); ok && errors.Is(err, invite.ErrAccessEnded) {
+		v := h.newView(c, "", "login_title", data)
+		v.Problem = v.L.T("access_ended_on", "Date", e.At.Format(v.L.T("date_layout")))
+		return h.render(c, http.StatusUnprocessableEntity, "login", "login-form", v)
+	}
 	if errors.Is(err, invite.ErrBadCredentials) || errors.Is(err, invite.ErrUserDisabled) || errors.Is(err, invite.ErrTooManyFailedLogins) {
 		v := h.newView(c, "", "login_title", data)
 		v.Problem = v.L.Error(err)
@@ -110,12 +120,18 @@ func (h *handlers) logout(c echo.Context) error {
 type homeData struct {
 	Company *invite.Company
 	Grants  []invite.GrantView
+	// AccessEnds is when the user's access window ends, in their
+	// language and time zone; "" if it does not.
+	AccessEnds string
 }
 
 // home shows the user their company and subscriptions with roles.
 func (h *handlers) home(c echo.Context) error {
 	u := userOf(c)
 	data := &homeData{}
+	if !u.AccessUntil.IsZero() {
+		data.AccessEnds = u.AccessUntil.In(zoneNamed(u.TimeZone)).Format(trOf(c).T("date_layout"))
+	}
 	if u.CompanyID != 0 {
 		company, err := h.svc.MyCompany(c.Request().Context())
 		if err != nil {

@@ -64,6 +64,9 @@ type invitationForm struct {
 	// Preset is the preset chosen on the invite form, and PresetApplied
 	// the one whose details the form was last filled with.
 	Preset, PresetApplied int64
+	// AccessFrom and AccessUntil are the access window's first and last
+	// days (YYYY-MM-DD) as typed; "" for no bound.
+	AccessFrom, AccessUntil string
 }
 
 // cursorParam reads the "after" of a list whose pages are cut at a row's
@@ -127,6 +130,8 @@ func parseInvitationForm(c echo.Context) (*invitationForm, error) {
 		Grants:         map[int64]invite.Role{},
 		Preset:         formInt(c, "preset"),
 		PresetApplied:  formInt(c, "preset_applied"),
+		AccessFrom:     strings.TrimSpace(c.FormValue("access_from")),
+		AccessUntil:    strings.TrimSpace(c.FormValue("access_until")),
 	}
 	params, err := c.FormParams()
 	if err != nil {
@@ -254,4 +259,12 @@ func unplacedGrantError(L *tr, errs map[string]*invite.FieldError, co *invite.Co
 		}
 	}
 	return ""
+}
+
+// formWithWindow fills the form from an invitation, its access window's
+// days in the invitee's time zone included.
+func (h *handlers) formWithWindow(inv *invite.Invitation) *invitationForm {
+	f := formFromInvitation(inv)
+	f.AccessFrom, f.AccessUntil = windowDates(inv.Access(), h.zone(inv.TimeZone))
+	return f
 }

@@ -146,6 +146,7 @@ func New(cfg Config) *echo.Echo {
 	app.GET("/", h.root)
 	app.GET("/login", h.loginForm)
 	app.POST("/login", h.login, limit)
+	app.GET("/login/not-yet", h.notYet)
 	app.POST("/logout", h.logout)
 	app.GET("/home", h.home, h.requireUser)
 	app.GET("/profile", h.profile, h.requireUser)

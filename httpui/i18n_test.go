@@ -78,12 +78,13 @@ func TestLocalesComplete(t *testing.T) {
 	for _, p := range []string{"reset_unknown", "reset_expired"} {
 		add(p, "_title", "_text")
 	}
-	for _, p := range []string{"join_expired", "join_canceled", "join_used", "join_unknown", "join_exists"} {
+	for _, p := range []string{"join_expired", "join_canceled", "join_used", "join_unknown", "join_exists", "join_access_ended"} {
 		add(p, "_title", "_text")
 	}
 	add("", "retry_at", "date_layout", "form_invalid", "error_title", "http_403", "http_404", "http_413", "http_415", "http_429", "preview_first_name", "preview_last_name",
 		"label_mail_subject", "label_mail_body", "login_title", "home_heading", "invitations_title", "invite_title", "resend_title",
 		"cancel_title", "companies_title", "template_title", "users_title", "mail_title", "message_title", "preview_title", "join_title")
+	add("", "day_layout", "access_from_day", "access_until_day", "access_from_until", "access_ended", "access_not_started", "access_ended_on", "not_yet_title")
 	var missing []string
 	for k := range want {
 		if _, ok := en[k]; !ok {

@@ -236,6 +236,9 @@ func (h *handlers) createInvitation(c echo.Context) error {
 	}
 	in := f.input(h.defaultTemplate(c, f))
 	h.fillFromPreset(c, f, &in)
+	if err := h.withWindow(c, f, &in, f.CompanyID); err != nil {
+		return h.formError(c, err, f, nil)
+	}
 	_, _, err = h.svc.Invite(c.Request().Context(), in)
 	if err != nil {
 		return h.formError(c, err, f, nil)
@@ -562,6 +565,7 @@ type invitationRow struct {
 	Delivery    *deliveryCell
 	Resend      bool   // the viewer may resend it
 	Cancel      string // the question before canceling, when the viewer may cancel it
+	Window      string // the access window it gives, or ""
 }
 
 // HTML returns the row as the invitations table shows it. It is written
@@ -594,6 +598,9 @@ func (r *invitationRow) HTML() template.HTML {
 	}
 	if r.Asked != "" {
 		b.WriteString(" <span class=\"asked\">" + esc(r.Asked) + "</span>")
+	}
+	if r.Window != "" {
+		b.WriteString(" <span class=\"window\">" + esc(r.Window) + "</span>")
 	}
 	for _, s := range []string{
 		"</td>\n",
@@ -671,6 +678,9 @@ func (v *view) invitationRows(invs []*invite.Invitation, companies map[int64]str
 			r.StatusText = L.T("status_" + string(inv.Status))
 			statuses[inv.Status] = r.StatusText
 		}
+		if w := inv.Access(); !w.IsZero() {
+			r.Window = windowText(L, w, zoneNamed(inv.TimeZone), noTime)
+		}
 		if inv.RenewalAsked() {
 			r.Asked = L.T("renewal_asked", "Date", L.Date(inv.RenewalRequestedAt))
 		}
@@ -697,7 +707,7 @@ func (h *handlers) resendForm(c echo.Context) error {
 	if !invite.CanManageInvitation(userOf(c), inv) {
 		return invite.ErrInvitationAboveYou
 	}
-	v, err := h.inviteView(c, formFromInvitation(inv), inv)
+	v, err := h.inviteView(c, h.formWithWindow(inv), inv)
 	if err != nil {
 		return err
 	}
@@ -727,6 +737,9 @@ func (h *handlers) resend(c echo.Context) error {
 	}
 	in := f.input(h.defaultTemplate(c, f))
 	in.CompanyID = 0
+	if err := h.withWindow(c, f, &in, inv.CompanyID); err != nil {
+		return h.formError(c, err, f, inv)
+	}
 	resent, _, err := h.svc.Resend(c.Request().Context(), inv.ID, &in)
 	if err != nil {
 		return h.formError(c, err, f, inv)

@@ -61,6 +61,8 @@ func (h *handlers) joinProblem(c echo.Context, err error, data *joinData) error 
 			}
 			data.NoSeats = strings.Join(names, ", ")
 		}
+	case errors.Is(err, invite.ErrAccessEnded):
+		page = "join_access_ended"
 	default:
 		return err
 	}
@@ -159,6 +161,11 @@ func (h *handlers) join(c echo.Context) error {
 		return h.joinProblem(c, err, data)
 	}
 	_, session, err := h.svc.Login(ctx, u.Email, password)
+	if e, ok := asError(err); ok && errors.Is(err, invite.ErrAccessNotStarted) {
+		// Registered before their access starts: a page says when they
+		// may log in, rather than an error.
+		return redirect(c, notYetURL(e.At, true))
+	}
 	if err != nil {
 		return err
 	}

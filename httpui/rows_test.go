@@ -16,7 +16,7 @@ const referenceRow = `{{define "invitation-row"}}{{$l := .L}}
   <td data-label="{{$l.Name}}">{{.Name}}</td>
   {{if .ShowCompany}}<td data-label="{{$l.Company}}">{{.Company}}</td>{{end}}
   <td data-label="{{$l.Invited}}">{{.Invited}}</td>
-  <td data-label="{{$l.Status}}"><span class="status status-{{.Status}}">{{.StatusText}}</span>{{with .Asked}} <span class="asked">{{.}}</span>{{end}}</td>
+  <td data-label="{{$l.Status}}"><span class="status status-{{.Status}}">{{.StatusText}}</span>{{with .Asked}} <span class="asked">{{.}}</span>{{end}}{{with .Window}} <span class="window">{{.}}</span>{{end}}</td>
   <td data-label="{{$l.Expires}}">{{.Expires}}</td>
   <td class="num" data-label="{{$l.TimesSent}}">{{.TimesSent}}</td>
   <td data-label="{{$l.Delivery}}">{{with .Delivery}}<span class="delivery delivery-{{.State}}"{{with .Why}} title="{{.}}"{{end}}>{{.Text}}</span>{{with .Why}}<span class="visually-hidden">: {{.}}</span>{{end}}{{end}}</td>
@@ -47,7 +47,8 @@ func FuzzInvitationRowHTML(f *testing.F) {
 		labels := &rowLabels{Email: "E-Mail <", Name: "Name &", Company: "Firma \"", Invited: "Eingeladen '", Status: "Status",
 			Expires: "Läuft ab", TimesSent: "Gesendet", Delivery: "Zustellung", Resend: "Erneut +", Cancel: "Stornieren"}
 		r := &invitationRow{L: labels, ID: id, Email: email, Name: name, ShowCompany: showCompany, Company: company, Invited: "1. März 2026",
-			Status: invite.Status(status), StatusText: status + " text", Asked: asked, Expires: "8. März 2026", TimesSent: times, Resend: resend, Cancel: cancel}
+			Status: invite.Status(status), StatusText: status + " text", Asked: asked, Expires: "8. März 2026", TimesSent: times, Resend: resend, Cancel: cancel,
+			Window: strings.ToUpper(asked)}
 		if delivery != "" {
 			r.Delivery = &deliveryCell{State: delivery, Text: delivery + " text", Why: why}
 		}

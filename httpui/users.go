@@ -1,11 +1,13 @@
 package httpui
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -30,6 +32,9 @@ type usersData struct {
 	// SeatsOf that company's ID; 0 when the list shows several.
 	Seats   []invite.SeatUse
 	SeatsOf int64
+
+	zone func(string) *time.Location // a user's time zone, for their access window
+	now  time.Time
 }
 
 // RoleName returns the name of a user's business role.
@@ -83,7 +88,7 @@ func (h *handlers) usersData(c echo.Context) (*usersData, error) {
 	if err != nil {
 		return nil, err
 	}
-	data := &usersData{Companies: map[int64]*invite.Company{}}
+	data := &usersData{Companies: map[int64]*invite.Company{}, zone: h.zone, now: h.svc.Now()}
 	for _, co := range cs {
 		data.Companies[co.ID] = co
 	}
@@ -250,7 +255,23 @@ func (h *handlers) saveUser(c echo.Context) error {
 	if f.Admin {
 		ch.AdminLevel = invite.AdminCompany
 	}
-	u, err := h.svc.ChangeUser(ctx, id, ch)
+	var u *invite.User
+	// The window's dates are read in the user's time zone; a form
+	// without them (an older page) keeps the window.
+	if _, ok := c.Request().PostForm["access_until"]; ok {
+		cur, uerr := h.svc.User(ctx, id)
+		if uerr != nil {
+			return uerr
+		}
+		w, errs := parseWindow(f.AccessFrom, f.AccessUntil, h.zone(cur.TimeZone))
+		if errs != nil {
+			err = invalidInput(errs)
+		}
+		ch.Access = &w
+	}
+	if err == nil {
+		u, err = h.svc.ChangeUser(ctx, id, ch)
+	}
 	if err != nil {
 		errs := fieldErrors(err)
 		if errs == nil {
@@ -264,6 +285,9 @@ func (h *handlers) saveUser(c echo.Context) error {
 		// Shown as submitted, so that nothing typed is lost.
 		if ch.BusinessRoleID != 0 {
 			cur.BusinessRoleID = ch.BusinessRoleID
+		}
+		if _, ok := c.Request().PostForm["access_until"]; !ok {
+			f.AccessFrom, f.AccessUntil = windowDates(cur.Access(), h.zone(cur.TimeZone))
 		}
 		cur.Grants, cur.AdminLevel = ch.Grants, ch.AdminLevel
 		return h.userRow(c, cur, true, http.StatusUnprocessableEntity, errs, "", f)
@@ -282,6 +306,15 @@ func (h *handlers) setDisabled(disabled bool) echo.HandlerFunc {
 			return err
 		}
 		u, err := h.svc.SetDisabled(c.Request().Context(), id, disabled)
+		if errors.Is(err, invite.ErrAccessWindowEnded) {
+			// Said at the editor, where the window is extended.
+			cur, cerr := h.svc.User(c.Request().Context(), id)
+			if cerr != nil {
+				return cerr
+			}
+			msg := &invite.FieldError{Field: "access_until", Reason: "access_window_ended", Message: invite.ErrAccessWindowEnded.Message}
+			return h.userRow(c, cur, true, http.StatusUnprocessableEntity, map[string]*invite.FieldError{"access_until": msg}, "", nil)
+		}
 		if err != nil {
 			return err
 		}

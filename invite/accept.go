@@ -64,6 +64,12 @@ func (s *Service) Accept(ctx context.Context, in AcceptInput) (*User, error) {
 	case st != StatusPending:
 		return nil, errFinal(st)
 	}
+	if !inv.AccessUntil.IsZero() && !now.Before(inv.AccessUntil) {
+		// An account that could never log in is not made.
+		e := *ErrAccessEnded
+		e.At = inZone(inv.AccessUntil, inv.TimeZone)
+		return nil, &e
+	}
 	var v validator
 	first := v.text("first_name", in.FirstName, true, MaxNameLen)
 	last := v.text("last_name", in.LastName, true, MaxNameLen)
@@ -119,6 +125,8 @@ func (s *Service) Accept(ctx context.Context, in AcceptInput) (*User, error) {
 				Grants:         append([]Grant(nil), inv.Grants...),
 				PasswordHash:   pwHash,
 				CreatedAt:      now,
+				AccessFrom:     inv.AccessFrom,
+				AccessUntil:    inv.AccessUntil,
 			}, nil
 		})
 		if err != nil {

@@ -40,6 +40,9 @@ type Error struct {
 	// RetryAfter is how long to wait before trying again, for an error of
 	// CodeLimited.
 	RetryAfter time.Duration
+	// At is a time the error names, such as when access starts
+	// (ErrAccessNotStarted), in the time zone of whom it concerns.
+	At time.Time
 }
 
 // FieldError names one invalid input field and why it is invalid. Field is the

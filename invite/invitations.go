@@ -28,6 +28,11 @@ type InvitationInput struct {
 	// Mail is this invitation's own e-mail template; zero for the
 	// company's (or the built-in one).
 	Mail Template
+	// AccessFrom and AccessUntil bound when the user may log in (see
+	// AccessWindow); zero is no bound. AccessUntil must be after
+	// AccessFrom and, when inviting or resending, after now.
+	AccessFrom  time.Time
+	AccessUntil time.Time
 }
 
 // Input returns the invitation's details as the input that made it, its
@@ -51,6 +56,8 @@ func (inv *Invitation) Input() InvitationInput {
 		AdminLevel:     inv.AdminLevel,
 		Grants:         append([]Grant(nil), inv.Grants...),
 		Mail:           inv.Mail,
+		AccessFrom:     inv.AccessFrom,
+		AccessUntil:    inv.AccessUntil,
 	}
 }
 
@@ -91,6 +98,8 @@ func (in *InvitationInput) details(c *Company, checkPhone func(string) (string, 
 		v.template(in.Mail)
 		inv.Mail = in.Mail
 	}
+	w := v.accessWindow(AccessWindow{From: in.AccessFrom, Until: in.AccessUntil}, time.Time{}, false)
+	inv.AccessFrom, inv.AccessUntil = w.From, w.Until
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -104,6 +113,7 @@ func (inv *Invitation) setDetails(d *Invitation) {
 	inv.Language, inv.TimeZone = d.Language, d.TimeZone
 	inv.AdminLevel, inv.Grants = d.AdminLevel, d.Grants
 	inv.Mail = d.Mail
+	inv.AccessFrom, inv.AccessUntil = d.AccessFrom, d.AccessUntil
 }
 
 // companyFor returns the company an invitation input names, if the acting
@@ -196,7 +206,7 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 		return nil, "", err
 	}
 	inv, err := in.details(c, s.checkPhone)
-	if err != nil {
+	if err := withWindowErrors(err, &in, s.clock()); err != nil {
 		return nil, "", err
 	}
 	var v validator
@@ -363,7 +373,8 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 		if c, err = s.st().Company(ctx, inv.CompanyID); err != nil {
 			return nil, "", err
 		}
-		if details, err = in.details(c, s.checkPhone); err != nil {
+		details, err = in.details(c, s.checkPhone)
+		if err := withWindowErrors(err, in, now); err != nil {
 			return nil, "", err
 		}
 		var v validator
@@ -375,6 +386,13 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 				return nil, "", err
 			}
 		}
+	}
+	if details == nil && !inv.AccessUntil.IsZero() && !inv.AccessUntil.After(now) {
+		// Sent again as it is, it would make an account that can never
+		// log in: the window is extended with the resend.
+		var v validator
+		v.add("access_until", ReasonNotInFuture, "must be in the future")
+		return nil, "", v.err()
 	}
 	to := inv.Email
 	if details != nil {

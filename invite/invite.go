@@ -151,6 +151,11 @@ type User struct {
 	CreatedAt    time.Time
 	DisabledAt   time.Time // zero while the user may log in
 	LastLoginAt  time.Time // zero if never
+	// AccessFrom and AccessUntil bound when the user may log in: from
+	// AccessFrom on and before AccessUntil; zero is no bound. See
+	// DisableEndedAccess.
+	AccessFrom  time.Time
+	AccessUntil time.Time
 }
 
 // Disabled reports whether the user may not log in.
@@ -219,6 +224,10 @@ type Invitation struct {
 	// Delivery is the state of the invitation's latest e-mail, loaded by
 	// the store; nil if it has none.
 	Delivery *Delivery
+	// AccessFrom and AccessUntil are the access window the user gets on
+	// Accept; zero is no bound.
+	AccessFrom  time.Time
+	AccessUntil time.Time
 }
 
 // Name returns the invitee's full name.

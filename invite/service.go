@@ -276,7 +276,7 @@ func (s *Service) actor(ctx context.Context) (*User, error) {
 		return nil, ErrUnauthorized
 	case err != nil:
 		return nil, err
-	case u.Disabled():
+	case u.Disabled() || accessError(u, s.clock()) != nil:
 		return nil, ErrUnauthorized
 	}
 	return u, nil
@@ -574,6 +574,10 @@ func (s *Service) authenticate(ctx context.Context, email string, valid bool, pa
 	case u.Disabled():
 		// Said only to someone who knows the password.
 		return nil, ErrUserDisabled
+	}
+	// So is when their access starts or ended.
+	if err := accessError(u, s.clock()); err != nil {
+		return nil, err
 	}
 	return u, nil
 }

@@ -31,7 +31,11 @@ func (s *Service) Login(ctx context.Context, email, password string) (*User, str
 		return nil, "", err
 	}
 	now := s.clock()
-	switch err := s.st().CreateSession(ctx, &Session{TokenHash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}); {
+	expires := now.Add(SessionTTL)
+	if !u.AccessUntil.IsZero() && u.AccessUntil.Before(expires) {
+		expires = u.AccessUntil // a session ends with the access window
+	}
+	switch err := s.st().CreateSession(ctx, &Session{TokenHash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: expires}); {
 	case errors.Is(err, ErrUserNotFound):
 		return nil, "", ErrBadCredentials // deleted while logging in
 	case err != nil:
@@ -43,7 +47,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (*User, str
 	// change is stored this read sees it; before that, the change's own
 	// ending of sessions takes this one with the rest.
 	switch cur, err := s.st().User(ctx, u.ID); {
-	case err == nil && cur.PasswordHash == u.PasswordHash && !cur.Disabled():
+	case err == nil && cur.PasswordHash == u.PasswordHash && !cur.Disabled() && accessError(cur, now) == nil:
 	case err == nil || errors.Is(err, ErrUserNotFound):
 		if err := s.st().DeleteSession(ctx, hash); err != nil {
 			return nil, "", err
@@ -73,6 +77,10 @@ func (s *Service) SessionUser(ctx context.Context, token string) (*User, error) 
 	case err != nil:
 		return nil, err
 	case u.Disabled():
+		return nil, ErrUnauthorized
+	case accessError(u, s.clock()) != nil:
+		// Not valid past the window's end, whether or not the job has
+		// disabled the user yet, nor before a start moved later.
 		return nil, ErrUnauthorized
 	}
 	u.PasswordHash = ""

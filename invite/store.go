@@ -108,6 +108,10 @@ type UserStore interface {
 	DeleteUser(ctx context.Context, id int64, check func(u *User, admins int) error) error
 	// SetLastLogin records when the user last logged in.
 	SetLastLogin(ctx context.Context, userID int64, at time.Time) error
+	// EndedAccess returns at most limit enabled users whose AccessUntil
+	// is set and not after now and whose ID is above after, ordered by
+	// ID: the users DisableEndedAccess disables.
+	EndedAccess(ctx context.Context, now time.Time, after int64, limit int) ([]*User, error)
 }
 
 // SessionStore keeps log-ins.

@@ -100,6 +100,10 @@ type UserChange struct {
 	BusinessRoleID int64
 	Grants         []Grant // nil keeps the grants
 	AdminLevel     AdminLevel
+	// Access, if not nil, replaces the user's access window: it sets,
+	// extends or (zero) clears it. A user whom the window's end disabled
+	// (DisabledByWindow) is enabled again by a window that has not ended.
+	Access *AccessWindow
 }
 
 // ChangeUser changes a user's business role, subscriptions and roles, or
@@ -136,8 +140,20 @@ func (s *Service) ChangeUser(ctx context.Context, id int64, ch UserChange) (*Use
 	default:
 		v.add("admin_level", ReasonInvalidAdminLevel, "must be none or company")
 	}
+	var window AccessWindow
+	if ch.Access != nil {
+		// An end in the past is allowed: it ends the user's access now.
+		window = v.accessWindow(*ch.Access, time.Time{}, false)
+	}
 	if err := v.err(); err != nil {
 		return nil, err
+	}
+	now := s.clock()
+	// A window that shuts out now acts as disabling does: nobody shuts
+	// themselves out, nor the last administrator of a company (below).
+	shutOut := ch.Access != nil && ((!window.Until.IsZero() && !now.Before(window.Until)) || (!window.From.IsZero() && now.Before(window.From)))
+	if shutOut && target.ID == actor.ID {
+		return nil, ErrForbidden
 	}
 	// The change, the end of the user's sessions and of the invitations
 	// they may no longer send are one: a change that is saved is never
@@ -167,6 +183,16 @@ func (s *Service) ChangeUser(ctx context.Context, id int64, ch UserChange) (*Use
 					return ErrLastAdmin
 				}
 				u.AdminLevel, privileged = ch.AdminLevel, true
+			}
+			if ch.Access != nil {
+				if shutOut && u.AdminLevel == AdminCompany && !u.Disabled() && admins <= 1 {
+					return ErrLastAdmin
+				}
+				byWindow := u.DisabledByWindow()
+				u.AccessFrom, u.AccessUntil = window.From, window.Until
+				if byWindow && !u.AccessEnded(now) {
+					u.DisabledAt = time.Time{} // extended: back in
+				}
 			}
 			return nil
 		})
@@ -264,6 +290,8 @@ func (s *Service) SetDisabled(ctx context.Context, id int64, disabled bool) (*Us
 					return ErrLastAdmin
 				}
 				u.DisabledAt = now
+			case !disabled && u.Disabled() && u.AccessEnded(now):
+				return ErrAccessWindowEnded // extend it first
 			case !disabled && u.Disabled():
 				// Enabled again, they take their seats again.
 				if err := seats.take(u.Grants, nil, forUser); err != nil {

@@ -60,6 +60,8 @@ type userRow struct {
 	CreatedAt      time.Time `bun:"created_at"`
 	DisabledAt     time.Time `bun:"disabled_at,nullzero"`
 	LastLoginAt    time.Time `bun:"last_login_at,nullzero"`
+	AccessFrom     time.Time `bun:"access_from,nullzero"`
+	AccessUntil    time.Time `bun:"access_until,nullzero"`
 }
 
 type userGrantRow struct {
@@ -103,6 +105,8 @@ type invitationRow struct {
 	RemindAt       time.Time `bun:"remind_at,nullzero"`
 	RemindedAt     time.Time `bun:"reminded_at,nullzero"`
 	RenewalReqAt   time.Time `bun:"renewal_requested_at,nullzero"`
+	AccessFrom     time.Time `bun:"access_from,nullzero"`
+	AccessUntil    time.Time `bun:"access_until,nullzero"`
 }
 
 type sessionRow struct {
@@ -235,6 +239,8 @@ func userToRow(u *invite.User) *userRow {
 		CreatedAt:      u.CreatedAt,
 		DisabledAt:     u.DisabledAt,
 		LastLoginAt:    u.LastLoginAt,
+		AccessFrom:     u.AccessFrom,
+		AccessUntil:    u.AccessUntil,
 	}
 }
 
@@ -256,6 +262,8 @@ func userFromRow(r *userRow, grants []invite.Grant) *invite.User {
 		CreatedAt:      utc(r.CreatedAt),
 		DisabledAt:     utc(r.DisabledAt),
 		LastLoginAt:    utc(r.LastLoginAt),
+		AccessFrom:     utc(r.AccessFrom),
+		AccessUntil:    utc(r.AccessUntil),
 	}
 }
 
@@ -287,6 +295,8 @@ func invitationToRow(inv *invite.Invitation) *invitationRow {
 		RemindAt:       inv.RemindAt,
 		RemindedAt:     inv.RemindedAt,
 		RenewalReqAt:   inv.RenewalRequestedAt,
+		AccessFrom:     inv.AccessFrom,
+		AccessUntil:    inv.AccessUntil,
 	}
 	if !inv.Mail.IsZero() {
 		r.MailSubject, r.MailBody = &inv.Mail.Subject, &inv.Mail.Body
@@ -333,6 +343,8 @@ func invitationFromRow(r *invitationRow, grants []invite.Grant) *invite.Invitati
 		RemindedAt:     utc(r.RemindedAt),
 
 		RenewalRequestedAt: utc(r.RenewalReqAt),
+		AccessFrom:         utc(r.AccessFrom),
+		AccessUntil:        utc(r.AccessUntil),
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
@@ -253,6 +254,7 @@ func TestBrowserAccessibility(t *testing.T) {
 			{"invitation link not valid", openPage(base+paths.AcceptInvitation+badToken, "main h1")},
 			{"request to join", openPage(d.joinPage, "main form")},
 			{"password reset link not valid", openPage(base+paths.ResetPassword+badToken, "main h1")},
+			{"access not started yet, just registered", openPage(fmt.Sprintf("%s/login/not-yet?at=%d&zone=Europe/Berlin&welcome=1", base, time.Now().AddDate(0, 1, 0).Unix()), "main h1")},
 		}},
 	}
 

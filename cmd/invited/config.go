@@ -43,6 +43,7 @@ type Config struct {
 	AttemptsPerMinute  int
 	InvitationsPerHour int
 	MailsPerAddress    int
+	AccessSchedule     string
 }
 
 // setting describes one configuration name. shown is the default as help
@@ -91,6 +92,7 @@ func (c *Config) settings() []setting {
 		{"attempts-per-minute", "INVITE_ATTEMPTS_PER_MINUTE", "20", "", "log-in, forgotten-password, join and accept forms a client address may submit a minute; 0 for no bound", num(&c.AttemptsPerMinute)},
 		{"invitations-per-hour", "INVITE_INVITATIONS_PER_HOUR", "100", "", "invitations, sent or resent, one administrator may send an hour; 0 for no bound", num(&c.InvitationsPerHour)},
 		{"mails-per-address", "INVITE_MAILS_PER_ADDRESS", "5", "", "invitations, sent or resent, one company may send one address a day, at most one a minute; 0 for no bound", num(&c.MailsPerAddress)},
+		{"access-schedule", "INVITE_ACCESS_SCHEDULE", "@every 1m", "", "when to disable the users whose access window has ended (cron spec)", str(&c.AccessSchedule)},
 	}
 }
 
@@ -155,7 +157,7 @@ func (c *Config) validate() error {
 	if c.RemindBefore < 0 {
 		return fmt.Errorf("remind-before must not be negative, got %v", c.RemindBefore)
 	}
-	for name, spec := range map[string]string{"expire-schedule": c.ExpireSchedule, "remind-schedule": c.RemindSchedule, "outbox-schedule": c.OutboxSchedule, "reset-schedule": c.ResetSchedule} {
+	for name, spec := range map[string]string{"expire-schedule": c.ExpireSchedule, "remind-schedule": c.RemindSchedule, "outbox-schedule": c.OutboxSchedule, "reset-schedule": c.ResetSchedule, "access-schedule": c.AccessSchedule} {
 		if _, err := cron.ParseStandard(spec); err != nil {
 			return fmt.Errorf("%s %q: %w", name, spec, err)
 		}

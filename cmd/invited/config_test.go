@@ -18,6 +18,7 @@ func defaults(change func(*Config)) Config {
 		ExpireSchedule: "@every 1m", RemindSchedule: "@every 5m", OutboxSchedule: "@every 30s", ResetSchedule: "@every 1m",
 		DBMaxOpen: 16, DBMaxIdle: 16, DBConnLifetime: 5 * time.Minute, DBConnIdleTime: time.Minute,
 		RequestTimeout: 30 * time.Second, AttemptsPerMinute: 20, InvitationsPerHour: 100, MailsPerAddress: 5,
+		AccessSchedule: "@every 1m",
 	}
 	change(&c)
 	return c
@@ -58,6 +59,8 @@ func TestConfig(t *testing.T) {
 		{name: "BadAddr", args: []string{"-addr", "8080"}, err: "addr"},
 		{name: "AdminName", env: map[string]string{"INVITE_ADMIN_NAME": "Ada King Lovelace"}, want: defaults(func(c *Config) { c.AdminName = "Ada King Lovelace" })},
 		{name: "AdminNameWithoutLastName", args: []string{"-admin-name", "Ada"}, err: "admin-name"},
+		{name: "AccessSchedule", env: map[string]string{"INVITE_ACCESS_SCHEDULE": "@every 5m"}, want: defaults(func(c *Config) { c.AccessSchedule = "@every 5m" })},
+		{name: "BadAccessSchedule", args: []string{"-access-schedule", "sometimes"}, err: "access-schedule"},
 		{name: "UnknownFlag", args: []string{"-port", "8080"}, err: "flag provided but not defined"},
 		{
 			name: "Pool",
@@ -111,7 +114,7 @@ func TestHelp(t *testing.T) {
 		t.Fatalf("got %v, want flag.ErrHelp", err)
 	}
 	for _, name := range []string{"INVITE_ADDR", "INVITE_DB", "INVITE_BASE_URL", "INVITE_TTL", "INVITE_ADMIN_EMAIL", "INVITE_ADMIN_PASSWORD",
-		"INVITE_SMTP_URL", "INVITE_MAIL_FROM", "INVITE_REMIND_BEFORE", "INVITE_EXPIRE_SCHEDULE", "INVITE_REMIND_SCHEDULE", "INVITE_OUTBOX_SCHEDULE", "INVITE_RESET_SCHEDULE",
+		"INVITE_SMTP_URL", "INVITE_MAIL_FROM", "INVITE_REMIND_BEFORE", "INVITE_EXPIRE_SCHEDULE", "INVITE_REMIND_SCHEDULE", "INVITE_OUTBOX_SCHEDULE", "INVITE_RESET_SCHEDULE", "INVITE_ACCESS_SCHEDULE",
 		"-addr", "-db", "-base-url", "-ttl", "-admin-email", "-admin-password", "-smtp-url", "-mail-from", "migrate", "serve"} {
 		if !strings.Contains(stderr.String(), name) {
 			t.Errorf("help does not mention %s:\n%s", name, stderr.String())

@@ -137,6 +137,7 @@ func (m *Main) Start(ctx context.Context) error {
 		{m.cfg.ResetSchedule, resets},
 		{pruneSchedule, &job{name: "prune limits and sessions", run: m.svc.Prune}},
 		{joinSchedule, joins},
+		{m.cfg.AccessSchedule, &job{name: "disable users whose access ended", run: m.svc.DisableEndedAccess}},
 	} {
 		if err := m.jobs.add(j.spec, j.job); err != nil {
 			m.db.Close()

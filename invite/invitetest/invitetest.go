@@ -124,4 +124,9 @@ var suite = []struct {
 	{"PresetGrantsNothing", testPresetGrantsNothing},
 	{"PresetFill", testPresetFill},
 	{"ConcurrentPresets", testConcurrentPresets},
+	{"AccessWindowInvitation", testAccessWindowInvitation},
+	{"AccessWindowLogin", testAccessWindowLogin},
+	{"AccessWindowEdit", testAccessWindowEdit},
+	{"AccessWindowLastAdmin", testAccessWindowLastAdmin},
+	{"ConcurrentDisableEndedAccess", testConcurrentDisableEndedAccess},
 }

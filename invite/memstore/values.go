@@ -35,6 +35,7 @@ func userIn(u *invite.User) invite.User {
 	c := *u
 	c.Grants = grantsIn(u.Grants)
 	c.CreatedAt, c.DisabledAt, c.LastLoginAt = utc(c.CreatedAt), utc(c.DisabledAt), utc(c.LastLoginAt)
+	c.AccessFrom, c.AccessUntil = utc(c.AccessFrom), utc(c.AccessUntil)
 	return c
 }
 
@@ -70,7 +71,7 @@ func invitationIn(inv *invite.Invitation) invite.Invitation {
 	c.Delivery = nil
 	for _, t := range []*time.Time{
 		&c.CreatedAt, &c.ExpiresAt, &c.LastSentAt, &c.AcceptedAt, &c.CanceledAt,
-		&c.RemindAt, &c.RemindedAt, &c.RenewalRequestedAt,
+		&c.RemindAt, &c.RemindedAt, &c.RenewalRequestedAt, &c.AccessFrom, &c.AccessUntil,
 	} {
 		*t = utc(*t)
 	}

@@ -1,0 +1,3 @@
+-- Access windows (0021): the job that disables the users whose window
+-- ended finds them by its end.
+CREATE INDEX users_access_until_idx ON users (access_until)
