@@ -87,6 +87,7 @@ func TestAllowedDomainsPages(t *testing.T) {
 		if len(reqs) != 1 || reqs[0].Email != "early@elsewhere.example" {
 			t.Fatalf("requests: %v", reqs)
 		}
+		boss.get("/admin/users").want(t, http.StatusOK, "early@elsewhere.example<br><span class=\"hint\">Not at an allowed domain of the company: this request can only be declined.</span>")
 		approve := fmt.Sprintf("/admin/join-requests/%d/approve", reqs[0].ID)
 		boss.post("/admin/users", approve, url.Values{
 			"business_role": {fmt.Sprint(a.acme.BusinessRoles[0].ID)}, "grant": {fmt.Sprint(a.acme.Subscriptions[0].ID)},

@@ -89,7 +89,7 @@ func TestBrowserAllowedDomains(t *testing.T) {
 			checkNoOverflow(t, b, vp.name+" domains page with errors")
 			checkA11y(t, b, vp.name+" domains page with errors")
 			act(t, b, "open the companies", openPage(base+"/admin/companies", `main form[action="/admin/companies"]`)...)
-			if vp.phone { // on a desktop, its long words overflow already (not this column's)
+			if vp.phone { // as TestBrowserAccessibility: on a desktop its long words are wider already
 				checkNoOverflow(t, b, vp.name+" companies")
 			}
 		}
