@@ -27,7 +27,8 @@ type InvitationInput struct {
 	Grants         []Grant
 	// Mail is this invitation's own e-mail template; zero for the
 	// company's (or the built-in one).
-	Mail Template
+	Mail   Template
+	Preset string // the name of a preset of the company that fills the fields left empty
 }
 
 // Input returns the invitation's details as the input that made it, its
@@ -194,38 +195,15 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 	if err != nil {
 		return nil, "", err
 	}
-	inv, err := in.details(c, s.checkPhone)
+	inv, err := s.checkInvite(ctx, u, c, in)
 	if err != nil {
 		return nil, "", err
 	}
-	var v validator
-	if v.grantable("grants", u, inv.Grants); v.err() != nil {
-		return nil, "", v.err()
-	}
-	if err := s.checkNoUser(ctx, u, c.ID, inv.Email); err != nil {
-		return nil, "", err
-	}
-	if err := s.clearPending(ctx, c.ID, inv.Email, 0); err != nil {
-		return nil, "", err
-	}
-	token, hash, err := newToken(s.rand)
-	if err != nil {
-		return nil, "", err
-	}
-	now := s.clock()
-	inv.InvitedBy, inv.LastSentBy = u.ID, u.ID
-	inv.TokenHash = hash
-	inv.Status = StatusPending
-	inv.CreatedAt = now
-	inv.ExpiresAt = now.Add(s.ttl)
-	inv.RemindAt = s.remindAt(now, inv.ExpiresAt)
-	inv.TimesSent = 1
-	inv.LastSentAt = now
 	mc, err := s.loadMailContext(ctx, inv, c, u)
 	if err != nil {
 		return nil, "", err
 	}
-	msg, err := s.compose(KindInvitation, inv, mc, token, now)
+	token, msg, err := s.stamp(inv, u, mc)
 	if err != nil {
 		return nil, "", err
 	}
@@ -252,6 +230,51 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 		return nil, "", s.pendingOr(ctx, c.ID, inv.Email, 0, err)
 	}
 	return inv, token, nil
+}
+
+// checkInvite checks in as an invitation into company c by administrator u
+// (details, grants u may give, no user and no pending invitation at the
+// address) and returns the invitation to make, without lifecycle fields:
+// the rules of Invite, which InviteMany checks each row by too.
+func (s *Service) checkInvite(ctx context.Context, u *User, c *Company, in InvitationInput) (*Invitation, error) {
+	inv, err := in.details(c, s.checkPhone)
+	if err != nil {
+		return nil, err
+	}
+	var v validator
+	if v.grantable("grants", u, inv.Grants); v.err() != nil {
+		return nil, v.err()
+	}
+	if err := s.checkNoUser(ctx, u, c.ID, inv.Email); err != nil {
+		return nil, err
+	}
+	if err := s.clearPending(ctx, c.ID, inv.Email, 0); err != nil {
+		return nil, err
+	}
+	return inv, nil
+}
+
+// stamp makes checked invitation inv, sent now by u, pending: its token,
+// times and message (from mail context mc), which it returns.
+func (s *Service) stamp(inv *Invitation, u *User, mc *mailContext) (string, *Message, error) {
+	token, hash, err := newToken(s.rand)
+	if err != nil {
+		return "", nil, err
+	}
+	now := s.clock()
+	inv.InvitedBy, inv.LastSentBy = u.ID, u.ID
+	inv.TokenHash = hash
+	inv.Status = StatusPending
+	inv.CreatedAt = now
+	inv.ExpiresAt = now.Add(s.ttl)
+	inv.RemindAt = s.remindAt(now, inv.ExpiresAt)
+	inv.TimesSent = 1
+	inv.LastSentAt = now
+	msg, err := s.compose(KindInvitation, inv, mc, token, now)
+	if err != nil {
+		return "", nil, err
+	}
+	return token, msg, nil
 }
 
 // stillMay checks, in a transaction that has written on the authority of

@@ -110,4 +110,10 @@ var suite = []struct {
 	{"DeliveryFailuresLogged", testDeliveryFailuresLogged},
 	{"SlowDeliveryNotSentTwice", testSlowDeliveryNotSentTwice},
 	{"ConcurrentDelivery", testConcurrentDelivery},
+	{"BatchDryRun", testBatchDryRun},
+	{"BatchAllOrNone", testBatchAllOrNone},
+	{"BatchKey", testBatchKey},
+	{"BatchConcurrentConfirm", testBatchConcurrentConfirm},
+	{"BatchResume", testBatchResume},
+	{"BatchRowsLimit", testBatchRowsLimit},
 }

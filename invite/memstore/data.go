@@ -30,6 +30,9 @@ type data struct {
 	// apart from their companies, as in package store.
 	companyIDs, subscriptionIDs, businessRoleIDs, userIDs sequence
 	invitationIDs, messageIDs, resetIDs, joinRequestIDs   sequence
+
+	batches  table[int64, invite.Batch]
+	batchIDs sequence
 }
 
 // company is a company's row: the company, with its subscriptions and
@@ -56,6 +59,8 @@ func newData() *data {
 	d.joinRequests = newTable[int64, invite.JoinRequest](&d.log)
 	d.templates = newTable[templateKey, invite.Template](&d.log)
 	d.limits = newTable[string, time.Time](&d.log)
+	d.batches = newTable[int64, invite.Batch](&d.log)
+	d.batchIDs.log = &d.log
 	for _, s := range []*sequence{
 		&d.companyIDs, &d.subscriptionIDs, &d.businessRoleIDs, &d.userIDs,
 		&d.invitationIDs, &d.messageIDs, &d.resetIDs, &d.joinRequestIDs,
