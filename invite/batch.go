@@ -341,17 +341,18 @@ func (s *Service) checkRow(ctx context.Context, u *User, c *Company, in Invitati
 	for _, f := range []struct{ name, value string }{
 		{"email", in.Email}, {"first_name", in.FirstName}, {"last_name", in.LastName},
 		{"department", in.Department}, {"language", in.Language}, {"time_zone", in.TimeZone},
+		{"preset", in.Preset},
 	} {
 		if Formula(f.value) {
 			v.add(f.name, ReasonFormula, "must not start with =, +, -, @, a tab or a carriage return")
 		}
 	}
-	if strings.HasPrefix(in.Phone, "+") && Formula(in.Phone[1:]) || Formula(in.Phone) && !strings.HasPrefix(in.Phone, "+") {
+	if Formula(in.Phone) && !strings.HasPrefix(in.Phone, "+") { // +49… is a phone number
 		v.add("phone", ReasonFormula, "must not start with =, +, -, @, a tab or a carriage return")
 	}
 	// Presets are resolved by Invite once they exist; until then a name
 	// is a preset the company does not have.
-	if in.Preset != "" {
+	if in.Preset != "" && !v.has("preset") {
 		v.add("preset", ReasonUnknownPreset, "is not a preset of the company")
 	}
 	if err := v.err(); err != nil {
