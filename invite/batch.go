@@ -467,7 +467,7 @@ func (s *Service) ConfirmBatch(ctx context.Context, id int64, allOrNone bool) (*
 	}
 	if queued {
 		s.logger.Info("batch of invitations confirmed", "batch", b.ID, "company", b.CompanyID, "admin", u.ID, "rows", len(b.Rows), "all_or_none", b.AllOrNone)
-		s.queued() // the worker that delivers mail sends batches too
+		s.batchQueued()
 	}
 	return b, nil
 }
