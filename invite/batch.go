@@ -451,7 +451,7 @@ func (s *Service) ConfirmBatch(ctx context.Context, id int64, allOrNone bool) (*
 			if b.State != BatchChecked {
 				return nil // confirmed already: sent once
 			}
-			if err := tx.takeRows(ctx, u, len(b.Rows)); err != nil {
+			if err := tx.takeRows(ctx, u, len(b.Outcomes)); err != nil {
 				return err
 			}
 			b.AllOrNone = allOrNone
@@ -466,10 +466,10 @@ func (s *Service) ConfirmBatch(ctx context.Context, id int64, allOrNone bool) (*
 		return nil, err
 	}
 	if queued {
-		s.logger.Info("batch of invitations confirmed", "batch", b.ID, "company", b.CompanyID, "admin", u.ID, "rows", len(b.Rows), "all_or_none", b.AllOrNone)
+		s.logger.Info("batch of invitations confirmed", "batch", b.ID, "company", b.CompanyID, "admin", u.ID, "rows", len(b.Outcomes), "all_or_none", b.AllOrNone)
 		s.batchQueued()
 	}
-	return b, nil
+	return s.st().Batch(ctx, id) // with its rows
 }
 
 // takeRows takes n rows from u's bound on rows sent in bulk, all at once,
@@ -542,17 +542,19 @@ func (s *Service) sendBatch(ctx context.Context, b *Batch, tokens map[int]string
 	err := s.inTx(ctx, func(tx *Service) error {
 		clear(made)
 		var err error
-		out, err = tx.st().UpdateBatch(ctx, b.ID, func(b *Batch) error {
-			if b.State != BatchSending || !b.ClaimedUntil.Equal(lease) {
+		out, err = tx.st().UpdateBatch(ctx, b.ID, func(locked *Batch) error {
+			if locked.State != BatchSending || !locked.ClaimedUntil.Equal(lease) {
 				return errBatchClaimLost
 			}
-			return tx.sendChunk(ctx, b, made)
+			locked.Rows, locked.Lines = b.Rows, b.Lines // they never change
+			return tx.sendChunk(ctx, locked, made)
 		})
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	out.Rows, out.Lines = b.Rows, b.Lines
 	for i, t := range made {
 		if tokens != nil {
 			tokens[i] = t

@@ -267,7 +267,8 @@ type BatchStore interface {
 	// key, or ErrBatchNotFound.
 	BatchByKey(ctx context.Context, adminID int64, key string) (*Batch, error)
 	// UpdateBatch locks the batch with the given ID against every other
-	// update, calls update with it and saves State, AllOrNone, Outcomes,
+	// update, calls update with it, without its Rows and Lines (which
+	// never change: Batch has them), and saves State, AllOrNone, Outcomes,
 	// Done, ConfirmedAt and ClaimedUntil as update left them, in one
 	// transaction; an error from update rolls back. Within InTx, update
 	// may work through the transaction's Store: what it writes commits

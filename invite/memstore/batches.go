@@ -88,6 +88,7 @@ func (s *Store) UpdateBatch(ctx context.Context, id int64, update func(*invite.B
 			return nil, invite.ErrBatchNotFound
 		}
 		b := batchCopy(&row)
+		b.Rows, b.Lines = nil, nil // as package store: they never change
 		if err := update(&b); err != nil {
 			return nil, err
 		}
@@ -98,6 +99,7 @@ func (s *Store) UpdateBatch(ctx context.Context, id int64, update func(*invite.B
 			return nil, err
 		}
 		out := batchCopy(&row)
+		out.Rows, out.Lines = nil, nil
 		return &out, nil
 	})
 }

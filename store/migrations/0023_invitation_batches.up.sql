@@ -1,8 +1,13 @@
--- Batches of invitations sent in one go (InviteMany): the rows as the
--- administrator gave them, the source line of each and each row's outcome,
--- as JSON; how far the send has come, and the claim of the worker that
--- sends it (a lapsed one is taken over). batch_key holds the caller's key
--- only when there is one: one batch per administrator and key.
+-- Batches of invitations sent in one go (InviteMany). A batch is two
+-- records, in one table as migrations are one statement each: the batch
+-- (who sent it into which company, each row's outcome as JSON in data,
+-- how far the send has come, the claim of the worker that sends it), and
+-- its rows as given (state 'rows', data the rows and their source lines
+-- as JSON), which never change and which the batch names by rows_id. Each
+-- chunk of a send rewrites the batch's record, and SQLite rewrites a whole
+-- record: megabytes of rows in it made each chunk slow. batch_key holds
+-- the caller's key only when there is one: one batch per administrator
+-- and key.
 CREATE TABLE invitation_batches (
   id {{.ID}},
   company_id BIGINT NOT NULL,
@@ -10,17 +15,13 @@ CREATE TABLE invitation_batches (
   batch_key VARCHAR(200) NULL,
   state VARCHAR(16) NOT NULL,
   all_or_none BOOLEAN NOT NULL,
-  rows_json {{.Text}} NOT NULL,
-  lines_json {{.Text}} NOT NULL,
-  outcomes_json {{.Text}} NOT NULL,
   done INTEGER NOT NULL,
+  rows_id BIGINT NULL,
   created_at {{.Time}} NOT NULL,
   confirmed_at {{.Time}} NULL,
   claimed_until {{.Time}} NULL,
+  data {{.Text}} NOT NULL,
   CONSTRAINT invitation_batches_key_uq UNIQUE (admin_id, batch_key),
-  CONSTRAINT invitation_batches_company_fk FOREIGN KEY (company_id) REFERENCES companies (id)
+  CONSTRAINT invitation_batches_company_fk FOREIGN KEY (company_id) REFERENCES companies (id),
+  CONSTRAINT invitation_batches_rows_fk FOREIGN KEY (rows_id) REFERENCES invitation_batches (id)
 ){{.Options}}
-
---bun:split
-
-CREATE INDEX invitation_batches_state_idx ON invitation_batches (state, id)
