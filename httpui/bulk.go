@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -93,6 +94,9 @@ func (h *handlers) checkBulk(c echo.Context) error {
 	refuse := func(field, id string, args ...any) error {
 		return h.invalid(c, v, map[string]*invite.FieldError{field: {Field: field, Reason: "bulk_" + field, Message: v.L.T(id, args...)}}, "bulk", "bulk-form")
 	}
+	if errs := bulkDefaultErrors(c, d); errs != nil {
+		return h.invalid(c, v, errs, "bulk", "bulk-form")
+	}
 	var data []byte
 	file, ferr := c.FormFile("file")
 	switch {
@@ -142,6 +146,39 @@ func (h *handlers) checkBulk(c echo.Context) error {
 		return err
 	}
 	return redirect(c, fmt.Sprintf("%s/%d", bulkPath, b.ID))
+}
+
+// bulkDefaultErrors checks the defaults for every row against the chosen
+// company, before any row: a Global Administrator names the company, and
+// a default business role, subscription, role or language is one there
+// is. (A wrong default would refuse every row; the rows' own values are
+// the service's to check.)
+func bulkDefaultErrors(c echo.Context, d *bulkData) map[string]*invite.FieldError {
+	errs := map[string]*invite.FieldError{}
+	add := func(field, reason string) {
+		errs[field] = &invite.FieldError{Field: field, Reason: reason, Message: reason}
+	}
+	f, co := d.Form, d.Company
+	if userOf(c).AdminLevel == invite.AdminGlobal && formInt(c, "company") != co.ID {
+		add("company", invite.ReasonRequired)
+	}
+	if _, ok := co.BusinessRole(f.BusinessRoleID); f.BusinessRoleID != 0 && !ok {
+		add("business_role", invite.ReasonUnknownBusinessRole)
+	}
+	for id, role := range f.Grants {
+		if _, ok := co.Subscription(id); !ok {
+			add("grants", invite.ReasonUnknownSubscription)
+		} else if !slices.Contains(invite.Roles(), role) {
+			add(fmt.Sprintf("role_%d", id), invite.ReasonInvalidRole)
+		}
+	}
+	if f.Language != "" && !slices.Contains(invite.Languages(), f.Language) {
+		add("language", invite.ReasonUnsupportedLanguage)
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
 }
 
 // batchRow is one row of a batch's table, its texts computed once.
