@@ -640,6 +640,9 @@ func (s *Service) sendChunk(ctx context.Context, b *Batch, made map[int]string) 
 			if err == nil {
 				err = s.takeLimits(ctx, s.rowSending(c.ID, inv.Email)...)
 			}
+			// What Invite checks in its write transaction (seats, when
+			// they come) is checked here too, for each row, in the chunk's
+			// transaction: the rows of a batch take seats one by one.
 			if err == nil {
 				err = s.st().CreateInvitation(ctx, inv, msg)
 			}
