@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -163,9 +164,18 @@ func newWorld(t *testing.T) *world {
 	if err := svc.CreatePreset(asRoot, preset); err != nil {
 		t.Fatal(err)
 	}
+	// A batch of invitations to A, checked (the dry run), not sent.
+	batch, err := svc.PrepareBatch(asRoot, []invite.InvitationInput{{
+		CompanyID: acme.ID, Email: "bulk@example.com", FirstName: "Bulk", LastName: "Row", BusinessRoleID: acme.BusinessRoles[0].ID,
+		Grants: []invite.Grant{{SubscriptionID: acme.Subscriptions[0].ID, Role: invite.RoleViewer}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	w.ids = map[string]string{
-		"/admin/presets/:id": fmt.Sprint(preset.ID),
-		"/admin/users/:id":   fmt.Sprint(w.member.ID), "/admin/invitations/:id": fmt.Sprint(inv.ID),
+		"/admin/presets/:id":          fmt.Sprint(preset.ID),
+		"/admin/invitations/bulk/:id": fmt.Sprint(batch.ID),
+		"/admin/users/:id":            fmt.Sprint(w.member.ID), "/admin/invitations/:id": fmt.Sprint(inv.ID),
 		"/admin/join-requests/:id": fmt.Sprint(reqs[0].ID), "/admin/companies/:id": fmt.Sprint(acme.ID),
 		"/admin/mail/:id": messageID, ":lang": "en", "/join/:token": token, "/reset/:token": resetToken, "/request/:key": key,
 	}
@@ -178,8 +188,13 @@ func newWorld(t *testing.T) *world {
 // path fills a route's parameters with A's things.
 func (w *world) path(route string) string {
 	out := route
-	for prefix, v := range w.ids {
-		if strings.HasPrefix(prefix, "/") {
+	// The longest prefix first: /admin/invitations/bulk/:id is a batch's,
+	// not an invitation's.
+	prefixes := slices.Collect(maps.Keys(w.ids))
+	slices.SortFunc(prefixes, func(a, b string) int { return len(b) - len(a) })
+	for _, prefix := range prefixes {
+		v := w.ids[prefix]
+		if strings.HasPrefix(prefix, "/") && strings.Contains(out, prefix[strings.LastIndex(prefix, "/")+1:]) {
 			param := prefix[strings.LastIndex(prefix, "/")+1:]
 			if strings.HasPrefix(route, strings.TrimSuffix(prefix, param)) {
 				out = strings.Replace(out, param, v, 1)
@@ -377,6 +392,14 @@ func (w *world) matrix() map[string]access {
 		"POST /admin/presets/:id":                   {with(grant, "name", "Renamed preset"), adminRoute(see, missing, see)},
 		"GET /admin/presets/:id/delete":             {nil, adminRoute(ok, missing, ok)},
 		"POST /admin/presets/:id/delete":            {url.Values{}, adminRoute(see, missing, see)},
+		// Invite Users: a batch is confirmed by who checked it (here the
+		// Global Administrator) alone; it is seen by A's administrators.
+		"GET /admin/invitations/bulk":                  {nil, adminRoute(ok, ok, ok)},
+		"POST /admin/invitations/bulk":                 {with(grant, "company", fmt.Sprint(a.ID), "action", "check", "list", "Bulk Person <bulk2@example.com>"), adminRoute(see, missing, see)},
+		"GET /admin/invitations/bulk/invite-users.csv": {nil, adminRoute(ok, ok, ok)},
+		"GET /admin/invitations/bulk/:id":              {nil, adminRoute(ok, missing, ok)},
+		"GET /admin/invitations/bulk/:id/results.csv":  {nil, adminRoute(ok, missing, ok)},
+		"POST /admin/invitations/bulk/:id/confirm":     {url.Values{"mode": {"valid"}}, adminRoute(missing, missing, see)},
 	}
 }
 

@@ -179,6 +179,12 @@ func New(cfg Config) *echo.Echo {
 	adm.POST("/users/:id/delete", h.deleteUser, h.requireGlobal)
 	adm.GET("/invitations", h.invitations)
 	adm.GET("/invitations/new", h.inviteForm)
+	adm.GET(strings.TrimPrefix(bulkPath, "/admin"), h.bulkForm)
+	adm.POST(strings.TrimPrefix(bulkPath, "/admin"), h.checkBulk)
+	adm.GET(strings.TrimPrefix(bulkPath, "/admin")+"/invite-users.csv", h.bulkTemplateCSV)
+	adm.GET(strings.TrimPrefix(bulkPath, "/admin")+"/:id", h.batch)
+	adm.POST(strings.TrimPrefix(bulkPath, "/admin")+"/:id/confirm", h.confirmBatch)
+	adm.GET(strings.TrimPrefix(bulkPath, "/admin")+"/:id/results.csv", h.batchCSV)
 	adm.POST("/invitations", h.createInvitation)
 	adm.POST("/invitations/preview", h.preview)
 	adm.GET("/invitations/:id/resend", h.resendForm)
@@ -478,6 +484,9 @@ func (h *handlers) error(err error, c echo.Context) {
 		msg = t.T(fmt.Sprintf("http_%d", status))
 		if strings.HasPrefix(msg, "http_") {
 			msg = http.StatusText(status)
+		}
+		if status == http.StatusRequestEntityTooLarge && uploadForms[c.Path()] {
+			msg = t.T("bulk_err_too_big", "Max", maxBulkBytes>>20)
 		}
 	}
 	if strings.HasPrefix(c.Request().URL.Path, "/healthz") || strings.HasPrefix(c.Request().URL.Path, "/static/") {

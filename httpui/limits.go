@@ -36,7 +36,11 @@ func (h *handlers) forms(next echo.HandlerFunc) echo.HandlerFunc {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			return next(c)
 		}
-		if mt, _, err := mime.ParseMediaType(req.Header.Get("Content-Type")); err != nil || mt != "application/x-www-form-urlencoded" {
+		mt, _, err := mime.ParseMediaType(req.Header.Get("Content-Type"))
+		if err == nil && mt == "multipart/form-data" && uploadForms[c.Path()] {
+			return uploadForm(c, next)
+		}
+		if err != nil || mt != "application/x-www-form-urlencoded" {
 			return echo.NewHTTPError(http.StatusUnsupportedMediaType)
 		}
 		limit := int64(maxFormBytes)
@@ -55,6 +59,29 @@ func (h *handlers) forms(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// uploadForms are the routes whose forms upload a file.
+var uploadForms = map[string]bool{bulkPath: true}
+
+// uploadForm reads a form that uploads a file, as forms reads the others:
+// an upload past maxBulkBytes (and the form's own room) is refused, 413,
+// before it is read, and nothing past the bound is read. Files up to the
+// bound are kept in memory: the bound is small.
+func uploadForm(c echo.Context, next echo.HandlerFunc) error {
+	req := c.Request()
+	limit := int64(maxBulkBytes + maxFormBytes)
+	if req.ContentLength > limit {
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+	}
+	req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
+	if err := req.ParseMultipartForm(limit); err != nil {
+		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
+			return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+		}
+		return echo.NewHTTPError(http.StatusBadRequest)
+	}
+	return next(c)
 }
 
 // deadline gives every request RequestTimeout to be answered in, so that a

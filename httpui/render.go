@@ -115,6 +115,10 @@ type view struct {
 	Seats map[int64]invite.SeatUse
 
 	zones []string // the time zones offered, parsed once
+
+	// Refresh, if not 0, has a page without JavaScript reload itself
+	// after so many seconds: a batch's progress.
+	Refresh int
 }
 
 // ID returns the id of the element kind ("f" a field, "e" its error, "h"

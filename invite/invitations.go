@@ -33,6 +33,9 @@ type InvitationInput struct {
 	// AccessFrom and, when inviting or resending, after now.
 	AccessFrom  time.Time
 	AccessUntil time.Time
+	// Preset is the name of a preset of the company that fills the
+	// fields left empty (Preset.Fill); "" for none.
+	Preset string
 }
 
 // Input returns the invitation's details as the input that made it, its
@@ -205,38 +208,15 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 	if err != nil {
 		return nil, "", err
 	}
-	inv, err := in.details(c, s.checkPhone)
-	if err := withWindowErrors(err, &in, s.clock()); err != nil {
-		return nil, "", err
-	}
-	var v validator
-	if v.grantable("grants", u, inv.Grants); v.err() != nil {
-		return nil, "", v.err()
-	}
-	if err := s.checkNoUser(ctx, u, c.ID, inv.Email); err != nil {
-		return nil, "", err
-	}
-	if err := s.clearPending(ctx, c.ID, inv.Email, 0); err != nil {
-		return nil, "", err
-	}
-	token, hash, err := newToken(s.rand)
+	inv, err := s.checkInvite(ctx, u, c, in)
 	if err != nil {
 		return nil, "", err
 	}
-	now := s.clock()
-	inv.InvitedBy, inv.LastSentBy = u.ID, u.ID
-	inv.TokenHash = hash
-	inv.Status = StatusPending
-	inv.CreatedAt = now
-	inv.ExpiresAt = now.Add(s.ttl)
-	inv.RemindAt = s.remindAt(now, inv.ExpiresAt)
-	inv.TimesSent = 1
-	inv.LastSentAt = now
 	mc, err := s.loadMailContext(ctx, inv, c, u)
 	if err != nil {
 		return nil, "", err
 	}
-	msg, err := s.compose(KindInvitation, inv, mc, token, now)
+	token, msg, err := s.stamp(inv, u, mc)
 	if err != nil {
 		return nil, "", err
 	}
@@ -274,6 +254,60 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 		return nil, "", s.pendingOr(ctx, c.ID, inv.Email, 0, err)
 	}
 	return inv, token, nil
+}
+
+// checkInvite checks in as an invitation into company c by administrator u
+// (details, grants u may give, no user and no pending invitation at the
+// address) and returns the invitation to make, without lifecycle fields:
+// the rules of Invite, which InviteMany checks each row by too.
+func (s *Service) checkInvite(ctx context.Context, u *User, c *Company, in InvitationInput) (*Invitation, error) {
+	if in.Preset != "" {
+		presets, err := s.companyPresets(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		if err := fillPreset(&in, presets); err != nil {
+			return nil, err
+		}
+	}
+	inv, err := in.details(c, s.checkPhone)
+	if err := withWindowErrors(err, &in, s.clock()); err != nil {
+		return nil, err
+	}
+	var v validator
+	if v.grantable("grants", u, inv.Grants); v.err() != nil {
+		return nil, v.err()
+	}
+	if err := s.checkNoUser(ctx, u, c.ID, inv.Email); err != nil {
+		return nil, err
+	}
+	if err := s.clearPending(ctx, c.ID, inv.Email, 0); err != nil {
+		return nil, err
+	}
+	return inv, nil
+}
+
+// stamp makes checked invitation inv, sent now by u, pending: its token,
+// times and message (from mail context mc), which it returns.
+func (s *Service) stamp(inv *Invitation, u *User, mc *mailContext) (string, *Message, error) {
+	token, hash, err := newToken(s.rand)
+	if err != nil {
+		return "", nil, err
+	}
+	now := s.clock()
+	inv.InvitedBy, inv.LastSentBy = u.ID, u.ID
+	inv.TokenHash = hash
+	inv.Status = StatusPending
+	inv.CreatedAt = now
+	inv.ExpiresAt = now.Add(s.ttl)
+	inv.RemindAt = s.remindAt(now, inv.ExpiresAt)
+	inv.TimesSent = 1
+	inv.LastSentAt = now
+	msg, err := s.compose(KindInvitation, inv, mc, token, now)
+	if err != nil {
+		return "", nil, err
+	}
+	return token, msg, nil
 }
 
 // stillMay checks, in a transaction that has written on the authority of

@@ -43,6 +43,12 @@ type Limits struct {
 	// everywhere; JoinNotices the e-mails that tell its administrators of
 	// them (past it the requests wait on the Users page).
 	JoinRequests, JoinNotices Rate
+	// BatchRows bounds the rows one administrator sends in bulk
+	// (InviteMany, ConfirmBatch), in place of Invitations, which would
+	// stop any bulk: a batch takes all its rows at once, or is refused
+	// saying how many are left. Each row still takes from Mails and
+	// DailyMails of its address.
+	BatchRows Rate
 }
 
 // DefaultLimits returns the limits unless configured.
@@ -57,6 +63,7 @@ func DefaultLimits() Limits {
 		ResetMails:           Rate{Count: 10, Per: 24 * time.Hour},
 		JoinRequests:         Rate{Count: 100, Per: time.Hour},
 		JoinNotices:          Rate{Count: 10, Per: time.Hour},
+		BatchRows:            Rate{Count: 20000, Per: 24 * time.Hour},
 	}
 }
 
@@ -66,6 +73,7 @@ func (l Limits) withDefaults() Limits {
 		{&l.Attempts, &d.Attempts}, {&l.FailedLogins, &d.FailedLogins}, {&l.FailedLoginsAnywhere, &d.FailedLoginsAnywhere}, {&l.Mails, &d.Mails},
 		{&l.DailyMails, &d.DailyMails}, {&l.Invitations, &d.Invitations},
 		{&l.ResetMails, &d.ResetMails}, {&l.JoinRequests, &d.JoinRequests}, {&l.JoinNotices, &d.JoinNotices},
+		{&l.BatchRows, &d.BatchRows},
 	} {
 		switch {
 		case f.r.Count < 0:

@@ -250,7 +250,7 @@ func TestErrorTextsComplete(t *testing.T) {
 	}
 	for _, lang := range Languages() {
 		for _, id := range append(ids, "error_internal") {
-			args := map[string]any{"Max": 1, "Min": 1, "Placeholder": "{X}", "Line": 1, "Column": 1, "Subscription": "App Designer", "Seats": 50, "Used": 48, "Pending": 3, "Domains": "example.com", "Domain": "x", "Company": "Acme"}
+			args := map[string]any{"Max": 1, "Min": 1, "Placeholder": "{X}", "Line": 1, "Column": 1, "Subscription": "App Designer", "Seats": 50, "Used": 48, "Pending": 3, "Domains": "example.com", "Domain": "x", "Company": "Acme", "Rows": 1, "Left": 1}
 			if got := localize(lang, id, args, "\x00missing"); got == "\x00missing" {
 				t.Errorf("%s has no text %s", lang, id)
 			}

@@ -258,3 +258,37 @@ func (s *Service) presetDetails(u *User, c *Company, p *Preset) (*Preset, error)
 	}
 	return out, nil
 }
+
+// companyPresets returns the presets of a company by presetKey, for
+// fillPreset: read once for the many rows of a batch.
+func (s *Service) companyPresets(ctx context.Context, companyID int64) (map[string]*Preset, error) {
+	ps, err := s.st().Presets(ctx, companyID)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]*Preset, len(ps))
+	for _, p := range ps {
+		m[presetKey(p.Name)] = p
+	}
+	return m, nil
+}
+
+// fillPreset fills the fields in leaves empty from the preset it names
+// (InvitationInput.Preset), one of presets (companyPresets), and then
+// names none: a name that is not one of them is a field error at preset.
+// The preset grants nothing by itself: what it fills is checked as any
+// invitation's details, against whoever sends it.
+func fillPreset(in *InvitationInput, presets map[string]*Preset) error {
+	if in.Preset == "" {
+		return nil
+	}
+	p, ok := presets[presetKey(in.Preset)]
+	if !ok {
+		var v validator
+		v.add("preset", ReasonUnknownPreset, "is not a preset of the company")
+		return v.err()
+	}
+	p.Fill(in)
+	in.Preset = ""
+	return nil
+}

@@ -79,6 +79,10 @@ type Config struct {
 	// Logger, if set, is told of each delivery that failed, with the mail
 	// server's answer: what an operator watches when mail stops going out.
 	Logger *slog.Logger
+	// BatchQueued, if set, is called after a batch of invitations was
+	// confirmed (ConfirmBatch), so that RunBatches can send it at once.
+	// It must not block.
+	BatchQueued func()
 }
 
 // Defaults of Config.
@@ -117,6 +121,8 @@ type Service struct {
 	// dummyHash is checked against when an e-mail address is unknown, so
 	// that Authenticate takes as long whether or not the user exists.
 	dummyHash func() string
+
+	batchQueued func()
 }
 
 // NewService returns a Service over st, which must not be nil, configured
@@ -157,6 +163,9 @@ func NewService(st Store, cfg Config) *Service {
 	}
 	if s.joinRequested == nil {
 		s.joinRequested = func() {}
+	}
+	if s.batchQueued = cfg.BatchQueued; s.batchQueued == nil {
+		s.batchQueued = func() {}
 	}
 	if s.baseURL == "" {
 		s.baseURL = DefaultBaseURL

@@ -36,6 +36,7 @@ type Store interface {
 	LimitStore
 	SeatStore
 	PresetStore
+	BatchStore
 }
 
 // CompanyStore keeps companies, with their subscriptions, business roles and join pages.
@@ -287,6 +288,34 @@ type SeatStore interface {
 	// pending as stored and expire after now grant it, in the order the
 	// subscriptions were registered.
 	SeatUse(ctx context.Context, companyID int64, now time.Time) ([]SeatUse, error)
+}
+
+// BatchStore keeps batches of invitations (InviteMany) with their rows
+// and each row's outcome.
+type BatchStore interface {
+	// CreateBatch stores b and sets b.ID. A batch of the same AdminID
+	// with the same non-empty Key is ErrBatchExists, and nothing is
+	// stored.
+	CreateBatch(ctx context.Context, b *Batch) error
+	// Batch returns the batch with the given ID, or ErrBatchNotFound.
+	Batch(ctx context.Context, id int64) (*Batch, error)
+	// BatchByKey returns the batch of the administrator with the given
+	// key, or ErrBatchNotFound.
+	BatchByKey(ctx context.Context, adminID int64, key string) (*Batch, error)
+	// UpdateBatch locks the batch with the given ID against every other
+	// update, calls update with it, without its Rows and Lines (which
+	// never change: Batch has them), and saves State, AllOrNone, Outcomes,
+	// Done, ConfirmedAt and ClaimedUntil as update left them, in one
+	// transaction; an error from update rolls back. Within InTx, update
+	// may work through the transaction's Store: what it writes commits
+	// with the batch.
+	UpdateBatch(ctx context.Context, id int64, update func(*Batch) error) (*Batch, error)
+	// ClaimBatches claims at most limit batches (only the one with the
+	// given ID, if not 0) that are queued, or sending with a claim that
+	// lapsed at now, oldest first: it marks them sending until leaseUntil
+	// and returns their IDs. Concurrent claims never return the same
+	// batch.
+	ClaimBatches(ctx context.Context, id int64, now, leaseUntil time.Time, limit int) ([]int64, error)
 }
 
 // MessageQuery selects messages for Store.Messages.

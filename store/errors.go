@@ -47,6 +47,7 @@ var uniqueConstraints = []struct {
 	{"invitations_pending_email_uq", "invitations.company_id, invitations.pending_email", invite.ErrInvitationPending},
 	{"join_requests_pending_email_uq", "join_requests.company_id, join_requests.pending_email", invite.ErrJoinRequestPending},
 	{"presets_name_key_uq", "presets.company_id, presets.name_key", invite.ErrPresetExists},
+	{"invitation_batches_key_uq", "invitation_batches.admin_id, invitation_batches.batch_key", invite.ErrBatchExists},
 }
 
 // translate turns err into an error of package invite. Errors of package

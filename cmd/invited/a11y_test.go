@@ -28,6 +28,7 @@ type a11yData struct {
 	joinPage  string   // Acme's join page, open
 	long      int64    // a pending invitation to a company of long words
 	longToken string
+	batch     int64 // a checked batch of invitations to Acme, one row refused
 }
 
 // a11ySetup makes a11yData.
@@ -110,6 +111,13 @@ func a11ySetup(t *testing.T, m *Main) a11yData {
 	if _, err := m.svc.ProcessJoinRequests(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+	rows := []invite.InvitationInput{inviteInput(acme), inviteInput(acme), inviteInput(acme)}
+	rows[0].Email, rows[1].Email, rows[2].Email = "katherine.johnson@example.com", "dorothy@example.com", "not an address"
+	b, err := m.svc.PrepareBatch(ctx, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.batch = b.ID
 	return d
 }
 
@@ -185,6 +193,14 @@ func TestBrowserAccessibility(t *testing.T) {
 				chromedp.WaitVisible(css(inviteForm+` [aria-invalid="true"]`)),
 				htmxSettled(),
 			)},
+			{"Invite Users form", openPage(base+"/admin/invitations/bulk", "#bulk-form")},
+			{"Invite Users form sent empty", append(openPage(base+"/admin/invitations/bulk", "#bulk-form"),
+				waitHTMX("#bulk-form"),
+				chromedp.Click(css("#bulk-check")),
+				chromedp.WaitVisible(css(`#bulk-form [aria-invalid="true"]`)),
+				htmxSettled(),
+			)},
+			{"Invite Users, the dry run", openPage(fmt.Sprintf("%s/admin/invitations/bulk/%d", base, d.batch), "#bulk-send")},
 			{"users", openPage(base+"/admin/users", user)},
 			{"users, edit open in place", openInPlace(user+` a[href$="/edit"]`, user+`.editing form`)},
 			{"user edit page", openPage(fmt.Sprintf("%s/admin/users/%d/edit", base, d.member), "main form")},
@@ -216,6 +232,7 @@ func TestBrowserAccessibility(t *testing.T) {
 			{"invitations", openPage(base+"/admin/invitations", row(d.pending[0]))},
 			{"invitations, Resend open in place", openInPlace(row(d.pending[0])+` a[href$="/resend"]`, row(d.pending[0])+`.editing form`)},
 			{"invite form", openPage(base+"/admin/invitations/new", inviteForm)},
+			{"Invite Users form", openPage(base+"/admin/invitations/bulk", "#bulk-form")},
 			{"users with a request to join", openPage(base+"/admin/users", user)},
 			{"seats", openPage(fmt.Sprintf("%s/admin/companies/%d/seats", base, d.acme), "main table.seats")},
 			{"sent mail", openPage(base+"/admin/mail", "main h1")},

@@ -56,6 +56,9 @@ func NewMain(cfg Config, logger *slog.Logger, out io.Writer) *Main {
 const (
 	pruneSchedule = "@every 10m"
 	joinSchedule  = "@every 1m"
+	// batchSchedule finishes a batch of invitations whose sender stopped
+	// (its claim lapses after two minutes); a confirmed one is sent at once.
+	batchSchedule = "@every 1m"
 )
 
 // minShutdown is the least time Close waits for requests and jobs.
@@ -108,6 +111,7 @@ func (m *Main) Start(ctx context.Context) error {
 	deliver := &job{name: "deliver outbox", run: func(ctx context.Context) (int, error) { return m.svc.DeliverOutbox(ctx, m.mailer) }}
 	resets := &job{name: "send password reset links", run: func(ctx context.Context) (int, error) { return m.svc.IssuePasswordResets(ctx) }}
 	joins := &job{name: "process requests to join", run: func(ctx context.Context) (int, error) { return m.svc.ProcessJoinRequests(ctx) }}
+	batches := &job{name: "send batches of invitations", run: func(ctx context.Context) (int, error) { return m.svc.RunBatches(ctx) }}
 	remindBefore := m.cfg.RemindBefore
 	if remindBefore == 0 {
 		remindBefore = -1 // none
@@ -122,6 +126,7 @@ func (m *Main) Start(ctx context.Context) error {
 		JoinRequested:  func() { m.jobs.kick(joins) },
 		Phone:          phone.Check,
 		Logger:         m.logger,
+		BatchQueued:    func() { m.jobs.kick(batches) },
 	})
 	if err := m.bootstrap(ctx); err != nil {
 		m.db.Close()
@@ -138,6 +143,7 @@ func (m *Main) Start(ctx context.Context) error {
 		{pruneSchedule, &job{name: "prune limits and sessions", run: m.svc.Prune}},
 		{joinSchedule, joins},
 		{m.cfg.AccessSchedule, &job{name: "disable users whose access ended", run: m.svc.DisableEndedAccess}},
+		{batchSchedule, batches},
 	} {
 		if err := m.jobs.add(j.spec, j.job); err != nil {
 			m.db.Close()
@@ -152,6 +158,7 @@ func (m *Main) Start(ctx context.Context) error {
 	m.ln = ln
 	m.jobs.start()
 	m.jobs.kick(deliver) // what an earlier run left queued
+	m.jobs.kick(batches) // and a batch it was sending
 	m.srv = &http.Server{
 		Handler: httpui.New(httpui.Config{
 			Service: m.svc, Health: m.db.Ping, Ready: m.db.Ready, BaseURL: m.cfg.BaseURL, Logger: m.logger,

@@ -129,4 +129,10 @@ var suite = []struct {
 	{"AccessWindowEdit", testAccessWindowEdit},
 	{"AccessWindowLastAdmin", testAccessWindowLastAdmin},
 	{"ConcurrentDisableEndedAccess", testConcurrentDisableEndedAccess},
+	{"BatchDryRun", testBatchDryRun},
+	{"BatchAllOrNone", testBatchAllOrNone},
+	{"BatchKey", testBatchKey},
+	{"BatchConcurrentConfirm", testBatchConcurrentConfirm},
+	{"BatchResume", testBatchResume},
+	{"BatchRowsLimit", testBatchRowsLimit},
 }

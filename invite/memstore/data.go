@@ -33,6 +33,8 @@ type data struct {
 
 	presets   table[int64, invite.Preset]
 	presetIDs sequence
+	batches   table[int64, invite.Batch]
+	batchIDs  sequence
 }
 
 // company is a company's row: the company, with its subscriptions and
@@ -61,6 +63,8 @@ func newData() *data {
 	d.limits = newTable[string, time.Time](&d.log)
 	d.presets = newTable[int64, invite.Preset](&d.log)
 	d.presetIDs.log = &d.log
+	d.batches = newTable[int64, invite.Batch](&d.log)
+	d.batchIDs.log = &d.log
 	for _, s := range []*sequence{
 		&d.companyIDs, &d.subscriptionIDs, &d.businessRoleIDs, &d.userIDs,
 		&d.invitationIDs, &d.messageIDs, &d.resetIDs, &d.joinRequestIDs,
