@@ -316,6 +316,9 @@ func (h *handlers) deletePreset(c echo.Context) error {
 // fields stay editable; the invitation is checked as any on sending.
 func (h *handlers) applyPreset(c echo.Context, f *invitationForm) error {
 	var note *formNote
+	if f.CompanyID == 0 { // a Company Administrator's form names none
+		f.CompanyID = userOf(c).CompanyID
+	}
 	if f.Preset != 0 {
 		p, err := h.svc.Preset(c.Request().Context(), f.Preset)
 		if err != nil || p.CompanyID != f.CompanyID {

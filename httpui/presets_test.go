@@ -220,7 +220,10 @@ func TestInviteFormPreset(t *testing.T) {
 			form := typed("apply-preset")
 			form.Del("company")
 			form.Set("email", "operator@example.com")
-			lb.post("/admin/invitations/new", "/admin/invitations", form).want(t, http.StatusOK)
+			// A Company Administrator's form names no company: the preset
+			// is their company's, and fills it.
+			lb.post("/admin/invitations/new", "/admin/invitations", form).want(t, http.StatusOK, `value="Production"`,
+				"The preset Plant Operator has filled the form.")
 			form.Set("action", "send")
 			form.Set("business_role", fmt.Sprint(p.BusinessRoleID))
 			form.Set("grant", fmt.Sprint(sub0))

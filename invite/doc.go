@@ -43,7 +43,10 @@
 // ResetPassword). Log-ins are sessions (Login, SessionUser, Logout). People
 // without an invitation ask to join on a company's join page (OpenJoinPage,
 // RequestToJoin, ProcessJoinRequests), which its administrators approve or
-// decline.
+// decline. A company's administrators keep named presets of an invitation's
+// details (CreatePreset, Presets, PresetByName); Preset.Fill fills an
+// invitation's empty fields from one, and the invitation is validated as any
+// other, so a preset never grants more than its user may.
 //
 // # Secrets and bounds
 //

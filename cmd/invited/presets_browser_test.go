@@ -16,14 +16,25 @@ import (
 // keeping what was typed), deleted after a confirmation; the same without
 // JavaScript, with the Apply preset button; and every page at 375 px.
 
-// TestBrowserPresetsKeyboard makes a preset with the keyboard alone,
-// chooses it on the invite form with an arrow key and deletes it.
+// TestBrowserPresetsKeyboard makes a preset with the keyboard alone, as a
+// Company Administrator, chooses it on the invite form with an arrow key
+// and deletes it.
 func TestBrowserPresetsKeyboard(t *testing.T) {
 	m, base := browserServer(t)
 	c := registerAcme(t, m)
 	sub0 := c.Subscriptions[0].ID
+	in := inviteInput(c)
+	in.Email, in.AdminLevel = "boss@acme.example", invite.AdminCompany
+	in.Grants = []invite.Grant{{SubscriptionID: sub0, Role: invite.RoleAdministrator}, {SubscriptionID: c.Subscriptions[1].ID, Role: invite.RoleAdministrator}}
+	_, token, err := m.svc.Invite(asAdmin(t, m), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.svc.Accept(t.Context(), invite.AcceptInput{Token: token, Password: adminPassword, FirstName: "Bo", LastName: "Ss", AcceptTerms: true}); err != nil {
+		t.Fatal(err)
+	}
 	b := newBrowser(t)
-	login(t, b, base, "admin@example.com", adminPassword)
+	login(t, b, base, "boss@acme.example", adminPassword)
 
 	act(t, b, "open Presets from the navigation",
 		chromedp.Navigate(base+"/home"),

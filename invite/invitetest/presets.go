@@ -147,6 +147,12 @@ func testPresets(t *testing.T, open Opener) {
 			t.Errorf("after UpdatePreset: %+v", got)
 		}
 		wantErr(t, f.Service.UpdatePreset(f.AdminA, &invite.Preset{ID: 1 << 40, Name: "x"}), invite.ErrPresetNotFound)
+		// Saved again as it is, at the same moment: nothing changes, and
+		// that is no error (MySQL counts no row changed).
+		same := *got
+		if err := f.Service.UpdatePreset(f.AdminA, &same); err != nil {
+			t.Errorf("UpdatePreset without a change: %v", err)
+		}
 	})
 
 	t.Run("CompanyIsolation", func(t *testing.T) {
