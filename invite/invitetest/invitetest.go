@@ -135,4 +135,6 @@ var suite = []struct {
 	{"BatchConcurrentConfirm", testBatchConcurrentConfirm},
 	{"BatchResume", testBatchResume},
 	{"BatchRowsLimit", testBatchRowsLimit},
+	{"BatchSeats", testBatchSeats},
+	{"BatchPresets", testBatchPresets},
 }

@@ -1,0 +1,91 @@
+package invitetest
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/invitehq/invite/invite"
+)
+
+// The rows of a batch share the company's seats: the dry run tells which
+// rows would find none, in row order, and the send takes them one by one,
+// so that a batch never sends past them, even when seats went meanwhile.
+func testBatchSeats(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	app := f.A.Subscriptions[0].ID
+	f.setSeats(t, f.A, app, 4) // AdminA holds one: 3 free
+	rows := f.batchRows(f.A, 5)
+	rows[1].Grants = rows[1].Grants[1:] // Data Stream Designer only: no seat taken
+	res, err := f.Service.InviteMany(f.AdminA, rows, true)
+	if err != nil {
+		t.Fatalf("InviteMany dry run: %v", err)
+	}
+	wantRows(t, res, []string{"", "", "", "", "grants[0].subscription:" + invite.ReasonNoSeats})
+	f.wantSeats(t, f.A, app, 4, 1, 0) // a dry run takes nothing
+
+	// A seat taken between the dry run kept and the send: the send
+	// refuses the row that no longer fits, not more.
+	b, err := f.Service.PrepareBatch(f.AdminA, rows)
+	if err != nil {
+		t.Fatalf("PrepareBatch: %v", err)
+	}
+	f.invite(t, f.A)
+	if _, err := f.Service.ConfirmBatch(f.AdminA, b.ID, false); err != nil {
+		t.Fatalf("ConfirmBatch: %v", err)
+	}
+	if _, err := f.Service.RunBatches(context.Background()); err != nil {
+		t.Fatalf("RunBatches: %v", err)
+	}
+	if b, err = f.Service.Batch(f.AdminA, b.ID); err != nil {
+		t.Fatalf("Batch: %v", err)
+	}
+	got := make([]string, len(b.Outcomes))
+	for i, o := range b.Outcomes {
+		if len(o.Fields) > 0 {
+			got[i] = o.Fields[0].Field + ":" + o.Fields[0].Reason
+		}
+	}
+	noSeat := "grants[0].subscription:" + invite.ReasonNoSeats
+	if want := []string{"", "", "", noSeat, noSeat}; !slices.Equal(got, want) {
+		t.Fatalf("batch outcomes %q, want %q", got, want)
+	}
+	f.wantSeats(t, f.A, app, 4, 1, 3)
+}
+
+// A row may name one of the company's presets, in any case: it fills what
+// the row leaves empty, and grants nothing the sender may not.
+func testBatchPresets(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	c := f.A
+	p := &invite.Preset{CompanyID: c.ID, Name: "Plant Operator", BusinessRoleID: c.BusinessRoles[1].ID, Department: "Line 4",
+		Grants: []invite.Grant{{SubscriptionID: c.Subscriptions[1].ID, Role: invite.RoleContributor}}}
+	if err := f.Service.CreatePreset(f.Global, p); err != nil {
+		t.Fatalf("CreatePreset: %v", err)
+	}
+	rows := f.batchRows(c, 3)
+	for i := range rows {
+		rows[i].BusinessRoleID, rows[i].Department, rows[i].Grants = 0, "", nil
+		rows[i].Preset = "plant operator"
+	}
+	rows[1].Department = "Own department" // the row's own value wins
+	rows[2].Preset = "Nobody's preset"
+	res, err := f.Service.InviteMany(f.AdminA, rows, false)
+	if err != nil {
+		t.Fatalf("InviteMany: %v", err)
+	}
+	wantRows(t, res, []string{"", "", "preset:" + invite.ReasonUnknownPreset})
+	for i, want := range []string{"Line 4", "Own department"} {
+		inv := res[i].Invitation
+		if inv == nil || inv.BusinessRoleID != p.BusinessRoleID || inv.Department != want || len(inv.Grants) != 1 || inv.Grants[0] != p.Grants[0] {
+			t.Errorf("row %d: made %+v, want the preset's details and department %q", i, inv, want)
+		}
+	}
+	// Invite takes a preset's name too.
+	in := f.Input(c)
+	in.BusinessRoleID, in.Grants, in.Preset = 0, nil, "PLANT OPERATOR"
+	inv, _, err := f.Service.Invite(f.AdminA, in)
+	if err != nil || inv.BusinessRoleID != p.BusinessRoleID || len(inv.Grants) != 1 {
+		t.Fatalf("Invite with a preset: %+v, %v", inv, err)
+	}
+}
