@@ -212,7 +212,11 @@ func (s *Service) SetAllowedDomains(ctx context.Context, companyID int64, domain
 	if err := v.err(); err != nil {
 		return err
 	}
-	return s.st().SetAllowedDomains(ctx, companyID, list)
+	if err := s.st().SetAllowedDomains(ctx, companyID, list); err != nil {
+		return err
+	}
+	s.logger.Info("allowed e-mail domains set", "company", companyID, "admin", u.ID, "domains", len(list))
+	return nil
 }
 
 // domainRefused returns the field error of an address that c does not

@@ -165,6 +165,7 @@ func (s *Service) CreatePreset(ctx context.Context, p *Preset) error {
 	if err := s.st().CreatePreset(ctx, clean); err != nil {
 		return presetConflict(err)
 	}
+	s.logger.Info("preset created", "preset", clean.ID, "name", clean.Name, "company", clean.CompanyID, "admin", u.ID)
 	*p = *clean
 	return nil
 }
@@ -193,6 +194,7 @@ func (s *Service) UpdatePreset(ctx context.Context, p *Preset) error {
 	if err := s.st().UpdatePreset(ctx, clean); err != nil {
 		return presetConflict(err)
 	}
+	s.logger.Info("preset changed", "preset", clean.ID, "name", clean.Name, "company", clean.CompanyID, "admin", u.ID)
 	*p = *clean
 	return nil
 }
@@ -207,7 +209,11 @@ func (s *Service) DeletePreset(ctx context.Context, id int64) error {
 	if !CanManagePreset(u, p) {
 		return ErrPresetAboveYou
 	}
-	return s.st().DeletePreset(ctx, id)
+	if err := s.st().DeletePreset(ctx, id); err != nil {
+		return err
+	}
+	s.logger.Info("preset deleted", "preset", id, "name", p.Name, "company", p.CompanyID, "admin", u.ID)
+	return nil
 }
 
 // presetConflict names the field of a duplicate name.

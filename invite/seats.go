@@ -84,7 +84,11 @@ func (s *Service) SetSeats(ctx context.Context, companyID, subscriptionID int64,
 	if err := v.err(); err != nil {
 		return err
 	}
-	return s.st().SetSeats(ctx, companyID, subscriptionID, seats)
+	if err := s.st().SetSeats(ctx, companyID, subscriptionID, seats); err != nil {
+		return err
+	}
+	s.logger.Info("seats set", "company", companyID, "subscription", subscriptionID, "seats", seats, "admin", u.ID)
+	return nil
 }
 
 // seatBook is what a transaction that takes seats knows of a company's
