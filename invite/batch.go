@@ -228,7 +228,7 @@ func (s *Service) InviteMany(ctx context.Context, inputs []InvitationInput, dryR
 			select {
 			case <-ctx.Done():
 				return nil, ctx.Err()
-			case <-time.After(20 * time.Millisecond):
+			case <-time.After(100 * time.Millisecond):
 			}
 		}
 		if b, err = s.st().Batch(ctx, b.ID); err != nil {
