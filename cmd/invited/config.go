@@ -43,6 +43,7 @@ type Config struct {
 	AttemptsPerMinute  int
 	InvitationsPerHour int
 	MailsPerAddress    int
+	BatchRowsPerDay    int
 }
 
 // setting describes one configuration name. shown is the default as help
@@ -91,6 +92,7 @@ func (c *Config) settings() []setting {
 		{"attempts-per-minute", "INVITE_ATTEMPTS_PER_MINUTE", "20", "", "log-in, forgotten-password, join and accept forms a client address may submit a minute; 0 for no bound", num(&c.AttemptsPerMinute)},
 		{"invitations-per-hour", "INVITE_INVITATIONS_PER_HOUR", "100", "", "invitations, sent or resent, one administrator may send an hour; 0 for no bound", num(&c.InvitationsPerHour)},
 		{"mails-per-address", "INVITE_MAILS_PER_ADDRESS", "5", "", "invitations, sent or resent, one company may send one address a day, at most one a minute; 0 for no bound", num(&c.MailsPerAddress)},
+		{"batch-rows-per-day", "INVITE_BATCH_ROWS_PER_DAY", "20000", "", "rows one administrator may send a day with Invite Users (a batch takes all its rows at once); 0 for no bound", num(&c.BatchRowsPerDay)},
 	}
 }
 
@@ -149,6 +151,9 @@ func (c *Config) validate() error {
 	if c.AttemptsPerMinute < 0 || c.InvitationsPerHour < 0 || c.MailsPerAddress < 0 {
 		return fmt.Errorf("attempts-per-minute, invitations-per-hour and mails-per-address must not be negative")
 	}
+	if c.BatchRowsPerDay < 0 {
+		return fmt.Errorf("batch-rows-per-day must not be negative")
+	}
 	if first, last, _ := strings.Cut(strings.TrimSpace(c.AdminName), " "); c.AdminName != "" && (first == "" || strings.TrimSpace(last) == "") {
 		return fmt.Errorf("admin-name %q: want a first and a last name, as \"Ada Lovelace\"", c.AdminName)
 	}
@@ -190,6 +195,7 @@ func (c *Config) limits() invite.Limits {
 		Attempts:    rate(c.AttemptsPerMinute, time.Minute),
 		Invitations: rate(c.InvitationsPerHour, time.Hour),
 		DailyMails:  rate(c.MailsPerAddress, 24*time.Hour),
+		BatchRows:   rate(c.BatchRowsPerDay, 24*time.Hour),
 	}
 	if c.MailsPerAddress == 0 {
 		l.Mails = invite.Rate{Count: -1}

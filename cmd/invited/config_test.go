@@ -19,6 +19,7 @@ func defaults(change func(*Config)) Config {
 		DBMaxOpen: 16, DBMaxIdle: 16, DBConnLifetime: 5 * time.Minute, DBConnIdleTime: time.Minute,
 		RequestTimeout: 30 * time.Second, AttemptsPerMinute: 20, InvitationsPerHour: 100, MailsPerAddress: 5,
 	}
+	c.BatchRowsPerDay = 20000
 	change(&c)
 	return c
 }
@@ -82,6 +83,8 @@ func TestConfig(t *testing.T) {
 		{name: "BadSchedule", args: []string{"-remind-schedule", "every minute"}, err: "remind-schedule"},
 		{name: "BadMailFrom", env: map[string]string{"INVITE_MAIL_FROM": "nobody"}, err: "mail-from"},
 		{name: "NegativeReminder", args: []string{"-remind-before", "-1h"}, err: "remind-before"},
+		{name: "BatchRows", env: map[string]string{"INVITE_BATCH_ROWS_PER_DAY": "500"}, want: defaults(func(c *Config) { c.BatchRowsPerDay = 500 })},
+		{name: "NegativeBatchRows", args: []string{"-batch-rows-per-day", "-1"}, err: "batch-rows-per-day"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
