@@ -430,6 +430,22 @@ func (s *Service) Batch(ctx context.Context, id int64) (*Batch, error) {
 	return b, nil
 }
 
+// Batches returns the latest batches of invitations (at most limit,
+// DefaultPageSize when 0) of a company the acting administrator
+// administers (0: every company they administer), newest first, without
+// their rows: what the Invite Users page lists so that a batch left on
+// its way can be found again.
+func (s *Service) Batches(ctx context.Context, companyID int64, limit int) ([]*Batch, error) {
+	u, err := s.admin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if companyID, err = scope(u, companyID); err != nil {
+		return nil, err
+	}
+	return s.st().Batches(ctx, companyID, pageSize(limit))
+}
+
 // ConfirmBatch confirms a checked batch of the acting administrator's:
 // it is queued, to be sent by RunBatches, all its rows or none
 // (allOrNone), or its valid ones. Confirming it again, or at the same

@@ -233,6 +233,33 @@ func testBatchConcurrentConfirm(t *testing.T, open Opener) {
 	wantErr(t, err, invite.ErrBatchNotFound)
 	_, err = f.Service.ConfirmBatch(f.AdminB, b.ID, false)
 	wantErr(t, err, invite.ErrBatchNotFound)
+	// It is listed, newest first, to A's administrators, and not to B's.
+	ofB, err := f.Service.PrepareBatch(f.Global, f.batchRows(f.B, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+		want []int64
+	}{{"A", f.AdminA, []int64{b.ID}}, {"B", f.AdminB, []int64{ofB.ID}}, {"Global", f.Global, []int64{ofB.ID, b.ID}}} {
+		bs, err := f.Service.Batches(tc.ctx, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for _, x := range bs {
+			got = append(got, x.ID)
+			if len(x.Rows) != 0 || len(x.Outcomes) == 0 {
+				t.Errorf("%s: batch %d listed with %d rows and %d outcomes, want none and its outcomes", tc.name, x.ID, len(x.Rows), len(x.Outcomes))
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("%s: Batches got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	_, err = f.Service.Batches(f.AdminA, f.B.ID, 0)
+	wantErr(t, err, invite.ErrCompanyNotFound)
 }
 
 // A send stopped after its first chunk (the process died) is finished by
