@@ -467,7 +467,13 @@ func (s *Service) ConfirmBatch(ctx context.Context, id int64, allOrNone bool) (*
 			if b.State != BatchChecked {
 				return nil // confirmed already: sent once
 			}
-			if err := tx.takeRows(ctx, u, len(b.Outcomes)); err != nil {
+			// The rows to send take from the bound: every row, all or
+			// none; else those that passed the dry run.
+			n := len(b.Outcomes)
+			if !allOrNone {
+				n, _, _ = b.Counts()
+			}
+			if err := tx.takeRows(ctx, u, n); err != nil {
 				return err
 			}
 			b.AllOrNone = allOrNone

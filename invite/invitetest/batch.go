@@ -330,9 +330,14 @@ func testBatchRowsLimit(t *testing.T, open Opener) {
 	if fe, _ := err.(*invite.Error).Field("rows"); fmt.Sprint(fe.Args["Rows"], fe.Args["Left"]) != "5 4" {
 		t.Fatalf("got Args %v, want 5 rows and 4 left", fe.Args)
 	}
-	if _, err := f.Service.InviteMany(f.AdminA, f.batchRows(f.A, 4), false); err != nil {
+	// Refused rows take nothing: 4 valid and 2 refused fit the 4 left.
+	rows := f.batchRows(f.A, 6)
+	rows[0].Email, rows[1].LastName = "nobody", ""
+	if _, err := f.Service.InviteMany(f.AdminA, rows, false); err != nil {
 		t.Fatalf("the 4 left: %v", err)
 	}
+	_, err = f.Service.InviteMany(f.AdminA, f.batchRows(f.A, 1), false)
+	wantErr(t, err, invite.ErrTooManyBatchRows)
 	// The same address twice in a minute, in two batches: the second is
 	// refused at its row.
 	f.Clock.Add(24 * time.Hour)
