@@ -31,12 +31,52 @@ type bulkData struct {
 	Form      *invitationForm // the defaults: business role, grants, language, time zone
 	List      string
 	Preset    string
+	// Recent are the latest batches, so that one left on its way (the
+	// page closed during the dry run or the send) is found again.
+	Recent []recentBatch
+}
+
+// recentBatch is one line of the latest batches, its texts computed once.
+type recentBatch struct {
+	ID                         int64
+	When, Company, State       string
+	Rows, Valid, Invalid, Sent int
+}
+
+// recentBatches returns the latest batches the reader sees.
+func (h *handlers) recentBatches(c echo.Context, v *view) ([]recentBatch, error) {
+	ctx := c.Request().Context()
+	bs, err := h.svc.Batches(ctx, 0, 10)
+	if err != nil || len(bs) == 0 {
+		return nil, err
+	}
+	var names map[int64]string
+	if userOf(c).AdminLevel == invite.AdminGlobal {
+		ids := make([]int64, len(bs))
+		for i, b := range bs {
+			ids[i] = b.CompanyID
+		}
+		if names, err = h.svc.CompanyNames(ctx, ids); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]recentBatch, len(bs))
+	for i, b := range bs {
+		r := recentBatch{ID: b.ID, When: v.L.Date(b.CreatedAt), Company: names[b.CompanyID], State: v.L.T("bulk_state_" + string(b.State)), Rows: len(b.Outcomes)}
+		r.Valid, r.Invalid, r.Sent = b.Counts()
+		out[i] = r
+	}
+	return out, nil
 }
 
 // bulkForm shows the Invite Users form.
 func (h *handlers) bulkForm(c echo.Context) error {
-	v, err := h.bulkView(c, &bulkData{Form: &invitationForm{CompanyID: formInt(c, "company"), Grants: map[int64]invite.Role{}}})
+	d := &bulkData{Form: &invitationForm{CompanyID: formInt(c, "company"), Grants: map[int64]invite.Role{}}}
+	v, err := h.bulkView(c, d)
 	if err != nil {
+		return err
+	}
+	if d.Recent, err = h.recentBatches(c, v); err != nil {
 		return err
 	}
 	return h.render(c, http.StatusOK, "bulk", "", v)

@@ -98,6 +98,8 @@ func TestBulkUpload(t *testing.T) {
 	if n := a.invitationCount(); n != 2 {
 		t.Fatalf("sent %d invitations, want 2", n)
 	}
+	// The form lists it, to be found again.
+	b.get("/admin/invitations/bulk").want(t, http.StatusOK, "Recent batches", "4 rows: 2 sent, 2 refused", `href="`+where+`"`)
 	// Polling under htmx ends in a refresh of the whole page.
 	b.htmx = true
 	req, _ := http.NewRequest(http.MethodGet, a.srv.URL+where, nil)

@@ -228,7 +228,7 @@ func (s *Service) InviteMany(ctx context.Context, inputs []InvitationInput, dryR
 			select {
 			case <-ctx.Done():
 				return nil, ctx.Err()
-			case <-time.After(20 * time.Millisecond):
+			case <-time.After(100 * time.Millisecond):
 			}
 		}
 		if b, err = s.st().Batch(ctx, b.ID); err != nil {
@@ -454,6 +454,22 @@ func (s *Service) Batch(ctx context.Context, id int64) (*Batch, error) {
 	return b, nil
 }
 
+// Batches returns the latest batches of invitations (at most limit,
+// DefaultPageSize when 0) of a company the acting administrator
+// administers (0: every company they administer), newest first, without
+// their rows: what the Invite Users page lists so that a batch left on
+// its way can be found again.
+func (s *Service) Batches(ctx context.Context, companyID int64, limit int) ([]*Batch, error) {
+	u, err := s.admin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if companyID, err = scope(u, companyID); err != nil {
+		return nil, err
+	}
+	return s.st().Batches(ctx, companyID, pageSize(limit))
+}
+
 // ConfirmBatch confirms a checked batch of the acting administrator's:
 // it is queued, to be sent by RunBatches, all its rows or none
 // (allOrNone), or its valid ones. Confirming it again, or at the same
@@ -475,7 +491,13 @@ func (s *Service) ConfirmBatch(ctx context.Context, id int64, allOrNone bool) (*
 			if b.State != BatchChecked {
 				return nil // confirmed already: sent once
 			}
-			if err := tx.takeRows(ctx, u, len(b.Outcomes)); err != nil {
+			// The rows to send take from the bound: every row, all or
+			// none; else those that passed the dry run.
+			n := len(b.Outcomes)
+			if !allOrNone {
+				n, _, _ = b.Counts()
+			}
+			if err := tx.takeRows(ctx, u, n); err != nil {
 				return err
 			}
 			b.AllOrNone = allOrNone

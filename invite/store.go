@@ -316,6 +316,9 @@ type BatchStore interface {
 	// and returns their IDs. Concurrent claims never return the same
 	// batch.
 	ClaimBatches(ctx context.Context, id int64, now, leaseUntil time.Time, limit int) ([]int64, error)
+	// Batches returns at most limit batches of a company (0: of every
+	// company), newest first, without their Rows and Lines.
+	Batches(ctx context.Context, companyID int64, limit int) ([]*Batch, error)
 }
 
 // MessageQuery selects messages for Store.Messages.

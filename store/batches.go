@@ -183,6 +183,27 @@ func (db *DB) ClaimBatches(ctx context.Context, id int64, now, leaseUntil time.T
 	return ids, nil
 }
 
+// Batches implements invite.Store.
+func (db *DB) Batches(ctx context.Context, companyID int64, limit int) ([]*invite.Batch, error) {
+	var rows []*batchRow
+	q := db.idb().NewSelect().Model(&rows).Where("state <> ?", batchRowsState).OrderExpr("id DESC").Limit(int64(limit))
+	if companyID != 0 {
+		q.Where("company_id = ?", companyID)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]*invite.Batch, len(rows))
+	for i, r := range rows {
+		b, err := batchFromRow(r, nil)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = b
+	}
+	return out, nil
+}
+
 // encodeOutcomes writes outcomes as a JSON array, short, as it is written
 // with each chunk of a send: a row that passed or was sent as its
 // invitation's ID (0 for none), one refused as its error.

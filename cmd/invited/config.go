@@ -44,6 +44,7 @@ type Config struct {
 	InvitationsPerHour int
 	MailsPerAddress    int
 	AccessSchedule     string
+	BatchRowsPerDay    int
 }
 
 // setting describes one configuration name. shown is the default as help
@@ -93,6 +94,7 @@ func (c *Config) settings() []setting {
 		{"invitations-per-hour", "INVITE_INVITATIONS_PER_HOUR", "100", "", "invitations, sent or resent, one administrator may send an hour; 0 for no bound", num(&c.InvitationsPerHour)},
 		{"mails-per-address", "INVITE_MAILS_PER_ADDRESS", "5", "", "invitations, sent or resent, one company may send one address a day, at most one a minute; 0 for no bound", num(&c.MailsPerAddress)},
 		{"access-schedule", "INVITE_ACCESS_SCHEDULE", "@every 1m", "", "when to disable the users whose access window has ended (cron spec)", str(&c.AccessSchedule)},
+		{"batch-rows-per-day", "INVITE_BATCH_ROWS_PER_DAY", "20000", "", "rows one administrator may send a day with Invite Users (a batch takes all its rows at once); 0 for no bound", num(&c.BatchRowsPerDay)},
 	}
 }
 
@@ -151,6 +153,9 @@ func (c *Config) validate() error {
 	if c.AttemptsPerMinute < 0 || c.InvitationsPerHour < 0 || c.MailsPerAddress < 0 {
 		return fmt.Errorf("attempts-per-minute, invitations-per-hour and mails-per-address must not be negative")
 	}
+	if c.BatchRowsPerDay < 0 {
+		return fmt.Errorf("batch-rows-per-day must not be negative")
+	}
 	if first, last, _ := strings.Cut(strings.TrimSpace(c.AdminName), " "); c.AdminName != "" && (first == "" || strings.TrimSpace(last) == "") {
 		return fmt.Errorf("admin-name %q: want a first and a last name, as \"Ada Lovelace\"", c.AdminName)
 	}
@@ -192,6 +197,7 @@ func (c *Config) limits() invite.Limits {
 		Attempts:    rate(c.AttemptsPerMinute, time.Minute),
 		Invitations: rate(c.InvitationsPerHour, time.Hour),
 		DailyMails:  rate(c.MailsPerAddress, 24*time.Hour),
+		BatchRows:   rate(c.BatchRowsPerDay, 24*time.Hour),
 	}
 	if c.MailsPerAddress == 0 {
 		l.Mails = invite.Rate{Count: -1}

@@ -20,6 +20,7 @@ func defaults(change func(*Config)) Config {
 		RequestTimeout: 30 * time.Second, AttemptsPerMinute: 20, InvitationsPerHour: 100, MailsPerAddress: 5,
 		AccessSchedule: "@every 1m",
 	}
+	c.BatchRowsPerDay = 20000
 	change(&c)
 	return c
 }
@@ -85,6 +86,8 @@ func TestConfig(t *testing.T) {
 		{name: "BadSchedule", args: []string{"-remind-schedule", "every minute"}, err: "remind-schedule"},
 		{name: "BadMailFrom", env: map[string]string{"INVITE_MAIL_FROM": "nobody"}, err: "mail-from"},
 		{name: "NegativeReminder", args: []string{"-remind-before", "-1h"}, err: "remind-before"},
+		{name: "BatchRows", env: map[string]string{"INVITE_BATCH_ROWS_PER_DAY": "500"}, want: defaults(func(c *Config) { c.BatchRowsPerDay = 500 })},
+		{name: "NegativeBatchRows", args: []string{"-batch-rows-per-day", "-1"}, err: "batch-rows-per-day"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -233,6 +233,33 @@ func testBatchConcurrentConfirm(t *testing.T, open Opener) {
 	wantErr(t, err, invite.ErrBatchNotFound)
 	_, err = f.Service.ConfirmBatch(f.AdminB, b.ID, false)
 	wantErr(t, err, invite.ErrBatchNotFound)
+	// It is listed, newest first, to A's administrators, and not to B's.
+	ofB, err := f.Service.PrepareBatch(f.Global, f.batchRows(f.B, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+		want []int64
+	}{{"A", f.AdminA, []int64{b.ID}}, {"B", f.AdminB, []int64{ofB.ID}}, {"Global", f.Global, []int64{ofB.ID, b.ID}}} {
+		bs, err := f.Service.Batches(tc.ctx, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for _, x := range bs {
+			got = append(got, x.ID)
+			if len(x.Rows) != 0 || len(x.Outcomes) == 0 {
+				t.Errorf("%s: batch %d listed with %d rows and %d outcomes, want none and its outcomes", tc.name, x.ID, len(x.Rows), len(x.Outcomes))
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("%s: Batches got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	_, err = f.Service.Batches(f.AdminA, f.B.ID, 0)
+	wantErr(t, err, invite.ErrCompanyNotFound)
 }
 
 // A send stopped after its first chunk (the process died) is finished by
@@ -303,9 +330,14 @@ func testBatchRowsLimit(t *testing.T, open Opener) {
 	if fe, _ := err.(*invite.Error).Field("rows"); fmt.Sprint(fe.Args["Rows"], fe.Args["Left"]) != "5 4" {
 		t.Fatalf("got Args %v, want 5 rows and 4 left", fe.Args)
 	}
-	if _, err := f.Service.InviteMany(f.AdminA, f.batchRows(f.A, 4), false); err != nil {
+	// Refused rows take nothing: 4 valid and 2 refused fit the 4 left.
+	rows := f.batchRows(f.A, 6)
+	rows[0].Email, rows[1].LastName = "nobody", ""
+	if _, err := f.Service.InviteMany(f.AdminA, rows, false); err != nil {
 		t.Fatalf("the 4 left: %v", err)
 	}
+	_, err = f.Service.InviteMany(f.AdminA, f.batchRows(f.A, 1), false)
+	wantErr(t, err, invite.ErrTooManyBatchRows)
 	// The same address twice in a minute, in two batches: the second is
 	// refused at its row.
 	f.Clock.Add(24 * time.Hour)

@@ -122,3 +122,19 @@ func (s *Store) ClaimBatches(ctx context.Context, id int64, now, leaseUntil time
 		return ids, nil
 	})
 }
+
+// Batches implements invite.Store.
+func (s *Store) Batches(ctx context.Context, companyID int64, limit int) ([]*invite.Batch, error) {
+	return query(ctx, s, func(d *data) ([]*invite.Batch, error) {
+		bs := ordered(&d.batches, func(b invite.Batch) bool { return companyID == 0 || b.CompanyID == companyID })
+		slices.Reverse(bs)
+		bs = limited(bs, limit)
+		out := make([]*invite.Batch, len(bs))
+		for i := range bs {
+			c := batchCopy(&bs[i])
+			c.Rows, c.Lines = nil, nil
+			out[i] = &c
+		}
+		return out, nil
+	})
+}
