@@ -330,10 +330,10 @@ func (s *Service) checkRows(ctx context.Context, u *User, c *Company, inputs []I
 	return invs, outs, nil
 }
 
-// batchSeats is where the seats that the rows of one batch take together
-// are counted against the company's: the rows of a batch share its seats,
-// so a row past them is refused here (its outcome set), in the row order.
-// Seat limits are built apart; until they are, every row fits.
+// batchSeats counts the seats that the rows of one batch take together
+// against the company's, as they are now, without holding them (a dry run
+// writes nothing): a row past them is refused (its outcome set), in the
+// row order. The send takes them again, held, a row at a time.
 func (s *Service) batchSeats(ctx context.Context, c *Company, invs []*Invitation, outs []RowOutcome) error {
 	if !limitsSeats(c) {
 		return nil
