@@ -31,6 +31,8 @@ type bulkData struct {
 	Form      *invitationForm // the defaults: business role, grants, language, time zone
 	List      string
 	Preset    string
+	// Presets are the company's, which the defaults may name.
+	Presets []*invite.Preset
 	// Recent are the latest batches, so that one left on its way (the
 	// page closed during the dry run or the send) is found again.
 	Recent []recentBatch
@@ -107,8 +109,15 @@ func (h *handlers) bulkView(c echo.Context, d *bulkData) (*view, error) {
 			return nil, err
 		}
 		d.Company = co
+		if d.Presets, err = h.svc.Presets(ctx, co.ID); err != nil {
+			return nil, err
+		}
 	}
-	return h.newView(c, "invitations", "bulk_title", d), nil
+	v := h.newView(c, "invitations", "bulk_title", d)
+	if err := h.withSeats(c, v, f.CompanyID); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // checkBulk reads the uploaded file or the pasted list and keeps it as a
