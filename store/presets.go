@@ -14,7 +14,7 @@ import (
 	"github.com/invitehq/invite/invite"
 )
 
-// presetRow is a row of presets (migration 0022).
+// presetRow is a row of presets (migration 0028).
 type presetRow struct {
 	bun.BaseModel `bun:"table:presets"`
 

@@ -1,2 +1,0 @@
--- Access windows (0021): the end of the user's window.
-ALTER TABLE users ADD COLUMN access_until {{.Time}} NULL
