@@ -32,7 +32,7 @@ func TestRowFormulaFields(t *testing.T) {
 		{"Preset", InvitationInput{Preset: "+x"}, "preset"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := s.checkRow(t.Context(), nil, c, tc.in)
+			_, err := s.checkRow(t.Context(), nil, c, tc.in, nil)
 			e, ok := err.(*Error)
 			if !ok {
 				t.Fatalf("got %v, want a field error at %s", err, tc.field)
