@@ -166,15 +166,14 @@ func (s *Service) ChangeUser(ctx context.Context, id int64, ch UserChange) (*Use
 			return err
 		}
 		u, err = tx.st().UpdateUser(ctx, id, func(u *User, admins int) error {
+			held := u.Grants // the seats they hold: none while disabled
+			if u.Disabled() {
+				held = nil
+			}
 			if ch.BusinessRoleID != 0 {
 				u.BusinessRoleID = ch.BusinessRoleID
 			}
 			if ch.Grants != nil {
-				if !u.Disabled() { // a disabled user takes no seat
-					if err := seats.take(ch.Grants, u.Grants, forUser); err != nil {
-						return err
-					}
-				}
 				privileged = privileged || !sameRoles(u.Grants, ch.Grants)
 				u.Grants = append([]Grant(nil), ch.Grants...)
 			}
@@ -193,6 +192,13 @@ func (s *Service) ChangeUser(ctx context.Context, id int64, ch UserChange) (*Use
 				if byWindow && !u.AccessEnded(now) {
 					u.DisabledAt = time.Time{} // extended: back in
 				}
+			}
+			// Enabled as they are now, they take a seat in each limited
+			// subscription they did not hold one of: one more subscription,
+			// or all of theirs when a window's extension lets them back in
+			// (found from outside: that passed the seats by).
+			if !u.Disabled() {
+				return seats.take(u.Grants, held, forUser)
 			}
 			return nil
 		})

@@ -115,6 +115,7 @@ var suite = []struct {
 	{"SetSeats", testSetSeats},
 	{"SeatsConcurrentAccept", testSeatsConcurrentAccept},
 	{"SeatsConcurrentInvite", testSeatsConcurrentInvite},
+	{"SeatsWindowExtension", testSeatsWindowExtension},
 	{"AllowedDomains", testAllowedDomains},
 	{"InvitationsFollowDomains", testInvitationsFollowDomains},
 	{"JoinRequestsFollowDomains", testJoinRequestsFollowDomains},

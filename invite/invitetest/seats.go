@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/invitehq/invite/invite"
 )
@@ -241,4 +242,56 @@ func testSeatsConcurrentInvite(t *testing.T, open Opener) {
 	if n := f.invitations(t, func(inv *invite.Invitation) bool { return inv.Status == invite.StatusPending }); n != 5 {
 		t.Fatalf("%d invitations pending, want 5", n)
 	}
+}
+
+// A user whom their access window's end disabled holds no seat; a window
+// extended lets them back in only where seats are free, for every limited
+// subscription they then hold (found from outside: an extension passed the
+// seats by, with new subscriptions too).
+func testSeatsWindowExtension(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	ctx := f.Global
+	app, stream := f.A.Subscriptions[0].ID, f.A.Subscriptions[1].ID
+	w := f.Member(t, f.A, invite.AdminNone) // App Designer and Data Stream Designer
+	in := f.Input(f.A)
+	in.Grants = in.Grants[1:] // Data Stream Designer only
+	_, token, err := f.Service.Invite(ctx, in)
+	if err != nil {
+		t.Fatalf("Invite: %v", err)
+	}
+	streamOnly, err := f.Service.Accept(context.Background(), acceptInput(token))
+	if err != nil {
+		t.Fatalf("Accept: %v", err)
+	}
+	f.setSeats(t, f.A, app, 2) // AdminA and w
+	ended := &invite.AccessWindow{Until: f.Clock.Now().Add(time.Hour)}
+	for _, u := range []*invite.User{w, streamOnly} {
+		if _, err := f.Service.ChangeUser(ctx, u.ID, invite.UserChange{Access: ended}); err != nil {
+			t.Fatalf("ChangeUser(window): %v", err)
+		}
+	}
+	f.Clock.Add(2 * time.Hour)
+	if n, err := f.Service.DisableEndedAccess(context.Background()); err != nil || n != 2 {
+		t.Fatalf("DisableEndedAccess: %d, %v; want 2", n, err)
+	}
+	f.wantSeats(t, f.A, app, 2, 1, 0)
+	f.invite(t, f.A) // takes the seat w left
+	f.wantSeats(t, f.A, app, 2, 1, 1)
+
+	later := &invite.AccessWindow{Until: f.Clock.Now().Add(30 * 24 * time.Hour)}
+	_, err = f.Service.ChangeUser(ctx, w.ID, invite.UserChange{Access: later})
+	wantNoSeats(t, err, "grants[0].subscription", 2, 1, 1)
+	both := []invite.Grant{{SubscriptionID: app, Role: invite.RoleViewer}, {SubscriptionID: stream, Role: invite.RoleViewer}}
+	_, err = f.Service.ChangeUser(ctx, streamOnly.ID, invite.UserChange{Access: later, Grants: both})
+	wantNoSeats(t, err, "grants[0].subscription", 2, 1, 1)
+	for _, u := range []*invite.User{w, streamOnly} {
+		if got, _ := f.Store.User(context.Background(), u.ID); !got.Disabled() {
+			t.Fatalf("user %d was let back in past the seats", u.ID)
+		}
+	}
+	// Without the limited subscription, the extension lets them back in.
+	if _, err := f.Service.ChangeUser(ctx, streamOnly.ID, invite.UserChange{Access: later}); err != nil {
+		t.Fatalf("ChangeUser(extend, no limited subscription): %v", err)
+	}
+	f.wantSeats(t, f.A, app, 2, 1, 1)
 }
