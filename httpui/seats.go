@@ -63,8 +63,11 @@ func (h *handlers) saveSeats(c echo.Context) error {
 		data.Typed[s.ID] = typed
 		n := 0
 		if typed != "" {
-			if n, err = strconv.Atoi(typed); err != nil || n < 0 || n > invite.MaxSeats {
-				errs[name] = &invite.FieldError{Field: name, Reason: invite.ReasonOutOfRange, Args: map[string]any{"Min": 0, "Max": invite.MaxSeats}}
+			// 0 is no number of seats but no bound, to the service: typed,
+			// it is refused, where it was taken for no limit (found from
+			// outside). No limit is an empty field.
+			if n, err = strconv.Atoi(typed); err != nil || n < 1 || n > invite.MaxSeats {
+				errs[name] = &invite.FieldError{Field: name, Reason: invite.ReasonOutOfRange, Args: map[string]any{"Min": 1, "Max": invite.MaxSeats}}
 				continue
 			}
 		}

@@ -35,7 +35,9 @@ func TestSeatsPages(t *testing.T) {
 		// Every number is checked before any is saved.
 		other := fmt.Sprintf("seats_%d", a.acme.Subscriptions[1].ID)
 		p := g.post(seats, seats, url.Values{field: {"2"}, other: {"-3"}})
-		p.want(t, http.StatusUnprocessableEntity, "Enter a number from 0 to 10000000.", `aria-invalid="true"`, `value="-3"`)
+		p.want(t, http.StatusUnprocessableEntity, "Enter a number from 1 to 10000000.", `aria-invalid="true"`, `value="-3"`)
+		// 0 is refused, not taken for no limit (found from outside).
+		g.post(seats, seats, url.Values{field: {"0"}}).want(t, http.StatusUnprocessableEntity, "Enter a number from 1 to 10000000.", `value="0"`)
 		if uses, _ := a.svc.Seats(a.global, a.acme.ID); uses[0].Subscription.Seats != 0 {
 			t.Fatalf("a refused form saved seats: %+v", uses[0])
 		}
