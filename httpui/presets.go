@@ -367,6 +367,18 @@ func (h *handlers) fillFromPreset(c echo.Context, f *invitationForm, in *invite.
 		return // the invitation says what is wrong with what is left
 	}
 	p.Fill(in)
+	// A form refused comes back as it was sent, filled: its errors are at
+	// the subscriptions the preset gave (found from outside: a preset above
+	// the sender's roles came back with no field marked).
+	f.BusinessRoleID, f.Department, f.Language, f.TimeZone = in.BusinessRoleID, in.Department, in.Language, in.TimeZone
+	f.Admin = in.AdminLevel == invite.AdminCompany
+	if f.Grants == nil {
+		f.Grants = map[int64]invite.Role{}
+	}
+	for _, g := range in.Grants {
+		f.Grants[g.SubscriptionID] = g.Role
+	}
+	in.Grants = f.grantList()
 }
 
 // offerPresets puts the presets of company co on the invite form, and

@@ -234,6 +234,15 @@ func TestInviteFormPreset(t *testing.T) {
 			if n, _ := a.db.Bun().NewSelect().Table("invitations").Where("email = ?", "operator@example.com").Count(context.Background()); n != 0 {
 				t.Errorf("the refused invitation was stored")
 			}
+			// Sent without applying it (no JavaScript), nothing ticked:
+			// the error is at the subscription the preset gave (found from
+			// outside: no field was marked).
+			form = typed("send")
+			form.Del("company")
+			form.Set("email", "operator2@example.com")
+			got := lb.post("/admin/invitations/new", "/admin/invitations", form)
+			got.want(t, http.StatusUnprocessableEntity, "You cannot grant a role above your own in this subscription.",
+				fmt.Sprintf(`aria-describedby="e-role_%d"`, sub0))
 		})
 		t.Run("OtherCompanysPresetIgnored", func(t *testing.T) {
 			q := &invite.Preset{CompanyID: a.bolt.ID, Name: "Bolt's", Department: "Bolt dept"}
