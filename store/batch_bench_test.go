@@ -68,6 +68,11 @@ func benchInviteMany(b *testing.B, db *store.DB) {
 			b.Fatal(err)
 		}
 		dry += time.Since(start)
+		for _, r := range res {
+			if r.Err != nil {
+				b.Fatalf("dry run, row %d: %v", r.Index, r.Err)
+			}
+		}
 		start = time.Now()
 		if res, err = svc.InviteMany(w.AdminA, in, false); err != nil {
 			b.Fatal(err)

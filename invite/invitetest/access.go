@@ -90,7 +90,7 @@ func testAccessWindowInvitation(t *testing.T, open Opener) {
 	_, _, err = f.Service.Resend(f.AdminA, inv.ID, &ch)
 	wantField(t, err, "access_until", invite.ReasonNotInFuture)
 	ch.AccessUntil = day(30)
-	inv, token, err := f.Service.Resend(f.AdminA, inv.ID, &ch)
+	_, token, err := f.Service.Resend(f.AdminA, inv.ID, &ch)
 	if err != nil {
 		t.Fatal(err)
 	}
