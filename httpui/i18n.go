@@ -2,6 +2,7 @@ package httpui
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -141,6 +142,13 @@ func (t *tr) Error(err error) string {
 		e = &invite.Error{Code: invite.CodeInternal}
 	}
 	s := e.Localize(t.Lang)
+	if errors.Is(e, invite.ErrNoSeats) {
+		// Said where no form marks the subscriptions (enabling, approving):
+		// which are full, with their numbers (found from outside).
+		for _, f := range e.Fields {
+			s += " " + f.Localize(t.Lang)
+		}
+	}
 	if e.RetryAfter > 0 {
 		s += " " + t.T("retry_at", "Time", t.Date(t.now().Add(e.RetryAfter)))
 	}

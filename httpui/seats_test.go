@@ -89,5 +89,18 @@ func TestSeatsPages(t *testing.T) {
 			"first_name": {"Ann"}, "last_name": {"Lee"}, "password": {adminPassword}, "password_confirm": {adminPassword}, "accept_terms": {"on"},
 		})
 		p.want(t, http.StatusSeeOther)
+
+		// Enabling a user past the seats says which subscription is full,
+		// with its numbers, where no form marks it.
+		u, err := a.db.UserByEmail(ctx, "ann@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.svc.SetDisabled(a.global, u.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		g.post(seats, seats, url.Values{field: {"1"}}).want(t, http.StatusOK)
+		g.post("/admin/users", fmt.Sprintf("/admin/users/%d/enable", u.ID), nil).want(t, http.StatusConflict,
+			"A subscription has no free seat. App Designer: 1 of 1 seats used, 0 pending.")
 	})
 }
