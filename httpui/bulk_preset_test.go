@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/invitehq/invite/invite"
@@ -32,4 +33,26 @@ func TestBulkPresetsAndSeats(t *testing.T) {
 		"list": {"Grace Hopper <grace@example.com>\nAda Lovelace <ada@example.com>\nAlan Turing <alan@example.com>\n"}}, "", nil)
 	up.want(t, http.StatusSeeOther)
 	b.get(up.header.Get("Location")).want(t, http.StatusOK, "3 rows checked: 2 valid, 1 with problems", "App Designer: 0 of 2 seats used, 2 pending.")
+}
+
+// A batch checked by one administrator is shown to the company's others
+// without a Send button, which would answer 404 to them, saying who may
+// send it (found from outside).
+func TestBulkBatchOfAnother(t *testing.T) {
+	a := newApp(t)
+	b := a.browser()
+	b.login("root@example.com", adminPassword).want(t, http.StatusSeeOther)
+	up := b.upload(url.Values{"company": {fmt.Sprint(a.acme.ID)}, "action": {"check"}, "business_role": {fmt.Sprint(a.acme.BusinessRoles[0].ID)},
+		"grant": {fmt.Sprint(a.acme.Subscriptions[0].ID)}, fmt.Sprintf("role_%d", a.acme.Subscriptions[0].ID): {"viewer"},
+		"list": {"Grace Hopper <grace@example.com>\n"}}, "", nil)
+	up.want(t, http.StatusSeeOther)
+	batch := up.header.Get("Location")
+	b.get(batch).want(t, http.StatusOK, `id="bulk-send"`)
+	other := a.browser()
+	other.login(a.companyAdmin(a.acme, "boss@acme.example"), adminPassword)
+	p := other.get(batch)
+	p.want(t, http.StatusOK, "Only the administrator who checked this list can send it.")
+	if strings.Contains(p.body, `id="bulk-send"`) {
+		t.Error("another administrator is offered to send the batch")
+	}
 }
