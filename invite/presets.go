@@ -81,10 +81,15 @@ func CanManagePreset(actor *User, p *Preset) bool {
 	return administers(actor, p.CompanyID) && v.err() == nil
 }
 
-// presetKey is the one spelling of a preset's name that names compare by.
-func presetKey(name string) string {
-	return strings.ToLower(norm.NFC.String(strings.TrimSpace(name)))
+// presetName is the one way a preset's name is kept: in compatibility
+// form (a fullwidth Ｐ is P) with its spaces one, so that two names a
+// reader cannot tell apart in a list are one name (found from outside).
+func presetName(name string) string {
+	return strings.Join(strings.Fields(norm.NFKC.String(name)), " ")
 }
+
+// presetKey is the one spelling of a preset's name that names compare by.
+func presetKey(name string) string { return strings.ToLower(presetName(name)) }
 
 // Presets returns the presets of a company the acting administrator
 // administers (0: a Company Administrator's own), ordered by name.
@@ -231,7 +236,7 @@ func (s *Service) presetDetails(u *User, c *Company, p *Preset) (*Preset, error)
 	var v validator
 	out := &Preset{
 		CompanyID:  c.ID,
-		Name:       v.text("name", p.Name, true, MaxNameLen),
+		Name:       presetName(v.text("name", p.Name, true, MaxNameLen)),
 		Department: v.text("department", p.Department, false, MaxTextLen),
 		AdminLevel: p.AdminLevel,
 	}

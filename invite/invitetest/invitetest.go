@@ -116,6 +116,7 @@ var suite = []struct {
 	{"SeatsConcurrentAccept", testSeatsConcurrentAccept},
 	{"SeatsConcurrentInvite", testSeatsConcurrentInvite},
 	{"SeatsWindowExtension", testSeatsWindowExtension},
+	{"PresetNamesOneSpelling", testPresetNamesOneSpelling},
 	{"AllowedDomains", testAllowedDomains},
 	{"InvitationsFollowDomains", testInvitationsFollowDomains},
 	{"JoinRequestsFollowDomains", testJoinRequestsFollowDomains},

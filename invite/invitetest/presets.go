@@ -380,3 +380,20 @@ func testConcurrentPresets(t *testing.T, open Opener) {
 		t.Errorf("got %d presets (%v), want %d", len(ps), err, len(ids))
 	}
 }
+
+// Preset names a reader cannot tell apart in a list are one name: inner
+// spaces and fullwidth letters (found from outside).
+func testPresetNamesOneSpelling(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	if err := f.Service.CreatePreset(f.AdminA, &invite.Preset{CompanyID: f.A.ID, Name: "  Plant   Operator "}); err != nil {
+		t.Fatalf("CreatePreset: %v", err)
+	}
+	for _, name := range []string{"Plant Operator", "plant  operator", "Ｐlant Operator"} {
+		err := f.Service.CreatePreset(f.AdminA, &invite.Preset{CompanyID: f.A.ID, Name: name})
+		wantErr(t, err, invite.ErrPresetExists)
+	}
+	ps, err := f.Service.Presets(f.AdminA, f.A.ID)
+	if err != nil || len(ps) != 1 || ps[0].Name != "Plant Operator" {
+		t.Fatalf("Presets: %+v, %v; want one, Plant Operator", ps, err)
+	}
+}
