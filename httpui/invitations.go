@@ -325,6 +325,12 @@ func (h *handlers) refreshForm(c echo.Context, f *invitationForm, resend *invite
 // refreshFormNoting is refreshForm, with the form noting where the
 // keyboard goes next and what is said.
 func (h *handlers) refreshFormNoting(c echo.Context, f *invitationForm, resend *invite.Invitation, note *formNote) error {
+	return h.refreshFormWith(c, f, resend, note, nil, "")
+}
+
+// refreshFormWith is refreshFormNoting with field errors to mark and a
+// problem to say, if any.
+func (h *handlers) refreshFormWith(c echo.Context, f *invitationForm, resend *invite.Invitation, note *formNote, errs map[string]*invite.FieldError, problem string) error {
 	if f.input(h.defaultTemplate(c, f)).Mail.IsZero() {
 		f.MailSubject, f.MailBody = "", ""
 	}
@@ -341,6 +347,9 @@ func (h *handlers) refreshFormNoting(c echo.Context, f *invitationForm, resend *
 		h.markMailLanguage(c, v, f)
 	}
 	v.Data.(*inviteData).Chosen = note
+	if errs != nil {
+		v.Errors, v.Problem = errs, problem
+	}
 	return h.render(c, status, formPage(resend), "invite-form", v)
 }
 

@@ -3,6 +3,7 @@ package httpui
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -326,9 +327,31 @@ func (h *handlers) applyPreset(c echo.Context, f *invitationForm) error {
 		} else {
 			applyPresetToForm(p, f)
 			note = &formNote{Focus: "preset", Say: trOf(c).T("preset_applied", "Name", p.Name)}
+			// A role above the sender's is marked where the form would
+			// offer only theirs, never lowered unsaid (found from
+			// outside).
+			if errs := aboveOwnRoles(userOf(c), p); errs != nil {
+				return h.refreshFormWith(c, f, nil, note, errs, trOf(c).T("preset_above_you", "Name", p.Name))
+			}
 		}
 	}
 	return h.refreshFormNoting(c, f, nil, note)
+}
+
+// aboveOwnRoles returns the errors, by the form's role fields, of the
+// grants of p above what u may grant; nil if there are none.
+func aboveOwnRoles(u *invite.User, p *invite.Preset) map[string]*invite.FieldError {
+	var errs map[string]*invite.FieldError
+	for _, g := range p.Grants {
+		if !slices.Contains(invite.GrantableRoles(u, g.SubscriptionID), g.Role) {
+			if errs == nil {
+				errs = map[string]*invite.FieldError{}
+			}
+			name := fmt.Sprintf("role_%d", g.SubscriptionID)
+			errs[name] = &invite.FieldError{Field: name, Reason: invite.ReasonAboveOwnRole, Message: "is above your own role"}
+		}
+	}
+	return errs
 }
 
 // applyPresetToForm sets the details p sets on the form.

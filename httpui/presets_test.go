@@ -222,8 +222,11 @@ func TestInviteFormPreset(t *testing.T) {
 			form.Set("email", "operator@example.com")
 			// A Company Administrator's form names no company: the preset
 			// is their company's, and fills it.
+			// The preset's Administrator role is marked, not lowered unsaid
+			// (found from outside).
 			lb.post("/admin/invitations/new", "/admin/invitations", form).want(t, http.StatusOK, `value="Production"`,
-				"The preset Plant Operator has filled the form.")
+				"The preset Plant Operator has filled the form.", "The preset Plant Operator grants roles above your own",
+				"You cannot grant a role above your own in this subscription.")
 			form.Set("action", "send")
 			form.Set("business_role", fmt.Sprint(p.BusinessRoleID))
 			form.Set("grant", fmt.Sprint(sub0))
