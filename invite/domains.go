@@ -3,11 +3,13 @@ package invite
 import (
 	"cmp"
 	"context"
+	"net"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/net/idna"
+	"golang.org/x/net/publicsuffix"
 )
 
 // MaxAllowedDomains bounds how many domains a company's list holds.
@@ -87,6 +89,15 @@ func ParseAllowedDomain(s string) (AllowedDomain, bool) {
 		return AllowedDomain{}, false
 	}
 	d.Name = strings.ToLower(name)
+	// Neither an address (the domains are names) nor a public suffix such
+	// as co.uk, which would allow everyone's addresses under it (found
+	// from outside).
+	if net.ParseIP(d.Name) != nil {
+		return AllowedDomain{}, false
+	}
+	if suffix, _ := publicsuffix.PublicSuffix(d.Name); suffix == d.Name {
+		return AllowedDomain{}, false
+	}
 	return d, true
 }
 

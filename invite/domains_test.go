@@ -24,6 +24,12 @@ func TestParseAllowedDomain(t *testing.T) {
 		{"a@example.com", AllowedDomain{}, false},
 		{"exa mple.com", AllowedDomain{}, false},
 		{"exam\u200bple.com", AllowedDomain{}, false},
+		// Found from outside: an address, and public suffixes, which
+		// would allow everyone's addresses under them.
+		{"123.45.67.89", AllowedDomain{}, false},
+		{"*.co.uk", AllowedDomain{}, false},
+		{"github.io", AllowedDomain{}, false},
+		{"plant.co.uk", AllowedDomain{Name: "plant.co.uk"}, true},
 	}
 	for _, tc := range tests {
 		got, ok := ParseAllowedDomain(tc.in)
