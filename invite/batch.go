@@ -597,6 +597,9 @@ func (s *Service) sendBatch(ctx context.Context, b *Batch, tokens map[int]string
 		})
 		return err
 	})
+	if refused, ok := errors.AsType[*rowRefused](err); ok {
+		return s.refuseBatch(ctx, b, lease, refused)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -613,6 +616,45 @@ func (s *Service) sendBatch(ctx context.Context, b *Batch, tokens map[int]string
 		_, invalid, sent := out.Counts()
 		s.logger.Info("batch of invitations sent", "batch", out.ID, "company", out.CompanyID, "admin", out.AdminID, "sent", sent, "refused", invalid)
 	}
+	return out, nil
+}
+
+// rowRefused stops the send of an all-or-none batch at a row refused as
+// it was sent: the transaction rolls back, and refuseBatch settles the
+// batch.
+type rowRefused struct {
+	row int
+	err error
+}
+
+func (e *rowRefused) Error() string {
+	return fmt.Sprintf("invite: row %d of the batch refused: %v", e.row, e.err)
+}
+
+// refuseBatch settles an all-or-none batch, claimed until lease, whose
+// row r was refused as it was sent: nothing of it was sent; the row has
+// its reason, and every other that passed is not sent (ErrBatchNotSent).
+func (s *Service) refuseBatch(ctx context.Context, b *Batch, lease time.Time, r *rowRefused) (*Batch, error) {
+	out, err := s.st().UpdateBatch(ctx, b.ID, func(locked *Batch) error {
+		if locked.State != BatchSending || !locked.ClaimedUntil.Equal(lease) {
+			return errBatchClaimLost
+		}
+		for j := range locked.Outcomes {
+			switch {
+			case j == r.row:
+				locked.Outcomes[j] = outcomeOf(r.err)
+			case locked.Outcomes[j].Code == "":
+				locked.Outcomes[j] = outcomeOf(ErrBatchNotSent)
+			}
+		}
+		locked.Done, locked.State = len(b.Rows), BatchDone
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.Rows, out.Lines = b.Rows, b.Lines
+	s.logger.Info("batch of invitations not sent: a row was refused as it was sent", "batch", out.ID, "row", r.row, "reason", ErrorCode(r.err))
 	return out, nil
 }
 
@@ -685,6 +727,14 @@ func (s *Service) sendChunk(ctx context.Context, b *Batch, made map[int]string) 
 		}
 	}
 	end := min(b.Done+batchChunk, len(b.Rows))
+	if b.AllOrNone {
+		// All or none is one transaction: a row refused as it is sent
+		// (something changed since the check) rolls back the rows before
+		// it, where chunks already committed had gone out (found from
+		// outside). On SQLite other writes wait for it: some seconds for
+		// MaxBatchRows.
+		end = len(b.Rows)
+	}
 	var grants []Grant
 	for i := b.Done; i < end; i++ {
 		if b.Outcomes[i].Code != "" {
@@ -717,6 +767,9 @@ func (s *Service) sendChunk(ctx context.Context, b *Batch, made map[int]string) 
 		}
 		if errors.Is(err, ErrInvitationPending) {
 			err = withField(ErrInvitationPending, "email")
+		}
+		if b.AllOrNone {
+			return &rowRefused{row: i, err: err}
 		}
 		b.Outcomes[i] = outcomeOf(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/invitehq/invite/invite"
 )
@@ -87,5 +88,39 @@ func testBatchPresets(t *testing.T, open Opener) {
 	inv, _, err := f.Service.Invite(f.AdminA, in)
 	if err != nil || inv.BusinessRoleID != p.BusinessRoleID || len(inv.Grants) != 1 {
 		t.Fatalf("Invite with a preset: %+v, %v", inv, err)
+	}
+}
+
+// All or none is all or none even when a row is refused only as it is
+// sent, by what the check before the send does not see (here the bound on
+// mails to one address): nothing of the batch is sent, and its rows say
+// why (found from outside: the rows before it had gone out).
+func testBatchAllOrNoneAtSend(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	none := invite.Rate{Count: -1}
+	limited := invite.NewService(f.Store, invite.Config{Now: f.Clock.Now, Limits: invite.Limits{
+		Invitations: none, DailyMails: none, Mails: invite.Rate{Count: 1, Per: time.Hour},
+	}})
+	rows := f.batchRows(f.A, 150) // more than one chunk
+	inv, _, err := limited.Invite(f.AdminA, rows[120])
+	if err != nil {
+		t.Fatalf("Invite: %v", err)
+	}
+	if _, err := limited.Cancel(f.AdminA, inv.ID); err != nil {
+		t.Fatalf("Cancel: %v", err)
+	}
+	before := f.invitations(t, func(*invite.Invitation) bool { return true })
+	res, err := limited.InviteMany(f.AdminA, rows, false, invite.AllOrNone())
+	if err != nil {
+		t.Fatalf("InviteMany: %v", err)
+	}
+	want := make([]string, len(rows))
+	for i := range want {
+		want[i] = "batch_not_sent"
+	}
+	want[120] = "too_many_mails"
+	wantRows(t, res, want)
+	if n := f.invitations(t, func(*invite.Invitation) bool { return true }); n != before {
+		t.Fatalf("%d invitations after an all-or-none batch not sent, want %d", n, before)
 	}
 }

@@ -139,4 +139,5 @@ var suite = []struct {
 	{"BatchRowsLimit", testBatchRowsLimit},
 	{"BatchSeats", testBatchSeats},
 	{"BatchPresets", testBatchPresets},
+	{"BatchAllOrNoneAtSend", testBatchAllOrNoneAtSend},
 }
