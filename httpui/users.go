@@ -263,11 +263,17 @@ func (h *handlers) saveUser(c echo.Context) error {
 		if uerr != nil {
 			return uerr
 		}
-		w, errs := parseWindow(f.AccessFrom, f.AccessUntil, h.zone(cur.TimeZone))
-		if errs != nil {
-			err = invalidInput(errs)
+		// Dates as they were keep the window as it is, to the instant
+		// (one set by a program may fall within a day): only a change is
+		// a change, and nobody may change their own.
+		from, until := windowDates(cur.Access(), h.zone(cur.TimeZone))
+		if f.AccessFrom != from || f.AccessUntil != until {
+			w, errs := parseWindow(f.AccessFrom, f.AccessUntil, h.zone(cur.TimeZone))
+			if errs != nil {
+				err = invalidInput(errs)
+			}
+			ch.Access = &w
 		}
-		ch.Access = &w
 	}
 	if err == nil {
 		u, err = h.svc.ChangeUser(ctx, id, ch)

@@ -47,6 +47,11 @@ type AccessWindow struct {
 	From, Until time.Time
 }
 
+// Equal reports whether w and o bound the same instants.
+func (w AccessWindow) Equal(o AccessWindow) bool {
+	return w.From.Equal(o.From) && w.Until.Equal(o.Until)
+}
+
 // IsZero reports whether the window bounds nothing.
 func (w AccessWindow) IsZero() bool { return w.From.IsZero() && w.Until.IsZero() }
 

@@ -155,6 +155,12 @@ func (s *Service) ChangeUser(ctx context.Context, id int64, ch UserChange) (*Use
 	if shutOut && target.ID == actor.ID {
 		return nil, ErrForbidden
 	}
+	// Nor does anybody change their own window, as nobody grants
+	// themselves a role: an end set for them is lifted by whoever set it
+	// (found from outside: a Company Administrator cleared theirs).
+	if ch.Access != nil && target.ID == actor.ID && !window.Equal(target.Access()) {
+		return nil, ErrForbidden
+	}
 	// The change, the end of the user's sessions and of the invitations
 	// they may no longer send are one: a change that is saved is never
 	// left with its consequences undone.

@@ -266,6 +266,16 @@ func testAccessWindowLastAdmin(t *testing.T, open Opener) {
 	}
 	_, err := f.Service.ChangeUser(f.AdminB, admin.ID, invite.UserChange{Access: &invite.AccessWindow{Until: start}})
 	wantErr(t, err, invite.ErrForbidden)
+	// Nor does anybody lift or extend their own (found from outside: a
+	// Company Administrator cleared the end a Global Administrator set);
+	// their window sent back as it is changes nothing and is no refusal.
+	for _, w := range []invite.AccessWindow{{}, {Until: day(30)}} {
+		_, err := f.Service.ChangeUser(f.AdminB, admin.ID, invite.UserChange{Access: &w})
+		wantErr(t, err, invite.ErrForbidden)
+	}
+	if _, err := f.Service.ChangeUser(f.AdminB, admin.ID, invite.UserChange{Access: &invite.AccessWindow{Until: day(1)}}); err != nil {
+		t.Fatalf("ChangeUser with their window as it is: %v", err)
+	}
 	f.Clock.Set(day(1))
 	if n, err := f.Service.DisableEndedAccess(t.Context()); err != nil || n != 1 {
 		t.Fatalf("DisableEndedAccess: %d, %v; want 1", n, err)
