@@ -303,6 +303,10 @@ func (h *handlers) batch(c echo.Context) error {
 		}
 	}
 	d.Of = len(idx)
+	// A page past the last is the last (found from outside: a page number
+	// near the largest int overflowed the multiplication below into a
+	// panic).
+	page = min(page, max(1, (len(idx)+bulkPageRows-1)/bulkPageRows))
 	from := min((page-1)*bulkPageRows, len(idx))
 	to := min(from+bulkPageRows, len(idx))
 	d.From, d.To = from+1, to

@@ -48,6 +48,10 @@ func TestBulkBatchOfAnother(t *testing.T) {
 	up.want(t, http.StatusSeeOther)
 	batch := up.header.Get("Location")
 	b.get(batch).want(t, http.StatusOK, `id="bulk-send"`)
+	// A page number far past the last shows the last (found from
+	// outside: it was a 500).
+	b.get(batch+"?page=92233720368547758").want(t, http.StatusOK, "grace@example.com")
+	b.get(batch+"?page=92233720368547758&show=refused").want(t, http.StatusOK)
 	other := a.browser()
 	other.login(a.companyAdmin(a.acme, "boss@acme.example"), adminPassword)
 	p := other.get(batch)
