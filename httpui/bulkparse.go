@@ -239,7 +239,7 @@ func (r *bulkReader) readCSV(data []byte) ([]bulkRow, *bulkError) {
 		cells := map[string]string{}
 		empty := true
 		for i, v := range rec {
-			v = strings.TrimSpace(v)
+			v = clipCell(strings.TrimSpace(v))
 			switch {
 			case i < len(cols) && cols[i] != "":
 				cells[cols[i]] = v
@@ -287,7 +287,7 @@ func (r *bulkReader) readList(text string) ([]bulkRow, *bulkError) {
 	var rows []bulkRow
 	n := 0
 	for i, l := range strings.Split(string(data), "\n") {
-		l = strings.TrimSpace(l)
+		l = clipCell(strings.TrimSpace(l))
 		if l == "" {
 			continue
 		}
@@ -335,6 +335,24 @@ func namesOf(email string) (string, string) {
 		parts[i] = string(rs)
 	}
 	return parts[0], strings.Join(parts[1:], " ")
+}
+
+// maxCell bounds what is kept of one cell: more than any field takes
+// (the row is refused as too long all the same), so that one cell of
+// megabytes is neither kept with the batch nor shown (found from outside:
+// a 7 MB name made a 7 MB page).
+const maxCell = 1000
+
+// clipCell returns at most maxCell bytes of s, cut between characters.
+func clipCell(s string) string {
+	if len(s) <= maxCell {
+		return s
+	}
+	cut := maxCell
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }
 
 func isLetters(s string) bool {

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/invitehq/invite/invite"
 )
@@ -171,5 +172,19 @@ func TestSpreadsheetSafe(t *testing.T) {
 		if got := spreadsheetSafe(in); got != want {
 			t.Errorf("spreadsheetSafe(%q): got %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A cell of megabytes is kept, and shown, cut to maxCell bytes between
+// characters (found from outside: a 7 MB name made a 7 MB page); its row
+// is refused as too long all the same.
+func TestReadCSVClipsCells(t *testing.T) {
+	long := strings.Repeat("é", 2_000_000)
+	rows, err := testReader(t, bulkDefaults{BusinessRoleID: 10}).readCSV([]byte("email,first_name\nf@example.com," + long + "\n"))
+	if err != nil {
+		t.Fatal(err.ID)
+	}
+	if got := rows[0].Input.FirstName; len(got) > maxCell || !utf8.ValidString(got) || got == "" {
+		t.Errorf("kept %d bytes (valid UTF-8: %v), want at most %d", len(got), utf8.ValidString(got), maxCell)
 	}
 }
