@@ -580,6 +580,10 @@ func (s *Service) authenticate(ctx context.Context, email string, valid bool, pa
 		return nil, err
 	case !match:
 		return nil, ErrBadCredentials
+	case u.DisabledByWindow():
+		// Disabled by the end of their window: they are told when it
+		// ended, as before the job ran (found from outside).
+		return nil, accessError(u, u.AccessUntil)
 	case u.Disabled():
 		// Said only to someone who knows the password.
 		return nil, ErrUserDisabled

@@ -194,8 +194,13 @@ func testAccessWindowLogin(t *testing.T, open Opener) {
 	if n, err := f.Service.DisableEndedAccess(t.Context()); err != nil || n != 0 {
 		t.Fatalf("second DisableEndedAccess: %d, %v; want 0", n, err)
 	}
+	// Disabled by the window's end, they are told when it ended, not
+	// that they are disabled (found from outside).
 	_, _, err = f.Service.Login(t.Context(), u.Email, Password)
-	wantErr(t, err, invite.ErrUserDisabled)
+	wantErr(t, err, invite.ErrAccessEnded)
+	if !errors.As(err, &e) || !e.At.Equal(day(10)) {
+		t.Fatalf("ErrAccessEnded at %v, want %v", e.At, day(10))
+	}
 }
 
 // Editing sets, extends and clears a window; enabling a user whose window
