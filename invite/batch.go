@@ -166,6 +166,7 @@ var (
 	ErrBatchExists      = &Error{Code: CodeConflict, Reason: "batch_exists", Message: "A batch with this key exists."}
 	ErrBatchNotSent     = &Error{Code: CodeConflict, Reason: "batch_not_sent", Message: "Not sent: other rows are invalid, and only a batch of valid rows was to be sent."}
 	ErrTooManyBatchRows = &Error{Code: CodeLimited, Reason: "too_many_batch_rows", Message: "You have invited too many people in bulk for now."}
+	ErrBatchSenderGone  = &Error{Code: CodeForbidden, Reason: "batch_sender_gone", Message: "Not sent: the administrator who sent the list may no longer invite into the company."}
 	errBatchClaimLost   = errors.New("invite: the claim of the batch has lapsed")
 )
 
@@ -674,15 +675,14 @@ func (s *Service) sendChunk(ctx context.Context, b *Batch, made map[int]string) 
 	u, err := s.st().User(ctx, b.AdminID)
 	switch {
 	case errors.Is(err, ErrUserNotFound):
-		settle(b.Done, ErrUnauthorized)
+		settle(b.Done, ErrBatchSenderGone)
 		return nil
 	case err != nil:
 		return err
-	case u.Disabled():
-		settle(b.Done, ErrUnauthorized)
-		return nil
-	case !administers(u, b.CompanyID):
-		settle(b.Done, ErrForbidden)
+	case u.Disabled() || !administers(u, b.CompanyID):
+		// Said as such, where the rows read "Please log in." (found
+		// from outside).
+		settle(b.Done, ErrBatchSenderGone)
 		return nil
 	}
 	c, err := s.st().Company(ctx, b.CompanyID)

@@ -124,3 +124,34 @@ func testBatchAllOrNoneAtSend(t *testing.T, open Opener) {
 		t.Fatalf("%d invitations after an all-or-none batch not sent, want %d", n, before)
 	}
 }
+
+// A batch whose administrator is disabled before it is sent sends
+// nothing more, and its rows say why (found from outside: they read
+// "Please log in.").
+func testBatchSenderGone(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	sender := f.Member(t, f.A, invite.AdminCompany)
+	ctx := invite.NewContext(context.Background(), sender)
+	b, err := f.Service.PrepareBatch(ctx, f.batchRows(f.A, 3))
+	if err != nil {
+		t.Fatalf("PrepareBatch: %v", err)
+	}
+	if _, err := f.Service.ConfirmBatch(ctx, b.ID, false); err != nil {
+		t.Fatalf("ConfirmBatch: %v", err)
+	}
+	if _, err := f.Service.SetDisabled(f.Global, sender.ID, true); err != nil {
+		t.Fatalf("SetDisabled: %v", err)
+	}
+	if _, err := f.Service.RunBatches(context.Background()); err != nil {
+		t.Fatalf("RunBatches: %v", err)
+	}
+	b, err = f.Service.Batch(f.Global, b.ID)
+	if err != nil {
+		t.Fatalf("Batch: %v", err)
+	}
+	for i, o := range b.Outcomes {
+		if o.Sent() || o.Reason != invite.ErrBatchSenderGone.Reason {
+			t.Errorf("row %d: %+v, want %s", i, o, invite.ErrBatchSenderGone.Reason)
+		}
+	}
+}

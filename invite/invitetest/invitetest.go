@@ -140,4 +140,5 @@ var suite = []struct {
 	{"BatchSeats", testBatchSeats},
 	{"BatchPresets", testBatchPresets},
 	{"BatchAllOrNoneAtSend", testBatchAllOrNoneAtSend},
+	{"BatchSenderGone", testBatchSenderGone},
 }
