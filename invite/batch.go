@@ -746,6 +746,9 @@ func (s *Service) sendChunk(ctx context.Context, b *Batch, made map[int]string) 
 			var msg *Message
 			token, msg, err = s.stamp(inv, u, mc)
 			if err == nil {
+				msg.Bulk = true
+			}
+			if err == nil {
 				err = s.takeLimits(ctx, s.rowSending(c.ID, inv.Email)...)
 			}
 			if err == nil {

@@ -62,6 +62,10 @@ type Message struct {
 	LastError     string    // why the last attempt failed
 	CreatedAt     time.Time
 	SentAt        time.Time // zero unless sent
+	// Bulk marks a message of a batch of invitations (InviteMany): the
+	// outbox sends every other due message first, so that a password
+	// reset or one invitation does not wait behind thousands.
+	Bulk bool
 }
 
 // Delivery is the state of the latest message of an invitation.

@@ -241,7 +241,8 @@ type Outbox interface {
 	// Enqueue writes messages to the outbox in one transaction.
 	Enqueue(ctx context.Context, msgs []*Message) error
 	// ClaimMessages claims at most limit messages that are queued, or
-	// sending with a lapsed claim, and due at now, oldest due first: it
+	// sending with a lapsed claim, and due at now, those that are not Bulk
+	// before the Bulk ones, each oldest due first: it
 	// marks them sending until leaseUntil, counts the attempt and returns
 	// them. Concurrent claims never return the same message.
 	ClaimMessages(ctx context.Context, now, leaseUntil time.Time, limit int) ([]*Message, error)

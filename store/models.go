@@ -138,6 +138,7 @@ type messageRow struct {
 	LastError     string    `bun:"last_error"`
 	CreatedAt     time.Time `bun:"created_at"`
 	SentAt        time.Time `bun:"sent_at,nullzero"`
+	Bulk          bool      `bun:"bulk"`
 }
 
 type mailTemplateRow struct {
@@ -169,6 +170,7 @@ func messageToRow(m *invite.Message) *messageRow {
 		LastError:     m.LastError,
 		CreatedAt:     m.CreatedAt,
 		SentAt:        m.SentAt,
+		Bulk:          m.Bulk,
 	}
 }
 
@@ -191,6 +193,7 @@ func messageFromRow(r *messageRow) *invite.Message {
 		LastError:     r.LastError,
 		CreatedAt:     utc(r.CreatedAt),
 		SentAt:        utc(r.SentAt),
+		Bulk:          r.Bulk,
 	}
 }
 

@@ -17,14 +17,27 @@ func (db *DB) ClaimMessages(ctx context.Context, now, leaseUntil time.Time, limi
 	var rows []*messageRow
 	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		rows = rows[:0]
-		q := tx.NewSelect().Model(&rows).
-			Where("state IN (?) AND next_attempt_at <= ?", bun.List([]invite.DeliveryState{invite.DeliveryQueued, invite.DeliverySending}), now).
-			OrderExpr("next_attempt_at, id").Limit(int64(limit))
-		if db.mysql {
-			q.For("UPDATE SKIP LOCKED")
+		// The messages that are not bulk first, then the bulk ones.
+		for _, bulk := range []bool{false, true} {
+			var part []*messageRow
+			q := tx.NewSelect().Model(&part).
+				Where("bulk = ? AND state IN (?) AND next_attempt_at <= ?", bulk, bun.List([]invite.DeliveryState{invite.DeliveryQueued, invite.DeliverySending}), now).
+				OrderExpr("next_attempt_at, id")
+			if limit > 0 {
+				q.Limit(int64(limit - len(rows)))
+			}
+			if db.mysql {
+				q.For("UPDATE SKIP LOCKED")
+			}
+			if err := q.Scan(ctx); err != nil {
+				return err
+			}
+			if rows = append(rows, part...); limit > 0 && len(rows) >= limit {
+				break
+			}
 		}
-		if err := q.Scan(ctx); err != nil || len(rows) == 0 {
-			return err
+		if len(rows) == 0 {
+			return nil
 		}
 		ids := make([]int64, len(rows))
 		for i, r := range rows {

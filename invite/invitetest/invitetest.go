@@ -141,4 +141,5 @@ var suite = []struct {
 	{"BatchPresets", testBatchPresets},
 	{"BatchAllOrNoneAtSend", testBatchAllOrNoneAtSend},
 	{"BatchSenderGone", testBatchSenderGone},
+	{"BulkMailWaits", testBulkMailWaits},
 }

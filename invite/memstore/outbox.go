@@ -42,7 +42,15 @@ func (s *Store) ClaimMessages(ctx context.Context, now, leaseUntil time.Time, li
 		due := ordered(&d.messages, func(m invite.Message) bool {
 			return (m.State == invite.DeliveryQueued || m.State == invite.DeliverySending) && !m.NextAttemptAt.After(now)
 		})
-		slices.SortStableFunc(due, func(a, b invite.Message) int { return a.NextAttemptAt.Compare(b.NextAttemptAt) })
+		slices.SortStableFunc(due, func(a, b invite.Message) int {
+			if a.Bulk != b.Bulk { // the messages that are not bulk first
+				if b.Bulk {
+					return -1
+				}
+				return 1
+			}
+			return a.NextAttemptAt.Compare(b.NextAttemptAt)
+		})
 		due = limited(due, limit)
 		for i := range due {
 			m := &due[i]
