@@ -1,13 +1,16 @@
 package httpui_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/invitehq/invite/invite"
+	"github.com/invitehq/invite/store"
 )
 
 // Invite Users offers the company's presets as the default of every row,
@@ -59,4 +62,29 @@ func TestBulkBatchOfAnother(t *testing.T) {
 	if strings.Contains(p.body, `id="bulk-send"`) {
 		t.Error("another administrator is offered to send the batch")
 	}
+}
+
+// A list past the administrator's bound on rows sent in bulk is refused
+// saying how many rows are left (found from outside: it said only "too
+// many").
+func TestBulkRowsBoundSaysWhatIsLeft(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, "sqlite::memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a := newAppOn(t, db, func(c *invite.Config) { c.Limits.BatchRows = invite.Rate{Count: 2, Per: 24 * time.Hour} })
+	b := a.browser()
+	b.login("root@example.com", adminPassword).want(t, http.StatusSeeOther)
+	up := b.upload(url.Values{"company": {fmt.Sprint(a.acme.ID)}, "action": {"check"}, "business_role": {fmt.Sprint(a.acme.BusinessRoles[0].ID)},
+		"grant": {fmt.Sprint(a.acme.Subscriptions[0].ID)}, fmt.Sprintf("role_%d", a.acme.Subscriptions[0].ID): {"viewer"},
+		"list": {"Ada Lovelace <ada@example.com>\nAlan Turing <alan@example.com>\nGrace Hopper <grace@example.com>\n"}}, "", nil)
+	up.want(t, http.StatusSeeOther)
+	batch := up.header.Get("Location")
+	b.post(batch, batch+"/confirm", url.Values{"mode": {"valid"}}).want(t, http.StatusTooManyRequests,
+		"3 rows, but only 2 more can be sent in bulk for now.")
 }

@@ -142,9 +142,10 @@ func (t *tr) Error(err error) string {
 		e = &invite.Error{Code: invite.CodeInternal}
 	}
 	s := e.Localize(t.Lang)
-	if errors.Is(e, invite.ErrNoSeats) {
-		// Said where no form marks the subscriptions (enabling, approving):
-		// which are full, with their numbers (found from outside).
+	if errors.Is(e, invite.ErrNoSeats) || errors.Is(e, invite.ErrTooManyBatchRows) {
+		// Said where no form marks the fields: which subscriptions are
+		// full (enabling, approving), how many rows are left (confirming
+		// a list), with their numbers (found from outside).
 		for _, f := range e.Fields {
 			s += " " + f.Localize(t.Lang)
 		}
