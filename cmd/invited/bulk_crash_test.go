@@ -32,18 +32,23 @@ import (
 // for each address: none lost, none twice.
 //
 // A killed process's batch stays claimed until its lease lapses, two
-// minutes after its last chunk (invite.batchLease, which no setting
-// shortens); the batch job, run at start-up and each minute, takes it
-// over then. So each kill costs the test some two minutes of waiting,
-// bounded by resumeWait: run it with -timeout above the default 10m when
-// the machine is slow.
+// minutes after its last chunk began (invite.batchLease, which no setting
+// shortens); the batch job of the next process, run at its start and
+// each minute after (batchSchedule), takes it over then. Its start-up run
+// comes too early, and its run two minutes on falls a fraction of a
+// second short of the lease (the process starts less than a chunk after
+// the kill, and cron rounds its runs down to the second), so the batch
+// goes on at the third run: each kill costs three minutes of waiting,
+// bounded by resumeWait. The test takes some six and a half minutes; run
+// it with -timeout above the default 10m when the machine is slow.
 func TestKillDuringBulkSend(t *testing.T) {
 	const (
 		rows  = 3000
 		kills = 2
 		// resumeWait bounds how long a restarted process takes to go on
-		// with the batch: the lease of the killed one (two minutes), the
-		// batch job's schedule (each minute) and the send of a few chunks.
+		// with the batch and pass the next kill's mark: the lease of the
+		// killed one (two minutes), the batch job's schedule (each
+		// minute), and the send of a few chunks.
 		resumeWait = 4 * time.Minute
 		// sendWait bounds how long a live process takes to send the
 		// batch, or a part of it.
