@@ -31,32 +31,29 @@ import (
 // invitation, and the mail server received exactly one invitation mail
 // for each address: none lost, none twice.
 //
-// A killed process's batch stays claimed until its lease lapses, two
-// minutes after its last chunk began (invite.batchLease, which no setting
-// shortens); the batch job of the next process, run at its start and
-// each minute after (batchSchedule), takes it over then. Its start-up run
-// comes too early; its run two minutes on comes a fraction of a second
-// before or after the lease lapses (the process starts less than a chunk
-// after the kill, and cron rounds its runs down to the second), so the
-// batch goes on two or three minutes after each kill, within resumeWait.
-// The test takes four to six and a half minutes; run it with -timeout
-// above the default 10m when the machine is slow.
+// A killed process's batch stays claimed until its lease lapses, 30 s
+// after its last chunk began (invite.batchLease); the batch job of the
+// next process, run at its start and every ten seconds after
+// (batchSchedule), takes it over then: the batch goes on within some 40 s
+// of each kill (it took two to three minutes with a lease of two minutes
+// and a run each minute, which this test measured), within resumeWait.
 //
 // The outbox delivers while the batch is sent, so a kill may fall after
 // the mail server took a message and before the process recorded it as
 // sent: that message arrives twice, once the claim lapses (the window
 // TestKillUnderLoad measures, which no sender over SMTP can close without
-// risking mail lost instead). The test wants none, and if one comes says
-// that it was a message a killed process held.
+// risking mail lost instead; found here in 2 runs of 6). The test allows
+// that, at most once a kill and only for a message the killed process
+// held; any other duplicate fails it.
 func TestKillDuringBulkSend(t *testing.T) {
 	const (
 		rows  = 3000
 		kills = 2
 		// resumeWait bounds how long a restarted process takes to go on
 		// with the batch and pass the next kill's mark: the lease of the
-		// killed one (two minutes), the batch job's schedule (each
-		// minute), and the send of a few chunks.
-		resumeWait = 4 * time.Minute
+		// killed one (30 s), the batch job's schedule (every 10 s), and
+		// the send of a few chunks, on a loaded machine.
+		resumeWait = 3 * time.Minute
 		// sendWait bounds how long a live process takes to send the
 		// batch, or a part of it.
 		sendWait  = 3 * time.Minute
@@ -249,27 +246,27 @@ func TestKillDuringBulkSend(t *testing.T) {
 	if len(missing) > 0 {
 		t.Errorf("%d addresses got no invitation mail, the first: %s", len(missing), missing[0])
 	}
-	if len(twice) > 0 || dups > 0 || mail.total != rows {
-		// Say which duplicates a killed process held claimed in the
-		// outbox at its kill: one it had handed to the mail server and
-		// not yet recorded as sent is sent again once its claim lapses
-		// (the window TestKillUnderLoad measures); any other is a
-		// message sent twice by processes that were not killed.
-		held := map[string]int{}
-		for k, claim := range claims {
-			for _, id := range claim {
-				held[id] = k + 1
-			}
+	// A message a killed process had handed to the mail server and not
+	// yet recorded as sent is sent again once its claim lapses: at most
+	// one such a kill, sent twice (the window TestKillUnderLoad measures;
+	// it belongs to delivery, not to the batch). Any other duplicate is
+	// a message sent twice by processes that were not killed, a defect.
+	held := map[string]int{}
+	for k, claim := range claims {
+		for _, id := range claim {
+			held[id] = k + 1
 		}
-		var atKill, other []string
-		for id, c := range mail.duplicated() {
-			if k := held[id]; k > 0 {
-				atKill = append(atKill, fmt.Sprintf("%s×%d (kill %d)", id, c, k))
-			} else {
-				other = append(other, fmt.Sprintf("%s×%d", id, c))
-			}
+	}
+	var atKill, other []string
+	for id, c := range mail.duplicated() {
+		if k := held[id]; k > 0 && c == 2 {
+			atKill = append(atKill, fmt.Sprintf("%s×%d (kill %d)", id, c, k))
+		} else {
+			other = append(other, fmt.Sprintf("%s×%d", id, c))
 		}
-		t.Errorf("%d mails received for %d addresses, want one each: %d addresses got more than one invitation %v; %d duplicate copies, of messages a killed process held claimed at its kill %v and of others %v",
+	}
+	if len(other) > 0 || len(atKill) > kills || mail.total != rows+len(atKill) || len(twice) != len(atKill) {
+		t.Errorf("%d mails received for %d addresses, want one each but at most one a kill of a message the killed process had in flight: %d addresses got more than one invitation %v; %d duplicate copies, of messages a killed process held claimed at its kill %v and of others %v",
 			mail.total, rows, len(twice), twice, dups, atKill, other)
 	}
 	if states["failed"] > 0 {

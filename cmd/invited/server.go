@@ -57,8 +57,8 @@ const (
 	pruneSchedule = "@every 10m"
 	joinSchedule  = "@every 1m"
 	// batchSchedule finishes a batch of invitations whose sender stopped
-	// (its claim lapses after two minutes); a confirmed one is sent at once.
-	batchSchedule = "@every 1m"
+	// (its claim lapses after 30 s); a confirmed one is sent at once.
+	batchSchedule = "@every 10s"
 )
 
 // minShutdown is the least time Close waits for requests and jobs.
