@@ -74,6 +74,7 @@ func testKillANode(t *testing.T) {
 		last  = map[int]time.Time{} // server: its last success
 		gap   = map[int]time.Duration{}
 		fails = map[string]int{} // error code: count
+		odd   []string           // the texts of the first failures other than unavailable
 	)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -104,6 +105,9 @@ func testKillANode(t *testing.T) {
 						last[i] = now
 					} else {
 						fails[string(invite.ErrorCode(err))]++
+						if invite.ErrorCode(err) != invite.CodeUnavailable && len(odd) < 5 {
+							odd = append(odd, err.Error())
+						}
 					}
 					mu.Unlock()
 				}
@@ -142,7 +146,7 @@ func testKillANode(t *testing.T) {
 	t.Logf("%d invitations acknowledged; failures by code %v; longest time without an invitation, by server: %v", len(acked), fails, gap)
 	for code := range fails {
 		if code != string(invite.CodeUnavailable) {
-			t.Errorf("a failure other than unavailable: %v", fails)
+			t.Errorf("a failure other than unavailable: %v; the first: %q", fails, odd)
 		}
 	}
 	for i, db := range dbs { // on every node, node 3 included
