@@ -88,27 +88,12 @@ func (h *handlers) bulkForm(c echo.Context) error {
 // chosen one's lists.
 func (h *handlers) bulkView(c echo.Context, d *bulkData) (*view, error) {
 	ctx := c.Request().Context()
-	u := userOf(c)
 	f := d.Form
-	if u.AdminLevel == invite.AdminGlobal {
-		cs, err := h.svc.Companies(ctx)
-		if err != nil {
-			return nil, err
-		}
-		d.Companies = cs
-		if f.CompanyID == 0 && len(cs) > 0 {
-			f.CompanyID = cs[0].ID
-		}
+	var err error
+	if d.Companies, d.Company, err = h.formCompany(c, f, true); err != nil {
+		return nil, err
 	}
-	if f.CompanyID == 0 {
-		f.CompanyID = u.CompanyID
-	}
-	if f.CompanyID != 0 {
-		co, err := h.svc.Company(ctx, f.CompanyID)
-		if err != nil {
-			return nil, err
-		}
-		d.Company = co
+	if co := d.Company; co != nil {
 		if d.Presets, err = h.svc.Presets(ctx, co.ID); err != nil {
 			return nil, err
 		}

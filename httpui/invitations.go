@@ -120,18 +120,19 @@ type formNote struct{ Focus, Say string }
 // the invitation's, as the form's buttons offer them.
 type mailMismatch struct{ Mail, Language string }
 
-// inviteView prepares the invite form for f: the company's lists, and the
-// language's template in the e-mail panel when it is not customised.
-func (h *handlers) inviteView(c echo.Context, f *invitationForm, resend *invite.Invitation) (*view, error) {
+// formCompany settles the company a form of invitations is for: the one
+// it names, else a Global Administrator's first (the companies they
+// choose from are returned when choose is set), else the administrator's
+// own; nil when there is none yet.
+func (h *handlers) formCompany(c echo.Context, f *invitationForm, choose bool) ([]*invite.Company, *invite.Company, error) {
 	ctx := c.Request().Context()
 	u := userOf(c)
-	data := &inviteData{Form: f, Placeholders: invite.Placeholders(), Resend: resend}
-	if u.AdminLevel == invite.AdminGlobal && resend == nil {
-		cs, err := h.svc.Companies(ctx)
-		if err != nil {
-			return nil, err
+	var cs []*invite.Company
+	if u.AdminLevel == invite.AdminGlobal && choose {
+		var err error
+		if cs, err = h.svc.Companies(ctx); err != nil {
+			return nil, nil, err
 		}
-		data.Companies = cs
 		if f.CompanyID == 0 && len(cs) > 0 {
 			f.CompanyID = cs[0].ID
 		}
@@ -139,12 +140,23 @@ func (h *handlers) inviteView(c echo.Context, f *invitationForm, resend *invite.
 	if f.CompanyID == 0 {
 		f.CompanyID = u.CompanyID
 	}
-	if f.CompanyID != 0 {
-		co, err := h.svc.Company(ctx, f.CompanyID)
-		if err != nil {
-			return nil, err
-		}
-		data.Company = co
+	if f.CompanyID == 0 {
+		return cs, nil, nil
+	}
+	co, err := h.svc.Company(ctx, f.CompanyID)
+	return cs, co, err
+}
+
+// inviteView prepares the invite form for f: the company's lists, and the
+// language's template in the e-mail panel when it is not customised.
+func (h *handlers) inviteView(c echo.Context, f *invitationForm, resend *invite.Invitation) (*view, error) {
+	ctx := c.Request().Context()
+	data := &inviteData{Form: f, Placeholders: invite.Placeholders(), Resend: resend}
+	var err error
+	if data.Companies, data.Company, err = h.formCompany(c, f, resend == nil); err != nil {
+		return nil, err
+	}
+	if co := data.Company; co != nil {
 		if f.DefaultsOf == 0 {
 			f.DefaultsOf = co.ID
 		}
