@@ -83,6 +83,10 @@ type Config struct {
 	// confirmed (ConfirmBatch), so that RunBatches can send it at once.
 	// It must not block.
 	BatchQueued func()
+	// Recorded, if set, is called with events once they are committed
+	// to the history (for example to count them, or to wake the webhook
+	// worker). It must not block, nor keep evs.
+	Recorded func(evs []*Event)
 }
 
 // Defaults of Config.
@@ -123,6 +127,7 @@ type Service struct {
 	dummyHash func() string
 
 	batchQueued func()
+	recorded    func([]*Event)
 }
 
 // NewService returns a Service over st, which must not be nil, configured
@@ -166,6 +171,9 @@ func NewService(st Store, cfg Config) *Service {
 	}
 	if s.batchQueued = cfg.BatchQueued; s.batchQueued == nil {
 		s.batchQueued = func() {}
+	}
+	if s.recorded = cfg.Recorded; s.recorded == nil {
+		s.recorded = func([]*Event) {}
 	}
 	if s.baseURL == "" {
 		s.baseURL = DefaultBaseURL
@@ -223,18 +231,25 @@ func (s *Service) TTL() time.Duration { return s.ttl }
 // Config's hooks wake are woken once the transaction has committed, when
 // there is something for them to find.
 func (s *Service) inTx(ctx context.Context, fn func(tx *Service) error) error {
-	var queued, resets, joins bool
+	var (
+		queued, resets, joins bool
+		recorded              []*Event
+	)
 	err := s.st().InTx(ctx, func(st Store) error {
-		queued, resets, joins = false, false, false
+		queued, resets, joins, recorded = false, false, false, nil
 		tx := *s
 		tx.store = st
 		tx.queued = func() { queued = true }
 		tx.resetRequested = func() { resets = true }
 		tx.joinRequested = func() { joins = true }
+		tx.recorded = func(evs []*Event) { recorded = append(recorded, evs...) }
 		return fn(&tx)
 	})
 	if err != nil {
 		return err
+	}
+	if len(recorded) > 0 {
+		s.recorded(recorded)
 	}
 	if queued {
 		s.queued()

@@ -37,6 +37,7 @@ type Store interface {
 	SeatStore
 	PresetStore
 	BatchStore
+	EventStore
 }
 
 // CompanyStore keeps companies, with their subscriptions, business roles and join pages.

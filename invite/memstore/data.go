@@ -35,6 +35,8 @@ type data struct {
 	presetIDs sequence
 	batches   table[int64, invite.Batch]
 	batchIDs  sequence
+	events    table[int64, invite.Event]
+	eventIDs  sequence
 }
 
 // company is a company's row: the company, with its subscriptions and
@@ -65,6 +67,8 @@ func newData() *data {
 	d.presetIDs.log = &d.log
 	d.batches = newTable[int64, invite.Batch](&d.log)
 	d.batchIDs.log = &d.log
+	d.events = newTable[int64, invite.Event](&d.log)
+	d.eventIDs.log = &d.log
 	for _, s := range []*sequence{
 		&d.companyIDs, &d.subscriptionIDs, &d.businessRoleIDs, &d.userIDs,
 		&d.invitationIDs, &d.messageIDs, &d.resetIDs, &d.joinRequestIDs,
