@@ -101,9 +101,12 @@ func (s *Service) Accept(ctx context.Context, in AcceptInput) (*User, error) {
 		if err != nil {
 			return err
 		}
+		expired := false
 		accepted, user, err := tx.st().AcceptInvitation(ctx, hash, func(inv *Invitation) (*User, error) {
+			wasPending := inv.Status == StatusPending
 			if err := inv.accept(hash, now); err != nil {
 				if errors.Is(err, ErrInvitationExpired) {
+					expired = wasPending
 					return nil, nil // keep the expired mark; reported below
 				}
 				return nil, err
@@ -132,6 +135,15 @@ func (s *Service) Accept(ctx context.Context, in AcceptInput) (*User, error) {
 		if err != nil {
 			return err
 		}
+		switch {
+		case user != nil:
+			err = tx.logEvents(ctx, invitationEvent(EventInvitationAccepted, accepted).byInvitee().with(map[string]any{"user": user.ID}))
+		case expired:
+			err = tx.logEvents(ctx, invitationEvent(EventInvitationExpired, accepted).with(map[string]any{"expires_at": dateText(accepted.ExpiresAt)}))
+		}
+		if err != nil {
+			return err
+		}
 		inv, u = accepted, user
 		return nil
 	})
@@ -151,11 +163,17 @@ func (s *Service) Accept(ctx context.Context, in AcceptInput) (*User, error) {
 // expiry, if it is still pending as stored and past it now.
 func (s *Service) markExpired(ctx context.Context, id int64) error {
 	now := s.clock()
-	_, err := s.st().UpdateInvitation(ctx, id, func(inv *Invitation) (*Message, error) {
-		if inv.Status == StatusPending && inv.StatusAt(now) == StatusExpired {
-			inv.Status, inv.RemindAt = StatusExpired, time.Time{}
+	return s.inTx(ctx, func(tx *Service) error {
+		marked := false
+		inv, err := tx.st().UpdateInvitation(ctx, id, func(inv *Invitation) (*Message, error) {
+			if marked = inv.Status == StatusPending && inv.StatusAt(now) == StatusExpired; marked {
+				inv.Status, inv.RemindAt = StatusExpired, time.Time{}
+			}
+			return nil, nil
+		})
+		if err != nil || !marked {
+			return err
 		}
-		return nil, nil
+		return tx.logEvents(ctx, invitationEvent(EventInvitationExpired, inv).with(map[string]any{"expires_at": dateText(inv.ExpiresAt)}))
 	})
-	return err
 }

@@ -192,10 +192,13 @@ func (s *Service) DisableEndedAccess(ctx context.Context) (int, error) {
 				if err != nil {
 					return err
 				}
+				if err := tx.logEvents(ctx, userEvent(EventUserDisabled, cur).with(map[string]any{"reason": "access_ended"})); err != nil {
+					return err
+				}
 				if err := tx.st().DeleteUserSessions(ctx, cur.ID, nil); err != nil {
 					return err
 				}
-				return tx.cancelSentBy(ctx, cur, 0, func(*Invitation) bool { return false })
+				return tx.cancelSentBy(ctx, cur, nil, func(*Invitation) bool { return false })
 			})
 			if err != nil {
 				return total, err

@@ -738,7 +738,10 @@ func (s *Service) sendChunk(ctx context.Context, b *Batch, made map[int]string) 
 		// MaxBatchRows.
 		end = len(b.Rows)
 	}
-	var grants []Grant
+	var (
+		grants []Grant
+		evs    []*Event
+	)
 	for i := b.Done; i < end; i++ {
 		if b.Outcomes[i].Code != "" {
 			continue // refused at the dry run: not sent
@@ -762,6 +765,7 @@ func (s *Service) sendChunk(ctx context.Context, b *Batch, made map[int]string) 
 			}
 			if err == nil {
 				b.Outcomes[i] = RowOutcome{InvitationID: inv.ID}
+				evs = append(evs, sentEvents(EventInvitationCreated, inv, u, msg, map[string]any{"batch": b.ID})...)
 				made[i] = token
 				grants = append(grants, inv.Grants...)
 				continue
@@ -781,6 +785,9 @@ func (s *Service) sendChunk(ctx context.Context, b *Batch, made map[int]string) 
 	}
 	if len(made) > 0 {
 		if err := s.stillMay(ctx, u, c.ID, grants); err != nil {
+			return err
+		}
+		if err := s.logEvents(ctx, evs...); err != nil {
 			return err
 		}
 		s.queued()

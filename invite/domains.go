@@ -223,7 +223,14 @@ func (s *Service) SetAllowedDomains(ctx context.Context, companyID int64, domain
 	if err := v.err(); err != nil {
 		return err
 	}
-	if err := s.st().SetAllowedDomains(ctx, companyID, list); err != nil {
+	names := make([]string, len(list))
+	for i, d := range list {
+		names[i] = d.String()
+	}
+	err = s.changeCompany(ctx, u, companyID, "allowed_domains", map[string]any{"allowed_domains": names}, func(tx *Service) error {
+		return tx.st().SetAllowedDomains(ctx, companyID, list)
+	})
+	if err != nil {
 		return err
 	}
 	s.logger.Info("allowed e-mail domains set", "company", companyID, "admin", u.ID, "domains", len(list))

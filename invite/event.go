@@ -69,6 +69,8 @@ const (
 	ActorUser    ActorKind = "user"    // a user, logged in or by an API token: ActorID
 	ActorInvitee ActorKind = "invitee" // the holder of an invitation's or a reset's link
 	ActorSystem  ActorKind = "system"  // a job: expiry, reminders, delivery
+	// ActorAnonymous is somebody not logged in: a failed log-in's.
+	ActorAnonymous ActorKind = "anonymous"
 )
 
 // SubjectKind says what an event is about.
@@ -79,6 +81,9 @@ const (
 	SubjectInvitation SubjectKind = "invitation"
 	SubjectUser       SubjectKind = "user"
 	SubjectCompany    SubjectKind = "company"
+	// SubjectMessage is a message of the outbox that is of no
+	// invitation: a password reset, a notice to administrators.
+	SubjectMessage SubjectKind = "message"
 )
 
 // Event is one entry of the history: what happened, when, by whom, to

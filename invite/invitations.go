@@ -244,6 +244,9 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 		if err := tx.stillMay(ctx, u, c.ID, inv.Grants); err != nil {
 			return err
 		}
+		if err := tx.logEvents(ctx, sentEvents(EventInvitationCreated, inv, u, msg, nil)...); err != nil {
+			return err
+		}
 		tx.queued()
 		return nil
 	})
@@ -469,8 +472,14 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 		if err != nil {
 			return err
 		}
+		var (
+			msg    *Message
+			before map[string]any
+			status Status
+		)
 		resent, err = tx.st().UpdateInvitation(ctx, id, func(inv *Invitation) (*Message, error) {
 			held := pendingSeats(inv, now)
+			before, status = invitationFields(inv), inv.StatusAt(now)
 			if details != nil {
 				inv.setDetails(details)
 			}
@@ -482,12 +491,20 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 				return nil, err
 			}
 			inv.LastSentBy = actor.ID
-			return s.compose(KindInvitation, inv, mc, token, now)
+			msg, err = s.compose(KindInvitation, inv, mc, token, now)
+			return msg, err
 		})
 		if err != nil {
 			return err
 		}
 		if err := tx.stillMay(ctx, actor, resent.CompanyID, resent.Grants); err != nil {
+			return err
+		}
+		d := map[string]any{"was": string(status)}
+		if ch := changes(before, invitationFields(resent)); ch != nil {
+			d["changed"] = ch
+		}
+		if err := tx.logEvents(ctx, sentEvents(EventInvitationResent, resent, actor, msg, d)...); err != nil {
 			return err
 		}
 		tx.queued()
@@ -505,6 +522,21 @@ func (s *Service) Resend(ctx context.Context, id int64, in *InvitationInput) (*I
 // Cancel cancels a pending invitation; its link stops working. Nobody
 // cancels an invitation that grants above their own role.
 func (s *Service) Cancel(ctx context.Context, id int64) (*Invitation, error) {
+	return s.CancelBecause(ctx, id, "")
+}
+
+// MaxReasonLen bounds the reason of a cancellation, in characters.
+const MaxReasonLen = 500
+
+// CancelBecause is Cancel with the administrator's reason, which the
+// invitation's history keeps: one line of at most MaxReasonLen
+// characters, or "" for none.
+func (s *Service) CancelBecause(ctx context.Context, id int64, reason string) (*Invitation, error) {
+	var v validator
+	reason = v.text("reason", reason, false, MaxReasonLen)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
 	u, inv, err := s.visibleInvitation(ctx, id)
 	if err != nil {
 		return nil, err
@@ -513,8 +545,19 @@ func (s *Service) Cancel(ctx context.Context, id int64) (*Invitation, error) {
 		return nil, ErrInvitationAboveYou
 	}
 	now := s.clock()
-	inv, err = s.st().UpdateInvitation(ctx, id, func(inv *Invitation) (*Message, error) {
-		return nil, inv.cancel(u.ID, now)
+	err = s.inTx(ctx, func(tx *Service) error {
+		canceled, err := tx.st().UpdateInvitation(ctx, id, func(inv *Invitation) (*Message, error) {
+			return nil, inv.cancel(u.ID, now)
+		})
+		if err != nil {
+			return err
+		}
+		inv = canceled
+		e := invitationEvent(EventInvitationCanceled, inv).by(u)
+		if reason != "" {
+			e.with(map[string]any{"reason": reason})
+		}
+		return tx.logEvents(ctx, e)
 	})
 	if err != nil {
 		return nil, err
@@ -619,7 +662,19 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 	now := s.clock()
 	total := 0
 	for {
-		n, err := s.st().ExpireInvitations(ctx, now, expireBatch)
+		var n int
+		err := s.inTx(ctx, func(tx *Service) error {
+			marked, err := tx.st().ExpireInvitations(ctx, now, expireBatch)
+			n = len(marked)
+			evs := make([]*Event, len(marked))
+			for i, inv := range marked {
+				evs[i] = invitationEvent(EventInvitationExpired, inv).with(map[string]any{"expires_at": dateText(inv.ExpiresAt)})
+			}
+			if err != nil {
+				return err
+			}
+			return tx.logEvents(ctx, evs...)
+		})
 		total += n
 		// Until a batch finds none: one that marked fewer than it could
 		// may have lost some to another instance, with more left.

@@ -101,21 +101,27 @@ func (s *Service) RequestNewInvitation(ctx context.Context, token string) error 
 	// The mark and the notices are one: a notice that cannot be written
 	// leaves the invitation unmarked, so that asking again works.
 	err = s.inTx(ctx, func(tx *Service) error {
-		_, err := tx.store.UpdateInvitation(ctx, inv.ID, func(inv *Invitation) (*Message, error) {
+		asked, err := tx.store.UpdateInvitation(ctx, inv.ID, func(inv *Invitation) (*Message, error) {
 			if inv.RenewalAsked() {
 				return nil, errAlreadyRequested
 			}
 			inv.RenewalRequestedAt = now
 			return nil, nil
 		})
-		if err != nil || len(msgs) == 0 {
+		if err != nil {
 			return err
 		}
-		if err := tx.store.Enqueue(ctx, msgs); err != nil {
-			return err
+		evs := []*Event{invitationEvent(EventRenewalRequested, asked).byInvitee()}
+		if len(msgs) > 0 {
+			if err := tx.store.Enqueue(ctx, msgs); err != nil {
+				return err
+			}
+			for _, m := range msgs {
+				evs = append(evs, mailQueued(invitationEvent(EventMailQueued, asked), m))
+			}
+			tx.queued()
 		}
-		tx.queued()
-		return nil
+		return tx.logEvents(ctx, evs...)
 	})
 	if errors.Is(err, errAlreadyRequested) {
 		return nil

@@ -175,7 +175,17 @@ func (s *Service) processJoinRequest(ctx context.Context, r *JoinRequest) error 
 	if err != nil || len(msgs) == 0 {
 		return err
 	}
-	if err := s.st().Enqueue(ctx, msgs); err != nil {
+	err = s.inTx(ctx, func(tx *Service) error {
+		if err := tx.st().Enqueue(ctx, msgs); err != nil {
+			return err
+		}
+		evs := make([]*Event, len(msgs))
+		for i, m := range msgs {
+			evs[i] = mailQueued(nil, m)
+		}
+		return tx.logEvents(ctx, evs...)
+	})
+	if err != nil {
 		return err
 	}
 	s.queued()
@@ -311,14 +321,18 @@ func (s *Service) DeclineJoinRequest(ctx context.Context, id int64) error {
 // of its key is kept. A page that was open before stops working at its old
 // address.
 func (s *Service) OpenJoinPage(ctx context.Context, companyID int64) (string, error) {
-	if _, err := s.adminOf(ctx, companyID); err != nil {
+	u, err := s.adminOf(ctx, companyID)
+	if err != nil {
 		return "", err
 	}
 	key, hash, err := newToken(s.rand)
 	if err != nil {
 		return "", err
 	}
-	if err := s.st().SetJoinKey(ctx, companyID, hash); err != nil {
+	err = s.changeCompany(ctx, u, companyID, "join_page", map[string]any{"open": true}, func(tx *Service) error {
+		return tx.st().SetJoinKey(ctx, companyID, hash)
+	})
+	if err != nil {
 		return "", err
 	}
 	return s.baseURL + s.paths.RequestToJoin + key, nil
@@ -326,8 +340,11 @@ func (s *Service) OpenJoinPage(ctx context.Context, companyID int64) (string, er
 
 // CloseJoinPage closes a company's join page; its address stops working.
 func (s *Service) CloseJoinPage(ctx context.Context, companyID int64) error {
-	if _, err := s.adminOf(ctx, companyID); err != nil {
+	u, err := s.adminOf(ctx, companyID)
+	if err != nil {
 		return err
 	}
-	return s.st().SetJoinKey(ctx, companyID, nil)
+	return s.changeCompany(ctx, u, companyID, "join_page", map[string]any{"open": false}, func(tx *Service) error {
+		return tx.st().SetJoinKey(ctx, companyID, nil)
+	})
 }

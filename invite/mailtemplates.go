@@ -28,7 +28,8 @@ func (s *Service) MailTemplate(ctx context.Context, companyID int64, lang string
 // template goes back to the built-in one. A template with an unknown
 // placeholder, or a line break in its subject, is refused with the position.
 func (s *Service) SetMailTemplate(ctx context.Context, companyID int64, lang string, t Template) error {
-	if _, err := s.adminOf(ctx, companyID); err != nil {
+	u, err := s.adminOf(ctx, companyID)
+	if err != nil {
 		return err
 	}
 	var v validator
@@ -39,7 +40,13 @@ func (s *Service) SetMailTemplate(ctx context.Context, companyID int64, lang str
 	if err := v.err(); err != nil {
 		return err
 	}
-	return s.st().SetMailTemplate(ctx, companyID, lang, t, s.clock())
+	return s.inTx(ctx, func(tx *Service) error {
+		if err := tx.st().SetMailTemplate(ctx, companyID, lang, t, s.clock()); err != nil {
+			return err
+		}
+		d := map[string]any{"language": lang, "built_in": t.IsZero()}
+		return tx.logEvents(ctx, companyEvent(EventTemplateChanged, companyID).by(u).with(d))
+	})
 }
 
 // PreviewMail renders the invitation message that in would send, without

@@ -123,7 +123,7 @@ func (s *Service) DeliverOutbox(ctx context.Context, mailer Mailer) (int, error)
 			if s.finish(ctx, m, err, keep) {
 				sent++
 			}
-			if err := s.record(ctx, m); err != nil && unrecorded == nil {
+			if err := s.record(ctx, m, deliveryEvent(m, ctx.Err() != nil)); err != nil && unrecorded == nil {
 				unrecorded = fmt.Errorf("record the delivery of message %d: %w", m.ID, err)
 			}
 		})
@@ -197,14 +197,21 @@ func (s *Service) finish(ctx context.Context, m *Message, err error, keepLinks b
 	return false
 }
 
-// record saves the outcome of m's delivery, trying again for recordFor
-// while the store fails, whether or not ctx is canceled.
-func (s *Service) record(ctx context.Context, m *Message) error {
+// record saves the outcome of m's delivery, with e (if not nil) in the
+// history, trying again for recordFor while the store fails, whether or
+// not ctx is canceled.
+func (s *Service) record(ctx context.Context, m *Message, e *Event) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordFor)
 	defer cancel()
 	wait := recordRetry
 	for {
-		err := s.st().SaveDelivery(ctx, m)
+		err := s.inTx(ctx, func(tx *Service) error {
+			if err := tx.st().SaveDelivery(ctx, m); err != nil || e == nil {
+				return err
+			}
+			e.ID, e.At = 0, time.Time{}
+			return tx.logEvents(ctx, e)
+		})
 		if err == nil {
 			return nil
 		}
@@ -254,4 +261,35 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n])
+}
+
+// messageEvent returns an event of the given kind about m: its
+// invitation's, or, for a message of no invitation (a password reset, a
+// notice), the message's own.
+func messageEvent(kind EventKind, m *Message) *Event {
+	if m.InvitationID != 0 {
+		return &Event{Kind: kind, CompanyID: m.CompanyID, Subject: SubjectInvitation, SubjectID: m.InvitationID, Email: m.To}
+	}
+	return &Event{Kind: kind, CompanyID: m.CompanyID, Subject: SubjectMessage, SubjectID: m.ID, Email: m.To}
+}
+
+// deliveryEvent returns the event of m's settled delivery attempt: sent,
+// failed for good, or failed to be tried again; nil for a message given
+// back unsent at a shutdown, which is no attempt.
+func deliveryEvent(m *Message, shutdown bool) *Event {
+	d := map[string]any{"message": m.ID, "kind": string(m.Kind), "attempt": m.Attempts}
+	switch m.State {
+	case DeliverySent:
+		return messageEvent(EventMailDelivered, m).with(d)
+	case DeliveryFailed:
+		d["final"], d["error"] = true, m.LastError
+		return messageEvent(EventMailFailed, m).with(d)
+	case DeliveryQueued:
+		if shutdown {
+			return nil
+		}
+		d["final"], d["error"], d["next_attempt_at"] = false, m.LastError, dateText(m.NextAttemptAt)
+		return messageEvent(EventMailFailed, m).with(d)
+	}
+	return nil
 }

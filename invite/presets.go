@@ -167,7 +167,10 @@ func (s *Service) CreatePreset(ctx context.Context, p *Preset) error {
 	}
 	now := s.clock()
 	clean.CreatedAt, clean.UpdatedAt = now, now
-	if err := s.st().CreatePreset(ctx, clean); err != nil {
+	err = s.changeCompany(ctx, u, clean.CompanyID, "presets", map[string]any{"created": clean.Name}, func(tx *Service) error {
+		return tx.st().CreatePreset(ctx, clean)
+	})
+	if err != nil {
 		return presetConflict(err)
 	}
 	s.logger.Info("preset created", "preset", clean.ID, "name", clean.Name, "company", clean.CompanyID, "admin", u.ID)
@@ -196,7 +199,14 @@ func (s *Service) UpdatePreset(ctx context.Context, p *Preset) error {
 		return err
 	}
 	clean.ID, clean.CreatedAt, clean.UpdatedAt = old.ID, old.CreatedAt, s.clock()
-	if err := s.st().UpdatePreset(ctx, clean); err != nil {
+	d := map[string]any{"changed": clean.Name}
+	if old.Name != clean.Name {
+		d["was"] = old.Name
+	}
+	err = s.changeCompany(ctx, u, old.CompanyID, "presets", d, func(tx *Service) error {
+		return tx.st().UpdatePreset(ctx, clean)
+	})
+	if err != nil {
 		return presetConflict(err)
 	}
 	s.logger.Info("preset changed", "preset", clean.ID, "name", clean.Name, "company", clean.CompanyID, "admin", u.ID)
@@ -214,7 +224,10 @@ func (s *Service) DeletePreset(ctx context.Context, id int64) error {
 	if !CanManagePreset(u, p) {
 		return ErrPresetAboveYou
 	}
-	if err := s.st().DeletePreset(ctx, id); err != nil {
+	err = s.changeCompany(ctx, u, p.CompanyID, "presets", map[string]any{"deleted": p.Name}, func(tx *Service) error {
+		return tx.st().DeletePreset(ctx, id)
+	})
+	if err != nil {
 		return err
 	}
 	s.logger.Info("preset deleted", "preset", id, "name", p.Name, "company", p.CompanyID, "admin", u.ID)

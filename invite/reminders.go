@@ -43,13 +43,21 @@ func (s *Service) SendReminders(ctx context.Context) (int, error) {
 		if err != nil {
 			return sent, err
 		}
-		var msg *Message
-		_, err = s.st().UpdateInvitation(ctx, inv.ID, func(inv *Invitation) (*Message, error) {
-			if err := inv.remind(hash, now); err != nil {
-				return nil, err
+		err = s.inTx(ctx, func(tx *Service) error {
+			var msg *Message
+			reminded, err := tx.st().UpdateInvitation(ctx, inv.ID, func(inv *Invitation) (*Message, error) {
+				if err := inv.remind(hash, now); err != nil {
+					return nil, err
+				}
+				msg, err = s.compose(KindReminder, inv, mc, token, now)
+				return msg, err
+			})
+			if err != nil {
+				return err
 			}
-			msg, err = s.compose(KindReminder, inv, mc, token, now)
-			return msg, err
+			return tx.logEvents(ctx,
+				invitationEvent(EventReminderSent, reminded).with(map[string]any{"expires_at": dateText(reminded.ExpiresAt)}),
+				mailQueued(invitationEvent(EventMailQueued, reminded), msg))
 		})
 		switch {
 		case errors.Is(err, errNotDue):

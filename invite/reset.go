@@ -149,6 +149,11 @@ func (s *Service) issuePasswordReset(ctx context.Context, r *PasswordReset) (boo
 		if err := tx.st().Enqueue(ctx, []*Message{m}); err != nil {
 			return err
 		}
+		// The reset's mail is the user's: it is on their timeline.
+		queued := userEvent(EventMailQueued, u)
+		if err := tx.logEvents(ctx, mailQueued(queued, m)); err != nil {
+			return err
+		}
 		issued = true
 		tx.queued()
 		return nil
@@ -215,6 +220,9 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (*U
 			return pwHash, nil
 		})
 		if err != nil {
+			return err
+		}
+		if err := tx.logEvents(ctx, userEvent(EventPasswordReset, u).byInvitee()); err != nil {
 			return err
 		}
 		// Whoever set the password holds the mailbox: the failed log-ins

@@ -84,7 +84,11 @@ func (s *Service) SetSeats(ctx context.Context, companyID, subscriptionID int64,
 	if err := v.err(); err != nil {
 		return err
 	}
-	if err := s.st().SetSeats(ctx, companyID, subscriptionID, seats); err != nil {
+	d := map[string]any{"subscription": subscriptionID, "seats": seats}
+	err = s.changeCompany(ctx, u, companyID, "seats", d, func(tx *Service) error {
+		return tx.st().SetSeats(ctx, companyID, subscriptionID, seats)
+	})
+	if err != nil {
 		return err
 	}
 	s.logger.Info("seats set", "company", companyID, "subscription", subscriptionID, "seats", seats, "admin", u.ID)

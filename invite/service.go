@@ -405,7 +405,13 @@ func (s *Service) RegisterCompany(ctx context.Context, in CompanyInput) (*Compan
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if err := s.st().CreateCompany(ctx, c); err != nil {
+	err = s.inTx(ctx, func(tx *Service) error {
+		if err := tx.st().CreateCompany(ctx, c); err != nil {
+			return err
+		}
+		return tx.logEvents(ctx, companyEvent(EventCompanyCreated, c.ID).by(u).with(map[string]any{"name": c.Name}))
+	})
+	if err != nil {
 		if errors.Is(err, ErrCompanyExists) {
 			return nil, withField(ErrCompanyExists, "name")
 		}
@@ -545,6 +551,9 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (*Us
 	if err != nil {
 		return nil, err
 	}
+	if err := s.logEvents(ctx, userEvent(EventLoginSucceeded, u).by(u).with(map[string]any{"session": false})); err != nil {
+		return nil, err
+	}
 	u.PasswordHash = ""
 	return u, nil
 }
@@ -569,7 +578,31 @@ func (s *Service) authenticateLimited(ctx context.Context, email, password strin
 			return nil, gerr
 		}
 	}
+	if err != nil && ErrorCode(err) != CodeInternal && ErrorCode(err) != CodeLimited {
+		if lerr := s.logEvents(ctx, s.loginFailed(ctx, normalized, err)); lerr != nil {
+			return nil, lerr
+		}
+	}
 	return u, err
+}
+
+// loginFailed returns the event of a failed log-in at the address email
+// (of a user or not) with error err.
+func (s *Service) loginFailed(ctx context.Context, email string, err error) *Event {
+	e := &Event{Kind: EventLoginFailed, Subject: SubjectUser, Email: truncate(email, MaxEmailLen)}
+	if u, uerr := s.st().UserByEmail(ctx, email); uerr == nil {
+		e = userEvent(EventLoginFailed, u)
+	}
+	reason := "bad_credentials"
+	if ie, ok := errors.AsType[*Error](err); ok {
+		reason = ie.Reason
+	}
+	d := map[string]any{"reason": reason}
+	if c := clientOf(ctx); c != "" {
+		d["client"] = c
+	}
+	e.Actor = ActorAnonymous
+	return e.with(d)
 }
 
 func (s *Service) authenticate(ctx context.Context, email string, valid bool, password string) (*User, error) {

@@ -56,7 +56,17 @@ func (s *Service) Login(ctx context.Context, email, password string) (*User, str
 	default:
 		return nil, "", err
 	}
-	if err := s.st().SetLastLogin(ctx, u.ID, now); err != nil {
+	err = s.inTx(ctx, func(tx *Service) error {
+		if err := tx.st().SetLastLogin(ctx, u.ID, now); err != nil {
+			return err
+		}
+		d := map[string]any{"session": true}
+		if c := clientOf(ctx); c != "" {
+			d["client"] = c
+		}
+		return tx.logEvents(ctx, userEvent(EventLoginSucceeded, u).by(u).with(d))
+	})
+	if err != nil {
 		return nil, "", err
 	}
 	u.LastLoginAt, u.PasswordHash = now, ""

@@ -168,11 +168,13 @@ type InvitationStore interface {
 	// create a user.
 	AcceptInvitation(ctx context.Context, hash []byte, accept func(*Invitation) (*User, error)) (*Invitation, *User, error)
 	// ExpireInvitations marks expired at most limit pending invitations whose
-	// ExpiresAt is not after now, and returns how many it marked: 0 when
+	// ExpiresAt is not after now, and returns those it marked (with ID,
+	// CompanyID, Email, ExpiresAt and Status set; no grants): none when
 	// none is due. Running it concurrently, or again, never marks one
-	// twice; a call that runs beside another may mark fewer than limit
-	// while more are due.
-	ExpireInvitations(ctx context.Context, now time.Time, limit int) (int, error)
+	// twice, nor returns one another call marked; a call that runs beside
+	// another may mark fewer than limit while more are due. Within InTx,
+	// the marking commits with the transaction.
+	ExpireInvitations(ctx context.Context, now time.Time, limit int) ([]*Invitation, error)
 	// DueReminders returns at most limit pending invitations whose RemindAt
 	// is not after now and whose ExpiresAt is after now, soonest first.
 	DueReminders(ctx context.Context, now time.Time, limit int) ([]*Invitation, error)

@@ -14,7 +14,8 @@ const MaxTermsLen = 10000
 // they join: plain text in paragraphs, or "" (or only spaces) for the
 // built-in terms. The acting user must administer the company.
 func (s *Service) SetTerms(ctx context.Context, companyID int64, terms string) error {
-	if _, err := s.adminOf(ctx, companyID); err != nil {
+	u, err := s.adminOf(ctx, companyID)
+	if err != nil {
 		return err
 	}
 	var v validator
@@ -22,7 +23,9 @@ func (s *Service) SetTerms(ctx context.Context, companyID int64, terms string) e
 	if err := v.err(); err != nil {
 		return err
 	}
-	return s.st().SetTerms(ctx, companyID, terms)
+	return s.changeCompany(ctx, u, companyID, "terms", map[string]any{"built_in": terms == ""}, func(tx *Service) error {
+		return tx.st().SetTerms(ctx, companyID, terms)
+	})
 }
 
 // paragraphs validates text of several lines and returns it trimmed, with

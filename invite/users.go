@@ -171,7 +171,9 @@ func (s *Service) ChangeUser(ctx context.Context, id int64, ch UserChange) (*Use
 		if err != nil {
 			return err
 		}
+		var before map[string]any
 		u, err = tx.st().UpdateUser(ctx, id, func(u *User, admins int) error {
+			before = userFields(u)
 			held := u.Grants // the seats they hold: none while disabled
 			if u.Disabled() {
 				held = nil
@@ -208,13 +210,21 @@ func (s *Service) ChangeUser(ctx context.Context, id int64, ch UserChange) (*Use
 			}
 			return nil
 		})
-		if err != nil || !privileged {
+		if err != nil {
 			return err
+		}
+		if ch := changes(before, userFields(u)); ch != nil {
+			if err := tx.logEvents(ctx, userEvent(EventUserChanged, u).by(actor).with(map[string]any{"changed": ch})); err != nil {
+				return err
+			}
+		}
+		if !privileged {
+			return nil
 		}
 		if err := tx.st().DeleteUserSessions(ctx, id, nil); err != nil {
 			return err
 		}
-		return tx.cancelSentBy(ctx, u, actor.ID, func(inv *Invitation) bool { return couldSend(u, inv) })
+		return tx.cancelSentBy(ctx, u, actor, func(inv *Invitation) bool { return couldSend(u, inv) })
 	})
 	if err != nil {
 		return nil, err
@@ -223,11 +233,15 @@ func (s *Service) ChangeUser(ctx context.Context, id int64, ch UserChange) (*Use
 	return u, nil
 }
 
-// cancelSentBy cancels, by byUserID, the pending invitations whose current
+// cancelSentBy cancels, by administrator by (nil: the system), the pending invitations whose current
 // link u sent, but those keep holds: an administrator who is disabled or
 // loses privileges could otherwise come back in through an invitation they
 // sent to an address of their own.
-func (s *Service) cancelSentBy(ctx context.Context, u *User, byUserID int64, keep func(*Invitation) bool) error {
+func (s *Service) cancelSentBy(ctx context.Context, u *User, by *User, keep func(*Invitation) bool) error {
+	var byID int64
+	if by != nil {
+		byID = by.ID
+	}
 	q := InvitationQuery{SentBy: u.ID, Status: StatusPending, Now: s.clock(), Limit: MaxPageSize}
 	for {
 		invs, err := s.st().Invitations(ctx, q)
@@ -239,11 +253,18 @@ func (s *Service) cancelSentBy(ctx context.Context, u *User, byUserID int64, kee
 				continue
 			}
 			now := s.clock()
-			_, err := s.st().UpdateInvitation(ctx, inv.ID, func(inv *Invitation) (*Message, error) {
-				return nil, inv.cancel(byUserID, now)
+			canceled, err := s.st().UpdateInvitation(ctx, inv.ID, func(inv *Invitation) (*Message, error) {
+				return nil, inv.cancel(byID, now)
 			})
-			if err != nil && !errors.Is(err, ErrInvitationAccepted) && !errors.Is(err, ErrInvitationCanceled) && !errors.Is(err, ErrInvitationExpired) {
+			switch {
+			case errors.Is(err, ErrInvitationAccepted) || errors.Is(err, ErrInvitationCanceled) || errors.Is(err, ErrInvitationExpired):
+			case err != nil:
 				return err
+			default:
+				e := invitationEvent(EventInvitationCanceled, canceled).by(by).with(map[string]any{"cause": CancelSenderChanged})
+				if err := s.logEvents(ctx, e); err != nil {
+					return err
+				}
 			}
 		}
 		if len(invs) < q.Limit {
@@ -295,7 +316,9 @@ func (s *Service) SetDisabled(ctx context.Context, id int64, disabled bool) (*Us
 		if err != nil {
 			return err
 		}
+		changed := false
 		u, err = tx.st().UpdateUser(ctx, id, func(u *User, admins int) error {
+			changed = disabled != u.Disabled()
 			switch {
 			case disabled && !u.Disabled():
 				if u.AdminLevel == AdminCompany && admins <= 1 {
@@ -313,13 +336,25 @@ func (s *Service) SetDisabled(ctx context.Context, id int64, disabled bool) (*Us
 			}
 			return nil
 		})
-		if err != nil || !disabled {
+		if err != nil {
 			return err
+		}
+		if changed {
+			kind := EventUserEnabled
+			if disabled {
+				kind = EventUserDisabled
+			}
+			if err := tx.logEvents(ctx, userEvent(kind, u).by(actor)); err != nil {
+				return err
+			}
+		}
+		if !disabled {
+			return nil
 		}
 		if err := tx.st().DeleteUserSessions(ctx, id, nil); err != nil {
 			return err
 		}
-		return tx.cancelSentBy(ctx, u, actor.ID, func(*Invitation) bool { return false })
+		return tx.cancelSentBy(ctx, u, actor, func(*Invitation) bool { return false })
 	})
 	if err != nil {
 		return nil, err
@@ -355,7 +390,10 @@ func (s *Service) DeleteUser(ctx context.Context, id int64) error {
 		if err != nil {
 			return err
 		}
-		return tx.cancelSentBy(ctx, target, actor.ID, func(*Invitation) bool { return false })
+		if err := tx.logEvents(ctx, userEvent(EventUserDeleted, target).by(actor)); err != nil {
+			return err
+		}
+		return tx.cancelSentBy(ctx, target, actor, func(*Invitation) bool { return false })
 	})
 }
 
@@ -381,8 +419,20 @@ func (s *Service) UpdateProfile(ctx context.Context, in ProfileInput) (*User, er
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	u, err := s.st().UpdateUser(ctx, me.ID, func(u *User, _ int) error {
-		u.FirstName, u.LastName, u.Department, u.Phone, u.Language, u.TimeZone = first, last, dept, phone, lang, tz
+	var u *User
+	err = s.inTx(ctx, func(tx *Service) error {
+		var before map[string]any
+		u, err = tx.st().UpdateUser(ctx, me.ID, func(u *User, _ int) error {
+			before = userFields(u)
+			u.FirstName, u.LastName, u.Department, u.Phone, u.Language, u.TimeZone = first, last, dept, phone, lang, tz
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if ch := changes(before, userFields(u)); ch != nil {
+			return tx.logEvents(ctx, userEvent(EventUserChanged, u).by(u).with(map[string]any{"changed": ch}))
+		}
 		return nil
 	})
 	if err != nil {
@@ -441,10 +491,14 @@ func (s *Service) setPassword(ctx context.Context, userID int64, password, keep 
 	// The new password and the end of the other sessions are one: a
 	// session that outlives a password change is a thief's.
 	return s.inTx(ctx, func(tx *Service) error {
-		if _, err := tx.store.UpdateUser(ctx, userID, func(u *User, _ int) error {
+		u, err := tx.store.UpdateUser(ctx, userID, func(u *User, _ int) error {
 			u.PasswordHash = hash
 			return nil
-		}); err != nil {
+		})
+		if err != nil {
+			return err
+		}
+		if err := tx.logEvents(ctx, userEvent(EventPasswordChanged, u).by(u)); err != nil {
 			return err
 		}
 		return tx.store.DeleteUserSessions(ctx, userID, keepHash)

@@ -343,26 +343,43 @@ func sameGrants(a, b []invite.Grant) bool {
 // (UPDATE ... ORDER BY ... LIMIT) locks what it reads on its way, and on
 // MariaDB held its locks for seconds on a large table; marking by IDs
 // locks only the rows it marks, for as long as that takes.
-func (db *DB) ExpireInvitations(ctx context.Context, now time.Time, limit int) (int, error) {
-	var ids []int64
-	err := db.idb().NewSelect().Model((*invitationRow)(nil)).Column("id").
-		Where("status = ? AND expires_at <= ?", invite.StatusPending, now).
-		OrderExpr("expires_at").Limit(int64(limit)).
-		Scan(ctx, &ids)
-	if err != nil || len(ids) == 0 {
-		return 0, translate(err)
-	}
-	res, err := db.idb().NewUpdate().Model((*invitationRow)(nil)).
-		Set("status = ?", invite.StatusExpired).
-		Set("pending_email = NULL").
-		Set("remind_at = NULL").
-		Where("id IN (?) AND status = ? AND expires_at <= ?", bun.List(ids), invite.StatusPending, now).
-		Exec(ctx)
+func (db *DB) ExpireInvitations(ctx context.Context, now time.Time, limit int) ([]*invite.Invitation, error) {
+	var marked []*invite.Invitation
+	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		marked = nil
+		var rows []*invitationRow
+		sel := tx.NewSelect().Model(&rows).Column("id", "company_id", "email", "expires_at").
+			Where("status = ? AND expires_at <= ?", invite.StatusPending, now).
+			OrderExpr("expires_at, id").Limit(int64(limit))
+		if db.mysql {
+			// Another instance's job takes the rows this one has.
+			sel.For("UPDATE SKIP LOCKED")
+		}
+		if err := sel.Scan(ctx); err != nil || len(rows) == 0 {
+			return err
+		}
+		ids := make([]int64, len(rows))
+		for i, r := range rows {
+			ids[i] = r.ID
+		}
+		_, err := tx.NewUpdate().Model((*invitationRow)(nil)).
+			Set("status = ?", invite.StatusExpired).
+			Set("pending_email = NULL").
+			Set("remind_at = NULL").
+			Where("id IN (?)", bun.List(ids)).
+			Exec(ctx)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			marked = append(marked, &invite.Invitation{ID: r.ID, CompanyID: r.CompanyID, Email: r.Email, ExpiresAt: r.ExpiresAt.UTC(), Status: invite.StatusExpired})
+		}
+		return nil
+	})
 	if err != nil {
-		return 0, translate(err)
+		return nil, err
 	}
-	n, err := res.RowsAffected()
-	return int(n), translate(err)
+	return marked, nil
 }
 
 // DueReminders implements invite.Store.

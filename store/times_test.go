@@ -29,11 +29,11 @@ func TestTimesInAnyZone(t *testing.T) {
 			t.Fatalf("ExpiresAt: got %v, %v; want %v", got.ExpiresAt, err, inv.ExpiresAt)
 		}
 		early := inv.ExpiresAt.Add(-time.Hour).In(india)
-		if n, err := db.ExpireInvitations(ctx, early, 10); err != nil || n != 0 {
-			t.Fatalf("ExpireInvitations an hour early, in IST: %d, %v; want 0", n, err)
+		if marked, err := db.ExpireInvitations(ctx, early, 10); err != nil || len(marked) != 0 {
+			t.Fatalf("ExpireInvitations an hour early, in IST: %d, %v; want 0", len(marked), err)
 		}
-		if n, err := db.ExpireInvitations(ctx, inv.ExpiresAt.In(india), 10); err != nil || n != 1 {
-			t.Fatalf("ExpireInvitations at expiry, in IST: %d, %v; want 1", n, err)
+		if marked, err := db.ExpireInvitations(ctx, inv.ExpiresAt.In(india), 10); err != nil || len(marked) != 1 {
+			t.Fatalf("ExpireInvitations at expiry, in IST: %d, %v; want 1", len(marked), err)
 		}
 		r := &invite.PasswordReset{Email: "a@example.com", Language: "en", State: invite.ResetRequested, CreatedAt: inv.CreatedAt.In(india)}
 		if err := db.CreatePasswordReset(ctx, r); err != nil {

@@ -441,15 +441,15 @@ func TestExpiryAndReminders(t *testing.T) {
 	if len(due) != 2 || due[0].ID != invs[0].ID || due[1].ID != invs[1].ID {
 		t.Errorf("DueReminders: got %d, want the first two, soonest first", len(due))
 	}
-	if n, err := st.ExpireInvitations(ctx, start.Add(2*time.Hour), 1); n != 1 || err != nil {
-		t.Fatalf("ExpireInvitations: got %d, %v; want 1", n, err)
+	if marked, err := st.ExpireInvitations(ctx, start.Add(2*time.Hour), 1); len(marked) != 1 || err != nil {
+		t.Fatalf("ExpireInvitations: got %d, %v; want 1", len(marked), err)
 	}
 	got, _ := st.Invitation(ctx, invs[2].ID)
 	if got.Status != invite.StatusExpired || !got.RemindAt.IsZero() {
 		t.Errorf("got %s, remind at %v; want the one that expired first marked, without reminder", got.Status, got.RemindAt)
 	}
-	if n, err := st.ExpireInvitations(ctx, start.Add(2*time.Hour), 10); n != 1 || err != nil {
-		t.Errorf("ExpireInvitations again: got %d, %v; want only the other one due", n, err)
+	if marked, err := st.ExpireInvitations(ctx, start.Add(2*time.Hour), 10); len(marked) != 1 || err != nil {
+		t.Errorf("ExpireInvitations again: got %d, %v; want only the other one due", len(marked), err)
 	}
 	due, _ = st.DueReminders(ctx, start.Add(time.Hour), 0)
 	if len(due) != 1 || due[0].ID != invs[0].ID {

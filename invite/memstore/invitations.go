@@ -186,20 +186,22 @@ func (s *Store) AcceptInvitation(ctx context.Context, hash []byte, accept func(*
 
 // ExpireInvitations implements invite.Store. It marks those that expired
 // first.
-func (s *Store) ExpireInvitations(ctx context.Context, now time.Time, limit int) (int, error) {
-	return query(ctx, s, func(d *data) (int, error) {
+func (s *Store) ExpireInvitations(ctx context.Context, now time.Time, limit int) ([]*invite.Invitation, error) {
+	return query(ctx, s, func(d *data) ([]*invite.Invitation, error) {
 		due := ordered(&d.invitations, func(inv invite.Invitation) bool {
 			return inv.Status == invite.StatusPending && !inv.ExpiresAt.After(now)
 		})
 		slices.SortStableFunc(due, func(a, b invite.Invitation) int { return a.ExpiresAt.Compare(b.ExpiresAt) })
 		due = limited(due, limit)
+		var marked []*invite.Invitation
 		for _, inv := range due {
 			inv.Status, inv.RemindAt = invite.StatusExpired, time.Time{}
 			if err := d.putInvitation(inv); err != nil {
-				return 0, err
+				return nil, err
 			}
+			marked = append(marked, &invite.Invitation{ID: inv.ID, CompanyID: inv.CompanyID, Email: inv.Email, ExpiresAt: inv.ExpiresAt, Status: inv.Status})
 		}
-		return len(due), nil
+		return marked, nil
 	})
 }
 
