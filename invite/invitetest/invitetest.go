@@ -142,4 +142,10 @@ var suite = []struct {
 	{"BatchAllOrNoneAtSend", testBatchAllOrNoneAtSend},
 	{"BatchSenderGone", testBatchSenderGone},
 	{"BulkMailWaits", testBulkMailWaits},
+	{"HistoryTimeline", testHistoryTimeline},
+	{"HistoryUserLife", testHistoryUserLife},
+	{"HistoryOnlyWhatCommitted", testHistoryOnlyWhatCommitted},
+	{"HistoryConcurrentOnce", testHistoryConcurrentOnce},
+	{"HistoryIsolation", testHistoryIsolation},
+	{"HistoryPaging", testHistoryPaging},
 }
