@@ -285,7 +285,16 @@ func (c *trial) do(method, path string, form url.Values, header http.Header) (in
 // at a guessing form is what the limit is for.
 func (c *trial) snapshot() string {
 	c.t.Helper()
-	return storetest.Snapshot(c.t, c.db, "limits")
+	// A failed log-in is counted (limits) and recorded (the history's
+	// login.failed): neither is a change that bad input may not make.
+	lines := strings.SplitAfter(storetest.Snapshot(c.t, c.db, "limits"), "\n")
+	lines = slices.DeleteFunc(lines, func(l string) bool {
+		// (SQLite's counter of the events' IDs moves with them; any other
+		// event is a line of its own here.)
+		return strings.HasPrefix(l, "events ") && strings.Contains(l, string(invite.EventLoginFailed)) ||
+			strings.HasPrefix(l, "sqlite_sequence ") && strings.Contains(l, "events")
+	})
+	return strings.Join(lines, "")
 }
 
 // access is one route's row of the matrix: the form it is sent (for a
@@ -372,7 +381,7 @@ func (w *world) matrix() map[string]access {
 		"GET /admin/invitations/:id/resend":         {nil, adminRoute(ok, missing, ok)},
 		"POST /admin/invitations/:id/resend":        {resend, adminRoute(see, missing, see)},
 		"GET /admin/invitations/:id/cancel":         {nil, adminRoute(ok, missing, ok)},
-		"POST /admin/invitations/:id/cancel":        {url.Values{}, adminRoute(see, missing, see)},
+		"POST /admin/invitations/:id/cancel":        {url.Values{"reason": {"Hired elsewhere"}}, adminRoute(see, missing, see)},
 		"GET /admin/companies":                      {nil, adminRoute(forbidden, forbidden, ok)},
 		"POST /admin/companies":                     {url.Values{"name": {"Cobalt"}, "subscriptions": {"One"}, "business_roles": {"Two"}}, adminRoute(forbidden, forbidden, see)},
 		"GET /admin/companies/:id/seats":            {nil, adminRoute(ok, missing, ok)},

@@ -797,15 +797,33 @@ func (h *handlers) cancelForm(c echo.Context) error {
 	if !invite.CanManageInvitation(userOf(c), inv) {
 		return invite.ErrInvitationAboveYou
 	}
-	return h.render(c, http.StatusOK, "cancel", "", h.newView(c, "invitations", "cancel_title", inv))
+	return h.render(c, http.StatusOK, "cancel", "", h.newView(c, "invitations", "cancel_title", &cancelData{Invitation: inv}))
 }
 
+// cancelData is what the page that confirms a cancel shows: the
+// invitation, and the reason typed so far.
+type cancelData struct {
+	*invite.Invitation
+	Reason string
+}
+
+// cancel cancels an invitation, with the reason the confirmation page
+// asks for (htmx's confirmation posts none).
 func (h *handlers) cancel(c echo.Context) error {
 	id, err := invitationID(c)
 	if err != nil {
 		return err
 	}
-	inv, err := h.svc.Cancel(c.Request().Context(), id)
+	reason := c.FormValue("reason")
+	inv, err := h.svc.CancelBecause(c.Request().Context(), id, reason)
+	if errs := fieldErrors(err); errs != nil {
+		inv, ierr := h.pathInvitation(c)
+		if ierr != nil {
+			return ierr
+		}
+		v := h.newView(c, "invitations", "cancel_title", &cancelData{Invitation: inv, Reason: reason})
+		return h.invalid(c, v, errs, "cancel", "cancel-form")
+	}
 	if err != nil {
 		return err
 	}

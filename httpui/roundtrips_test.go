@@ -76,8 +76,9 @@ func TestRoundTrips(t *testing.T) {
 			// Session; the template the form was filled with; company,
 			// address, pending invitation, templates; BEGIN, three for
 			// the bounds, invitation, grants, message, the sender held
-			// as they are now, COMMIT.
-			{"SendInvitation", func() page { return b.do(http.MethodPost, "/admin/invitations", form) }, 15},
+			// as they are now, the history's two events (one
+			// statement), COMMIT.
+			{"SendInvitation", func() page { return b.do(http.MethodPost, "/admin/invitations", form) }, 16},
 			// Session; a page of invitations with their grants and the
 			// state of their mail.
 			{"InvitationsPage", func() page { return b.get("/admin/invitations?status=pending") }, 2},

@@ -579,7 +579,7 @@ func (s *Service) authenticateLimited(ctx context.Context, email, password strin
 		}
 	}
 	if err != nil && ErrorCode(err) != CodeInternal && ErrorCode(err) != CodeLimited {
-		if lerr := s.logEvents(ctx, s.loginFailed(ctx, normalized, err)); lerr != nil {
+		if lerr := s.logEvents(ctx, s.loginFailed(ctx, normalized, valid, err)); lerr != nil {
 			return nil, lerr
 		}
 	}
@@ -587,11 +587,15 @@ func (s *Service) authenticateLimited(ctx context.Context, email, password strin
 }
 
 // loginFailed returns the event of a failed log-in at the address email
-// (of a user or not) with error err.
-func (s *Service) loginFailed(ctx context.Context, email string, err error) *Event {
-	e := &Event{Kind: EventLoginFailed, Subject: SubjectUser, Email: truncate(email, MaxEmailLen)}
-	if u, uerr := s.st().UserByEmail(ctx, email); uerr == nil {
-		e = userEvent(EventLoginFailed, u)
+// (of a user or not; valid if it is an address at all) with error err. An
+// address that is none is not kept: it may be anything anyone typed.
+func (s *Service) loginFailed(ctx context.Context, email string, valid bool, err error) *Event {
+	e := &Event{Kind: EventLoginFailed, Subject: SubjectUser}
+	if valid {
+		e.Email = email
+		if u, uerr := s.st().UserByEmail(ctx, email); uerr == nil {
+			e = userEvent(EventLoginFailed, u)
+		}
 	}
 	reason := "bad_credentials"
 	if ie, ok := errors.AsType[*Error](err); ok {

@@ -80,20 +80,11 @@ func (db *DB) AppendEvents(ctx context.Context, evs []*invite.Event) error {
 		for _, r := range rows { // from the start, if run again
 			r.ID = 0
 		}
-		if !db.mysql {
-			// SQLite returns every row's ID (RETURNING).
-			_, err := tx.NewInsert().Model(&rows).Exec(ctx)
-			return err
-		}
-		// One row at a time: a multi-row INSERT tells the first ID only on
-		// MySQL, and on a Galera cluster the others do not follow from it
-		// (auto_increment_increment is the number of nodes).
-		for _, r := range rows {
-			if _, err := tx.NewInsert().Model(r).Exec(ctx); err != nil {
-				return err
-			}
-		}
-		return nil
+		// One statement for every event of a change: SQLite and MariaDB
+		// return each row's ID (RETURNING, which bun's MySQL dialect
+		// writes too; MySQL 8 lacks it, as every insert here needs).
+		_, err := tx.NewInsert().Model(&rows).Exec(ctx)
+		return err
 	})
 	if err != nil {
 		return err

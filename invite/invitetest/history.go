@@ -88,7 +88,7 @@ func testHistoryTimeline(t *testing.T, open Opener) {
 	if _, _, err := f.Service.Resend(f.AdminA, inv.ID, &in); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.Service.CancelBecause(f.AdminA, inv.ID, "Hired elsewhere"); err != nil {
+	if _, err := f.Service.CancelBecause(f.AdminA, inv.ID, "Hired elsewhere? It's ?0 \\'fine\\' ?TableName"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -128,7 +128,7 @@ func testHistoryTimeline(t *testing.T, open Opener) {
 	if d := detailOf(t, evs[4])["changed"].(map[string]any)["department"].(map[string]any); d["from"] != inv.Department || d["to"] != "Assembly" {
 		t.Errorf("resent: department %v, want from %q to %q", d, inv.Department, "Assembly")
 	}
-	if r := detailOf(t, evs[6])["reason"]; r != "Hired elsewhere" {
+	if r := detailOf(t, evs[6])["reason"]; r != "Hired elsewhere? It's ?0 \\'fine\\' ?TableName" {
 		t.Errorf("canceled: reason %v, want the administrator's", r)
 	}
 }
