@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"time"
 
 	"github.com/invitehq/invite/invite"
 	"github.com/invitehq/invite/invite/memstore"
@@ -13,7 +14,11 @@ import (
 // that exports it reads it with EachEvent, a thousand events at a time.
 func ExampleService_Events() {
 	ctx := context.Background()
-	svc := invite.NewService(memstore.New(), invite.Config{})
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	svc := invite.NewService(memstore.New(), invite.Config{
+		Now:    func() time.Time { return now },
+		Limits: invite.Limits{Mails: invite.Rate{Count: -1}}, // resent at once here
+	})
 	admin, _, err := svc.Bootstrap(ctx, "admin@example.com", "a long and secret phrase")
 	if err != nil {
 		log.Fatal(err)
@@ -48,9 +53,9 @@ func ExampleService_Events() {
 		fmt.Println(e.Kind, e.ActorEmail, string(e.Detail))
 	}
 	// Output:
-	// invitation.created admin@example.com {"expires_at":"...","times_sent":1}
+	// invitation.created admin@example.com {"expires_at":"2026-03-09T09:00:00Z","times_sent":1}
 	// mail.queued admin@example.com {"kind":"invitation","message":1}
-	// invitation.resent admin@example.com {"changed":{"department":{"from":"","to":"Assembly"}},"expires_at":"...","times_sent":2,"was":"pending"}
+	// invitation.resent admin@example.com {"changed":{"department":{"from":"","to":"Assembly"}},"expires_at":"2026-03-09T09:00:00Z","times_sent":2,"was":"pending"}
 	// mail.queued admin@example.com {"kind":"invitation","message":2}
 	// invitation.canceled admin@example.com {"reason":"Hired elsewhere"}
 }
