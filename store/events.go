@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -66,7 +67,10 @@ func eventFromRow(r *eventRow) *invite.Event {
 	return e
 }
 
-// AppendEvents implements invite.Store: one INSERT for all of evs.
+// appendChunk bounds the rows of one INSERT of events.
+const appendChunk = 500
+
+// AppendEvents implements invite.Store: one INSERT for every 500 of evs.
 func (db *DB) AppendEvents(ctx context.Context, evs []*invite.Event) error {
 	if len(evs) == 0 {
 		return nil
@@ -80,11 +84,16 @@ func (db *DB) AppendEvents(ctx context.Context, evs []*invite.Event) error {
 		for _, r := range rows { // from the start, if run again
 			r.ID = 0
 		}
-		// One statement for every event of a change: SQLite and MariaDB
+		// One statement for the events of a change: SQLite and MariaDB
 		// return each row's ID (RETURNING, which bun's MySQL dialect
-		// writes too; MySQL 8 lacks it, as every insert here needs).
-		_, err := tx.NewInsert().Model(&rows).Exec(ctx)
-		return err
+		// writes too; MySQL 8 lacks it, as every insert here needs). A
+		// batch's thousands go in parts, well within a packet.
+		for part := range slices.Chunk(rows, appendChunk) {
+			if _, err := tx.NewInsert().Model(&part).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return err
