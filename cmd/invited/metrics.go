@@ -139,14 +139,16 @@ func (m *metrics) job(name string) {
 }
 
 // jobRan counts a run of the job name: see jobObserver.
+// A job run only on demand has its series from its first run.
 func (m *metrics) jobRan(name string, took time.Duration, failed, panicked bool) {
 	m.jobRuns.WithLabelValues(name).Inc()
 	m.jobSeconds.WithLabelValues(name).Observe(took.Seconds())
+	failures, panics := m.jobFailures.WithLabelValues(name), m.jobPanics.WithLabelValues(name)
 	if failed {
-		m.jobFailures.WithLabelValues(name).Inc()
+		failures.Inc()
 	}
 	if panicked {
-		m.jobPanics.WithLabelValues(name).Inc()
+		panics.Inc()
 	}
 }
 
