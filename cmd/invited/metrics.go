@@ -35,18 +35,30 @@ type metrics struct {
 	requestSeconds *prometheus.HistogramVec // by method and route
 }
 
-// The values of the event label: what the history's events of each kind
-// count as.
-var (
-	invitationEvents = map[invite.EventKind]string{
-		invite.EventInvitationCreated:  "created",
-		invite.EventInvitationResent:   "resent",
-		invite.EventInvitationCanceled: "canceled",
-		invite.EventInvitationAccepted: "accepted",
-		invite.EventInvitationExpired:  "expired",
+// invitationEvent returns the value of invite_invitations_total's event
+// label that an event of kind counts as, and false for a kind it does not
+// count.
+func invitationEvent(kind invite.EventKind) (string, bool) {
+	switch kind {
+	case invite.EventInvitationCreated:
+		return "created", true
+	case invite.EventInvitationResent:
+		return "resent", true
+	case invite.EventInvitationCanceled:
+		return "canceled", true
+	case invite.EventInvitationAccepted:
+		return "accepted", true
+	case invite.EventInvitationExpired:
+		return "expired", true
 	}
-	mailEvents = []string{"queued", "delivered", "failed", "retried"}
-)
+	return "", false
+}
+
+// The values of the event labels.
+func invitationEvents() []string {
+	return []string{"created", "resent", "canceled", "accepted", "expired"}
+}
+func mailEvents() []string { return []string{"queued", "delivered", "failed", "retried"} }
 
 // unmatchedRoute is the route label of a request that no route answered:
 // one value for every path that is not a page, whatever was asked.
@@ -94,10 +106,10 @@ func newMetrics() *metrics {
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Every series of a bounded label starts at zero, so that a rate over
 	// it is there before the first event.
-	for _, ev := range invitationEvents {
+	for _, ev := range invitationEvents() {
 		m.invitations.WithLabelValues(ev)
 	}
-	for _, ev := range mailEvents {
+	for _, ev := range mailEvents() {
 		m.mail.WithLabelValues(ev)
 	}
 	return m
@@ -106,7 +118,7 @@ func newMetrics() *metrics {
 // recorded counts committed events: it is the Service's Config.Recorded.
 func (m *metrics) recorded(evs []*invite.Event) {
 	for _, e := range evs {
-		if ev, ok := invitationEvents[e.Kind]; ok {
+		if ev, ok := invitationEvent(e.Kind); ok {
 			m.invitations.WithLabelValues(ev).Inc()
 			continue
 		}

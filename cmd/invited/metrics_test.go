@@ -194,12 +194,12 @@ func TestMetricsCountEvents(t *testing.T) {
 // Before any event every series is there, at zero, so that a rate is.
 func TestMetricsStartAtZero(t *testing.T) {
 	f := gather(t, newMetrics())
-	for _, event := range []string{"created", "resent", "canceled", "accepted", "expired"} {
+	for _, event := range invitationEvents() {
 		if got := f.must(t, "invite_invitations_total", map[string]string{"event": event}); got != 0 {
 			t.Errorf("invitations %s: %v", event, got)
 		}
 	}
-	for _, event := range mailEvents {
+	for _, event := range mailEvents() {
 		if got := f.must(t, "invite_mail_total", map[string]string{"event": event}); got != 0 {
 			t.Errorf("mail %s: %v", event, got)
 		}
