@@ -232,7 +232,8 @@ func (w *world) try(t *testing.T, role string) *trial {
 	t.Cleanup(func() { db.Close() })
 	svc := invite.NewService(db, worldConfig(worldNow))
 	c := &trial{t: t, db: db}
-	c.srv = httptest.NewServer(httpui.New(httpui.Config{Service: svc, Health: db.Ping, BaseURL: "http://invite.test", Logger: discard()}))
+	c.srv = httptest.NewServer(httpui.New(httpui.Config{Service: svc, Health: db.Ping, BaseURL: "http://invite.test", Logger: discard(),
+		Metrics: http.NotFoundHandler(), MetricsToken: "the scraper's token"}))
 	t.Cleanup(c.srv.Close)
 	jar, _ := cookiejar.New(nil)
 	c.client = &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -340,6 +341,7 @@ func (w *world) matrix() map[string]access {
 	return map[string]access{
 		"GET /healthz":                              {nil, everyone(ok)},
 		"GET /readyz":                               {nil, everyone(ok)},
+		"GET /metrics":                              {nil, everyone(http.StatusUnauthorized)}, // the token's bearer only; a session is no token
 		"GET /static*":                              {nil, everyone(ok)},
 		"GET /favicon.ico":                          {nil, everyone(http.StatusMovedPermanently)},
 		"GET /":                                     {nil, everyone(see)},

@@ -55,6 +55,17 @@ type Config struct {
 	// database connection or a turn to check a password included; past it
 	// the answer is 503 with Retry-After. DefaultRequestTimeout when 0.
 	RequestTimeout time.Duration
+	// Metrics, if set with MetricsToken, is served at /metrics to a
+	// request with the header "Authorization: Bearer MetricsToken"; any
+	// other is answered 401. Without both, /metrics is 404.
+	Metrics      http.Handler
+	MetricsToken string
+	// Observe, if set, is told of every request once it is answered: its
+	// method, the pattern of the route that answered it (as
+	// "/admin/invitations/:id/resend"; "" when no route did, so that the
+	// values are bounded whatever is asked), its status and how long it
+	// took. It must not block.
+	Observe func(method, route string, status int, took time.Duration)
 }
 
 // DefaultRequestTimeout is Config.RequestTimeout's default.
@@ -105,6 +116,9 @@ func New(cfg Config) *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = echo.ExtractIPDirect() // headers can be forged
 	e.HTTPErrorHandler = h.error
+	if cfg.Observe != nil {
+		e.Use(h.observe(e))
+	}
 	secureHeaders := middleware.SecureConfig{
 		XSSProtection:         "0",
 		ContentTypeNosniff:    "nosniff",
@@ -135,6 +149,7 @@ func New(cfg Config) *echo.Echo {
 	}
 	e.GET("/healthz", h.probe(h.cfg.Health))
 	e.GET("/readyz", h.probe(ready))
+	e.GET(metricsPath, h.metrics)
 	e.StaticFS("/static", static.Files)
 	// Browsers ask for /favicon.ico whatever the page names.
 	e.GET("/favicon.ico", func(c echo.Context) error {
@@ -489,7 +504,7 @@ func (h *handlers) error(err error, c echo.Context) {
 			msg = t.T("bulk_err_too_big", "Max", maxBulkBytes>>20)
 		}
 	}
-	if strings.HasPrefix(c.Request().URL.Path, "/healthz") || strings.HasPrefix(c.Request().URL.Path, "/static/") {
+	if p := c.Request().URL.Path; strings.HasPrefix(p, "/healthz") || strings.HasPrefix(p, "/static/") || p == metricsPath {
 		_ = c.String(status, msg+"\n")
 		return
 	}

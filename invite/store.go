@@ -258,6 +258,22 @@ type Outbox interface {
 	// Message returns the message with the given ID, or
 	// ErrMessageNotFound.
 	Message(ctx context.Context, id int64) (*Message, error)
+	// OutboxStats tells how much waits in the outbox at now, across
+	// companies: the messages not yet sent nor failed for good (queued,
+	// or sending), and when the longest due of them became due. It is
+	// for monitoring; it reads and locks nothing else.
+	OutboxStats(ctx context.Context, now time.Time) (OutboxStats, error)
+}
+
+// OutboxStats is what OutboxStats tells.
+type OutboxStats struct {
+	// Depth counts the messages queued or sending: those that are still
+	// to be sent, due or not.
+	Depth int
+	// OldestDue is the NextAttemptAt of the message that has been due the
+	// longest at now: queued, or sending with a lapsed claim. It is zero
+	// when nothing is due.
+	OldestDue time.Time
 }
 
 // LimitStore keeps the times of the bounds on how often things happen.

@@ -45,6 +45,8 @@ type Config struct {
 	MailsPerAddress    int
 	AccessSchedule     string
 	BatchRowsPerDay    int
+	MetricsAddr        string
+	MetricsToken       string
 }
 
 // setting describes one configuration name. shown is the default as help
@@ -95,6 +97,8 @@ func (c *Config) settings() []setting {
 		{"mails-per-address", "INVITE_MAILS_PER_ADDRESS", "5", "", "invitations, sent or resent, one company may send one address a day, at most one a minute; 0 for no bound", num(&c.MailsPerAddress)},
 		{"access-schedule", "INVITE_ACCESS_SCHEDULE", "@every 1m", "", "when to disable the users whose access window has ended (cron spec)", str(&c.AccessSchedule)},
 		{"batch-rows-per-day", "INVITE_BATCH_ROWS_PER_DAY", "20000", "", "rows one administrator may send a day with Invite Users (a batch takes all its rows at once); 0 for no bound", num(&c.BatchRowsPerDay)},
+		{"metrics-addr", "INVITE_METRICS_ADDR", "", "none", "address to serve /metrics on, alone (keep it private: it asks no token)", str(&c.MetricsAddr)},
+		{"metrics-token", "INVITE_METRICS_TOKEN", "", "none: /metrics is not served on -addr", "bearer token, 16 characters or more, that opens /metrics on -addr", str(&c.MetricsToken)},
 	}
 }
 
@@ -153,6 +157,14 @@ func (c *Config) validate() error {
 	if c.AttemptsPerMinute < 0 || c.InvitationsPerHour < 0 || c.MailsPerAddress < 0 {
 		return fmt.Errorf("attempts-per-minute, invitations-per-hour and mails-per-address must not be negative")
 	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < minMetricsToken {
+		return fmt.Errorf("metrics-token: want %d characters or more, got %d", minMetricsToken, len(c.MetricsToken))
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("metrics-addr %q: %w", c.MetricsAddr, err)
+		}
+	}
 	if c.BatchRowsPerDay < 0 {
 		return fmt.Errorf("batch-rows-per-day must not be negative")
 	}
@@ -184,6 +196,10 @@ func (c *Config) validate() error {
 	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
 	return nil
 }
+
+// minMetricsToken is the shortest INVITE_METRICS_TOKEN taken: a token is
+// guessed, and nothing bounds how often.
+const minMetricsToken = 16
 
 // limits returns the service's bounds from the configuration: 0 is none.
 func (c *Config) limits() invite.Limits {

@@ -54,6 +54,13 @@ func TestConfig(t *testing.T) {
 			args: []string{"-addr", ":7000", "-ttl", "1h30m"},
 			want: defaults(func(c *Config) { c.Addr, c.BaseURL, c.TTL = ":7000", "http://localhost:7000", 90*time.Minute }),
 		},
+		{
+			name: "Metrics",
+			env:  map[string]string{"INVITE_METRICS_ADDR": "127.0.0.1:9090", "INVITE_METRICS_TOKEN": "a long enough token"},
+			want: defaults(func(c *Config) { c.MetricsAddr, c.MetricsToken = "127.0.0.1:9090", "a long enough token" }),
+		},
+		{name: "ShortMetricsToken", env: map[string]string{"INVITE_METRICS_TOKEN": "short"}, err: "metrics-token"},
+		{name: "BadMetricsAddr", args: []string{"-metrics-addr", "9090"}, err: "metrics-addr"},
 		{name: "BadTTLEnvironment", env: map[string]string{"INVITE_TTL": "a week"}, err: "INVITE_TTL"},
 		{name: "NegativeTTL", args: []string{"-ttl", "-1h"}, err: "ttl must be positive"},
 		{name: "BadBaseURL", args: []string{"-base-url", "invite.example.com"}, err: "base-url"},
@@ -117,7 +124,7 @@ func TestHelp(t *testing.T) {
 		t.Fatalf("got %v, want flag.ErrHelp", err)
 	}
 	for _, name := range []string{"INVITE_ADDR", "INVITE_DB", "INVITE_BASE_URL", "INVITE_TTL", "INVITE_ADMIN_EMAIL", "INVITE_ADMIN_PASSWORD",
-		"INVITE_SMTP_URL", "INVITE_MAIL_FROM", "INVITE_REMIND_BEFORE", "INVITE_EXPIRE_SCHEDULE", "INVITE_REMIND_SCHEDULE", "INVITE_OUTBOX_SCHEDULE", "INVITE_RESET_SCHEDULE", "INVITE_ACCESS_SCHEDULE",
+		"INVITE_SMTP_URL", "INVITE_MAIL_FROM", "INVITE_REMIND_BEFORE", "INVITE_EXPIRE_SCHEDULE", "INVITE_REMIND_SCHEDULE", "INVITE_OUTBOX_SCHEDULE", "INVITE_RESET_SCHEDULE", "INVITE_ACCESS_SCHEDULE", "INVITE_METRICS_ADDR", "INVITE_METRICS_TOKEN",
 		"-addr", "-db", "-base-url", "-ttl", "-admin-email", "-admin-password", "-smtp-url", "-mail-from", "migrate", "serve"} {
 		if !strings.Contains(stderr.String(), name) {
 			t.Errorf("help does not mention %s:\n%s", name, stderr.String())

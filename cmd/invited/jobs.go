@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/robfig/cron/v3"
 )
@@ -24,21 +25,32 @@ type job struct {
 	again   atomic.Bool
 }
 
+// jobObserver is told of each run of a job once it ends: how long it took,
+// whether it failed (the shutdown's own cancellation is no failure) and
+// whether it panicked.
+type jobObserver func(name string, took time.Duration, failed, panicked bool)
+
 // trigger runs the job unless it is running, in which case the running one
 // goes round again. A run that panics is logged with its stack and counted
 // in panics; the server goes on, and so does the job, at its next trigger.
-func (j *job) trigger(ctx context.Context, logger *slog.Logger, panics *atomic.Int64) {
+// Each run is told to observe, if it is not nil.
+func (j *job) trigger(ctx context.Context, logger *slog.Logger, panics *atomic.Int64, observe jobObserver) {
 	j.again.Store(true)
 	if !j.running.TryLock() {
 		return
 	}
 	defer j.running.Unlock()
 	for j.again.Swap(false) && ctx.Err() == nil {
-		n, err := j.runOnce(ctx, logger, panics)
+		start := time.Now()
+		n, panicked, err := j.runOnce(ctx, logger, panics)
+		// Anything but the shutdown's own cancellation is a failure; what
+		// was done before either is still told.
+		failed := err != nil && !(ctx.Err() != nil && errors.Is(err, ctx.Err()))
+		if observe != nil {
+			observe(j.name, time.Since(start), failed, panicked)
+		}
 		switch {
-		case err != nil && !(ctx.Err() != nil && errors.Is(err, ctx.Err())):
-			// Anything but the shutdown's own cancellation, which is no
-			// failure; what was done before either is still told.
+		case failed:
 			logger.Error("job failed", "job", j.name, "err", err, "count", n)
 		case n > 0:
 			logger.Info("job done", "job", j.name, "count", n)
@@ -46,15 +58,16 @@ func (j *job) trigger(ctx context.Context, logger *slog.Logger, panics *atomic.I
 	}
 }
 
-func (j *job) runOnce(ctx context.Context, logger *slog.Logger, panics *atomic.Int64) (n int, err error) {
+func (j *job) runOnce(ctx context.Context, logger *slog.Logger, panics *atomic.Int64) (n int, panicked bool, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			total := panics.Add(1)
 			logger.Error("job panicked", "job", j.name, "panic", fmt.Sprint(v), "panics", total, "stack", string(debug.Stack()))
-			n, err = 0, nil // logged here, not again as a failure
+			n, panicked, err = 0, true, nil // logged here, not again as a failure
 		}
 	}()
-	return j.run(ctx)
+	n, err = j.run(ctx)
+	return n, false, err
 }
 
 // scheduler runs jobs on their cron schedules and on demand, and stops them
@@ -66,16 +79,18 @@ type scheduler struct {
 	cron   *cron.Cron
 	kicks  sync.WaitGroup
 	panics *atomic.Int64 // runs that panicked, the server's count
+	// observe is told of each run (see jobObserver); nil for nobody.
+	observe jobObserver
 }
 
-func newScheduler(logger *slog.Logger, panics *atomic.Int64) *scheduler {
+func newScheduler(logger *slog.Logger, panics *atomic.Int64, observe jobObserver) *scheduler {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &scheduler{ctx: ctx, cancel: cancel, logger: logger, cron: cron.New(cron.WithLogger(cronLogger{logger})), panics: panics}
+	return &scheduler{ctx: ctx, cancel: cancel, logger: logger, cron: cron.New(cron.WithLogger(cronLogger{logger})), panics: panics, observe: observe}
 }
 
 // add schedules j by spec, a cron expression or "@every 1m".
 func (s *scheduler) add(spec string, j *job) error {
-	_, err := s.cron.AddFunc(spec, func() { j.trigger(s.ctx, s.logger, s.panics) })
+	_, err := s.cron.AddFunc(spec, func() { j.trigger(s.ctx, s.logger, s.panics, s.observe) })
 	return err
 }
 
@@ -84,7 +99,7 @@ func (s *scheduler) kick(j *job) {
 	if s.ctx.Err() != nil {
 		return
 	}
-	s.kicks.Go(func() { j.trigger(s.ctx, s.logger, s.panics) })
+	s.kicks.Go(func() { j.trigger(s.ctx, s.logger, s.panics, s.observe) })
 }
 
 func (s *scheduler) start() { s.cron.Start() }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // A job's run is logged as what happened: done with its count (also when
@@ -52,7 +53,16 @@ func TestJobLogs(t *testing.T) {
 				}
 				return tt.n, tt.err
 			}}
-			j.trigger(ctx, slog.New(slog.NewTextHandler(&log, nil)), &panics)
+			var runs []string
+			observe := func(name string, took time.Duration, failed, panicked bool) {
+				runs = append(runs, fmt.Sprintf("%s failed=%v panicked=%v", name, failed, panicked))
+			}
+			j.trigger(ctx, slog.New(slog.NewTextHandler(&log, nil)), &panics, observe)
+			// Each run is observed, as the log tells it.
+			wantRun := fmt.Sprintf("test failed=%v panicked=%v", strings.Contains(strings.Join(tt.want, " "), "job failed"), tt.panics)
+			if len(runs) != 1 || runs[0] != wantRun {
+				t.Errorf("observed %q, want [%q]", runs, wantRun)
+			}
 			got := log.String()
 			if len(tt.want) == 0 && got != "" {
 				t.Errorf("logged %q, want nothing", got)

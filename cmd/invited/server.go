@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/invitehq/invite/httpui"
 	"github.com/invitehq/invite/invite"
 	"github.com/invitehq/invite/invite/phone"
@@ -35,6 +37,13 @@ type Main struct {
 	srv    *http.Server
 	ln     net.Listener
 	served chan error
+
+	// metrics is what /metrics tells; metricsSrv serves it on
+	// INVITE_METRICS_ADDR, when set, from metricsLn.
+	metrics       *metrics
+	metricsSrv    *http.Server
+	metricsLn     net.Listener
+	metricsServed chan error
 
 	closeOnce sync.Once
 	closeErr  error
@@ -107,7 +116,9 @@ func (m *Main) Start(ctx context.Context) error {
 		m.db.Close()
 		return err
 	}
-	m.jobs = newScheduler(m.logger, &m.panics)
+	m.metrics = newMetrics()
+	m.metrics.reg.MustRegister(collectors.NewDBStatsCollector(m.db.Bun().DB, "invite"), newOutboxCollector(m.db.OutboxStats, m.logger))
+	m.jobs = newScheduler(m.logger, &m.panics, m.metrics.jobRan)
 	deliver := &job{name: "deliver outbox", run: func(ctx context.Context) (int, error) { return m.svc.DeliverOutbox(ctx, m.mailer) }}
 	resets := &job{name: "send password reset links", run: func(ctx context.Context) (int, error) { return m.svc.IssuePasswordResets(ctx) }}
 	joins := &job{name: "process requests to join", run: func(ctx context.Context) (int, error) { return m.svc.ProcessJoinRequests(ctx) }}
@@ -127,6 +138,7 @@ func (m *Main) Start(ctx context.Context) error {
 		Phone:          phone.Check,
 		Logger:         m.logger,
 		BatchQueued:    func() { m.jobs.kick(batches) },
+		Recorded:       m.metrics.recorded,
 	})
 	if err := m.bootstrap(ctx); err != nil {
 		m.db.Close()
@@ -145,6 +157,7 @@ func (m *Main) Start(ctx context.Context) error {
 		{m.cfg.AccessSchedule, &job{name: "disable users whose access ended", run: m.svc.DisableEndedAccess}},
 		{batchSchedule, batches},
 	} {
+		m.metrics.job(j.job.name)
 		if err := m.jobs.add(j.spec, j.job); err != nil {
 			m.db.Close()
 			return fmt.Errorf("schedule %s: %w", j.job.name, err)
@@ -156,6 +169,26 @@ func (m *Main) Start(ctx context.Context) error {
 		return err
 	}
 	m.ln = ln
+	metricsHandler := m.metrics.handler(m.logger)
+	if m.cfg.MetricsAddr != "" {
+		if m.metricsLn, err = net.Listen("tcp", m.cfg.MetricsAddr); err != nil {
+			ln.Close()
+			m.db.Close()
+			return fmt.Errorf("metrics-addr: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", metricsHandler)
+		m.metricsSrv = &http.Server{
+			Handler:           mux,
+			ReadHeaderTimeout: 10 * time.Second,
+			WriteTimeout:      time.Minute,
+			IdleTimeout:       2 * time.Minute,
+			MaxHeaderBytes:    maxHeaderBytes,
+			ErrorLog:          slog.NewLogLogger(m.logger.Handler(), slog.LevelWarn),
+		}
+		m.metricsServed = make(chan error, 1)
+		go func() { m.metricsServed <- m.metricsSrv.Serve(m.metricsLn) }()
+	}
 	m.jobs.start()
 	m.jobs.kick(deliver) // what an earlier run left queued
 	m.jobs.kick(batches) // and a batch it was sending
@@ -163,6 +196,7 @@ func (m *Main) Start(ctx context.Context) error {
 		Handler: httpui.New(httpui.Config{
 			Service: m.svc, Health: m.db.Ping, Ready: m.db.Ready, BaseURL: m.cfg.BaseURL, Logger: m.logger,
 			RequestTimeout: m.cfg.RequestTimeout, Panicked: func() int64 { return m.panics.Add(1) },
+			Metrics: metricsHandler, MetricsToken: m.cfg.MetricsToken, Observe: m.metrics.observe,
 		}),
 		// A client that is slow to send its request, or never reads the
 		// answer, gives up its connection: it cannot hold it for long.
@@ -176,6 +210,9 @@ func (m *Main) Start(ctx context.Context) error {
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.srv.Serve(ln) }()
 	m.logger.Info("serving", "url", m.cfg.BaseURL, "listen", ln.Addr().String(), "db", m.db.Dialect())
+	if m.metricsLn != nil {
+		m.logger.Info("serving /metrics", "listen", m.metricsLn.Addr().String())
+	}
 	return nil
 }
 
@@ -229,6 +266,15 @@ func (m *Main) openMailer() error {
 // URL returns the address the server listens on, as a URL.
 func (m *Main) URL() string { return "http://" + m.ln.Addr().String() }
 
+// MetricsURL returns the URL of /metrics on INVITE_METRICS_ADDR, or "" when
+// it is not set.
+func (m *Main) MetricsURL() string {
+	if m.metricsLn == nil {
+		return ""
+	}
+	return "http://" + m.metricsLn.Addr().String() + "/metrics"
+}
+
 // Close stops serving, letting requests in flight finish, stops the jobs
 // after their current run and closes the database. Calling it again does
 // nothing more and returns the same error.
@@ -247,6 +293,12 @@ func (m *Main) close() error {
 	if m.srv != nil {
 		errs = append(errs, m.srv.Shutdown(ctx))
 		if err := <-m.served; !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if m.metricsSrv != nil {
+		errs = append(errs, m.metricsSrv.Shutdown(ctx))
+		if err := <-m.metricsServed; !errors.Is(err, http.ErrServerClosed) {
 			errs = append(errs, err)
 		}
 	}

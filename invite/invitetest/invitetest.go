@@ -148,4 +148,5 @@ var suite = []struct {
 	{"HistoryConcurrentOnce", testHistoryConcurrentOnce},
 	{"HistoryIsolation", testHistoryIsolation},
 	{"HistoryPaging", testHistoryPaging},
+	{"OutboxStats", testOutboxStats},
 }
