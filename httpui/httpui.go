@@ -66,6 +66,11 @@ type Config struct {
 	// values are bounded whatever is asked), its status and how long it
 	// took. It must not block.
 	Observe func(method, route string, status int, took time.Duration)
+	// Starting, if set, reports whether the server is still starting (its
+	// database being migrated): while it does, /readyz answers 503 and
+	// every page invite.ErrStarting (503, Retry-After); /healthz answers
+	// as ever, so that a process busy migrating is not taken for dead.
+	Starting func() bool
 }
 
 // DefaultRequestTimeout is Config.RequestTimeout's default.
@@ -146,6 +151,15 @@ func New(cfg Config) *echo.Echo {
 	ready := h.cfg.Ready
 	if ready == nil {
 		ready = h.cfg.Health
+	}
+	if starting := h.cfg.Starting; starting != nil {
+		e.Use(h.whileStarting)
+		ready = func(ctx context.Context) error {
+			if starting() {
+				return invite.ErrStarting
+			}
+			return h.cfgReady(ctx)
+		}
 	}
 	e.GET("/healthz", h.probe(h.cfg.Health))
 	e.GET("/readyz", h.probe(ready))
@@ -407,6 +421,26 @@ func (h *handlers) probe(check func(context.Context) error) echo.HandlerFunc {
 			return c.String(http.StatusServiceUnavailable, "unavailable\n")
 		}
 		return c.String(http.StatusOK, "ok\n")
+	}
+}
+
+// cfgReady is the readiness check of the configuration: Ready, or
+// Health.
+func (h *handlers) cfgReady(ctx context.Context) error {
+	if h.cfg.Ready != nil {
+		return h.cfg.Ready(ctx)
+	}
+	return h.cfg.Health(ctx)
+}
+
+// whileStarting answers ErrStarting to every request but the probes
+// while Config.Starting says the server is starting.
+func (h *handlers) whileStarting(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if p := c.Request().URL.Path; p == "/healthz" || p == "/readyz" || !h.cfg.Starting() {
+			return next(c)
+		}
+		return invite.ErrStarting
 	}
 }
 

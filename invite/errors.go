@@ -144,6 +144,7 @@ var (
 	ErrJoinRequestPending  = &Error{Code: CodeConflict, Reason: "join_request_pending", Message: "A request to join from this address is already pending."}
 	ErrBusy                = &Error{Code: CodeUnavailable, Reason: "busy", Message: "Too many requests are being handled at the moment. Please try again shortly."}
 	ErrUnavailable         = &Error{Code: CodeUnavailable, Reason: "unavailable", Message: "The service cannot reach its database at the moment. Please try again shortly."}
+	ErrStarting            = &Error{Code: CodeUnavailable, Reason: "starting", Message: "The service is starting. Please try again in a moment."}
 	ErrTooManyAttempts     = &Error{Code: CodeLimited, Reason: "too_many_attempts", Message: "Too many attempts. Please wait a minute and try again."}
 	ErrTooManyFailedLogins = &Error{Code: CodeLimited, Reason: "too_many_failed_logins", Message: "Too many failed log-ins for this e-mail address. Please try again later."}
 	ErrTooManyMails        = &Error{Code: CodeLimited, Reason: "too_many_mails", Message: "This address has been sent invitations too often. It can be sent one again later."}

@@ -16,7 +16,7 @@
 //	P3  expiring the invitations that are due
 //	P4  composing an invitation mail, per core
 //	P5  the peak memory of the invited binary serving P2
-//	P6  how long that binary takes from exec to answering /healthz
+//	P6  how long that binary takes from exec to answering /readyz (migrated)
 //	P7  (MySQL/MariaDB) 1, 2 and 3 invited processes on one database
 //	    under P1's load, with every mail received exactly once
 //

@@ -95,7 +95,7 @@ func (b *bench) start(bin string, env ...string) (*process, error) {
 	return p, nil
 }
 
-// healthy waits until the process answers /healthz with 200, and returns
+// healthy waits until the process answers /readyz with 200, and returns
 // how long that took from its start.
 func (p *process) healthy(ctx context.Context, tr http.RoundTripper) (time.Duration, error) {
 	client := &http.Client{Transport: tr, Timeout: 2 * time.Second}
@@ -112,12 +112,12 @@ func (p *process) healthy(ctx context.Context, tr http.RoundTripper) (time.Durat
 		case <-time.After(2 * time.Millisecond):
 		}
 	}
-	return 0, fmt.Errorf("invited did not answer /healthz with 200 in a minute\n%s", p.log)
+	return 0, fmt.Errorf("invited did not answer /readyz with 200 in a minute\n%s", p.log)
 }
 
-// answers reports whether /healthz answered 200, and when, from the start.
+// answers reports whether /readyz answered 200 (migrated, ready), and when, from the start.
 func (p *process) answers(ctx context.Context, client *http.Client) (bool, time.Duration) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.base+"/healthz", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.base+"/readyz", nil)
 	if err != nil {
 		return false, 0
 	}

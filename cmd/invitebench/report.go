@@ -84,7 +84,7 @@ func (m *measurements) results(errors int) *results {
 		{"P3 expire due invitations (ratio raw/product)", "ms", m.p3Raw, m.p3Product, p3},
 		{"P4 compose invitation mail, per core", "/s", nil, m.p4, nil},
 		{"P5 peak RSS of invited serving P2", "MiB", nil, m.p5RSS, nil},
-		{"P6 start-up, exec to /healthz 200", "ms", nil, m.p6, nil},
+		{"P6 start-up, exec to /readyz 200", "ms", nil, m.p6, nil},
 	}
 	for i, r := range m.p7 {
 		rows = append(rows, row{fmt.Sprintf("P7 send invitation, %d invited process(es)", i+1), "/s", nil, []float64{r}, nil})

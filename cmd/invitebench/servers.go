@@ -105,7 +105,7 @@ func (b *bench) memory(ctx context.Context, bin string, p2 *listing, m *measurem
 	return nil
 }
 
-// startup is P6: from exec to /healthz answering 200, on a fresh SQLite
+// startup is P6: from exec to /readyz answering 200, on a fresh SQLite
 // file each round (migrating it and creating the administrator included),
 // as a new installation starts.
 func (b *bench) startup(ctx context.Context, bin string, m *measurements) error {

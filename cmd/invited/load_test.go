@@ -85,8 +85,8 @@ func runServer(t *testing.T, bin string, env ...string) *process {
 			p.cmd.Process.Kill()
 		}
 	})
-	eventually(t, "the server to answer /healthz", func() bool {
-		resp, err := http.Get(p.base + "/healthz")
+	eventually(t, "the server to be ready", func() bool {
+		resp, err := http.Get(p.base + "/readyz")
 		if err != nil {
 			return false
 		}

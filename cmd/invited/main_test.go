@@ -162,9 +162,11 @@ func TestRunShutdown(t *testing.T) {
 	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		resp, err := http.Get("http://" + addr + "/healthz")
+		resp, err := http.Get("http://" + addr + "/readyz")
 		if err == nil {
 			resp.Body.Close()
+		}
+		if err == nil && resp.StatusCode == http.StatusOK {
 			break
 		}
 		if time.Now().After(deadline) {

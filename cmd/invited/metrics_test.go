@@ -541,10 +541,29 @@ func TestNotReadyWhileMigrating(t *testing.T) {
 	go func() { started <- m.Start(t.Context()) }()
 	t.Cleanup(func() { m.Close() })
 
-	for range 5 {
-		if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
-			resp.Body.Close()
-			t.Fatalf("GET /readyz while the migration lock is held: %d, want no answer", resp.StatusCode)
+	// The process lives (/healthz), is not ready (/readyz), and asks
+	// every page to come back: a liveness probe leaves a long migration
+	// alone, a load balancer sends it nothing.
+	base := "http://" + addr
+	eventually(t, "the server to answer /healthz while migrating", func() bool {
+		resp, err := http.Get(base + "/healthz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	for range 3 {
+		if got := status(t, base+"/readyz"); got != http.StatusServiceUnavailable {
+			t.Errorf("GET /readyz while migrating: %d, want 503", got)
+		}
+		resp, err := http.Get(base + "/login")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+			t.Errorf("GET /login while migrating: %d, Retry-After %q; want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
 		}
 		select {
 		case err := <-started:

@@ -45,6 +45,10 @@ type Main struct {
 	metricsLn     net.Listener
 	metricsServed chan error
 
+	// starting is true from Start's opening of the database until it is
+	// migrated and the jobs run: the server answers, as not ready.
+	starting atomic.Bool
+
 	closeOnce sync.Once
 	closeErr  error
 
@@ -80,19 +84,27 @@ const (
 	maxHeaderBytes = 64 << 10
 )
 
-// open opens and migrates the database.
-func (m *Main) open(ctx context.Context) error {
+// openDB opens the database, without migrating it.
+func (m *Main) openDB(ctx context.Context) error {
 	db, err := store.Open(ctx, m.cfg.DB, store.WithPool(store.Pool{
 		MaxOpen: m.cfg.DBMaxOpen, MaxIdle: m.cfg.DBMaxIdle, MaxLifetime: m.cfg.DBConnLifetime, MaxIdleTime: m.cfg.DBConnIdleTime,
 	}), store.WithLogger(m.logger))
 	if err != nil {
 		return err
 	}
-	if err := db.Migrate(ctx); err != nil {
-		db.Close()
+	m.db = db
+	return nil
+}
+
+// open opens and migrates the database.
+func (m *Main) open(ctx context.Context) error {
+	if err := m.openDB(ctx); err != nil {
 		return err
 	}
-	m.db = db
+	if err := m.db.Migrate(ctx); err != nil {
+		m.db.Close()
+		return err
+	}
 	return nil
 }
 
@@ -105,13 +117,17 @@ func (m *Main) Migrate(ctx context.Context) error {
 	return m.db.Close()
 }
 
-// Start migrates the database, creates the first Global Administrator if
-// there are no users, starts the scheduled jobs and serves HTTP. It returns
-// once the server listens.
+// Start opens the database and listens, then migrates the database,
+// creates the first Global Administrator if there are no users and starts
+// the scheduled jobs; it returns once all that is done. While it migrates,
+// the server answers: /healthz 200 (the process lives), /readyz and every
+// page 503 (httpui.Config.Starting), so that a load balancer waits for it
+// and a liveness probe does not kill a long migration.
 func (m *Main) Start(ctx context.Context) error {
-	if err := m.open(ctx); err != nil {
+	if err := m.openDB(ctx); err != nil {
 		return err
 	}
+	m.starting.Store(true)
 	if err := m.openMailer(); err != nil {
 		m.db.Close()
 		return err
@@ -140,9 +156,20 @@ func (m *Main) Start(ctx context.Context) error {
 		BatchQueued:    func() { m.jobs.kick(batches) },
 		Recorded:       m.metrics.recorded,
 	})
-	if err := m.bootstrap(ctx); err != nil {
+	if err := m.serve(); err != nil {
 		m.db.Close()
 		return err
+	}
+	fail := func(err error) error {
+		m.stopServing()
+		m.db.Close()
+		return err
+	}
+	if err := m.db.Migrate(ctx); err != nil {
+		return fail(err)
+	}
+	if err := m.bootstrap(ctx); err != nil {
+		return fail(err)
 	}
 	for _, j := range []struct {
 		spec string
@@ -159,13 +186,25 @@ func (m *Main) Start(ctx context.Context) error {
 	} {
 		m.metrics.job(j.job.name)
 		if err := m.jobs.add(j.spec, j.job); err != nil {
-			m.db.Close()
-			return fmt.Errorf("schedule %s: %w", j.job.name, err)
+			return fail(fmt.Errorf("schedule %s: %w", j.job.name, err))
 		}
 	}
+	m.jobs.start()
+	m.jobs.kick(deliver) // what an earlier run left queued
+	m.jobs.kick(batches) // and a batch it was sending
+	m.starting.Store(false)
+	m.logger.Info("serving", "url", m.cfg.BaseURL, "listen", m.ln.Addr().String(), "db", m.db.Dialect())
+	if m.metricsLn != nil {
+		m.logger.Info("serving /metrics", "listen", m.metricsLn.Addr().String())
+	}
+	return nil
+}
+
+// serve listens and serves HTTP (and /metrics on its own address, if
+// set), answering as starting until Start is done.
+func (m *Main) serve() error {
 	ln, err := net.Listen("tcp", m.cfg.Addr)
 	if err != nil {
-		m.db.Close()
 		return err
 	}
 	m.ln = ln
@@ -173,7 +212,6 @@ func (m *Main) Start(ctx context.Context) error {
 	if m.cfg.MetricsAddr != "" {
 		if m.metricsLn, err = net.Listen("tcp", m.cfg.MetricsAddr); err != nil {
 			ln.Close()
-			m.db.Close()
 			return fmt.Errorf("metrics-addr: %w", err)
 		}
 		mux := http.NewServeMux()
@@ -189,14 +227,12 @@ func (m *Main) Start(ctx context.Context) error {
 		m.metricsServed = make(chan error, 1)
 		go func() { m.metricsServed <- m.metricsSrv.Serve(m.metricsLn) }()
 	}
-	m.jobs.start()
-	m.jobs.kick(deliver) // what an earlier run left queued
-	m.jobs.kick(batches) // and a batch it was sending
 	m.srv = &http.Server{
 		Handler: httpui.New(httpui.Config{
 			Service: m.svc, Health: m.db.Ping, Ready: m.db.Ready, BaseURL: m.cfg.BaseURL, Logger: m.logger,
 			RequestTimeout: m.cfg.RequestTimeout, Panicked: func() int64 { return m.panics.Add(1) },
 			Metrics: metricsHandler, MetricsToken: m.cfg.MetricsToken, Observe: m.metrics.observe,
+			Starting: m.starting.Load,
 		}),
 		// A client that is slow to send its request, or never reads the
 		// answer, gives up its connection: it cannot hold it for long.
@@ -209,11 +245,18 @@ func (m *Main) Start(ctx context.Context) error {
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.srv.Serve(ln) }()
-	m.logger.Info("serving", "url", m.cfg.BaseURL, "listen", ln.Addr().String(), "db", m.db.Dialect())
-	if m.metricsLn != nil {
-		m.logger.Info("serving /metrics", "listen", m.metricsLn.Addr().String())
-	}
 	return nil
+}
+
+// stopServing closes what serve started, for a Start that fails after it.
+func (m *Main) stopServing() {
+	m.srv.Close()
+	<-m.served
+	if m.metricsSrv != nil {
+		m.metricsSrv.Close()
+		<-m.metricsServed
+	}
+	m.srv, m.metricsSrv = nil, nil
 }
 
 // bootstrap creates the first Global Administrator on an empty database and
