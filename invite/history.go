@@ -21,7 +21,7 @@ func (s *Service) logEvents(ctx context.Context, evs ...*Event) error {
 			e.Actor = ActorSystem
 		}
 	}
-	if err := s.st().AppendEvents(ctx, evs); err != nil {
+	if err := s.appendEvents(ctx, evs); err != nil { // with their webhooks' deliveries (webhook.go)
 		return err
 	}
 	s.recorded(evs)
