@@ -142,4 +142,9 @@ var suite = []struct {
 	{"BatchAllOrNoneAtSend", testBatchAllOrNoneAtSend},
 	{"BatchSenderGone", testBatchSenderGone},
 	{"BulkMailWaits", testBulkMailWaits},
+	{"WebhookStore", testWebhookStore},
+	{"WebhookClaimsConcurrent", testWebhookClaimsConcurrent},
+	{"WebhookDeliveriesAtomic", testWebhookDeliveriesAtomic},
+	{"Webhooks", testWebhooks},
+	{"WebhookFanOut", testWebhookFanOut},
 }
