@@ -336,3 +336,26 @@ func (s *Service) recordWebhook(ctx context.Context, d *WebhookDelivery, at time
 		wait = min(2*wait, time.Second)
 	}
 }
+
+// WebhookRetention is how long deliveries that were delivered or failed
+// are kept.
+const WebhookRetention = 7 * 24 * time.Hour
+
+// pruneWebhookBatch bounds how many deliveries one statement deletes.
+const pruneWebhookBatch = 1000
+
+// PruneWebhookDeliveries deletes the deliveries that were delivered or
+// failed and made more than WebhookRetention ago, a thousand at a time,
+// and returns how many it deleted. It is the scheduled job's work and
+// does no authorization.
+func (s *Service) PruneWebhookDeliveries(ctx context.Context) (int, error) {
+	before := s.clock().Add(-WebhookRetention)
+	total := 0
+	for {
+		n, err := s.st().PruneWebhookDeliveries(ctx, before, pruneWebhookBatch)
+		total += n
+		if err != nil || n < pruneWebhookBatch {
+			return total, err
+		}
+	}
+}

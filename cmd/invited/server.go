@@ -112,6 +112,17 @@ func (m *Main) Start(ctx context.Context) error {
 	resets := &job{name: "send password reset links", run: func(ctx context.Context) (int, error) { return m.svc.IssuePasswordResets(ctx) }}
 	joins := &job{name: "process requests to join", run: func(ctx context.Context) (int, error) { return m.svc.ProcessJoinRequests(ctx) }}
 	batches := &job{name: "send batches of invitations", run: func(ctx context.Context) (int, error) { return m.svc.RunBatches(ctx) }}
+	webhooks := &job{name: "deliver webhooks", run: func(ctx context.Context) (int, error) { return m.svc.DeliverWebhooks(ctx) }}
+	// onRecorded runs once events are committed; what else wants to hear
+	// of them joins here. It must not block.
+	onRecorded := func(evs []*invite.Event) {
+		for _, e := range evs {
+			if e.CompanyID != 0 { // which a webhook may take
+				m.jobs.kick(webhooks)
+				return
+			}
+		}
+	}
 	remindBefore := m.cfg.RemindBefore
 	if remindBefore == 0 {
 		remindBefore = -1 // none
@@ -127,7 +138,10 @@ func (m *Main) Start(ctx context.Context) error {
 		Phone:          phone.Check,
 		Logger:         m.logger,
 		BatchQueued:    func() { m.jobs.kick(batches) },
+		Webhooks:       m.cfg.webhooks(),
+		Recorded:       func(evs []*invite.Event) { onRecorded(evs) },
 	})
+
 	if err := m.bootstrap(ctx); err != nil {
 		m.db.Close()
 		return err
@@ -144,6 +158,8 @@ func (m *Main) Start(ctx context.Context) error {
 		{joinSchedule, joins},
 		{m.cfg.AccessSchedule, &job{name: "disable users whose access ended", run: m.svc.DisableEndedAccess}},
 		{batchSchedule, batches},
+		{m.cfg.WebhookSchedule, webhooks},
+		{pruneSchedule, &job{name: "prune webhook deliveries", run: m.svc.PruneWebhookDeliveries}},
 	} {
 		if err := m.jobs.add(j.spec, j.job); err != nil {
 			m.db.Close()
