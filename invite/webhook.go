@@ -199,6 +199,9 @@ func (s *Service) CreateWebhook(ctx context.Context, in WebhookInput) (*Webhook,
 	return w, nil
 }
 
+// MaxWebhooks returns how many webhooks a company may have.
+func (s *Service) MaxWebhooks() int { return s.webhooks.maxPerCompany }
+
 // Webhooks returns a company's webhooks, ordered by ID, without their
 // secrets. A Company Administrator of the company or a Global
 // Administrator may read them.
@@ -219,20 +222,31 @@ func (s *Service) Webhooks(ctx context.Context, companyID int64) ([]*Webhook, er
 	return ws, nil
 }
 
+// Webhook returns a webhook, without its secret, to a Company
+// Administrator of its company or a Global Administrator; to anyone else
+// it is ErrWebhookNotFound.
+func (s *Service) Webhook(ctx context.Context, id int64) (*Webhook, error) {
+	u, err := s.admin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	w, err := s.st().Webhook(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !administers(u, w.CompanyID) {
+		return nil, ErrWebhookNotFound
+	}
+	w.Secret = ""
+	return w, nil
+}
+
 // DeleteWebhook deletes a webhook with what it has not been sent yet. A
 // Company Administrator of its company or a Global Administrator may; to
 // anyone else it is ErrWebhookNotFound.
 func (s *Service) DeleteWebhook(ctx context.Context, id int64) error {
-	u, err := s.admin(ctx)
-	if err != nil {
+	if _, err := s.Webhook(ctx, id); err != nil {
 		return err
-	}
-	w, err := s.st().Webhook(ctx, id)
-	if err != nil {
-		return err
-	}
-	if !administers(u, w.CompanyID) {
-		return ErrWebhookNotFound
 	}
 	return s.st().DeleteWebhook(ctx, id)
 }
