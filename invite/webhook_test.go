@@ -30,6 +30,7 @@ var stores = []struct {
 }{
 	{"memstore", func(*testing.T) invite.Store { return memstore.New() }},
 	{"sqlite", func(t *testing.T) invite.Store { return storetest.SQLite(t) }},
+	{"mysql", func(t *testing.T) invite.Store { return storetest.MySQL(t) }}, // skips without INVITE_TEST_MYSQL
 }
 
 // loopback is what a test allows webhooks to reach: its own servers.
