@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -35,6 +36,15 @@ var stores = []struct {
 
 // loopback is what a test allows webhooks to reach: its own servers.
 var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+
+// tlsServer starts a TLS server with h that keeps quiet about the
+// connections the tests drop.
+func tlsServer(h http.Handler) *httptest.Server {
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	return srv
+}
 
 // trusting returns a TLS configuration that trusts srv's certificate.
 func trusting(srv *httptest.Server) *tls.Config {
@@ -150,7 +160,7 @@ func TestWebhookDeliveredOnceEach(t *testing.T) {
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
 			rc := newReceiver(t)
-			srv := httptest.NewTLSServer(rc)
+			srv := tlsServer(rc)
 			defer srv.Close()
 			w, svc := webhookWorld(t, s.open(t), srv, loopback)
 			rc.mu.Lock()
@@ -236,7 +246,7 @@ func TestWebhookDeliveredOnceEach(t *testing.T) {
 // A delivery that keeps failing is failed for good after the retry's
 // attempts, with the last answer for the page.
 func TestWebhookGivesUp(t *testing.T) {
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	srv := tlsServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "down", http.StatusServiceUnavailable)
 	}))
 	defer srv.Close()
@@ -264,7 +274,7 @@ func TestWebhookGivesUp(t *testing.T) {
 func TestWebhookRolledBackWithEvent(t *testing.T) {
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
-			srv := httptest.NewTLSServer(http.NotFoundHandler())
+			srv := tlsServer(http.NotFoundHandler())
 			defer srv.Close()
 			w, svc := webhookWorld(t, s.open(t), srv, loopback)
 			hook, err := svc.CreateWebhook(w.AdminA, invite.WebhookInput{CompanyID: w.A.ID, URL: srv.URL + "/", Kinds: invite.EventKinds()})
@@ -298,7 +308,7 @@ func TestWebhookRolledBackWithEvent(t *testing.T) {
 // redirect is not followed.
 func TestWebhookRefusedAtDial(t *testing.T) {
 	var hits sync.Map
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := tlsServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Store(r.URL.Path, true)
 		if r.URL.Path == "/redirect" {
 			http.Redirect(w, r, "/elsewhere", http.StatusTemporaryRedirect)
