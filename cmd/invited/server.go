@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -42,6 +43,10 @@ type Main struct {
 	// panics counts the jobs and requests that panicked: each is logged
 	// with its stack, and the server goes on.
 	panics atomic.Int64
+
+	// webhookTLS, if set, is the TLS configuration of webhook deliveries:
+	// a test's, which trusts its receiver's certificate.
+	webhookTLS *tls.Config
 }
 
 // NewMain returns a program with the given configuration that logs to
@@ -138,7 +143,7 @@ func (m *Main) Start(ctx context.Context) error {
 		Phone:          phone.Check,
 		Logger:         m.logger,
 		BatchQueued:    func() { m.jobs.kick(batches) },
-		Webhooks:       m.cfg.webhooks(),
+		Webhooks:       m.webhookConfig(),
 		Recorded:       func(evs []*invite.Event) { onRecorded(evs) },
 	})
 
@@ -275,4 +280,11 @@ func (m *Main) close() error {
 		errs = append(errs, m.db.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// webhookConfig returns the service's webhook configuration.
+func (m *Main) webhookConfig() invite.WebhookConfig {
+	wc := m.cfg.webhooks()
+	wc.TLS = m.webhookTLS
+	return wc
 }

@@ -412,12 +412,13 @@ func testWebhookFanOut(t *testing.T, open Opener) {
 	if len(evs) == 0 {
 		t.Skip("Invite records no invitation.created event yet (wired by the lead in issue 14)")
 	}
+	ev := evs[len(evs)-1] // the fixture invited its administrators before
 	ds, err := f.Store.WebhookDeliveries(ctx, takes.ID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ds) != 1 || ds[0].EventID != evs[0].ID || ds[0].State != invite.WebhookQueued || !strings.Contains(string(ds[0].Payload), fmt.Sprintf(`"subject_id":%d`, inv.ID)) {
-		t.Errorf("deliveries to the webhook that takes invitation.created: %+v", ds)
+	if len(ds) != 1 || ds[0].EventID != ev.ID || ds[0].State != invite.WebhookQueued || !strings.Contains(string(ds[0].Payload), fmt.Sprintf(`"subject_id":%d`, inv.ID)) {
+		t.Errorf("deliveries to the webhook that takes invitation.created: %d, want 1 of event %d about invitation %d", len(ds), ev.ID, inv.ID)
 	}
 	for _, w := range []*invite.Webhook{other, elsewhere} {
 		if ds, _ := f.Store.WebhookDeliveries(ctx, w.ID, 0); len(ds) != 0 {
