@@ -399,7 +399,7 @@ func (w *world) matrix() map[string]access {
 		"POST /admin/presets/:id/delete":            {url.Values{}, adminRoute(see, missing, see)},
 		// Webhooks: A's administrators and the Global Administrator.
 		"GET /admin/companies/:id/webhooks":  {nil, adminRoute(ok, missing, ok)},
-		"POST /admin/companies/:id/webhooks": {url.Values{"url": {"https://hooks.example.com/new"}, "kinds": {"invitation.created"}}, adminRoute(ok, missing, ok)},
+		"POST /admin/companies/:id/webhooks": {url.Values{"url": {"https://hooks.example.com/new"}, "kinds": {"invitation.created"}}, adminRoute(see, missing, see)},
 		"GET /admin/webhooks/:id/delete":     {nil, adminRoute(ok, missing, ok)},
 		"POST /admin/webhooks/:id/delete":    {url.Values{}, adminRoute(see, missing, see)},
 		// Invite Users: a batch is confirmed by who checked it (here the

@@ -1,6 +1,12 @@
 package httpui
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"slices"
@@ -94,22 +100,33 @@ func webhooksNav(c echo.Context) string {
 	return "users"
 }
 
-// webhooks lists a company's webhooks with the form that adds one.
+// webhooks lists a company's webhooks with the form that adds one, and
+// the secret of the one just added, once.
 func (h *handlers) webhooks(c echo.Context) error {
 	co, err := h.pathCompany(c)
 	if err != nil {
 		return err
 	}
-	v, err := h.webhooksView(c, co, &webhooksData{Kinds: kindChoices(nil)})
+	data := &webhooksData{Kinds: kindChoices(nil)}
+	v, err := h.webhooksView(c, co, data)
 	if err != nil {
 		return err
+	}
+	if id, secret := h.takeWebhookSecret(c, co.ID); secret != "" {
+		for _, r := range data.Rows {
+			if r.ID == id {
+				data.Created = &invite.Webhook{ID: id, CompanyID: co.ID, URL: r.URL, Secret: secret}
+			}
+		}
 	}
 	return h.render(c, http.StatusOK, "webhooks", "", v)
 }
 
-// createWebhook adds a webhook and shows its secret, this once: the page
-// is answered, not redirected to, so that the secret is in no URL and no
-// later page (Cache-Control: no-store, as every page).
+// createWebhook adds a webhook and leads back to the list, which shows its
+// secret this once (Post/Redirect/Get: a reload adds no other): the
+// secret goes there sealed in a cookie, as a join address does
+// (sealed.go), so that it is in no URL, no log and no database but the
+// store's.
 func (h *handlers) createWebhook(c echo.Context) error {
 	co, err := h.pathCompany(c)
 	if err != nil {
@@ -136,12 +153,75 @@ func (h *handlers) createWebhook(c echo.Context) error {
 		}
 		return h.invalid(c, v, errs, "webhooks", "")
 	}
-	v, err := h.webhooksView(c, co, &webhooksData{Kinds: kindChoices(nil), Created: w})
+	if err := h.keepWebhookSecret(c, w); err != nil {
+		return err
+	}
+	return redirect(c, fmt.Sprintf("/admin/companies/%d/webhooks?done=webhook_created", co.ID))
+}
+
+// webhookShownCookie carries a webhook's secret from the POST that made it
+// to the page that shows it, once, sealed as joinShownCookie is.
+const webhookShownCookie = "invite_webhook_secret"
+
+// webhookSealKey derives the key of the secret's cookie from the session
+// token.
+func webhookSealKey(session string) []byte {
+	m := hmac.New(sha256.New, []byte(session))
+	m.Write([]byte("invite: webhook secret shown once"))
+	return m.Sum(nil)
+}
+
+// keepWebhookSecret sets the cookie that shows w's secret on the next page
+// of this session.
+func (h *handlers) keepWebhookSecret(c echo.Context, w *invite.Webhook) error {
+	session, err := c.Cookie(h.cookieName(sessionCookie))
 	if err != nil {
 		return err
 	}
-	v.Flash = v.L.T("done_webhook_created")
-	return h.render(c, http.StatusOK, "webhooks", "", v)
+	block, err := aes.NewCipher(webhookSealKey(session.Value))
+	if err != nil {
+		return err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return err
+	}
+	nonce := make([]byte, aead.NonceSize())
+	rand.Read(nonce)
+	plain := fmt.Sprintf("%d\n%d\n%s", w.CompanyID, w.ID, w.Secret)
+	sealed := aead.Seal(nonce, nonce, []byte(plain), nil)
+	c.SetCookie(&http.Cookie{Name: h.cookieName(webhookShownCookie), Value: base64.RawURLEncoding.EncodeToString(sealed),
+		Path: "/", HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteStrictMode, MaxAge: int(joinShownFor.Seconds())})
+	return nil
+}
+
+// takeWebhookSecret returns the webhook and secret kept by
+// keepWebhookSecret for company companyID, and forgets them: the secret
+// is shown once. It returns "" when there is none.
+func (h *handlers) takeWebhookSecret(c echo.Context, companyID int64) (int64, string) {
+	kept, err := c.Cookie(h.cookieName(webhookShownCookie))
+	if err != nil {
+		return 0, ""
+	}
+	c.SetCookie(&http.Cookie{Name: h.cookieName(webhookShownCookie), Value: "", Path: "/", HttpOnly: true, Secure: h.secure,
+		SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	session, err := c.Cookie(h.cookieName(sessionCookie))
+	if err != nil {
+		return 0, ""
+	}
+	plain, err := openSealed(webhookSealKey(session.Value), kept.Value)
+	if err != nil {
+		return 0, ""
+	}
+	parts := strings.SplitN(plain, "\n", 3)
+	if len(parts) != 3 || parts[0] != strconv.FormatInt(companyID, 10) {
+		return 0, ""
+	}
+	id, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil {
+		return 0, ""
+	}
+	return id, parts[2]
 }
 
 // pathWebhook returns the webhook the :id of the path names.

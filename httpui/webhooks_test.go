@@ -30,7 +30,26 @@ func TestWebhooksPage(t *testing.T) {
 		boss.post(page, page, url.Values{"url": {"https://hooks.example.com/"}, "kinds": {"invitation.eaten"}}).want(t, http.StatusUnprocessableEntity)
 		boss.get(page).want(t, http.StatusOK, "The company has no webhooks yet.")
 
-		created := boss.post(page, page, url.Values{"url": {"https://hooks.example.com/acme?x=1&y=2"}, "kinds": {"invitation.accepted", "invitation.created"}})
+		added := boss.post(page, page, url.Values{"url": {"https://hooks.example.com/acme?x=1&y=2"}, "kinds": {"invitation.accepted", "invitation.created"}})
+		if added.status != http.StatusSeeOther || added.header.Get("Location") != page+"?done=webhook_created" {
+			t.Fatalf("add: %d to %q, want a redirect to the list", added.status, added.header.Get("Location"))
+		}
+		if strings.Contains(added.header.Get("Set-Cookie"), "whsec_") {
+			t.Fatal("the secret is in a cookie as it is")
+		}
+		// Another session's browser, sent the sealed cookie, sees no secret.
+		thief := a.browser()
+		thief.login("boss@acme.example", adminPassword)
+		u, _ := url.Parse(a.srv.URL)
+		sealed := (&http.Response{Header: added.header}).Cookies()
+		if len(sealed) != 1 {
+			t.Fatalf("cookies set: %v, want the sealed secret", sealed)
+		}
+		thief.c.Jar.SetCookies(u, sealed)
+		if p := thief.get(page); strings.Contains(p.body, `id="webhook-secret"`) {
+			t.Fatal("another session opened the sealed secret")
+		}
+		created := boss.get(page + "?done=webhook_created")
 		created.want(t, http.StatusOK, "The webhook has been added.", "Signing secret", "it is not shown again", "https://hooks.example.com/acme?x=1&amp;y=2", "invitation.created, invitation.accepted", "None yet")
 		m := regexp.MustCompile(`id="webhook-secret" type="text" readonly value="(whsec_[A-Za-z0-9_-]+)"`).FindStringSubmatch(created.body)
 		if m == nil {
@@ -72,7 +91,7 @@ func TestWebhooksPage(t *testing.T) {
 		boss.get(page+"?done=webhook_deleted").want(t, http.StatusOK, "The webhook has been deleted.", "The company has no webhooks yet.")
 
 		// Under htmx the row goes.
-		boss.post(page, page, url.Values{"url": {"https://hooks.example.com/again"}, "kinds": {"user.deleted"}}).want(t, http.StatusOK)
+		boss.post(page, page, url.Values{"url": {"https://hooks.example.com/again"}, "kinds": {"user.deleted"}}).want(t, http.StatusSeeOther)
 		ws, _ = a.svc.Webhooks(a.global, a.acme.ID)
 		boss.htmx = true
 		del := fmt.Sprintf("/admin/webhooks/%d/delete", ws[0].ID)
