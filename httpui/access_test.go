@@ -172,7 +172,12 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
+	hook, err := svc.CreateWebhook(asRoot, invite.WebhookInput{CompanyID: acme.ID, URL: "https://hooks.example.com/acme", Kinds: []invite.EventKind{invite.EventInvitationCreated}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	w.ids = map[string]string{
+		"/admin/webhooks/:id":         fmt.Sprint(hook.ID),
 		"/admin/presets/:id":          fmt.Sprint(preset.ID),
 		"/admin/invitations/bulk/:id": fmt.Sprint(batch.ID),
 		"/admin/users/:id":            fmt.Sprint(w.member.ID), "/admin/invitations/:id": fmt.Sprint(inv.ID),
@@ -403,6 +408,11 @@ func (w *world) matrix() map[string]access {
 		"POST /admin/presets/:id":                   {with(grant, "name", "Renamed preset"), adminRoute(see, missing, see)},
 		"GET /admin/presets/:id/delete":             {nil, adminRoute(ok, missing, ok)},
 		"POST /admin/presets/:id/delete":            {url.Values{}, adminRoute(see, missing, see)},
+		// Webhooks: A's administrators and the Global Administrator.
+		"GET /admin/companies/:id/webhooks":  {nil, adminRoute(ok, missing, ok)},
+		"POST /admin/companies/:id/webhooks": {url.Values{"url": {"https://hooks.example.com/new"}, "kinds": {"invitation.created"}}, adminRoute(see, missing, see)},
+		"GET /admin/webhooks/:id/delete":     {nil, adminRoute(ok, missing, ok)},
+		"POST /admin/webhooks/:id/delete":    {url.Values{}, adminRoute(see, missing, see)},
 		// Invite Users: a batch is confirmed by who checked it (here the
 		// Global Administrator) alone; it is seen by A's administrators.
 		"GET /admin/invitations/bulk":                  {nil, adminRoute(ok, ok, ok)},

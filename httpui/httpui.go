@@ -239,6 +239,10 @@ func New(cfg Config) *echo.Echo {
 	adm.POST("/presets/:id", h.savePreset)
 	adm.GET("/presets/:id/delete", h.confirmDeletePreset)
 	adm.POST("/presets/:id/delete", h.deletePreset)
+	adm.GET("/companies/:id/webhooks", h.webhooks)
+	adm.POST("/companies/:id/webhooks", h.createWebhook)
+	adm.GET("/webhooks/:id/delete", h.confirmDeleteWebhook)
+	adm.POST("/webhooks/:id/delete", h.deleteWebhook)
 	return e
 }
 

@@ -26,7 +26,7 @@ func (s *Service) logEvents(ctx context.Context, evs ...*Event) error {
 			e.Actor = ActorSystem
 		}
 	}
-	if err := s.st().AppendEvents(ctx, evs); err != nil {
+	if err := s.appendEvents(ctx, evs); err != nil { // with their webhooks' deliveries (webhook.go)
 		return err
 	}
 	s.recorded(evs)
@@ -133,24 +133,29 @@ func (s *Service) eventQuery(ctx context.Context, f EventFilter) (*User, EventQu
 	return u, q, nil
 }
 
-// eventForReader returns e as reader may read it: a failed delivery's
+// eventForReader returns e, or a copy, as reader may read it: a failed delivery's
 // error as deliveryError says (the mail servers' words for a Global
 // Administrator only).
 func eventForReader(reader *User, e *Event) *Event {
 	if e.Kind != EventMailFailed || reader.AdminLevel == AdminGlobal || len(e.Detail) == 0 {
 		return e
 	}
+	c := *e
 	var d map[string]any
 	if json.Unmarshal(e.Detail, &d) != nil {
-		e.Detail = nil // not ours: nothing is shown rather than too much
-		return e
+		c.Detail = nil // not ours: nothing is shown rather than too much
+		return &c
 	}
 	if msg, ok := d["error"].(string); ok {
 		d["error"] = deliveryError(reader, msg)
 	}
-	e.Detail = detail(d)
-	return e
+	c.Detail = detail(d)
+	return &c
 }
+
+// companyReader returns a reader who reads as a company's administrators
+// do: what webhooks, which are theirs, are sent.
+func companyReader() *User { return &User{AdminLevel: AdminCompany} }
 
 // Events returns a page of the history that the acting administrator
 // may read, oldest first.

@@ -87,6 +87,8 @@ type Config struct {
 	// to the history (for example to count them, or to wake the webhook
 	// worker). It must not block, nor keep evs.
 	Recorded func(evs []*Event)
+	// Webhooks configures the delivery of webhooks (webhook.go).
+	Webhooks WebhookConfig
 }
 
 // Defaults of Config.
@@ -128,6 +130,7 @@ type Service struct {
 
 	batchQueued func()
 	recorded    func([]*Event)
+	webhooks    *webhookClient
 }
 
 // NewService returns a Service over st, which must not be nil, configured
@@ -157,6 +160,7 @@ func NewService(st Store, cfg Config) *Service {
 		instance:       new(instance),
 		logger:         cfg.Logger,
 	}
+	s.webhooks = newWebhookClient(cfg.Webhooks, s.retry)
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}

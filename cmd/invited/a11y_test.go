@@ -29,6 +29,7 @@ type a11yData struct {
 	long      int64    // a pending invitation to a company of long words
 	longToken string
 	batch     int64 // a checked batch of invitations to Acme, one row refused
+	webhook   int64 // a webhook of Acme, with a long URL
 }
 
 // a11ySetup makes a11yData.
@@ -118,6 +119,13 @@ func a11ySetup(t *testing.T, m *Main) a11yData {
 		t.Fatal(err)
 	}
 	d.batch = b.ID
+	hook, err := m.svc.CreateWebhook(ctx, invite.WebhookInput{CompanyID: acme.ID,
+		URL:   "https://integration-gateway.versicherungsvermittlungsgesellschaft.example/webhooks/invite/events?tenant=acme-plant&signature-version=v1",
+		Kinds: []invite.EventKind{invite.EventInvitationCreated, invite.EventInvitationAccepted, invite.EventUserDeleted}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.webhook = hook.ID
 	return d
 }
 
@@ -219,6 +227,20 @@ func TestBrowserAccessibility(t *testing.T) {
 				chromedp.WaitVisible(css(fmt.Sprintf(`main form[action="/admin/companies/%d/join/open"]`, d.bolt))),
 				htmxSettled(),
 			}},
+			{"webhooks", openPage(fmt.Sprintf("%s/admin/companies/%d/webhooks", base, d.acme), "#webhook-form")},
+			{"webhooks sent empty", append(openPage(fmt.Sprintf("%s/admin/companies/%d/webhooks", base, d.acme), "#webhook-form"),
+				through(chromedp.Click(css("#webhook-form button.primary"))),
+				chromedp.WaitVisible(css(`#webhook-form [aria-invalid="true"]`)),
+				htmxSettled(),
+			)},
+			{"webhooks, one added with its secret", append(openPage(fmt.Sprintf("%s/admin/companies/%d/webhooks", base, d.acme), "#webhook-form"),
+				chromedp.SendKeys(css("#f-url"), "https://hooks.example.com/a-rather-long-path/that/goes/on/and/on?with=query&and=more"),
+				chromedp.Click(css(`#webhook-form input[value="mail.failed"]`)),
+				through(chromedp.Click(css("#webhook-form button.primary"))),
+				chromedp.WaitVisible(css("#webhook-secret")),
+				htmxSettled(),
+			)},
+			{"webhook delete page", openPage(fmt.Sprintf("%s/admin/webhooks/%d/delete", base, d.webhook), "main form")},
 			{"sent mail", openPage(base+"/admin/mail", `a[href^="/admin/mail/"]`)},
 			{"a sent mail", []chromedp.Action[chromedp.Void]{through(chromedp.Click(css(`a[href^="/admin/mail/"]`))), htmxSettled()}},
 			{"profile", openPage(base+"/profile", `main form[action="/profile"]`)},
@@ -235,6 +257,7 @@ func TestBrowserAccessibility(t *testing.T) {
 			{"Invite Users form", openPage(base+"/admin/invitations/bulk", "#bulk-form")},
 			{"users with a request to join", openPage(base+"/admin/users", user)},
 			{"seats", openPage(fmt.Sprintf("%s/admin/companies/%d/seats", base, d.acme), "main table.seats")},
+			{"webhooks", openPage(fmt.Sprintf("%s/admin/companies/%d/webhooks", base, d.acme), "#webhook-form")},
 			{"sent mail", openPage(base+"/admin/mail", "main h1")},
 			{"home", openPage(base+"/home", "main h1")},
 		}},

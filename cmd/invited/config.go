@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -47,6 +48,10 @@ type Config struct {
 	BatchRowsPerDay    int
 	MetricsAddr        string
 	MetricsToken       string
+
+	WebhookSchedule     string
+	WebhookAllowPrivate string // "true" or "false"
+	WebhookAllow        string // CIDR ranges, separated by commas
 }
 
 // setting describes one configuration name. shown is the default as help
@@ -99,6 +104,9 @@ func (c *Config) settings() []setting {
 		{"batch-rows-per-day", "INVITE_BATCH_ROWS_PER_DAY", "20000", "", "rows one administrator may send a day with Invite Users (a batch takes all its rows at once); 0 for no bound", num(&c.BatchRowsPerDay)},
 		{"metrics-addr", "INVITE_METRICS_ADDR", "", "none", "address to serve /metrics on, alone (keep it private: it asks no token)", str(&c.MetricsAddr)},
 		{"metrics-token", "INVITE_METRICS_TOKEN", "", "none: /metrics is not served on -addr", "bearer token, 16 characters or more, that opens /metrics on -addr", str(&c.MetricsToken)},
+		{"webhook-schedule", "INVITE_WEBHOOK_SCHEDULE", "@every 10s", "", "when to post due webhook deliveries, besides at once after each event (cron spec)", str(&c.WebhookSchedule)},
+		{"webhook-allow-private", "INVITE_WEBHOOK_ALLOW_PRIVATE", "false", "", "let webhooks go to loopback, private and other addresses that are not public (true or false)", str(&c.WebhookAllowPrivate)},
+		{"webhook-allow", "INVITE_WEBHOOK_ALLOW", "", "none", "ranges of addresses that are not public that webhooks may go to nonetheless, as CIDR separated by commas (10.1.0.0/16,fd00::/8)", str(&c.WebhookAllow)},
 	}
 }
 
@@ -168,13 +176,16 @@ func (c *Config) validate() error {
 	if c.BatchRowsPerDay < 0 {
 		return fmt.Errorf("batch-rows-per-day must not be negative")
 	}
+	if err := c.validateWebhooks(); err != nil {
+		return err
+	}
 	if first, last, _ := strings.Cut(strings.TrimSpace(c.AdminName), " "); c.AdminName != "" && (first == "" || strings.TrimSpace(last) == "") {
 		return fmt.Errorf("admin-name %q: want a first and a last name, as \"Ada Lovelace\"", c.AdminName)
 	}
 	if c.RemindBefore < 0 {
 		return fmt.Errorf("remind-before must not be negative, got %v", c.RemindBefore)
 	}
-	for name, spec := range map[string]string{"expire-schedule": c.ExpireSchedule, "remind-schedule": c.RemindSchedule, "outbox-schedule": c.OutboxSchedule, "reset-schedule": c.ResetSchedule, "access-schedule": c.AccessSchedule} {
+	for name, spec := range map[string]string{"expire-schedule": c.ExpireSchedule, "remind-schedule": c.RemindSchedule, "outbox-schedule": c.OutboxSchedule, "reset-schedule": c.ResetSchedule, "access-schedule": c.AccessSchedule, "webhook-schedule": c.WebhookSchedule} {
 		if _, err := cron.ParseStandard(spec); err != nil {
 			return fmt.Errorf("%s %q: %w", name, spec, err)
 		}
@@ -239,4 +250,39 @@ Flags (each may also be set by its environment variable; a flag wins):
 		fmt.Fprintf(tw, "  -%s\t%s\t%s (default %s)\n", s.flag, s.env, s.usage, def)
 	}
 	tw.Flush()
+}
+
+// validateWebhooks checks where webhooks may go.
+func (c *Config) validateWebhooks() error {
+	_, err := c.webhookConfig()
+	return err
+}
+
+// webhookConfig returns the service's webhook configuration, or what is
+// wrong with the settings.
+func (c *Config) webhookConfig() (invite.WebhookConfig, error) {
+	var wc invite.WebhookConfig
+	all, err := strconv.ParseBool(c.WebhookAllowPrivate)
+	if err != nil {
+		return wc, fmt.Errorf("webhook-allow-private %q: want true or false", c.WebhookAllowPrivate)
+	}
+	wc.AllowPrivate = all
+	for r := range strings.SplitSeq(c.WebhookAllow, ",") {
+		if r = strings.TrimSpace(r); r == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(r)
+		if err != nil {
+			return wc, fmt.Errorf("webhook-allow %q: want ranges such as 10.1.0.0/16: %w", r, err)
+		}
+		wc.Allow = append(wc.Allow, p.Masked())
+	}
+	return wc, nil
+}
+
+// webhooks returns the service's webhook configuration, which validate
+// has checked.
+func (c *Config) webhooks() invite.WebhookConfig {
+	wc, _ := c.webhookConfig()
+	return wc
 }

@@ -21,6 +21,7 @@ func defaults(change func(*Config)) Config {
 		AccessSchedule: "@every 1m",
 	}
 	c.BatchRowsPerDay = 20000
+	c.WebhookSchedule, c.WebhookAllowPrivate = "@every 10s", "false"
 	change(&c)
 	return c
 }
@@ -95,6 +96,16 @@ func TestConfig(t *testing.T) {
 		{name: "NegativeReminder", args: []string{"-remind-before", "-1h"}, err: "remind-before"},
 		{name: "BatchRows", env: map[string]string{"INVITE_BATCH_ROWS_PER_DAY": "500"}, want: defaults(func(c *Config) { c.BatchRowsPerDay = 500 })},
 		{name: "NegativeBatchRows", args: []string{"-batch-rows-per-day", "-1"}, err: "batch-rows-per-day"},
+		{
+			name: "Webhooks",
+			env:  map[string]string{"INVITE_WEBHOOK_SCHEDULE": "@every 1m", "INVITE_WEBHOOK_ALLOW_PRIVATE": "true", "INVITE_WEBHOOK_ALLOW": "10.1.0.0/16, fd00::/8"},
+			want: defaults(func(c *Config) {
+				c.WebhookSchedule, c.WebhookAllowPrivate, c.WebhookAllow = "@every 1m", "true", "10.1.0.0/16, fd00::/8"
+			}),
+		},
+		{name: "BadWebhookAllowPrivate", env: map[string]string{"INVITE_WEBHOOK_ALLOW_PRIVATE": "yes please"}, err: "webhook-allow-private"},
+		{name: "BadWebhookAllow", args: []string{"-webhook-allow", "10.1.0.0"}, err: "webhook-allow"},
+		{name: "BadWebhookSchedule", args: []string{"-webhook-schedule", "often"}, err: "webhook-schedule"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

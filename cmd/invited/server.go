@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -55,6 +56,10 @@ type Main struct {
 	// panics counts the jobs and requests that panicked: each is logged
 	// with its stack, and the server goes on.
 	panics atomic.Int64
+
+	// webhookTLS, if set, is the TLS configuration of webhook deliveries:
+	// a test's, which trusts its receiver's certificate.
+	webhookTLS *tls.Config
 }
 
 // NewMain returns a program with the given configuration that logs to
@@ -139,6 +144,17 @@ func (m *Main) Start(ctx context.Context) error {
 	resets := &job{name: "send password reset links", run: func(ctx context.Context) (int, error) { return m.svc.IssuePasswordResets(ctx) }}
 	joins := &job{name: "process requests to join", run: func(ctx context.Context) (int, error) { return m.svc.ProcessJoinRequests(ctx) }}
 	batches := &job{name: "send batches of invitations", run: func(ctx context.Context) (int, error) { return m.svc.RunBatches(ctx) }}
+	webhooks := &job{name: "deliver webhooks", run: func(ctx context.Context) (int, error) { return m.svc.DeliverWebhooks(ctx) }}
+	// onRecorded runs once events are committed; what else wants to hear
+	// of them joins here. It must not block.
+	onRecorded := func(evs []*invite.Event) {
+		for _, e := range evs {
+			if e.CompanyID != 0 { // which a webhook may take
+				m.jobs.kick(webhooks)
+				return
+			}
+		}
+	}
 	remindBefore := m.cfg.RemindBefore
 	if remindBefore == 0 {
 		remindBefore = -1 // none
@@ -154,7 +170,11 @@ func (m *Main) Start(ctx context.Context) error {
 		Phone:          phone.Check,
 		Logger:         m.logger,
 		BatchQueued:    func() { m.jobs.kick(batches) },
-		Recorded:       m.metrics.recorded,
+		Webhooks:       m.webhookConfig(),
+		Recorded: func(evs []*invite.Event) {
+			m.metrics.recorded(evs)
+			onRecorded(evs)
+		},
 	})
 	if err := m.serve(); err != nil {
 		m.db.Close()
@@ -183,6 +203,8 @@ func (m *Main) Start(ctx context.Context) error {
 		{joinSchedule, joins},
 		{m.cfg.AccessSchedule, &job{name: "disable users whose access ended", run: m.svc.DisableEndedAccess}},
 		{batchSchedule, batches},
+		{m.cfg.WebhookSchedule, webhooks},
+		{pruneSchedule, &job{name: "prune webhook deliveries", run: m.svc.PruneWebhookDeliveries}},
 	} {
 		m.metrics.job(j.job.name)
 		if err := m.jobs.add(j.spec, j.job); err != nil {
@@ -190,8 +212,9 @@ func (m *Main) Start(ctx context.Context) error {
 		}
 	}
 	m.jobs.start()
-	m.jobs.kick(deliver) // what an earlier run left queued
-	m.jobs.kick(batches) // and a batch it was sending
+	m.jobs.kick(deliver)  // what an earlier run left queued
+	m.jobs.kick(batches)  // and a batch it was sending
+	m.jobs.kick(webhooks) // and the deliveries it left due
 	m.starting.Store(false)
 	m.logger.Info("serving", "url", m.cfg.BaseURL, "listen", m.ln.Addr().String(), "db", m.db.Dialect())
 	if m.metricsLn != nil {
@@ -354,4 +377,11 @@ func (m *Main) close() error {
 		errs = append(errs, m.db.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// webhookConfig returns the service's webhook configuration.
+func (m *Main) webhookConfig() invite.WebhookConfig {
+	wc := m.cfg.webhooks()
+	wc.TLS = m.webhookTLS
+	return wc
 }

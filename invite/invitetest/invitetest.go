@@ -149,4 +149,9 @@ var suite = []struct {
 	{"HistoryIsolation", testHistoryIsolation},
 	{"HistoryPaging", testHistoryPaging},
 	{"OutboxStats", testOutboxStats},
+	{"WebhookStore", testWebhookStore},
+	{"WebhookClaimsConcurrent", testWebhookClaimsConcurrent},
+	{"WebhookDeliveriesAtomic", testWebhookDeliveriesAtomic},
+	{"Webhooks", testWebhooks},
+	{"WebhookFanOut", testWebhookFanOut},
 }

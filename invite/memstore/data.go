@@ -37,6 +37,8 @@ type data struct {
 	batchIDs  sequence
 	events    table[int64, invite.Event]
 	eventIDs  sequence
+
+	webhooks webhookTables // webhooks.go
 }
 
 // company is a company's row: the company, with its subscriptions and
@@ -69,6 +71,7 @@ func newData() *data {
 	d.batchIDs.log = &d.log
 	d.events = newTable[int64, invite.Event](&d.log)
 	d.eventIDs.log = &d.log
+	d.webhooks = newWebhookTables(&d.log)
 	for _, s := range []*sequence{
 		&d.companyIDs, &d.subscriptionIDs, &d.businessRoleIDs, &d.userIDs,
 		&d.invitationIDs, &d.messageIDs, &d.resetIDs, &d.joinRequestIDs,
