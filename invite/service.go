@@ -87,6 +87,9 @@ type Config struct {
 	// to the history (for example to count them, or to wake the webhook
 	// worker). It must not block, nor keep evs.
 	Recorded func(evs []*Event)
+	// Retention is how long PruneHistory keeps events and delivered or
+	// failed mail; DefaultRetention when zero, forever when negative.
+	Retention time.Duration
 }
 
 // Defaults of Config.
@@ -128,6 +131,7 @@ type Service struct {
 
 	batchQueued func()
 	recorded    func([]*Event)
+	retention   time.Duration // Config.Retention, as given
 }
 
 // NewService returns a Service over st, which must not be nil, configured
@@ -156,6 +160,7 @@ func NewService(st Store, cfg Config) *Service {
 		limits:         cfg.Limits.withDefaults(),
 		instance:       new(instance),
 		logger:         cfg.Logger,
+		retention:      cfg.Retention,
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)

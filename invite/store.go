@@ -256,6 +256,12 @@ type Outbox interface {
 	// Message returns the message with the given ID, or
 	// ErrMessageNotFound.
 	Message(ctx context.Context, id int64) (*Message, error)
+	// PruneMessages deletes at most limit messages that are sent or
+	// failed (finally: a retry is queued) and were created before the
+	// given time, the oldest first, and returns how many it deleted. It
+	// keeps the latest message of each invitation that is pending as
+	// stored, which its Delivery names.
+	PruneMessages(ctx context.Context, before time.Time, limit int) (int, error)
 }
 
 // LimitStore keeps the times of the bounds on how often things happen.
@@ -321,6 +327,10 @@ type BatchStore interface {
 	// Batches returns at most limit batches of a company (0: of every
 	// company), newest first, without their Rows and Lines.
 	Batches(ctx context.Context, companyID int64, limit int) ([]*Batch, error)
+	// PruneBatches deletes at most limit batches that are checked (never
+	// confirmed) and were created before the given time, with their rows,
+	// the oldest first, and returns how many it deleted.
+	PruneBatches(ctx context.Context, before time.Time, limit int) (int, error)
 }
 
 // MessageQuery selects messages for Store.Messages.

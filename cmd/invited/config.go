@@ -45,6 +45,8 @@ type Config struct {
 	MailsPerAddress    int
 	AccessSchedule     string
 	BatchRowsPerDay    int
+	Retention          time.Duration
+	RetentionSchedule  string
 }
 
 // setting describes one configuration name. shown is the default as help
@@ -95,6 +97,8 @@ func (c *Config) settings() []setting {
 		{"mails-per-address", "INVITE_MAILS_PER_ADDRESS", "5", "", "invitations, sent or resent, one company may send one address a day, at most one a minute; 0 for no bound", num(&c.MailsPerAddress)},
 		{"access-schedule", "INVITE_ACCESS_SCHEDULE", "@every 1m", "", "when to disable the users whose access window has ended (cron spec)", str(&c.AccessSchedule)},
 		{"batch-rows-per-day", "INVITE_BATCH_ROWS_PER_DAY", "20000", "", "rows one administrator may send a day with Invite Users (a batch takes all its rows at once); 0 for no bound", num(&c.BatchRowsPerDay)},
+		{"retention", "INVITE_RETENTION", "8760h", "", "how long the history (events) and delivered or failed mail are kept; 0 keeps them forever", dur(&c.Retention)},
+		{"retention-schedule", "INVITE_RETENTION_SCHEDULE", "@every 1h", "", "when to delete what is older than the retention, and batches checked and never confirmed for a week (cron spec)", str(&c.RetentionSchedule)},
 	}
 }
 
@@ -126,7 +130,7 @@ func (c *Config) parse(name string, args []string, getenv func(string) string, s
 func checkDefault(s setting, def string) error {
 	var err error
 	switch s.flag {
-	case "ttl", "remind-before", "db-conn-lifetime", "db-conn-idle-time", "request-timeout":
+	case "ttl", "remind-before", "db-conn-lifetime", "db-conn-idle-time", "request-timeout", "retention":
 		_, err = time.ParseDuration(def)
 	case "db-max-open", "db-max-idle", "attempts-per-minute", "invitations-per-hour", "mails-per-address":
 		_, err = strconv.Atoi(def)
@@ -159,10 +163,13 @@ func (c *Config) validate() error {
 	if first, last, _ := strings.Cut(strings.TrimSpace(c.AdminName), " "); c.AdminName != "" && (first == "" || strings.TrimSpace(last) == "") {
 		return fmt.Errorf("admin-name %q: want a first and a last name, as \"Ada Lovelace\"", c.AdminName)
 	}
+	if c.Retention < 0 {
+		return fmt.Errorf("retention must not be negative (0 keeps everything), got %v", c.Retention)
+	}
 	if c.RemindBefore < 0 {
 		return fmt.Errorf("remind-before must not be negative, got %v", c.RemindBefore)
 	}
-	for name, spec := range map[string]string{"expire-schedule": c.ExpireSchedule, "remind-schedule": c.RemindSchedule, "outbox-schedule": c.OutboxSchedule, "reset-schedule": c.ResetSchedule, "access-schedule": c.AccessSchedule} {
+	for name, spec := range map[string]string{"expire-schedule": c.ExpireSchedule, "remind-schedule": c.RemindSchedule, "outbox-schedule": c.OutboxSchedule, "reset-schedule": c.ResetSchedule, "access-schedule": c.AccessSchedule, "retention-schedule": c.RetentionSchedule} {
 		if _, err := cron.ParseStandard(spec); err != nil {
 			return fmt.Errorf("%s %q: %w", name, spec, err)
 		}

@@ -21,6 +21,7 @@ func defaults(change func(*Config)) Config {
 		AccessSchedule: "@every 1m",
 	}
 	c.BatchRowsPerDay = 20000
+	c.Retention, c.RetentionSchedule = 8760*time.Hour, "@every 1h"
 	change(&c)
 	return c
 }
@@ -88,6 +89,11 @@ func TestConfig(t *testing.T) {
 		{name: "NegativeReminder", args: []string{"-remind-before", "-1h"}, err: "remind-before"},
 		{name: "BatchRows", env: map[string]string{"INVITE_BATCH_ROWS_PER_DAY": "500"}, want: defaults(func(c *Config) { c.BatchRowsPerDay = 500 })},
 		{name: "NegativeBatchRows", args: []string{"-batch-rows-per-day", "-1"}, err: "batch-rows-per-day"},
+		{name: "Retention", env: map[string]string{"INVITE_RETENTION": "720h", "INVITE_RETENTION_SCHEDULE": "@daily"}, want: defaults(func(c *Config) { c.Retention, c.RetentionSchedule = 720*time.Hour, "@daily" })},
+		{name: "RetentionForever", env: map[string]string{"INVITE_RETENTION": "0"}, want: defaults(func(c *Config) { c.Retention = 0 })},
+		{name: "BadRetention", env: map[string]string{"INVITE_RETENTION": "a year"}, err: "INVITE_RETENTION"},
+		{name: "NegativeRetention", args: []string{"-retention", "-1h"}, err: "retention must not be negative"},
+		{name: "BadRetentionSchedule", args: []string{"-retention-schedule", "yearly"}, err: "retention-schedule"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,6 +124,7 @@ func TestHelp(t *testing.T) {
 	}
 	for _, name := range []string{"INVITE_ADDR", "INVITE_DB", "INVITE_BASE_URL", "INVITE_TTL", "INVITE_ADMIN_EMAIL", "INVITE_ADMIN_PASSWORD",
 		"INVITE_SMTP_URL", "INVITE_MAIL_FROM", "INVITE_REMIND_BEFORE", "INVITE_EXPIRE_SCHEDULE", "INVITE_REMIND_SCHEDULE", "INVITE_OUTBOX_SCHEDULE", "INVITE_RESET_SCHEDULE", "INVITE_ACCESS_SCHEDULE",
+		"INVITE_RETENTION", "INVITE_RETENTION_SCHEDULE",
 		"-addr", "-db", "-base-url", "-ttl", "-admin-email", "-admin-password", "-smtp-url", "-mail-from", "migrate", "serve"} {
 		if !strings.Contains(stderr.String(), name) {
 			t.Errorf("help does not mention %s:\n%s", name, stderr.String())

@@ -116,7 +116,12 @@ func (m *Main) Start(ctx context.Context) error {
 	if remindBefore == 0 {
 		remindBefore = -1 // none
 	}
+	retention := m.cfg.Retention
+	if retention == 0 {
+		retention = -1 // forever
+	}
 	m.svc = invite.NewService(m.db, invite.Config{
+		Retention:      retention,
 		Limits:         m.cfg.limits(),
 		TTL:            m.cfg.TTL,
 		BaseURL:        m.cfg.BaseURL,
@@ -144,6 +149,7 @@ func (m *Main) Start(ctx context.Context) error {
 		{joinSchedule, joins},
 		{m.cfg.AccessSchedule, &job{name: "disable users whose access ended", run: m.svc.DisableEndedAccess}},
 		{batchSchedule, batches},
+		{m.cfg.RetentionSchedule, &job{name: "prune the history past its retention", run: m.svc.PruneHistory}},
 	} {
 		if err := m.jobs.add(j.spec, j.job); err != nil {
 			m.db.Close()

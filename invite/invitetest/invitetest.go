@@ -142,4 +142,5 @@ var suite = []struct {
 	{"BatchAllOrNoneAtSend", testBatchAllOrNoneAtSend},
 	{"BatchSenderGone", testBatchSenderGone},
 	{"BulkMailWaits", testBulkMailWaits},
+	{"PruneHistory", testPruneHistory},
 }
