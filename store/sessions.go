@@ -58,6 +58,16 @@ func (db *DB) Users(ctx context.Context, q invite.UserQuery) ([]*invite.User, er
 	return db.users(ctx, sel.OrderExpr("id").Limit(int64(q.Limit)))
 }
 
+// UsersByID implements invite.Store: one query for the users, one for
+// their grants.
+func (db *DB) UsersByID(ctx context.Context, ids []int64) ([]*invite.User, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	sel := db.idb().NewSelect().Model((*userRow)(nil)).Where("id IN (?)", bun.List(ids)).OrderExpr("id")
+	return db.users(ctx, sel)
+}
+
 // CompanyAdmins implements invite.Store.
 func (db *DB) CompanyAdmins(ctx context.Context, companyID int64) ([]*invite.User, error) {
 	sel := db.idb().NewSelect().Model((*userRow)(nil)).
