@@ -507,9 +507,13 @@ func (h *handlers) exportEvents(c echo.Context) error {
 	if errs != nil {
 		return h.eventsInvalid(c, f, invalidFields(errs))
 	}
-	ctx := c.Request().Context()
+	// The request's context with its values (the acting user) but not
+	// its deadline; the client's going away, or the server's shutting
+	// down, still ends it.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(c.Request().Context()))
+	defer cancel()
 	if parent, ok := c.Get(ctxWithoutDeadline).(context.Context); ok {
-		ctx = parent // the client's going away still ends it
+		defer context.AfterFunc(parent, cancel)()
 	}
 	timeout := h.cfg.RequestTimeout
 	if timeout <= 0 {
