@@ -86,8 +86,9 @@ type UserStore interface {
 	HasUsers(ctx context.Context) (bool, error)
 	// Users returns at most q.Limit users matching q, ordered by ID.
 	Users(ctx context.Context, q UserQuery) ([]*User, error)
-	// UsersByID returns the users with the given IDs, with grants,
-	// ordered by ID; an ID of no user is left out.
+	// UsersByID returns the users with the given IDs, without their
+	// grants, ordered by ID, in one read (a page's inviters); an ID of
+	// no user is left out.
 	UsersByID(ctx context.Context, ids []int64) ([]*User, error)
 	// CompanyAdmins returns the Company Administrators of a company,
 	// disabled or not, ordered by ID.

@@ -58,14 +58,20 @@ func (db *DB) Users(ctx context.Context, q invite.UserQuery) ([]*invite.User, er
 	return db.users(ctx, sel.OrderExpr("id").Limit(int64(q.Limit)))
 }
 
-// UsersByID implements invite.Store: one query for the users, one for
-// their grants.
+// UsersByID implements invite.Store: one statement.
 func (db *DB) UsersByID(ctx context.Context, ids []int64) ([]*invite.User, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	sel := db.idb().NewSelect().Model((*userRow)(nil)).Where("id IN (?)", bun.List(ids)).OrderExpr("id")
-	return db.users(ctx, sel)
+	var rows []*userRow
+	if err := db.idb().NewSelect().Model(&rows).Where("id IN (?)", bun.List(ids)).OrderExpr("id").Scan(ctx); err != nil {
+		return nil, translate(err)
+	}
+	users := make([]*invite.User, len(rows))
+	for i, r := range rows {
+		users[i] = userFromRow(r, nil)
+	}
+	return users, nil
 }
 
 // CompanyAdmins implements invite.Store.

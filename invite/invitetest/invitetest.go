@@ -143,4 +143,5 @@ var suite = []struct {
 	{"BatchSenderGone", testBatchSenderGone},
 	{"BulkMailWaits", testBulkMailWaits},
 	{"PruneHistory", testPruneHistory},
+	{"UserNames", testUserNames},
 }

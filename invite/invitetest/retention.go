@@ -161,3 +161,44 @@ func testPruneHistory(t *testing.T, open Opener) {
 		t.Errorf("Retention by default: got %v, %v, want %v, true", d, ok, invite.DefaultRetention)
 	}
 }
+
+// testUserNames checks UsersByID (without grants, an unknown ID
+// left out) and who may name whom through UserNames.
+func testUserNames(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	ctx := context.Background()
+	a := f.Member(t, f.A, invite.AdminNone)
+	b := f.Member(t, f.B, invite.AdminNone)
+	users, err := f.Store.UsersByID(ctx, []int64{b.ID, a.ID, 999999})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(users) != 2 || users[0].ID != min(a.ID, b.ID) || users[1].ID != max(a.ID, b.ID) {
+		t.Fatalf("UsersByID: got %v, want %d and %d by ID", users, a.ID, b.ID)
+	}
+	for _, u := range users {
+		if len(u.Grants) != 0 {
+			t.Errorf("UsersByID: got grants %v, want none (one read)", u.Grants)
+		}
+	}
+	if users, err := f.Store.UsersByID(ctx, nil); err != nil || len(users) != 0 {
+		t.Errorf("UsersByID of none: got %v, %v, want none", users, err)
+	}
+	root, err := f.Store.UserByEmail(ctx, "root@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := f.Service.UserNames(f.AdminA, []int64{a.ID, b.ID, root.ID, a.ID, 0, -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := names[b.ID]; ok || names[a.ID].Email != a.Email || names[root.ID].Email != root.Email || len(names) != 2 {
+		t.Errorf("UserNames as A's administrator: got %v, want A's member and the Global Administrator, not B's", names)
+	}
+	names, err = f.Service.UserNames(f.Global, []int64{a.ID, b.ID})
+	if err != nil || len(names) != 2 || names[b.ID].Name != b.Name() {
+		t.Errorf("UserNames as the Global Administrator: got %v, %v, want both", names, err)
+	}
+	_, err = f.Service.UserNames(invite.NewContext(ctx, a), []int64{a.ID})
+	wantErr(t, err, invite.ErrForbidden)
+}

@@ -70,7 +70,11 @@ func (s *Store) Users(ctx context.Context, q invite.UserQuery) ([]*invite.User, 
 // UsersByID implements invite.Store.
 func (s *Store) UsersByID(ctx context.Context, ids []int64) ([]*invite.User, error) {
 	return query(ctx, s, func(d *data) ([]*invite.User, error) {
-		return usersOut(ordered(&d.users, func(u invite.User) bool { return slices.Contains(ids, u.ID) })), nil
+		us := usersOut(ordered(&d.users, func(u invite.User) bool { return slices.Contains(ids, u.ID) }))
+		for _, u := range us {
+			u.Grants = nil
+		}
+		return us, nil
 	})
 }
 
