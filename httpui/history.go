@@ -363,7 +363,9 @@ func parseEventsForm(c echo.Context, loc *time.Location) (*eventsForm, invite.Ev
 		return d
 	}
 	filter.From, filter.Until = day("from", f.From, false), day("until", f.Until, true)
-	for _, k := range f.Kinds {
+	kinds := slices.Clone(f.Kinds) // each once, however often it came
+	slices.Sort(kinds)
+	for _, k := range slices.Compact(kinds) {
 		filter.Kinds = append(filter.Kinds, invite.EventKind(k))
 	}
 	if len(errs) > 0 {

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"runtime"
 	"strings"
@@ -363,4 +364,40 @@ func regexpFind(t *testing.T, s, pattern string) string {
 		t.Fatalf("no %s in:\n%s", pattern, s)
 	}
 	return m[1]
+}
+
+// TestEventsBadInput sends each field of the Events form what a form
+// must refuse: the page and the export answer 422 with the form, never
+// 500, and the export sends nothing.
+func TestEventsBadInput(t *testing.T) {
+	a := newApp(t)
+	root := a.browser()
+	root.login("root@example.com", adminPassword).want(t, http.StatusSeeOther)
+	bad := map[string]string{
+		"Long": strings.Repeat("x", 20_000), "InvalidUTF8": "ab\xff\xfecd", "NUL": "a\x00b",
+		"LineBreak": "first\r\nBcc: someone@evil.test", "Control": "a\x1b[31mb", "Negative": "-1",
+	}
+	for _, field := range []string{"company", "from", "until", "kind", "format"} {
+		for name, value := range bad {
+			t.Run(field+"/"+name, func(t *testing.T) {
+				q := url.Values{"format": {"csv"}, "show": {"1"}}
+				q.Set(field, value)
+				p := root.get("/admin/events/export?" + q.Encode())
+				p.want(t, http.StatusUnprocessableEntity, `<form class="filters"`)
+				if p.header.Get("Content-Disposition") != "" {
+					t.Errorf("got an attachment, want the form")
+				}
+				if field != "format" {
+					root.get("/admin/events?"+q.Encode()).want(t, http.StatusUnprocessableEntity, `<form class="filters"`)
+				}
+			})
+		}
+	}
+	// A kind sent five thousand times is one kind (past 10,000 parameters
+	// Go parses none).
+	q := url.Values{"format": {"csv"}}
+	for range 5_000 {
+		q.Add("kind", "user.disabled")
+	}
+	root.get("/admin/events/export?"+q.Encode()).want(t, http.StatusOK, "id,at,kind")
 }
