@@ -49,6 +49,15 @@ func (v *view) userName(names map[int64]invite.UserName, id int64) string {
 	return n.Name + " <" + n.Email + ">"
 }
 
+// shortUserName is userName for a list's cell: the name alone, or the
+// address of a user who has none.
+func (v *view) shortUserName(names map[int64]invite.UserName, id int64) string {
+	if n, ok := names[id]; ok && n.Name != "" {
+		return n.Name
+	}
+	return v.userName(names, id)
+}
+
 // eventRow is an event as a timeline or the Events list shows it, every
 // text ready.
 type eventRow struct {

@@ -582,7 +582,7 @@ type invitationRow struct {
 	ShowCompany bool // the viewer administers several companies
 	Company     string
 	Invited     string
-	InvitedBy   string // the inviter's name and address, or that they were deleted
+	InvitedBy   string // the inviter's name (their address if they have none), or that they were deleted
 	Status      invite.Status
 	StatusText  string
 	Asked       string // when the invitee asked for a new invitation, or ""
@@ -618,7 +618,7 @@ func (r *invitationRow) HTML() template.HTML {
 	}
 	for _, s := range []string{
 		"\n  <td data-label=\"", esc(l.Invited), "\">", esc(r.Invited), "</td>\n",
-		"  <td data-label=\"", esc(l.InvitedBy), "\">", esc(r.InvitedBy), "</td>\n",
+		"  <td class=\"email\" data-label=\"", esc(l.InvitedBy), "\">", esc(r.InvitedBy), "</td>\n",
 		"  <td data-label=\"", esc(l.Status), "\"><span class=\"status status-", esc(string(r.Status)), "\">", esc(r.StatusText), "</span>",
 	} {
 		b.WriteString(s)
@@ -699,7 +699,7 @@ func (v *view) invitationRows(invs []*invite.Invitation, companies map[int64]str
 		*r = invitationRow{
 			L: labels, ID: inv.ID, Email: inv.Email, Name: inv.Name(),
 			ShowCompany: companies != nil, Company: companies[inv.CompanyID],
-			Invited: L.Date(inv.CreatedAt), InvitedBy: v.userName(inviters, inv.InvitedBy), Status: inv.Status, Expires: L.Date(inv.ExpiresAt), TimesSent: inv.TimesSent,
+			Invited: L.Date(inv.CreatedAt), InvitedBy: v.shortUserName(inviters, inv.InvitedBy), Status: inv.Status, Expires: L.Date(inv.ExpiresAt), TimesSent: inv.TimesSent,
 		}
 		if r.StatusText = statuses[inv.Status]; r.StatusText == "" {
 			r.StatusText = L.T("status_" + string(inv.Status))

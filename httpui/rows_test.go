@@ -16,7 +16,7 @@ const referenceRow = `{{define "invitation-row"}}{{$l := .L}}
   <td data-label="{{$l.Name}}">{{.Name}}</td>
   {{if .ShowCompany}}<td data-label="{{$l.Company}}">{{.Company}}</td>{{end}}
   <td data-label="{{$l.Invited}}">{{.Invited}}</td>
-  <td data-label="{{$l.InvitedBy}}">{{.InvitedBy}}</td>
+  <td class="email" data-label="{{$l.InvitedBy}}">{{.InvitedBy}}</td>
   <td data-label="{{$l.Status}}"><span class="status status-{{.Status}}">{{.StatusText}}</span>{{with .Asked}} <span class="asked">{{.}}</span>{{end}}{{with .Window}} <span class="window">{{.}}</span>{{end}}</td>
   <td data-label="{{$l.Expires}}">{{.Expires}}</td>
   <td class="num" data-label="{{$l.TimesSent}}">{{.TimesSent}}</td>
