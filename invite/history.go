@@ -86,15 +86,15 @@ type EventPage struct {
 }
 
 // eventQuery checks that the acting administrator may read what f
-// selects and returns the store's query for it.
-func (s *Service) eventQuery(ctx context.Context, f EventFilter) (EventQuery, error) {
+// selects and returns them and the store's query for it.
+func (s *Service) eventQuery(ctx context.Context, f EventFilter) (*User, EventQuery, error) {
 	u, err := s.admin(ctx)
 	if err != nil {
-		return EventQuery{}, err
+		return nil, EventQuery{}, err
 	}
 	companyID, err := scope(u, f.CompanyID)
 	if err != nil {
-		return EventQuery{}, err
+		return nil, EventQuery{}, err
 	}
 	var v validator
 	for _, k := range f.Kinds {
@@ -110,28 +110,28 @@ func (s *Service) eventQuery(ctx context.Context, f EventFilter) (EventQuery, er
 		v.add("user", ReasonOutOfRange, "cannot be given with an invitation")
 	}
 	if err := v.err(); err != nil {
-		return EventQuery{}, err
+		return nil, EventQuery{}, err
 	}
 	q := EventQuery{CompanyID: companyID, Kinds: f.Kinds, From: f.From, Until: f.Until, After: max(f.After, 0)}
 	switch {
 	case f.InvitationID != 0:
 		if _, _, err := s.visibleInvitation(ctx, f.InvitationID); err != nil {
-			return EventQuery{}, err
+			return nil, EventQuery{}, err
 		}
 		q.Subject, q.SubjectID = SubjectInvitation, f.InvitationID
 	case f.UserID != 0:
 		if _, _, err := s.visibleUser(ctx, f.UserID); err != nil {
-			return EventQuery{}, err
+			return nil, EventQuery{}, err
 		}
 		q.Subject, q.SubjectID = SubjectUser, f.UserID
 	}
-	return q, nil
+	return u, q, nil
 }
 
 // Events returns a page of the history that the acting administrator
 // may read, oldest first.
 func (s *Service) Events(ctx context.Context, f EventFilter) (*EventPage, error) {
-	q, err := s.eventQuery(ctx, f)
+	u, q, err := s.eventQuery(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -139,6 +139,9 @@ func (s *Service) Events(ctx context.Context, f EventFilter) (*EventPage, error)
 	evs, err := s.st().Events(ctx, q)
 	if err != nil {
 		return nil, err
+	}
+	for i, e := range evs {
+		evs[i] = e.forReader(u)
 	}
 	page := &EventPage{Events: evs}
 	if len(evs) == q.Limit {
@@ -160,7 +163,7 @@ const exportChunk = 1000
 // millions never holds more than that; it stops at fn's first error and
 // returns it. Events appended while it runs may or may not be seen.
 func (s *Service) EachEvent(ctx context.Context, f EventFilter, fn func(*Event) error) error {
-	q, err := s.eventQuery(ctx, f)
+	u, q, err := s.eventQuery(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -171,7 +174,7 @@ func (s *Service) EachEvent(ctx context.Context, f EventFilter, fn func(*Event) 
 			return err
 		}
 		for _, e := range evs {
-			if err := fn(e); err != nil {
+			if err := fn(e.forReader(u)); err != nil {
 				return err
 			}
 		}

@@ -144,4 +144,5 @@ var suite = []struct {
 	{"BulkMailWaits", testBulkMailWaits},
 	{"PruneHistory", testPruneHistory},
 	{"UserNames", testUserNames},
+	{"EventsExport", testEventsExport},
 }
