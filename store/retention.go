@@ -9,7 +9,8 @@ import (
 	"github.com/invitehq/invite/invite"
 )
 
-// PruneMessages implements invite.Store. It reads the IDs first and
+// PruneMessages implements invite.Store, oldest first by
+// outbox_created_idx (migration 0060). It reads the IDs first and
 // deletes by them, as PruneEvents does; a message is kept while it is the
 // latest of an invitation whose pending_email is set (pending as stored),
 // since that invitation's Delivery is read from it.
@@ -20,7 +21,7 @@ func (db *DB) PruneMessages(ctx context.Context, before time.Time, limit int) (i
 			Where("o.state IN (?)", bun.List([]invite.DeliveryState{invite.DeliverySent, invite.DeliveryFailed})).
 			Where("o.created_at < ?", before.UTC()).
 			Where("(o.invitation_id IS NULL OR i.pending_email IS NULL OR o.id < (SELECT MAX(o2.id) FROM outbox AS o2 WHERE o2.invitation_id = o.invitation_id))").
-			OrderExpr("o.id")
+			OrderExpr("o.created_at, o.id")
 	}, limit, func(ctx context.Context, tx bun.Tx, ids []int64) (int, error) {
 		res, err := tx.NewDelete().TableExpr("outbox").Where("id IN (?)", bun.List(ids)).Exec(ctx)
 		if err != nil {

@@ -28,7 +28,12 @@ func (s *Store) PruneMessages(ctx context.Context, before time.Time, limit int) 
 			inv, ok := d.invitations.get(m.InvitationID)
 			return !ok || inv.Status != invite.StatusPending
 		})
-		slices.SortFunc(old, func(a, b invite.Message) int { return cmp.Compare(a.ID, b.ID) })
+		slices.SortFunc(old, func(a, b invite.Message) int {
+			if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.ID, b.ID)
+		})
 		old = limited(old, limit)
 		for _, m := range old {
 			d.messages.delete(m.ID)
