@@ -421,6 +421,14 @@ func (w *world) matrix() map[string]access {
 		"GET /admin/invitations/bulk/:id":              {nil, adminRoute(ok, missing, ok)},
 		"GET /admin/invitations/bulk/:id/results.csv":  {nil, adminRoute(ok, missing, ok)},
 		"POST /admin/invitations/bulk/:id/confirm":     {url.Values{"mode": {"valid"}}, adminRoute(missing, missing, see)},
+		// The history: an invitation's and a user's timeline are seen by
+		// who sees them; the Events page by every administrator, each of
+		// their own companies (TestEventsExport); an export without a
+		// format is refused with the form.
+		"GET /admin/invitations/:id":   {nil, adminRoute(ok, missing, ok)},
+		"GET /admin/users/:id/history": {nil, adminRoute(ok, missing, ok)},
+		"GET /admin/events":            {nil, adminRoute(ok, ok, ok)},
+		"GET /admin/events/export":     {nil, adminRoute(invalid, invalid, invalid)},
 	}
 }
 

@@ -68,7 +68,11 @@ func (h *handlers) invitations(c echo.Context) error {
 		data.JoinRequests = len(reqs)
 	}
 	v := h.newView(c, "invitations", "invitations_title", data)
-	data.Rows = rowsHTML(v.invitationRows(page.Invitations, data.Companies))
+	inviters, err := h.inviterNames(c, page.Invitations)
+	if err != nil {
+		return err
+	}
+	data.Rows = rowsHTML(v.invitationRows(page.Invitations, data.Companies, inviters))
 	return h.render(c, http.StatusOK, "invitations", "invitations-table", v)
 }
 
@@ -578,6 +582,7 @@ type invitationRow struct {
 	ShowCompany bool // the viewer administers several companies
 	Company     string
 	Invited     string
+	InvitedBy   string // the inviter's name (their address if they have none), or that they were deleted
 	Status      invite.Status
 	StatusText  string
 	Asked       string // when the invitee asked for a new invitation, or ""
@@ -603,7 +608,7 @@ func (r *invitationRow) HTML() template.HTML {
 	b.Grow(1500)
 	for _, s := range []string{
 		"\n<tr id=\"inv-", id, "\">\n",
-		"  <td class=\"email\" data-label=\"", esc(l.Email), "\">", esc(r.Email), "</td>\n",
+		"  <td class=\"email\" data-label=\"", esc(l.Email), "\"><a href=\"/admin/invitations/", id, "\">", esc(r.Email), "</a></td>\n",
 		"  <td data-label=\"", esc(l.Name), "\">", esc(r.Name), "</td>\n  ",
 	} {
 		b.WriteString(s)
@@ -613,6 +618,7 @@ func (r *invitationRow) HTML() template.HTML {
 	}
 	for _, s := range []string{
 		"\n  <td data-label=\"", esc(l.Invited), "\">", esc(r.Invited), "</td>\n",
+		"  <td class=\"email\" data-label=\"", esc(l.InvitedBy), "\">", esc(r.InvitedBy), "</td>\n",
 		"  <td data-label=\"", esc(l.Status), "\"><span class=\"status status-", esc(string(r.Status)), "\">", esc(r.StatusText), "</span>",
 	} {
 		b.WriteString(s)
@@ -673,17 +679,17 @@ type deliveryCell struct{ State, Text, Why string }
 // rowLabels are the texts every row repeats: the column names (each cell
 // is labelled for narrow screens, where rows are cards) and the actions.
 type rowLabels struct {
-	Email, Name, Company, Invited, Status, Expires, TimesSent, Delivery, Resend, Cancel string
+	Email, Name, Company, Invited, InvitedBy, Status, Expires, TimesSent, Delivery, Resend, Cancel string
 }
 
 // invitationRows makes the rows of invs for the viewer of v; companies
 // names the companies of a viewer who administers several, and is nil
-// otherwise.
-func (v *view) invitationRows(invs []*invite.Invitation, companies map[int64]string) []invitationRow {
+// otherwise; inviters names the inviters (see inviterNames).
+func (v *view) invitationRows(invs []*invite.Invitation, companies map[int64]string, inviters map[int64]invite.UserName) []invitationRow {
 	L := v.L
 	labels := &rowLabels{
 		Email: L.T("col_email"), Name: L.T("col_name"), Company: L.T("col_company"), Invited: L.T("col_invited"),
-		Status: L.T("col_status"), Expires: L.T("col_expires"), TimesSent: L.T("col_times_sent"), Delivery: L.T("col_delivery"),
+		InvitedBy: L.T("col_invited_by"), Status: L.T("col_status"), Expires: L.T("col_expires"), TimesSent: L.T("col_times_sent"), Delivery: L.T("col_delivery"),
 		Resend: L.T("resend"), Cancel: L.T("cancel"),
 	}
 	statuses := map[invite.Status]string{}
@@ -693,7 +699,7 @@ func (v *view) invitationRows(invs []*invite.Invitation, companies map[int64]str
 		*r = invitationRow{
 			L: labels, ID: inv.ID, Email: inv.Email, Name: inv.Name(),
 			ShowCompany: companies != nil, Company: companies[inv.CompanyID],
-			Invited: L.Date(inv.CreatedAt), Status: inv.Status, Expires: L.Date(inv.ExpiresAt), TimesSent: inv.TimesSent,
+			Invited: L.Date(inv.CreatedAt), InvitedBy: v.shortUserName(inviters, inv.InvitedBy), Status: inv.Status, Expires: L.Date(inv.ExpiresAt), TimesSent: inv.TimesSent,
 		}
 		if r.StatusText = statuses[inv.Status]; r.StatusText == "" {
 			r.StatusText = L.T("status_" + string(inv.Status))
@@ -779,8 +785,12 @@ func (h *handlers) rowDone(c echo.Context, inv *invite.Invitation, done string) 
 	if err != nil {
 		return err
 	}
+	inviters, err := h.inviterNames(c, []*invite.Invitation{inv})
+	if err != nil {
+		return err
+	}
 	v := h.newView(c, "invitations", "invitations_title", nil)
-	v.Data = &v.invitationRows([]*invite.Invitation{inv}, names)[0]
+	v.Data = &v.invitationRows([]*invite.Invitation{inv}, names, inviters)[0]
 	v.Flash = v.L.T("done_"+done+"_email", "Email", inv.Email)
 	c.Response().Header().Set("HX-Retarget", fmt.Sprintf("#inv-%d", inv.ID))
 	c.Response().Header().Set("HX-Reswap", "outerHTML")

@@ -87,12 +87,18 @@ func uploadForm(c echo.Context, next echo.HandlerFunc) error {
 // deadline gives every request RequestTimeout to be answered in, so that a
 // database that does not answer, or a queue of log-ins, ends in 503 rather
 // than in requests that hang on.
+// ctxWithoutDeadline is the key under which deadline keeps the request's
+// context as it was: the export of events streams for as long as it takes,
+// ended by the client's going away rather than by the request timeout.
+const ctxWithoutDeadline = "ctx-without-deadline"
+
 func (h *handlers) deadline(next echo.HandlerFunc) echo.HandlerFunc {
 	timeout := h.cfg.RequestTimeout
 	if timeout <= 0 {
 		timeout = DefaultRequestTimeout
 	}
 	return func(c echo.Context) error {
+		c.Set(ctxWithoutDeadline, c.Request().Context()) // for the export of events, which may take longer
 		ctx, cancel := context.WithTimeout(c.Request().Context(), timeout)
 		defer cancel()
 		c.SetRequest(c.Request().WithContext(ctx))

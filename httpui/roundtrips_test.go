@@ -80,10 +80,10 @@ func TestRoundTrips(t *testing.T) {
 			// statement), COMMIT.
 			{"SendInvitation", func() page { return b.do(http.MethodPost, "/admin/invitations", form) }, 16},
 			// Session; a page of invitations with their grants and the
-			// state of their mail.
-			{"InvitationsPage", func() page { return b.get("/admin/invitations?status=pending") }, 2},
+			// state of their mail; the names of the page's inviters.
+			{"InvitationsPage", func() page { return b.get("/admin/invitations?status=pending") }, 3},
 			// The same, and the names of the page's companies only.
-			{"InvitationsPageOfEveryCompany", func() page { return root.get("/admin/invitations?status=pending") }, 3},
+			{"InvitationsPageOfEveryCompany", func() page { return root.get("/admin/invitations?status=pending") }, 4},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

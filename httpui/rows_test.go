@@ -12,10 +12,11 @@ import (
 // invitationRow.HTML must write what it wrote.
 const referenceRow = `{{define "invitation-row"}}{{$l := .L}}
 <tr id="inv-{{.ID}}">
-  <td class="email" data-label="{{$l.Email}}">{{.Email}}</td>
+  <td class="email" data-label="{{$l.Email}}"><a href="/admin/invitations/{{.ID}}">{{.Email}}</a></td>
   <td data-label="{{$l.Name}}">{{.Name}}</td>
   {{if .ShowCompany}}<td data-label="{{$l.Company}}">{{.Company}}</td>{{end}}
   <td data-label="{{$l.Invited}}">{{.Invited}}</td>
+  <td class="email" data-label="{{$l.InvitedBy}}">{{.InvitedBy}}</td>
   <td data-label="{{$l.Status}}"><span class="status status-{{.Status}}">{{.StatusText}}</span>{{with .Asked}} <span class="asked">{{.}}</span>{{end}}{{with .Window}} <span class="window">{{.}}</span>{{end}}</td>
   <td data-label="{{$l.Expires}}">{{.Expires}}</td>
   <td class="num" data-label="{{$l.TimesSent}}">{{.TimesSent}}</td>
@@ -44,9 +45,9 @@ func FuzzInvitationRowHTML(f *testing.F) {
 	f.Add(int64(1), "<b>&'\"+", "", "", "accepted", "", "", "", "", false, false, 0)
 	reference := htmltemplate.Must(htmltemplate.New("row").Parse(referenceRow))
 	f.Fuzz(func(t *testing.T, id int64, email, name, company, status, asked, delivery, why, cancel string, showCompany, resend bool, times int) {
-		labels := &rowLabels{Email: "E-Mail <", Name: "Name &", Company: "Firma \"", Invited: "Eingeladen '", Status: "Status",
+		labels := &rowLabels{Email: "E-Mail <", Name: "Name &", Company: "Firma \"", Invited: "Eingeladen '", InvitedBy: "Von <", Status: "Status",
 			Expires: "Läuft ab", TimesSent: "Gesendet", Delivery: "Zustellung", Resend: "Erneut +", Cancel: "Stornieren"}
-		r := &invitationRow{L: labels, ID: id, Email: email, Name: name, ShowCompany: showCompany, Company: company, Invited: "1. März 2026",
+		r := &invitationRow{L: labels, ID: id, Email: email, Name: name, ShowCompany: showCompany, Company: company, Invited: "1. März 2026", InvitedBy: name + " <" + email + ">",
 			Status: invite.Status(status), StatusText: status + " text", Asked: asked, Expires: "8. März 2026", TimesSent: times, Resend: resend, Cancel: cancel,
 			Window: strings.ToUpper(asked)}
 		if delivery != "" {

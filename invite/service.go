@@ -89,6 +89,9 @@ type Config struct {
 	Recorded func(evs []*Event)
 	// Webhooks configures the delivery of webhooks (webhook.go).
 	Webhooks WebhookConfig
+	// Retention is how long PruneHistory keeps events and delivered or
+	// failed mail; DefaultRetention when zero, forever when negative.
+	Retention time.Duration
 }
 
 // Defaults of Config.
@@ -131,6 +134,7 @@ type Service struct {
 	batchQueued func()
 	recorded    func([]*Event)
 	webhooks    *webhookClient
+	retention   time.Duration // Config.Retention, as given
 }
 
 // NewService returns a Service over st, which must not be nil, configured
@@ -159,6 +163,7 @@ func NewService(st Store, cfg Config) *Service {
 		limits:         cfg.Limits.withDefaults(),
 		instance:       new(instance),
 		logger:         cfg.Logger,
+		retention:      cfg.Retention,
 	}
 	s.webhooks = newWebhookClient(cfg.Webhooks, s.retry)
 	if s.logger == nil {

@@ -87,6 +87,10 @@ type UserStore interface {
 	HasUsers(ctx context.Context) (bool, error)
 	// Users returns at most q.Limit users matching q, ordered by ID.
 	Users(ctx context.Context, q UserQuery) ([]*User, error)
+	// UsersByID returns the users with the given IDs, without their
+	// grants, ordered by ID, in one read (a page's inviters); an ID of
+	// no user is left out.
+	UsersByID(ctx context.Context, ids []int64) ([]*User, error)
 	// CompanyAdmins returns the Company Administrators of a company,
 	// disabled or not, ordered by ID.
 	CompanyAdmins(ctx context.Context, companyID int64) ([]*User, error)
@@ -264,6 +268,12 @@ type Outbox interface {
 	// or sending), and when the longest due of them became due. It is
 	// for monitoring; it reads and locks nothing else.
 	OutboxStats(ctx context.Context, now time.Time) (OutboxStats, error)
+	// PruneMessages deletes at most limit messages that are sent or
+	// failed (finally: a retry is queued) and were created before the
+	// given time, the oldest first, and returns how many it deleted. It
+	// keeps the latest message of each invitation that is pending as
+	// stored, which its Delivery names.
+	PruneMessages(ctx context.Context, before time.Time, limit int) (int, error)
 }
 
 // OutboxStats is what OutboxStats tells.
@@ -340,6 +350,10 @@ type BatchStore interface {
 	// Batches returns at most limit batches of a company (0: of every
 	// company), newest first, without their Rows and Lines.
 	Batches(ctx context.Context, companyID int64, limit int) ([]*Batch, error)
+	// PruneBatches deletes at most limit batches that are checked (never
+	// confirmed) and were created before the given time, with their rows,
+	// the oldest first, and returns how many it deleted.
+	PruneBatches(ctx context.Context, before time.Time, limit int) (int, error)
 }
 
 // MessageQuery selects messages for Store.Messages.

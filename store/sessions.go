@@ -58,6 +58,22 @@ func (db *DB) Users(ctx context.Context, q invite.UserQuery) ([]*invite.User, er
 	return db.users(ctx, sel.OrderExpr("id").Limit(int64(q.Limit)))
 }
 
+// UsersByID implements invite.Store: one statement.
+func (db *DB) UsersByID(ctx context.Context, ids []int64) ([]*invite.User, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var rows []*userRow
+	if err := db.idb().NewSelect().Model(&rows).Where("id IN (?)", bun.List(ids)).OrderExpr("id").Scan(ctx); err != nil {
+		return nil, translate(err)
+	}
+	users := make([]*invite.User, len(rows))
+	for i, r := range rows {
+		users[i] = userFromRow(r, nil)
+	}
+	return users, nil
+}
+
 // CompanyAdmins implements invite.Store.
 func (db *DB) CompanyAdmins(ctx context.Context, companyID int64) ([]*invite.User, error) {
 	sel := db.idb().NewSelect().Model((*userRow)(nil)).

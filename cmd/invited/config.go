@@ -52,6 +52,8 @@ type Config struct {
 	WebhookSchedule     string
 	WebhookAllowPrivate string // "true" or "false"
 	WebhookAllow        string // CIDR ranges, separated by commas
+	Retention           time.Duration
+	RetentionSchedule   string
 }
 
 // setting describes one configuration name. shown is the default as help
@@ -107,6 +109,8 @@ func (c *Config) settings() []setting {
 		{"webhook-schedule", "INVITE_WEBHOOK_SCHEDULE", "@every 10s", "", "when to post due webhook deliveries, besides at once after each event (cron spec)", str(&c.WebhookSchedule)},
 		{"webhook-allow-private", "INVITE_WEBHOOK_ALLOW_PRIVATE", "false", "", "let webhooks go to loopback, private and other addresses that are not public (true or false)", str(&c.WebhookAllowPrivate)},
 		{"webhook-allow", "INVITE_WEBHOOK_ALLOW", "", "none", "ranges of addresses that are not public that webhooks may go to nonetheless, as CIDR separated by commas (10.1.0.0/16,fd00::/8)", str(&c.WebhookAllow)},
+		{"retention", "INVITE_RETENTION", "8760h", "", "how long the history (events) and delivered or failed mail are kept; 0 keeps them forever", dur(&c.Retention)},
+		{"retention-schedule", "INVITE_RETENTION_SCHEDULE", "@every 1h", "", "when to delete what is older than the retention, and batches checked and never confirmed for a week (cron spec)", str(&c.RetentionSchedule)},
 	}
 }
 
@@ -138,7 +142,7 @@ func (c *Config) parse(name string, args []string, getenv func(string) string, s
 func checkDefault(s setting, def string) error {
 	var err error
 	switch s.flag {
-	case "ttl", "remind-before", "db-conn-lifetime", "db-conn-idle-time", "request-timeout":
+	case "ttl", "remind-before", "db-conn-lifetime", "db-conn-idle-time", "request-timeout", "retention":
 		_, err = time.ParseDuration(def)
 	case "db-max-open", "db-max-idle", "attempts-per-minute", "invitations-per-hour", "mails-per-address":
 		_, err = strconv.Atoi(def)
@@ -182,10 +186,13 @@ func (c *Config) validate() error {
 	if first, last, _ := strings.Cut(strings.TrimSpace(c.AdminName), " "); c.AdminName != "" && (first == "" || strings.TrimSpace(last) == "") {
 		return fmt.Errorf("admin-name %q: want a first and a last name, as \"Ada Lovelace\"", c.AdminName)
 	}
+	if c.Retention < 0 {
+		return fmt.Errorf("retention must not be negative (0 keeps everything), got %v", c.Retention)
+	}
 	if c.RemindBefore < 0 {
 		return fmt.Errorf("remind-before must not be negative, got %v", c.RemindBefore)
 	}
-	for name, spec := range map[string]string{"expire-schedule": c.ExpireSchedule, "remind-schedule": c.RemindSchedule, "outbox-schedule": c.OutboxSchedule, "reset-schedule": c.ResetSchedule, "access-schedule": c.AccessSchedule, "webhook-schedule": c.WebhookSchedule} {
+	for name, spec := range map[string]string{"expire-schedule": c.ExpireSchedule, "remind-schedule": c.RemindSchedule, "outbox-schedule": c.OutboxSchedule, "reset-schedule": c.ResetSchedule, "access-schedule": c.AccessSchedule, "webhook-schedule": c.WebhookSchedule, "retention-schedule": c.RetentionSchedule} {
 		if _, err := cron.ParseStandard(spec); err != nil {
 			return fmt.Errorf("%s %q: %w", name, spec, err)
 		}

@@ -22,6 +22,7 @@ func defaults(change func(*Config)) Config {
 	}
 	c.BatchRowsPerDay = 20000
 	c.WebhookSchedule, c.WebhookAllowPrivate = "@every 10s", "false"
+	c.Retention, c.RetentionSchedule = 8760*time.Hour, "@every 1h"
 	change(&c)
 	return c
 }
@@ -106,6 +107,11 @@ func TestConfig(t *testing.T) {
 		{name: "BadWebhookAllowPrivate", env: map[string]string{"INVITE_WEBHOOK_ALLOW_PRIVATE": "yes please"}, err: "webhook-allow-private"},
 		{name: "BadWebhookAllow", args: []string{"-webhook-allow", "10.1.0.0"}, err: "webhook-allow"},
 		{name: "BadWebhookSchedule", args: []string{"-webhook-schedule", "often"}, err: "webhook-schedule"},
+		{name: "Retention", env: map[string]string{"INVITE_RETENTION": "720h", "INVITE_RETENTION_SCHEDULE": "@daily"}, want: defaults(func(c *Config) { c.Retention, c.RetentionSchedule = 720*time.Hour, "@daily" })},
+		{name: "RetentionForever", env: map[string]string{"INVITE_RETENTION": "0"}, want: defaults(func(c *Config) { c.Retention = 0 })},
+		{name: "BadRetention", env: map[string]string{"INVITE_RETENTION": "a year"}, err: "INVITE_RETENTION"},
+		{name: "NegativeRetention", args: []string{"-retention", "-1h"}, err: "retention must not be negative"},
+		{name: "BadRetentionSchedule", args: []string{"-retention-schedule", "yearly"}, err: "retention-schedule"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -136,6 +142,7 @@ func TestHelp(t *testing.T) {
 	}
 	for _, name := range []string{"INVITE_ADDR", "INVITE_DB", "INVITE_BASE_URL", "INVITE_TTL", "INVITE_ADMIN_EMAIL", "INVITE_ADMIN_PASSWORD",
 		"INVITE_SMTP_URL", "INVITE_MAIL_FROM", "INVITE_REMIND_BEFORE", "INVITE_EXPIRE_SCHEDULE", "INVITE_REMIND_SCHEDULE", "INVITE_OUTBOX_SCHEDULE", "INVITE_RESET_SCHEDULE", "INVITE_ACCESS_SCHEDULE", "INVITE_METRICS_ADDR", "INVITE_METRICS_TOKEN",
+		"INVITE_RETENTION", "INVITE_RETENTION_SCHEDULE", "INVITE_WEBHOOK_SCHEDULE", "INVITE_WEBHOOK_ALLOW_PRIVATE", "INVITE_WEBHOOK_ALLOW",
 		"-addr", "-db", "-base-url", "-ttl", "-admin-email", "-admin-password", "-smtp-url", "-mail-from", "migrate", "serve"} {
 		if !strings.Contains(stderr.String(), name) {
 			t.Errorf("help does not mention %s:\n%s", name, stderr.String())

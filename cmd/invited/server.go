@@ -159,7 +159,12 @@ func (m *Main) Start(ctx context.Context) error {
 	if remindBefore == 0 {
 		remindBefore = -1 // none
 	}
+	retention := m.cfg.Retention
+	if retention == 0 {
+		retention = -1 // forever
+	}
 	m.svc = invite.NewService(m.db, invite.Config{
+		Retention:      retention,
 		Limits:         m.cfg.limits(),
 		TTL:            m.cfg.TTL,
 		BaseURL:        m.cfg.BaseURL,
@@ -205,6 +210,7 @@ func (m *Main) Start(ctx context.Context) error {
 		{batchSchedule, batches},
 		{m.cfg.WebhookSchedule, webhooks},
 		{pruneSchedule, &job{name: "prune webhook deliveries", run: m.svc.PruneWebhookDeliveries}},
+		{m.cfg.RetentionSchedule, &job{name: "prune the history past its retention", run: m.svc.PruneHistory}},
 	} {
 		m.metrics.job(j.job.name)
 		if err := m.jobs.add(j.spec, j.job); err != nil {

@@ -154,4 +154,7 @@ var suite = []struct {
 	{"WebhookDeliveriesAtomic", testWebhookDeliveriesAtomic},
 	{"Webhooks", testWebhooks},
 	{"WebhookFanOut", testWebhookFanOut},
+	{"PruneHistory", testPruneHistory},
+	{"UserNames", testUserNames},
+	{"EventsExport", testEventsExport},
 }

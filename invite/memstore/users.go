@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -63,6 +64,17 @@ func (s *Store) Users(ctx context.Context, q invite.UserQuery) ([]*invite.User, 
 					strings.Contains(strings.ToLower(u.LastName), q.Search))
 		})
 		return usersOut(limited(us, q.Limit)), nil
+	})
+}
+
+// UsersByID implements invite.Store.
+func (s *Store) UsersByID(ctx context.Context, ids []int64) ([]*invite.User, error) {
+	return query(ctx, s, func(d *data) ([]*invite.User, error) {
+		us := usersOut(ordered(&d.users, func(u invite.User) bool { return slices.Contains(ids, u.ID) }))
+		for _, u := range us {
+			u.Grants = nil
+		}
+		return us, nil
 	})
 }
 
