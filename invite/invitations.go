@@ -244,6 +244,9 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 		if err := tx.stillMay(ctx, u, c.ID, inv.Grants); err != nil {
 			return err
 		}
+		if err := tx.keepOnce(ctx, inv); err != nil { // InviteOnce's key, if any
+			return err
+		}
 		tx.queued()
 		return nil
 	})

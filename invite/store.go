@@ -38,6 +38,7 @@ type Store interface {
 	PresetStore
 	BatchStore
 	EventStore
+	TokenStore
 }
 
 // CompanyStore keeps companies, with their subscriptions, business roles and join pages.

@@ -142,4 +142,9 @@ var suite = []struct {
 	{"BatchAllOrNoneAtSend", testBatchAllOrNoneAtSend},
 	{"BatchSenderGone", testBatchSenderGone},
 	{"BulkMailWaits", testBulkMailWaits},
+	{"APITokens", testAPITokens},
+	{"APITokenScope", testAPITokenScope},
+	{"APITokenLastUsed", testAPITokenLastUsed},
+	{"InviteOnce", testInviteOnce},
+	{"ConcurrentInviteOnce", testConcurrentInviteOnce},
 }

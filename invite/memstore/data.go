@@ -37,6 +37,11 @@ type data struct {
 	batchIDs  sequence
 	events    table[int64, invite.Event]
 	eventIDs  sequence
+
+	apiTokens       table[int64, invite.APIToken]
+	apiTokenIDs     sequence
+	idempotencyKeys table[int64, invite.IdempotencyKey]
+	idempotencyIDs  sequence
 }
 
 // company is a company's row: the company, with its subscriptions and
@@ -69,6 +74,10 @@ func newData() *data {
 	d.batchIDs.log = &d.log
 	d.events = newTable[int64, invite.Event](&d.log)
 	d.eventIDs.log = &d.log
+	d.apiTokens = newTable[int64, invite.APIToken](&d.log)
+	d.apiTokenIDs.log = &d.log
+	d.idempotencyKeys = newTable[int64, invite.IdempotencyKey](&d.log)
+	d.idempotencyIDs.log = &d.log
 	for _, s := range []*sequence{
 		&d.companyIDs, &d.subscriptionIDs, &d.businessRoleIDs, &d.userIDs,
 		&d.invitationIDs, &d.messageIDs, &d.resetIDs, &d.joinRequestIDs,
@@ -165,6 +174,7 @@ func (d *data) deleteUser(id int64) {
 		}
 	}
 	d.users.delete(id)
+	d.deleteAPITokensOf(id) // as the foreign key's ON DELETE CASCADE does
 }
 
 // putSession stores s; its user must exist.
