@@ -147,4 +147,5 @@ var suite = []struct {
 	{"APITokenLastUsed", testAPITokenLastUsed},
 	{"InviteOnce", testInviteOnce},
 	{"ConcurrentInviteOnce", testConcurrentInviteOnce},
+	{"InviteOnceAtomic", testInviteOnceAtomic},
 }

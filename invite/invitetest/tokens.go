@@ -362,3 +362,43 @@ func testConcurrentInviteOnce(t *testing.T, open Opener) {
 		}
 	})
 }
+
+// keyFails is a store whose idempotency keys cannot be written, as if the
+// process died between writing the invitation and its key.
+type keyFails struct{ invite.Store }
+
+func (k keyFails) InTx(ctx context.Context, fn func(tx invite.Store) error) error {
+	return k.Store.InTx(ctx, func(tx invite.Store) error { return fn(keyFails{tx}) })
+}
+
+func (keyFails) CreateIdempotencyKey(context.Context, *invite.IdempotencyKey) error {
+	return errKeyLost
+}
+
+var errKeyLost = &invite.Error{Code: invite.CodeUnavailable, Reason: "unavailable", Message: "the key was lost"}
+
+// The key commits with the invitation and its mail, or none of them does:
+// an invitation whose key was not written was not made, and its retry
+// makes it once.
+func testInviteOnceAtomic(t *testing.T, open Opener) {
+	st := open(t)
+	f := newFixture(t, st)
+	in := f.Input(f.A)
+	once := invite.Once{Key: "atomic", Fingerprint: []byte("body")}
+	broken := invite.NewService(keyFails{st}, invite.Config{Now: f.Clock.Now, Limits: invite.Limits{Invitations: invite.Rate{Count: -1}, Mails: invite.Rate{Count: -1}, DailyMails: invite.Rate{Count: -1}}})
+	_, err := broken.InviteOnce(f.AdminA, once, in)
+	wantErr(t, err, errKeyLost)
+	if n := f.invitations(t, invitationTo(strings.ToLower(in.Email))); n != 0 {
+		t.Fatalf("the key was lost, yet %d invitations were kept", n)
+	}
+	if n := f.messages(t, func(m *invite.Message) bool { return m.To == strings.ToLower(in.Email) }); n != 0 {
+		t.Fatalf("the key was lost, yet %d mails were queued", n)
+	}
+	r, err := f.Service.InviteOnce(f.AdminA, once, in)
+	if err != nil || r.Replayed {
+		t.Fatalf("the retry: %+v, %v", r, err)
+	}
+	if n := f.invitations(t, invitationTo(strings.ToLower(in.Email))); n != 1 {
+		t.Errorf("after the retry: %d invitations, want 1", n)
+	}
+}
