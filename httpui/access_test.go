@@ -50,6 +50,8 @@ type world struct {
 	member    *invite.User
 	invitee   string // the address A's invitation is for
 	inviteTok string
+	// apiTokens are the API tokens' secrets by role (api_access_test.go).
+	apiTokens map[string]string
 }
 
 // worldNow is the time of every try; the world is made ten minutes before,
@@ -176,8 +178,10 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tokenID := w.makeAPITokens(t, svc, db, users)
 	w.ids = map[string]string{
 		"/admin/webhooks/:id":         fmt.Sprint(hook.ID),
+		"/profile/tokens/:id":         fmt.Sprint(tokenID),
 		"/admin/presets/:id":          fmt.Sprint(preset.ID),
 		"/admin/invitations/bulk/:id": fmt.Sprint(batch.ID),
 		"/admin/users/:id":            fmt.Sprint(w.member.ID), "/admin/invitations/:id": fmt.Sprint(inv.ID),
@@ -344,20 +348,25 @@ func (w *world) matrix() map[string]access {
 	resend := with(grant, "email", w.invitee, "first_name", "Grace", "last_name", "Hopper", "action", "send")
 	password := url.Values{"password": {"a brand new passphrase"}, "password_confirm": {"a brand new passphrase"}}
 	return map[string]access{
-		"GET /healthz":                              {nil, everyone(ok)},
-		"GET /readyz":                               {nil, everyone(ok)},
-		"GET /metrics":                              {nil, everyone(http.StatusUnauthorized)}, // the token's bearer only; a session is no token
-		"GET /static*":                              {nil, everyone(ok)},
-		"GET /favicon.ico":                          {nil, everyone(http.StatusMovedPermanently)},
-		"GET /":                                     {nil, everyone(see)},
-		"GET /login":                                {nil, loggedIn(ok, see)},
-		"POST /login":                               {url.Values{"email": {"root@example.com"}, "password": {"wrong password!"}}, everyone(invalid)},
-		"POST /logout":                              {url.Values{}, everyone(see)},
-		"GET /login/not-yet":                        {nil, everyone(see)}, // without a time, it leads to /login
-		"GET /home":                                 {nil, loggedIn(see, ok)},
-		"GET /profile":                              {nil, loggedIn(see, ok)},
-		"POST /profile":                             {url.Values{"first_name": {"New"}, "last_name": {"Name"}}, loggedIn(see, see)},
-		"GET /profile/password":                     {nil, loggedIn(see, ok)},
+		"GET /healthz":          {nil, everyone(ok)},
+		"GET /readyz":           {nil, everyone(ok)},
+		"GET /metrics":          {nil, everyone(http.StatusUnauthorized)}, // the token's bearer only; a session is no token
+		"GET /static*":          {nil, everyone(ok)},
+		"GET /favicon.ico":      {nil, everyone(http.StatusMovedPermanently)},
+		"GET /":                 {nil, everyone(see)},
+		"GET /login":            {nil, loggedIn(ok, see)},
+		"POST /login":           {url.Values{"email": {"root@example.com"}, "password": {"wrong password!"}}, everyone(invalid)},
+		"POST /logout":          {url.Values{}, everyone(see)},
+		"GET /login/not-yet":    {nil, everyone(see)}, // without a time, it leads to /login
+		"GET /home":             {nil, loggedIn(see, ok)},
+		"GET /profile":          {nil, loggedIn(see, ok)},
+		"POST /profile":         {url.Values{"first_name": {"New"}, "last_name": {"Name"}}, loggedIn(see, see)},
+		"GET /profile/password": {nil, loggedIn(see, ok)},
+		// A token is its creator's alone: the world's is the Global
+		// Administrator's.
+		"POST /profile/tokens":                      {url.Values{"name": {"New token"}}, map[string]int{anonymous: see, plainUser: forbidden, adminA: ok, adminB: ok, global: ok}},
+		"GET /profile/tokens/:id/revoke":            {nil, map[string]int{anonymous: see, plainUser: missing, adminA: missing, adminB: missing, global: ok}},
+		"POST /profile/tokens/:id/revoke":           {url.Values{}, map[string]int{anonymous: see, plainUser: missing, adminA: missing, adminB: missing, global: see}},
 		"POST /profile/password":                    {with(password, "current_password", adminPassword), loggedIn(see, see)},
 		"GET /forgot":                               {nil, everyone(ok)},
 		"POST /forgot":                              {url.Values{"email": {"member@acme.example"}}, everyone(ok)},
@@ -438,7 +447,8 @@ func routes(t *testing.T) []string {
 	e := httpui.New(httpui.Config{Service: invite.NewService(storetest.SQLite(t), invite.Config{}), Health: func(context.Context) error { return nil }, Logger: discard()})
 	var out []string
 	for _, r := range e.Routes() {
-		if r.Method == http.MethodGet || r.Method == http.MethodPost {
+		// The API's routes have a matrix of their own (api_access_test.go).
+		if (r.Method == http.MethodGet || r.Method == http.MethodPost) && !strings.HasPrefix(r.Path, "/api/") {
 			out = append(out, r.Method+" "+r.Path)
 		}
 	}

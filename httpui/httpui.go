@@ -247,6 +247,8 @@ func New(cfg Config) *echo.Echo {
 	adm.POST("/companies/:id/webhooks", h.createWebhook)
 	adm.GET("/webhooks/:id/delete", h.confirmDeleteWebhook)
 	adm.POST("/webhooks/:id/delete", h.deleteWebhook)
+	h.mountTokens(app)
+	h.mountAPI(e)
 	return e
 }
 
@@ -530,6 +532,10 @@ func (h *handlers) error(err error, c echo.Context) {
 		status = he.Code // echo's own: unknown route, wrong method, CSRF
 	} else if status == http.StatusInternalServerError {
 		h.cfg.Logger.Error("request failed", "method", c.Request().Method, "path", h.logPath(c), "err", err)
+	}
+	if isAPI(c) {
+		writeProblem(c, err, status) // JSON for programs (api.go)
+		return
 	}
 	t, _ := c.Get(ctxTr).(*tr)
 	if t == nil {

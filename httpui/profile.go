@@ -9,15 +9,30 @@ import (
 )
 
 type profileData struct {
-	Form invite.ProfileInput
+	Form   invite.ProfileInput
+	Tokens *tokensData
+}
+
+// profileData returns the profile page's data: the user's details as
+// stored, and their API tokens (tokens.go).
+func (h *handlers) profileData(c echo.Context) (*profileData, error) {
+	u := userOf(c)
+	f := invite.ProfileInput{FirstName: u.FirstName, LastName: u.LastName, Department: u.Department, Phone: u.Phone, Language: u.Language, TimeZone: u.TimeZone}
+	tokens, err := h.tokens(c)
+	if err != nil {
+		return nil, err
+	}
+	return &profileData{Form: f, Tokens: tokens}, nil
 }
 
 // profile shows the user's own details; the e-mail address, their
 // username, is shown and not edited.
 func (h *handlers) profile(c echo.Context) error {
-	u := userOf(c)
-	f := invite.ProfileInput{FirstName: u.FirstName, LastName: u.LastName, Department: u.Department, Phone: u.Phone, Language: u.Language, TimeZone: u.TimeZone}
-	return h.render(c, http.StatusOK, "profile", "", h.newView(c, "profile", "profile_title", &profileData{Form: f}))
+	d, err := h.profileData(c)
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, "profile", "", h.newView(c, "profile", "profile_title", d))
 }
 
 // saveProfile saves the profile; the next page is in the chosen language.
@@ -31,7 +46,12 @@ func (h *handlers) saveProfile(c echo.Context) error {
 		if errs == nil {
 			return err
 		}
-		v := h.newView(c, "profile", "profile_title", &profileData{Form: f})
+		d, err := h.profileData(c)
+		if err != nil {
+			return err
+		}
+		d.Form = f
+		v := h.newView(c, "profile", "profile_title", d)
 		return h.invalid(c, v, errs, "profile", "profile-form")
 	}
 	return redirect(c, "/profile?done=profile_saved")

@@ -247,6 +247,9 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 		if err := tx.logEvents(ctx, sentEvents(EventInvitationCreated, inv, u, msg, nil)...); err != nil {
 			return err
 		}
+		if err := tx.keepOnce(ctx, inv); err != nil { // InviteOnce's key, if any
+			return err
+		}
 		tx.queued()
 		return nil
 	})

@@ -39,6 +39,7 @@ type Store interface {
 	BatchStore
 	EventStore
 	WebhookStore
+	TokenStore
 }
 
 // CompanyStore keeps companies, with their subscriptions, business roles and join pages.

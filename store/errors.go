@@ -48,6 +48,7 @@ var uniqueConstraints = []struct {
 	{"join_requests_pending_email_uq", "join_requests.company_id, join_requests.pending_email", invite.ErrJoinRequestPending},
 	{"presets_name_key_uq", "presets.company_id, presets.name_key", invite.ErrPresetExists},
 	{"invitation_batches_key_uq", "invitation_batches.admin_id, invitation_batches.batch_key", invite.ErrBatchExists},
+	{"idempotency_keys_key_uq", "idempotency_keys.user_id, idempotency_keys.idem_key", invite.ErrIdempotencyKeyExists},
 }
 
 // translate turns err into an error of package invite. Errors of package

@@ -251,6 +251,23 @@ func TestBrowserAccessibility(t *testing.T) {
 			{"history, a date that is none", openPage(base+"/admin/events?show=1&from=yesterday&kind=nope", `main [aria-invalid="true"]`)},
 			{"profile", openPage(base+"/profile", `main form[action="/profile"]`)},
 			{"change password", openPage(base+"/profile/password", `main form[action="/profile/password"]`)},
+			// An API token made: its secret, shown once, and the list.
+			{"profile, an API token made", append(openPage(base+"/profile", "#token-form"),
+				chromedp.SendKeys(css(`#token-form input[name=name]`), "Personalabteilung, Lohnbuchhaltung und Zeiterfassung"),
+				through(chromedp.Click(css(`#token-form button[type=submit]`))),
+				chromedp.WaitVisible(css("#api-token-secret")),
+				htmxSettled(),
+			)},
+			{"profile, API token name missing", append(openPage(base+"/profile", "#token-form"),
+				through(chromedp.Click(css(`#token-form button[type=submit]`))),
+				chromedp.WaitVisible(css(`#token-form [aria-invalid="true"]`)),
+				htmxSettled(),
+			)},
+			{"API token revoke page", append(openPage(base+"/profile", "#api-tokens-table"),
+				through(chromedp.Click(css(`#api-tokens-table a[href$="/revoke"]`))),
+				chromedp.WaitVisible(css(`main form[action$="/revoke"]`)),
+				htmxSettled(),
+			)},
 			{"home", openPage(base+"/home", "main h1")},
 			// Found from outside: the skip link, shown when focused, had
 			// 4.06:1 (axe leaves out what is off the screen).

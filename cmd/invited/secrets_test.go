@@ -153,6 +153,20 @@ func TestNoSecretsAtRest(t *testing.T) {
 			stranger.post("/forgot", "/forgot", url.Values{"email": {"grace@example.com"}}, http.StatusOK)
 			reset := mailed(resetLink, "grace@example.com")
 			stranger.post(invite.DefaultPaths().ResetPassword+reset, invite.DefaultPaths().ResetPassword+reset, url.Values{"password": {"another long passphrase"}, "password_confirm": {"another long passphrase"}}, http.StatusSeeOther)
+			// An API token, made on the profile page and used once.
+			made := root.post("/profile", "/profile/tokens", url.Values{"name": {"CI"}}, http.StatusOK)
+			apiToken := regexp.MustCompile(`value="(` + invite.APITokenPrefix + `([A-Za-z0-9_-]{43}))"`).FindStringSubmatch(made)
+			if apiToken == nil {
+				t.Fatalf("no API token shown:\n%s", made)
+			}
+			req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/invitations", nil)
+			req.Header.Set("Authorization", "Bearer "+apiToken[1])
+			if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusOK {
+				t.Fatalf("the API with the token: %v, %v", resp, err)
+			} else {
+				resp.Body.Close()
+			}
+			secrets = append(secrets, apiToken[1], apiToken[2])
 			secrets = append(secrets, root.cookies()...)
 			secrets = append(secrets, stranger.cookies()...)
 			eventually(t, "the outbox to be delivered", func() bool {

@@ -205,6 +205,7 @@ func (m *Main) Start(ctx context.Context) error {
 		{m.cfg.OutboxSchedule, deliver},
 		{m.cfg.ResetSchedule, resets},
 		{pruneSchedule, &job{name: "prune limits and sessions", run: m.svc.Prune}},
+		{pruneSchedule, &job{name: "prune idempotency keys", run: m.svc.PruneIdempotencyKeys}},
 		{joinSchedule, joins},
 		{m.cfg.AccessSchedule, &job{name: "disable users whose access ended", run: m.svc.DisableEndedAccess}},
 		{batchSchedule, batches},

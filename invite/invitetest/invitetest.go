@@ -157,4 +157,10 @@ var suite = []struct {
 	{"PruneHistory", testPruneHistory},
 	{"UserNames", testUserNames},
 	{"EventsExport", testEventsExport},
+	{"APITokens", testAPITokens},
+	{"APITokenScope", testAPITokenScope},
+	{"APITokenLastUsed", testAPITokenLastUsed},
+	{"InviteOnce", testInviteOnce},
+	{"ConcurrentInviteOnce", testConcurrentInviteOnce},
+	{"InviteOnceAtomic", testInviteOnceAtomic},
 }

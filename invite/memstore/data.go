@@ -38,7 +38,11 @@ type data struct {
 	events    table[int64, invite.Event]
 	eventIDs  sequence
 
-	webhooks webhookTables // webhooks.go
+	webhooks        webhookTables // webhooks.go
+	apiTokens       table[int64, invite.APIToken]
+	apiTokenIDs     sequence
+	idempotencyKeys table[int64, invite.IdempotencyKey]
+	idempotencyIDs  sequence
 }
 
 // company is a company's row: the company, with its subscriptions and
@@ -72,6 +76,10 @@ func newData() *data {
 	d.events = newTable[int64, invite.Event](&d.log)
 	d.eventIDs.log = &d.log
 	d.webhooks = newWebhookTables(&d.log)
+	d.apiTokens = newTable[int64, invite.APIToken](&d.log)
+	d.apiTokenIDs.log = &d.log
+	d.idempotencyKeys = newTable[int64, invite.IdempotencyKey](&d.log)
+	d.idempotencyIDs.log = &d.log
 	for _, s := range []*sequence{
 		&d.companyIDs, &d.subscriptionIDs, &d.businessRoleIDs, &d.userIDs,
 		&d.invitationIDs, &d.messageIDs, &d.resetIDs, &d.joinRequestIDs,
@@ -168,6 +176,7 @@ func (d *data) deleteUser(id int64) {
 		}
 	}
 	d.users.delete(id)
+	d.deleteAPITokensOf(id) // as the foreign key's ON DELETE CASCADE does
 }
 
 // putSession stores s; its user must exist.
