@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -73,17 +74,29 @@ type eventRow struct {
 	KindName string // the stable name of the kind
 }
 
+// eventKindKey returns the key of the text of a kind of event:
+// "event_invitation_created" for "invitation.created".
+func eventKindKey(kind string) string {
+	return "event_" + strings.ReplaceAll(kind, ".", "_")
+}
+
 // eventDetail is one thing of an event's detail: a label and a value,
 // which links to URL if it is not "".
 type eventDetail struct{ Label, Value, URL string }
 
-// detailOrder is the order of the details that events record, and the
-// key of each one's label; others follow by name, labelled by their key.
-var detailOrder = []string{"fields", "reason", "kind", "message", "attempt", "final", "error"}
+// detailOrder is the order of the details that events record; others
+// follow by name. Each is labelled event_detail_KEY, or by the key itself
+// for one this version does not know.
+var detailOrder = []string{
+	"changed", "reason", "cause", "setting", "was", "kind", "message", "attempt", "final", "error",
+	"next_attempt_at", "expires_at", "times_sent", "user", "batch", "preset", "action", "renamed_from",
+	"added", "deleted", "kinds", "seats", "subscription", "allowed_domains", "language", "built_in",
+	"open", "token", "name", "prefix", "session", "client",
+}
 
 // eventRows makes the rows of evs; companies names companies for a
 // viewer who administers several (nil otherwise).
-func (v *view) eventRows(evs []*invite.Event, companies map[int64]string) []eventRow {
+func (v *view) eventRows(evs []*invite.Event, companies map[int64]string, company func(id int64) *invite.Company) []eventRow {
 	L := v.L
 	rows := make([]eventRow, len(evs))
 	whats := map[invite.EventKind]string{}
@@ -91,12 +104,14 @@ func (v *view) eventRows(evs []*invite.Event, companies map[int64]string) []even
 		r := &rows[i]
 		*r = eventRow{ID: e.ID, At: L.Date(e.At), ISO: e.At.UTC().Format(time.RFC3339), Subject: e.Email, KindName: string(e.Kind), Company: companies[e.CompanyID]}
 		if r.What = whats[e.Kind]; r.What == "" {
-			r.What = L.T("event_" + strings.NewReplacer(".", "_").Replace(string(e.Kind)))
+			r.What = L.T(eventKindKey(string(e.Kind)))
 			whats[e.Kind] = r.What
 		}
 		switch {
 		case e.Actor == invite.ActorInvitee:
 			r.Who = L.T("event_actor_invitee")
+		case e.Actor == invite.ActorAnonymous:
+			r.Who = L.T("event_actor_anonymous")
 		case e.Actor == invite.ActorUser && e.ActorEmail != "":
 			r.Who = e.ActorEmail
 		case e.Actor == invite.ActorUser:
@@ -112,14 +127,21 @@ func (v *view) eventRows(evs []*invite.Event, companies map[int64]string) []even
 				r.Link = fmt.Sprintf("/admin/users/%d/history", e.SubjectID)
 			}
 		}
-		r.Details = v.eventDetails(e)
+		var co *invite.Company
+		if company != nil {
+			co = company(e.CompanyID)
+		}
+		r.Details = v.eventDetails(e, co)
 	}
 	return rows
 }
 
-// eventDetails renders an event's detail readably: each value as text,
-// in the reader's language where it is one of the known ones.
-func (v *view) eventDetails(e *invite.Event) []eventDetail {
+// eventDetails renders an event's detail readably, in the reader's
+// language and time zone: each changed field with its old and new value,
+// times, statuses, yes and no, and links to what the detail names. co is
+// the event's company, which names its business roles and subscriptions
+// (nil: they show as their IDs).
+func (v *view) eventDetails(e *invite.Event, co *invite.Company) []eventDetail {
 	if len(e.Detail) == 0 {
 		return nil
 	}
@@ -145,6 +167,10 @@ func (v *view) eventDetails(e *invite.Event) []eventDetail {
 	})
 	out := make([]eventDetail, 0, len(keys))
 	for _, k := range keys {
+		if k == "changed" {
+			out = append(out, v.changedDetails(m[k], co)...)
+			continue
+		}
 		d := eventDetail{Label: k, Value: detailText(m[k])}
 		if slices.Contains(detailOrder, k) {
 			d.Label = v.L.T("event_detail_" + k)
@@ -156,20 +182,139 @@ func (v *view) eventDetails(e *invite.Event) []eventDetail {
 			} else {
 				d.Value = v.L.T("event_final_no")
 			}
+		case "built_in", "open", "session":
+			d.Value = v.yesNo(d.Value == "true")
 		case "error":
 			d.Value = v.DeliveryError(d.Value)
 		case "message":
 			if id, err := strconv.ParseInt(d.Value, 10, 64); err == nil && id > 0 {
 				d.URL = fmt.Sprintf("/admin/mail/%d", id)
 			}
+		case "user":
+			if id, err := strconv.ParseInt(d.Value, 10, 64); err == nil && id > 0 {
+				d.URL = fmt.Sprintf("/admin/users/%d/history", id)
+			}
+		case "batch":
+			if id, err := strconv.ParseInt(d.Value, 10, 64); err == nil && id > 0 {
+				d.URL = fmt.Sprintf("%s/%d", bulkPath, id)
+			}
 		case "kind":
 			if s := v.L.T("mail_kind_" + d.Value); s != "mail_kind_"+d.Value {
 				d.Value = s
+			}
+		case "was":
+			d.Value = v.L.T("status_" + d.Value)
+		case "cause", "setting", "action":
+			if s := v.L.T("event_" + k + "_" + d.Value); s != "event_"+k+"_"+d.Value {
+				d.Value = s
+			}
+		case "expires_at", "next_attempt_at":
+			d.Value = v.detailTime(d.Value)
+		case "subscription":
+			if id, err := strconv.ParseInt(d.Value, 10, 64); err == nil && co != nil {
+				if sub, ok := co.Subscription(id); ok {
+					d.Value = sub.Name
+				}
 			}
 		}
 		out = append(out, d)
 	}
 	return out
+}
+
+// changedDetails renders a "changed" detail, {field: {from, to}}, as one
+// detail a field, labelled as the forms label it: "old → new".
+func (v *view) changedDetails(raw json.RawMessage, co *invite.Company) []eventDetail {
+	var changed map[string]struct {
+		From json.RawMessage `json:"from"`
+		To   json.RawMessage `json:"to"`
+	}
+	if err := json.Unmarshal(raw, &changed); err != nil {
+		return []eventDetail{{Label: v.L.T("event_detail_changed"), Value: detailText(raw)}}
+	}
+	fields := slices.Sorted(maps.Keys(changed))
+	out := make([]eventDetail, 0, len(fields))
+	for _, f := range fields {
+		ch := changed[f]
+		label := f
+		if key, ok := changedLabels[f]; ok {
+			label = v.L.T(key)
+		}
+		from, to := v.fieldValue(f, ch.From, co), v.fieldValue(f, ch.To, co)
+		out = append(out, eventDetail{Label: label, Value: v.L.T("event_changed_value", "From", from, "To", to)})
+	}
+	return out
+}
+
+// changedLabels are the keys of the labels of the fields a "changed"
+// detail names: the forms' own.
+var changedLabels = map[string]string{
+	"email": "email_address", "first_name": "first_name", "last_name": "last_name",
+	"business_role_id": "business_role", "department": "department", "phone": "phone_number",
+	"language": "language", "time_zone": "time_zone", "admin_level": "event_field_admin_level",
+	"subscriptions": "subscriptions", "access_from": "access_from", "access_until": "access_until",
+	"custom_mail": "customize_email",
+}
+
+// fieldValue renders one value of a changed field; "—" for none.
+func (v *view) fieldValue(field string, raw json.RawMessage, co *invite.Company) string {
+	text := detailText(raw)
+	switch {
+	case text == "" || text == `""` || text == "0" && field == "business_role_id":
+		return "—"
+	case field == "business_role_id" && co != nil:
+		if id, err := strconv.ParseInt(text, 10, 64); err == nil {
+			if r, ok := co.BusinessRole(id); ok {
+				return r.Name
+			}
+		}
+	case field == "subscriptions":
+		return v.grantsText(text, co)
+	case field == "admin_level":
+		return v.L.T("admin_" + text)
+	case field == "custom_mail":
+		return v.yesNo(text == "true")
+	case field == "access_from" || field == "access_until":
+		return v.detailTime(text)
+	}
+	return text
+}
+
+// grantsText renders grants written "subscription:role,..." as
+// "App Designer (Viewer), ...".
+func (v *view) grantsText(text string, co *invite.Company) string {
+	var parts []string
+	for g := range strings.SplitSeq(text, ",") {
+		sub, role, ok := strings.Cut(g, ":")
+		if !ok {
+			return text
+		}
+		name := sub
+		if id, err := strconv.ParseInt(sub, 10, 64); err == nil && co != nil {
+			if s, ok := co.Subscription(id); ok {
+				name = s.Name
+			}
+		}
+		parts = append(parts, name+" ("+v.L.T("role_"+role)+")")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// detailTime renders a time of a detail (RFC 3339) in the reader's zone.
+func (v *view) detailTime(text string) string {
+	t, err := time.Parse(time.RFC3339, text)
+	if err != nil {
+		return text
+	}
+	return v.L.Date(t)
+}
+
+// yesNo is yes or no in the reader's language.
+func (v *view) yesNo(b bool) string {
+	if b {
+		return v.L.T("event_yes")
+	}
+	return v.L.T("event_no")
 }
 
 // detailText is a JSON value as text: a string as it is, a list of
@@ -223,9 +368,13 @@ func (h *handlers) invitationPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	co, err := h.svc.Company(ctx, inv.CompanyID)
+	if err != nil {
+		return err
+	}
 	v := h.newView(c, "invitations", "invitation_title", nil)
 	L := v.L
-	data := &invitationPageData{Inv: inv, Company: companies[inv.CompanyID], Events: v.eventRows(page.Events, nil)}
+	data := &invitationPageData{Inv: inv, Company: companies[inv.CompanyID], Events: v.eventRows(page.Events, nil, oneCompany(co))}
 	add := func(label, value string) {
 		if value != "" {
 			data.Details = append(data.Details, eventDetail{Label: L.T(label), Value: value})
@@ -292,8 +441,14 @@ func (h *handlers) userHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	var co *invite.Company
+	if u.CompanyID != 0 {
+		if co, err = h.svc.Company(ctx, u.CompanyID); err != nil {
+			return err
+		}
+	}
 	v := h.newView(c, "users", "user_history_title", nil)
-	data := &userHistoryData{Target: u, Events: v.eventRows(page.Events, nil)}
+	data := &userHistoryData{Target: u, Events: v.eventRows(page.Events, nil, oneCompany(co))}
 	if page.Next != 0 {
 		data.NextURL = fmt.Sprintf("/admin/users/%d/history?after=%d", u.ID, page.Next)
 	}
@@ -339,7 +494,7 @@ type eventsData struct {
 
 // KindText names a kind of event in the reader's language.
 func (v *view) KindText(k invite.EventKind) string {
-	return v.L.T("event_" + strings.NewReplacer(".", "_").Replace(string(k)))
+	return v.L.T(eventKindKey(string(k)))
 }
 
 // parseEventsForm reads the Events form into a filter. Dates are days in
@@ -440,13 +595,16 @@ func (h *handlers) events(c echo.Context) error {
 		return h.eventsInvalid(c, f, err)
 	}
 	var companies map[int64]string
+	byID := map[int64]*invite.Company{}
 	if data.Companies != nil {
 		companies = make(map[int64]string, len(data.Companies))
 		for _, co := range data.Companies {
-			companies[co.ID] = co.Name
+			companies[co.ID], byID[co.ID] = co.Name, co
 		}
+	} else if co, err := h.svc.MyCompany(ctx); err == nil {
+		byID[co.ID] = co
 	}
-	data.Events = v.eventRows(page.Events, companies)
+	data.Events = v.eventRows(page.Events, companies, func(id int64) *invite.Company { return byID[id] })
 	if page.Next != 0 {
 		next := withParam(q, "show", "1")
 		next.Set("after", strconv.FormatInt(page.Next, 10))
@@ -623,4 +781,15 @@ func (h *handlers) exportEvents(c echo.Context) error {
 		}
 	}
 	return flush()
+}
+
+// oneCompany returns the lookup of eventRows for the events of one
+// company, co (nil for none).
+func oneCompany(co *invite.Company) func(int64) *invite.Company {
+	return func(id int64) *invite.Company {
+		if co != nil && co.ID == id {
+			return co
+		}
+		return nil
+	}
 }

@@ -401,3 +401,48 @@ func TestEventsBadInput(t *testing.T) {
 	}
 	root.get("/admin/events/export?"+q.Encode()).want(t, http.StatusOK, "id,at,kind")
 }
+
+// What the service records reads in words on the invitation's page, in
+// the reader's language: each changed field with its old and new value
+// (names, not IDs), the reason typed on the cancel page.
+func TestTimelineInWords(t *testing.T) {
+	a := newApp(t)
+	inv, _ := a.invite(a.acme, "guest@example.com")
+	in := inv.Input()
+	in.Department = "Assembly"
+	in.Grants = []invite.Grant{{SubscriptionID: a.acme.Subscriptions[0].ID, Role: invite.RoleViewer}}
+	a.advance(time.Hour) // past the bound on mail to one address
+	if _, _, err := a.svc.Resend(a.global, inv.ID, &in); err != nil {
+		t.Fatal(err)
+	}
+	b := a.browser()
+	b.login("root@example.com", adminPassword)
+	path := fmt.Sprintf("/admin/invitations/%d", inv.ID)
+	b.post(path+"/cancel", path+"/cancel", url.Values{"reason": {"Hired elsewhere"}})
+
+	sub := a.acme.Subscriptions[0].Name
+	tests := []struct {
+		lang string
+		want []string
+	}{
+		{"en", []string{"Invitation resent", "Department", "— → Assembly",
+			"Subscriptions", sub + " (Contributor) → " + sub + " (Viewer)", "Status before", "Pending",
+			"Invitation canceled", "Reason", "Hired elsewhere", "E-mail queued"}},
+		{"de", []string{"Einladung erneut gesendet", "Abteilung", "— → Assembly", sub + " (Betrachter)", "Hired elsewhere"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			// The pages speak the language of the user's profile.
+			if _, err := a.svc.UpdateProfile(a.global, invite.ProfileInput{FirstName: "Root", LastName: "Admin", Language: tt.lang, TimeZone: "UTC"}); err != nil {
+				t.Fatal(err)
+			}
+			p := b.get(path)
+			p.want(t, http.StatusOK, tt.want...)
+			for _, raw := range []string{"subscriptions:", "department:", `"from"`, ":contributor"} {
+				if strings.Contains(p.body, raw) {
+					t.Errorf("the page shows %q, the detail's raw form", raw)
+				}
+			}
+		})
+	}
+}

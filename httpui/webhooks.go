@@ -32,6 +32,7 @@ type webhooksData struct {
 // kindChoice is a checkbox of the add form.
 type kindChoice struct {
 	Kind    string
+	Label   string // the kind in the reader's words
 	Checked bool
 }
 
@@ -85,6 +86,9 @@ func (h *handlers) webhooksView(c echo.Context, co *invite.Company, data *webhoo
 	}
 	data.Company = co
 	v := h.newView(c, webhooksNav(c), "webhooks_title", data)
+	for i := range data.Kinds {
+		data.Kinds[i].Label = v.L.T(eventKindKey(data.Kinds[i].Kind))
+	}
 	data.Rows = webhookRows(v.L, ws)
 	data.Full = len(ws) >= h.svc.MaxWebhooks()
 	return v, nil

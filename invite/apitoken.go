@@ -111,7 +111,13 @@ func (s *Service) CreateAPIToken(ctx context.Context, name string) (string, *API
 		UserID: u.ID, CompanyID: u.CompanyID, Name: name, Prefix: secret[:len(APITokenPrefix)+apiTokenShown],
 		Hash: hash, CreatedAt: s.clock(),
 	}
-	err = s.st().CreateAPIToken(ctx, t, MaxAPITokens)
+	err = s.inTx(ctx, func(tx *Service) error {
+		if err := tx.st().CreateAPIToken(ctx, t, MaxAPITokens); err != nil {
+			return err
+		}
+		d := map[string]any{"token": t.ID, "name": t.Name, "prefix": t.Prefix}
+		return tx.logEvents(ctx, userEvent(EventAPITokenCreated, u).by(u).with(d))
+	})
 	if errors.Is(err, ErrUserNotFound) {
 		return "", nil, ErrUnauthorized
 	}
@@ -146,7 +152,12 @@ func (s *Service) RevokeAPIToken(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	return s.st().DeleteAPIToken(ctx, u.ID, id)
+	return s.inTx(ctx, func(tx *Service) error {
+		if err := tx.st().DeleteAPIToken(ctx, u.ID, id); err != nil {
+			return err
+		}
+		return tx.logEvents(ctx, userEvent(EventAPITokenRevoked, u).by(u).with(map[string]any{"token": id}))
+	})
 }
 
 // hashAPIToken returns the hash a Store looks the secret up by, or false

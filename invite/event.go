@@ -31,6 +31,8 @@ const (
 	EventUserDeleted        EventKind = "user.deleted"
 	EventPasswordChanged    EventKind = "user.password_changed"
 	EventPasswordReset      EventKind = "user.password_reset"
+	EventAPITokenCreated    EventKind = "user.api_token_created"
+	EventAPITokenRevoked    EventKind = "user.api_token_revoked"
 	EventLoginSucceeded     EventKind = "login.succeeded"
 	EventLoginFailed        EventKind = "login.failed"
 	EventCompanyCreated     EventKind = "company.created"
@@ -45,7 +47,8 @@ func EventKinds() []EventKind {
 		EventInvitationExpired, EventInvitationAccepted, EventRenewalRequested,
 		EventReminderSent, EventMailQueued, EventMailDelivered, EventMailFailed,
 		EventUserChanged, EventUserDisabled, EventUserEnabled, EventUserDeleted,
-		EventPasswordChanged, EventPasswordReset, EventLoginSucceeded,
+		EventPasswordChanged, EventPasswordReset, EventAPITokenCreated,
+		EventAPITokenRevoked, EventLoginSucceeded,
 		EventLoginFailed, EventCompanyCreated, EventCompanyChanged,
 		EventTemplateChanged,
 	}

@@ -167,7 +167,7 @@ func (s *Service) CreatePreset(ctx context.Context, p *Preset) error {
 	}
 	now := s.clock()
 	clean.CreatedAt, clean.UpdatedAt = now, now
-	err = s.changeCompany(ctx, u, clean.CompanyID, "presets", map[string]any{"created": clean.Name}, func(tx *Service) error {
+	err = s.changeCompany(ctx, u, clean.CompanyID, "presets", map[string]any{"preset": clean.Name, "action": "created"}, func(tx *Service) error {
 		return tx.st().CreatePreset(ctx, clean)
 	})
 	if err != nil {
@@ -199,9 +199,9 @@ func (s *Service) UpdatePreset(ctx context.Context, p *Preset) error {
 		return err
 	}
 	clean.ID, clean.CreatedAt, clean.UpdatedAt = old.ID, old.CreatedAt, s.clock()
-	d := map[string]any{"changed": clean.Name}
+	d := map[string]any{"preset": clean.Name, "action": "changed"}
 	if old.Name != clean.Name {
-		d["was"] = old.Name
+		d["renamed_from"] = old.Name
 	}
 	err = s.changeCompany(ctx, u, old.CompanyID, "presets", d, func(tx *Service) error {
 		return tx.st().UpdatePreset(ctx, clean)
@@ -224,7 +224,7 @@ func (s *Service) DeletePreset(ctx context.Context, id int64) error {
 	if !CanManagePreset(u, p) {
 		return ErrPresetAboveYou
 	}
-	err = s.changeCompany(ctx, u, p.CompanyID, "presets", map[string]any{"deleted": p.Name}, func(tx *Service) error {
+	err = s.changeCompany(ctx, u, p.CompanyID, "presets", map[string]any{"preset": p.Name, "action": "deleted"}, func(tx *Service) error {
 		return tx.st().DeletePreset(ctx, id)
 	})
 	if err != nil {

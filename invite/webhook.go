@@ -187,11 +187,14 @@ func (s *Service) CreateWebhook(ctx context.Context, in WebhookInput) (*Webhook,
 	}
 	w := &Webhook{CompanyID: in.CompanyID, URL: raw, Kinds: kinds, Secret: secret, CreatedBy: u.ID, CreatedAt: s.clock()}
 	max := s.webhooks.maxPerCompany
-	err = s.st().CreateWebhook(ctx, w, func(n int) error {
-		if n >= max {
-			return ErrTooManyWebhooks
-		}
-		return nil
+	d := map[string]any{"added": raw, "kinds": kinds}
+	err = s.changeCompany(ctx, u, in.CompanyID, "webhooks", d, func(tx *Service) error {
+		return tx.st().CreateWebhook(ctx, w, func(n int) error {
+			if n >= max {
+				return ErrTooManyWebhooks
+			}
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, err
@@ -245,10 +248,17 @@ func (s *Service) Webhook(ctx context.Context, id int64) (*Webhook, error) {
 // Company Administrator of its company or a Global Administrator may; to
 // anyone else it is ErrWebhookNotFound.
 func (s *Service) DeleteWebhook(ctx context.Context, id int64) error {
-	if _, err := s.Webhook(ctx, id); err != nil {
+	w, err := s.Webhook(ctx, id)
+	if err != nil {
 		return err
 	}
-	return s.st().DeleteWebhook(ctx, id)
+	u, err := s.actor(ctx)
+	if err != nil {
+		return err
+	}
+	return s.changeCompany(ctx, u, w.CompanyID, "webhooks", map[string]any{"deleted": w.URL}, func(tx *Service) error {
+		return tx.st().DeleteWebhook(ctx, id)
+	})
 }
 
 // webhookSecret returns a new signing secret: 32 random bytes.
