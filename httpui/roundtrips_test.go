@@ -77,8 +77,9 @@ func TestRoundTrips(t *testing.T) {
 			// address, pending invitation, templates; BEGIN, three for
 			// the bounds, invitation, grants, message, the sender held
 			// as they are now, the history's two events (one
-			// statement), COMMIT.
-			{"SendInvitation", func() page { return b.do(http.MethodPost, "/admin/invitations", form) }, 16},
+			// statement), the company's webhooks that take them (one
+			// indexed read, which finds none here), COMMIT.
+			{"SendInvitation", func() page { return b.do(http.MethodPost, "/admin/invitations", form) }, 17},
 			// Session; a page of invitations with their grants and the
 			// state of their mail; the names of the page's inviters.
 			{"InvitationsPage", func() page { return b.get("/admin/invitations?status=pending") }, 3},

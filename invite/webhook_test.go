@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -286,25 +287,43 @@ func TestWebhookRolledBackWithEvent(t *testing.T) {
 				t.Fatal(err)
 			}
 			ctx := t.Context()
+			// The company's history so far (registering it, adding the
+			// webhook) is not this test's.
+			before, _ := w.Store.Events(ctx, invite.EventQuery{CompanyID: w.A.ID})
+			var mark int64
+			if len(before) > 0 {
+				mark = before[len(before)-1].ID
+			}
 			boom := errors.New("the change failed")
 			if err := invite.RecordForTest(ctx, svc, boom, companyEvents(w.A, invite.EventCompanyChanged, 2)...); !errors.Is(err, boom) {
 				t.Fatalf("got %v, want the change's error", err)
 			}
-			evs, _ := w.Store.Events(ctx, invite.EventQuery{CompanyID: w.A.ID})
-			ds, _ := w.Store.WebhookDeliveries(ctx, hook.ID, 0)
+			evs, _ := w.Store.Events(ctx, invite.EventQuery{CompanyID: w.A.ID, After: mark})
+			ds := deliveriesAfter(t, w.Store, hook.ID, mark)
 			if len(evs) != 0 || len(ds) != 0 {
 				t.Fatalf("rolled back: %d events, %d deliveries; want none", len(evs), len(ds))
 			}
 			if err := invite.RecordForTest(ctx, svc, nil, companyEvents(w.A, invite.EventCompanyChanged, 2)...); err != nil {
 				t.Fatal(err)
 			}
-			evs, _ = w.Store.Events(ctx, invite.EventQuery{CompanyID: w.A.ID})
-			ds, _ = w.Store.WebhookDeliveries(ctx, hook.ID, 0)
+			evs, _ = w.Store.Events(ctx, invite.EventQuery{CompanyID: w.A.ID, After: mark})
+			ds = deliveriesAfter(t, w.Store, hook.ID, mark)
 			if len(evs) != 2 || len(ds) != 2 || ds[0].EventID != evs[0].ID || ds[1].EventID != evs[1].ID {
 				t.Fatalf("committed: %d events, %d deliveries; want 2 each, one for the other", len(evs), len(ds))
 			}
 		})
 	}
+}
+
+// deliveriesAfter returns the deliveries of a webhook of events after
+// the one with ID mark.
+func deliveriesAfter(t *testing.T, st invite.Store, hookID, mark int64) []*invite.WebhookDelivery {
+	t.Helper()
+	all, err := st.WebhookDeliveries(t.Context(), hookID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return slices.DeleteFunc(all, func(d *invite.WebhookDelivery) bool { return d.EventID <= mark })
 }
 
 // A name that resolves to a loopback address is refused when connecting,
