@@ -35,8 +35,10 @@ type Config struct {
 	// its links lead to are served at its Paths, whose Users and
 	// Invitations must be DefaultPaths' (New panics otherwise).
 	Service *invite.Service
-	// Health reports whether the database answers; /healthz calls it.
-	// It is required.
+	// Health reports whether the database answers: /readyz calls it when
+	// Ready is nil. It is required. (/healthz is liveness: it answers 200
+	// while the process serves, whatever the database does, so that an
+	// outage of the database restarts no server.)
 	Health func(ctx context.Context) error
 	// Ready reports whether the database takes a write (store.DB.Ready);
 	// /readyz calls it, or Health when it is nil. A load balancer sends
@@ -161,8 +163,10 @@ func New(cfg Config) *echo.Echo {
 			return h.cfgReady(ctx)
 		}
 	}
-	e.GET("/healthz", h.probe(h.cfg.Health))
+	e.GET("/healthz", h.live)
+	e.HEAD("/healthz", h.live)
 	e.GET("/readyz", h.probe(ready))
+	e.HEAD("/readyz", h.probe(ready))
 	e.GET(metricsPath, h.metrics)
 	e.StaticFS("/static", static.Files)
 	// Browsers ask for /favicon.ico whatever the page names.
@@ -427,11 +431,20 @@ func (h *handlers) probe(check func(context.Context) error) echo.HandlerFunc {
 		defer cancel()
 		c.Response().Header().Set("Cache-Control", "no-store")
 		if err := check(ctx); err != nil {
-			h.cfg.Logger.Warn("health check failed", "path", c.Path(), "err", err)
+			if !errors.Is(err, invite.ErrStarting) {
+				h.cfg.Logger.Warn("health check failed", "path", c.Path(), "err", err)
+			}
+			c.Response().Header().Set("Retry-After", retryAfter)
 			return c.String(http.StatusServiceUnavailable, "unavailable\n")
 		}
 		return c.String(http.StatusOK, "ok\n")
 	}
+}
+
+// live answers /healthz: the process serves.
+func (h *handlers) live(c echo.Context) error {
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.String(http.StatusOK, "ok\n")
 }
 
 // cfgReady is the readiness check of the configuration: Ready, or

@@ -26,7 +26,9 @@ func TestHealthz(t *testing.T) {
 		want          map[string]int // path: status
 	}{
 		{"OK", nil, nil, map[string]int{"/healthz": http.StatusOK, "/readyz": http.StatusOK}},
-		{"DatabaseDown", down, down, map[string]int{"/healthz": http.StatusServiceUnavailable, "/readyz": http.StatusServiceUnavailable}},
+		// Liveness is the process's: an outage of the database restarts
+		// no server; readiness takes it out of the load balancer.
+		{"DatabaseDown", down, down, map[string]int{"/healthz": http.StatusOK, "/readyz": http.StatusServiceUnavailable}},
 		{"CannotWrite", nil, errors.New("database or disk is full"), map[string]int{"/healthz": http.StatusOK, "/readyz": http.StatusServiceUnavailable}},
 	}
 	for _, tt := range tests {

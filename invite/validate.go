@@ -121,13 +121,19 @@ func (v *validator) text(field, s string, required bool, maxLen int) string {
 // text with it can look like other text (a name, an address) in a list or a
 // mail: format characters (direction overrides, zero-width spaces, the soft
 // hyphen), characters that render as nothing (Hangul fillers, the combining
-// grapheme joiner) and the blank braille pattern. The joiners that some
+// grapheme joiner), the blank braille pattern, the Unicode line and
+// paragraph separators, and the replacement character (bytes that were
+// not text, decoded, as JSON's decoder does). The joiners that some
 // scripts and emoji need, and the variation selectors of emoji, stay.
 func deceptive(r rune) bool {
 	switch {
 	case r == '\u200c' || r == '\u200d': // zero-width non-joiner and joiner
 		return false
 	case r == '\u2800': // braille pattern blank
+		return true
+	case r == '\u2028' || r == '\u2029': // line and paragraph separators: line breaks
+		return true
+	case r == '\ufffd': // what a decoder puts for bytes that were no text
 		return true
 	}
 	return unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point)

@@ -187,8 +187,13 @@ func (s *Service) CreateWebhook(ctx context.Context, in WebhookInput) (*Webhook,
 	}
 	w := &Webhook{CompanyID: in.CompanyID, URL: raw, Kinds: kinds, Secret: secret, CreatedBy: u.ID, CreatedAt: s.clock()}
 	max := s.webhooks.maxPerCompany
-	d := map[string]any{"added": raw, "kinds": kinds}
-	err = s.changeCompany(ctx, u, in.CompanyID, "webhooks", d, func(tx *Service) error {
+	// Recorded before the webhook is stored: the company's other webhooks
+	// are told of it, and it takes the events from after it was added.
+	e := companyEvent(EventCompanyChanged, in.CompanyID).by(u).with(map[string]any{"setting": "webhooks", "added": raw, "kinds": kinds})
+	err = s.inTx(ctx, func(tx *Service) error {
+		if err := tx.logEvents(ctx, e); err != nil {
+			return err
+		}
 		return tx.st().CreateWebhook(ctx, w, func(n int) error {
 			if n >= max {
 				return ErrTooManyWebhooks

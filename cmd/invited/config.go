@@ -169,6 +169,11 @@ func (c *Config) validate() error {
 	if c.AttemptsPerMinute < 0 || c.InvitationsPerHour < 0 || c.MailsPerAddress < 0 {
 		return fmt.Errorf("attempts-per-minute, invitations-per-hour and mails-per-address must not be negative")
 	}
+	if strings.TrimSpace(c.MetricsToken) != c.MetricsToken || strings.IndexFunc(c.MetricsToken, func(r rune) bool { return r < ' ' || r == 0x7f }) >= 0 {
+		// A header's value is trimmed and has no control characters:
+		// such a token could never match.
+		return fmt.Errorf("metrics-token: want printable characters, without spaces at either end")
+	}
 	if c.MetricsToken != "" && len(c.MetricsToken) < minMetricsToken {
 		return fmt.Errorf("metrics-token: want %d characters or more, got %d", minMetricsToken, len(c.MetricsToken))
 	}

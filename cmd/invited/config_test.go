@@ -107,6 +107,7 @@ func TestConfig(t *testing.T) {
 		{name: "BadWebhookAllowPrivate", env: map[string]string{"INVITE_WEBHOOK_ALLOW_PRIVATE": "yes please"}, err: "webhook-allow-private"},
 		{name: "BadWebhookAllow", args: []string{"-webhook-allow", "10.1.0.0"}, err: "webhook-allow"},
 		{name: "BadWebhookSchedule", args: []string{"-webhook-schedule", "often"}, err: "webhook-schedule"},
+		{name: "BlankMetricsToken", env: map[string]string{"INVITE_METRICS_TOKEN": "                    "}, err: "metrics-token"},
 		{name: "Retention", env: map[string]string{"INVITE_RETENTION": "720h", "INVITE_RETENTION_SCHEDULE": "@daily"}, want: defaults(func(c *Config) { c.Retention, c.RetentionSchedule = 720*time.Hour, "@daily" })},
 		{name: "RetentionForever", env: map[string]string{"INVITE_RETENTION": "0"}, want: defaults(func(c *Config) { c.Retention = 0 })},
 		{name: "BadRetention", env: map[string]string{"INVITE_RETENTION": "a year"}, err: "INVITE_RETENTION"},

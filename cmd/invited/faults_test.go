@@ -17,8 +17,9 @@ import (
 
 // The database cut off from a running server, as a restart does (reset)
 // and as a partition does (black hole): every request is answered, 503
-// with Retry-After, within the request timeout; /healthz and /readyz go
-// red; once the database is back the server recovers by itself.
+// with Retry-After, within the request timeout; /readyz goes red (and
+// /healthz stays green: the process lives); once the database is back the
+// server recovers by itself.
 func TestDatabaseCut(t *testing.T) {
 	for _, cut := range []string{"Reset", "Blackhole"} {
 		t.Run(cut, func(t *testing.T) {
@@ -28,7 +29,10 @@ func TestDatabaseCut(t *testing.T) {
 				t.Fatalf("before the cut: %d", got.status)
 			}
 			down()
-			for _, path := range []string{"/admin/invitations", "/admin/users", "/healthz", "/readyz", "/admin/invitations"} {
+			if got := srv.get(t, "/healthz"); got.status != http.StatusOK {
+				t.Errorf("GET /healthz with the database cut: %d, want 200 (the process lives)", got.status)
+			}
+			for _, path := range []string{"/admin/invitations", "/admin/users", "/readyz", "/admin/invitations"} {
 				got := srv.get(t, path)
 				if got.status != http.StatusServiceUnavailable {
 					t.Errorf("GET %s with the database cut: %d, want 503\n%s", path, got.status, got.body)

@@ -108,8 +108,9 @@ func TestServeConfiguredPassword(t *testing.T) {
 	}
 }
 
-// With the database gone, /healthz and every page that needs it answer 503
-// with Retry-After, as a load balancer and a person expect, not 500.
+// With the database gone, /readyz and every page that needs it answer 503
+// with Retry-After, as a load balancer and a person expect, not 500; the
+// process lives (/healthz 200), so that a liveness probe restarts nothing.
 func TestDatabaseDown(t *testing.T) {
 	cfg := testConfig(t, "")
 	cfg.AdminPassword = adminPassword
@@ -119,9 +120,9 @@ func TestDatabaseDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.db.Close()
-	for _, probe := range []string{"/healthz", "/readyz"} {
-		if got := status(t, m.URL()+probe); got != http.StatusServiceUnavailable {
-			t.Errorf("GET %s with the database closed: got %d, want 503", probe, got)
+	for probe, want := range map[string]int{"/healthz": http.StatusOK, "/readyz": http.StatusServiceUnavailable} {
+		if got := status(t, m.URL()+probe); got != want {
+			t.Errorf("GET %s with the database closed: got %d, want %d", probe, got, want)
 		}
 	}
 	req, _ := http.NewRequest(http.MethodGet, m.URL()+"/admin/invitations", nil)

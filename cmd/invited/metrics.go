@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -188,6 +189,7 @@ func (m *metrics) handler(logger *slog.Logger) http.Handler {
 		ErrorHandling:       promhttp.ContinueOnError,
 		Registry:            m.reg,
 		MaxRequestsInFlight: 4,
+		EnableOpenMetrics:   true, // when the scraper asks for it (Accept)
 	})
 }
 
@@ -212,6 +214,10 @@ type outboxCollector struct {
 	depth, age, errs *prometheus.Desc
 }
 
+// errNoOutboxYet is what the outbox's stats answer while the server
+// migrates the database, which has no outbox yet.
+var errNoOutboxYet = errors.New("the database is being migrated")
+
 func newOutboxCollector(stats func(context.Context, time.Time) (invite.OutboxStats, error), logger *slog.Logger) *outboxCollector {
 	return &outboxCollector{
 		stats: stats, now: time.Now, logger: logger,
@@ -232,9 +238,12 @@ func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 	defer cancel()
 	now := c.now()
 	st, err := c.stats(ctx, now)
-	if err != nil {
+	switch {
+	case errors.Is(err, errNoOutboxYet):
+		// Migrating: the gauges are left out, and nothing failed.
+	case err != nil:
 		c.logger.Warn("metrics: outbox stats", "err", err, "count", c.errors.Add(1))
-	} else {
+	default:
 		var age float64
 		if !st.OldestDue.IsZero() {
 			age = max(0, now.Sub(st.OldestDue).Seconds())

@@ -554,10 +554,15 @@ func TestNotReadyWhileMigrating(t *testing.T) {
 		return resp.StatusCode == http.StatusOK
 	})
 	for range 3 {
-		if got := status(t, base+"/readyz"); got != http.StatusServiceUnavailable {
-			t.Errorf("GET /readyz while migrating: %d, want 503", got)
+		resp, err := http.Get(base + "/readyz")
+		if err != nil {
+			t.Fatal(err)
 		}
-		resp, err := http.Get(base + "/login")
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+			t.Errorf("GET /readyz while migrating: %d, Retry-After %q; want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+		}
+		resp, err = http.Get(base + "/login")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -584,5 +589,30 @@ func TestNotReadyWhileMigrating(t *testing.T) {
 	}
 	if got := status(t, "http://"+addr+"/readyz"); got != http.StatusOK {
 		t.Errorf("GET /readyz once migrated: %d, want 200", got)
+	}
+}
+
+// A scraper that asks for OpenMetrics gets it; one that does not, the
+// text format.
+func TestMetricsOpenMetrics(t *testing.T) {
+	cfg := testConfig(t, "")
+	cfg.MetricsAddr = "127.0.0.1:0"
+	m, _ := start(t, cfg)
+	for accept, want := range map[string]string{
+		"application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5": "application/openmetrics-text",
+		"": "text/plain",
+	} {
+		req, _ := http.NewRequest(http.MethodGet, m.MetricsURL(), nil)
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Content-Type"); !strings.HasPrefix(got, want) {
+			t.Errorf("Accept %q: Content-Type %q, want %s", accept, got, want)
+		}
 	}
 }

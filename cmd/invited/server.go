@@ -138,7 +138,7 @@ func (m *Main) Start(ctx context.Context) error {
 		return err
 	}
 	m.metrics = newMetrics()
-	m.metrics.reg.MustRegister(collectors.NewDBStatsCollector(m.db.Bun().DB, "invite"), newOutboxCollector(m.db.OutboxStats, m.logger))
+	m.metrics.reg.MustRegister(collectors.NewDBStatsCollector(m.db.Bun().DB, "invite"), newOutboxCollector(m.outboxStats, m.logger))
 	m.jobs = newScheduler(m.logger, &m.panics, m.metrics.jobRan)
 	deliver := &job{name: "deliver outbox", run: func(ctx context.Context) (int, error) { return m.svc.DeliverOutbox(ctx, m.mailer) }}
 	resets := &job{name: "send password reset links", run: func(ctx context.Context) (int, error) { return m.svc.IssuePasswordResets(ctx) }}
@@ -228,6 +228,14 @@ func (m *Main) Start(ctx context.Context) error {
 		m.logger.Info("serving /metrics", "listen", m.metricsLn.Addr().String())
 	}
 	return nil
+}
+
+// outboxStats is the outbox's for /metrics, once the database is migrated.
+func (m *Main) outboxStats(ctx context.Context, now time.Time) (invite.OutboxStats, error) {
+	if m.starting.Load() {
+		return invite.OutboxStats{}, errNoOutboxYet
+	}
+	return m.db.OutboxStats(ctx, now)
 }
 
 // serve listens and serves HTTP (and /metrics on its own address, if
