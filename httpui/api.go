@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -114,6 +117,10 @@ var httpReasons = map[int]string{
 	http.StatusServiceUnavailable:    "unavailable",
 }
 
+// maxProblemFields bounds the field errors a problem lists: a body of
+// thousands of bad grants is told of the first hundred.
+const maxProblemFields = 100
+
 // writeProblem answers err, whose status the error handler decided
 // (statusOf), as problem details, in English: an API's clients are
 // programs, and reason is what they go by.
@@ -124,7 +131,7 @@ func writeProblem(c echo.Context, err error, status int) {
 			p.Reason = e.Reason
 		}
 		p.Detail = invite.ErrorMessage(err)
-		for _, f := range e.Fields {
+		for _, f := range e.Fields[:min(len(e.Fields), maxProblemFields)] {
 			p.Errors = append(p.Errors, problemField{Field: apiField(f.Field), Reason: f.Reason, Detail: f.Message})
 		}
 	} else if he, ok := errors.AsType[*echo.HTTPError](err); ok {
@@ -173,6 +180,11 @@ func readBody(c echo.Context) ([]byte, error) {
 	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 		return nil, echo.ErrStatusRequestEntityTooLarge
 	}
+	if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+		// A client that sends its body too slowly is answered as the
+		// server's own slowness is: 503 with Retry-After, not an error.
+		return nil, fmt.Errorf("%w: reading the body: %w", invite.ErrBusy, err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +194,53 @@ func readBody(c echo.Context) ([]byte, error) {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		return nil, echo.ErrUnsupportedMediaType
 	}
+	if !utf8.Valid(b) || loneSurrogate(b) {
+		// JSON is UTF-8; a decoder would put U+FFFD for what is not.
+		return nil, &invite.Error{Code: invite.CodeInvalid, Reason: invite.ReasonInvalidUTF8, Message: "The request body is not valid UTF-8 text."}
+	}
 	return b, nil
+}
+
+// loneSurrogate reports whether b escapes half a UTF-16 surrogate pair
+// (as "\ud800" without its other half), which decodes to U+FFFD.
+func loneSurrogate(b []byte) bool {
+	for i := 0; i+6 <= len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		if b[i+1] != 'u' {
+			i++ // an escape of another character, "\\" included
+			continue
+		}
+		r, err := strconv.ParseUint(string(b[i+2:i+6]), 16, 32)
+		switch {
+		case err != nil:
+		case r >= 0xdc00 && r <= 0xdfff:
+			return true // a low half first
+		case r >= 0xd800 && r <= 0xdbff:
+			if i+12 > len(b) || b[i+6] != '\\' || b[i+7] != 'u' {
+				return true
+			}
+			lo, err := strconv.ParseUint(string(b[i+8:i+12]), 16, 32)
+			if err != nil || lo < 0xdc00 || lo > 0xdfff {
+				return true
+			}
+			i += 11
+			continue
+		}
+		i += 5
+	}
+	return false
+}
+
+// readOptionalJSON decodes the request's body into v if it has one, as
+// decodeJSON does; no body leaves v as it is.
+func readOptionalJSON(c echo.Context, v any) error {
+	b, err := readBody(c)
+	if err != nil || b == nil {
+		return err
+	}
+	return decodeJSON(b, v)
 }
 
 // decodeJSON decodes b, one JSON object, into v, refusing fields v does
@@ -201,13 +259,36 @@ func decodeJSON(b []byte, v any) error {
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &typeErr) && typeErr.Field == "":
+		return errInvalidJSON("not a JSON object")
 	case errors.As(err, &typeErr):
-		return errInvalidJSON("a field has the wrong type", invite.FieldError{Field: typeErr.Field, Reason: "invalid_type", Message: "must be " + typeErr.Type.String()})
+		return errInvalidJSON("a field has the wrong type", invite.FieldError{Field: typeErr.Field, Reason: "invalid_type", Message: "must be " + jsonKind(typeErr.Type)})
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
 		return errInvalidJSON("an unknown field", invite.FieldError{Field: name, Reason: "unknown_field", Message: "is not a field of this request"})
 	}
 	return errInvalidJSON("not a JSON object")
+}
+
+// jsonKind names the JSON value a Go type takes, for a client: "a
+// string", "a list", not Go's name of the type.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "an object"
 }
 
 // writeJSON answers v as JSON with status.

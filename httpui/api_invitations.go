@@ -165,7 +165,14 @@ func (h *handlers) apiCreateInvitation(c echo.Context) error {
 		c.Response().Header().Set("Location", fmt.Sprintf("%s/invitations/%d", apiPrefix, inv.ID))
 		return writeJSON(c, http.StatusCreated, invitationJSON(inv))
 	}
-	sum := sha256.Sum256(body)
+	// The request as decoded, not its bytes: the same request spaced or
+	// ordered otherwise (a client that encodes it again to retry) is the
+	// same request.
+	canon, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(canon)
 	r, err := h.svc.InviteOnce(ctx, invite.Once{Key: key, Fingerprint: sum[:], Response: func(inv *invite.Invitation) ([]byte, error) {
 		return json.Marshal(invitationJSON(inv))
 	}}, input)
@@ -254,7 +261,14 @@ func (h *handlers) apiCancel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	inv, err := h.svc.Cancel(c.Request().Context(), id)
+	// An optional body: {"reason": "..."}, which the history keeps.
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := readOptionalJSON(c, &in); err != nil {
+		return err
+	}
+	inv, err := h.svc.CancelBecause(c.Request().Context(), id, in.Reason)
 	if err != nil {
 		return err
 	}

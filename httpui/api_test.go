@@ -238,9 +238,14 @@ func TestAPIInvitations(t *testing.T) {
 	if rs := api.do(http.MethodPost, fmt.Sprintf("/api/v1/invitations/%d/resend", id), "", nil); rs.status != 200 || !strings.Contains(rs.body, `"times_sent":3`) {
 		t.Fatalf("resend as it is: %d %s", rs.status, rs.body)
 	}
-	c := api.do(http.MethodPost, fmt.Sprintf("/api/v1/invitations/%d/cancel", id), "", nil)
+	c := api.do(http.MethodPost, fmt.Sprintf("/api/v1/invitations/%d/cancel", id), `{"reason":"Hired elsewhere"}`, nil)
 	if c.status != 200 || !strings.Contains(c.body, `"status":"canceled"`) {
 		t.Fatalf("cancel: %d %s", c.status, c.body)
+	}
+	// The reason is in the invitation's history, which the API reads.
+	evs := api.do(http.MethodGet, fmt.Sprintf("/api/v1/events?invitation_id=%d&kind=invitation.canceled", id), "", nil)
+	if evs.status != 200 || !strings.Contains(evs.body, `"reason":"Hired elsewhere"`) {
+		t.Errorf("the cancel's event: %d %s", evs.status, evs.body)
 	}
 	if p := api.do(http.MethodPost, fmt.Sprintf("/api/v1/invitations/%d/cancel", id), "", nil).problem(t, 409); p["reason"] != "invitation_canceled" {
 		t.Errorf("cancel twice: %v", p)
@@ -284,11 +289,23 @@ func TestAPIBadInput(t *testing.T) {
 		"LongKey":        {http.MethodPost, "/api/v1/invitations", good, http.Header{"Idempotency-Key": {strings.Repeat("k", 256)}}, 422, "invalid_input", map[string]string{"idempotency_key": invite.ReasonInvalidIdempotencyKey}},
 		"ResendUnknown":  {http.MethodPost, fmt.Sprintf("/api/v1/invitations/%d/resend", 999999), `{"last_name":"X"}`, nil, 404, "invitation_not_found", nil},
 		"ChangeNoBody":   {http.MethodPatch, fmt.Sprintf("/api/v1/users/%d", a.root.ID), "", nil, 422, "invalid_json", nil},
+		// Found from outside: bytes that are no text became U+FFFD,
+		// stored and mailed.
+		"InvalidUTF8":   {http.MethodPost, "/api/v1/invitations", strings.Replace(good, `"Grace"`, "\"Gr\xffce\"", 1), nil, 422, invite.ReasonInvalidUTF8, nil},
+		"LoneSurrogate": {http.MethodPost, "/api/v1/invitations", strings.Replace(good, `"Grace"`, `"Grace\ud800"`, 1), nil, 422, invite.ReasonInvalidUTF8, nil},
+		"LineSeparator": {http.MethodPost, "/api/v1/invitations", strings.Replace(good, `"Grace"`, `"Gr\u2028ace"`, 1), nil, 422, "invalid_input", map[string]string{"first_name": invite.ReasonInvalidCharacters}},
+		"ListNotObject": {http.MethodPost, "/api/v1/invitations", `[]`, nil, 422, "invalid_json", nil},
+		"CancelBadBody": {http.MethodPost, "/api/v1/invitations/1/cancel", `{"bogus":1, not json`, nil, 422, "invalid_json", nil},
+		"CancelLong":    {http.MethodPost, "/api/v1/invitations/1/cancel", `{"reason":"` + strings.Repeat("r", 501) + `"}`, nil, 422, "invalid_input", map[string]string{"reason": invite.ReasonTooLong}},
+		"EnableBody":    {http.MethodPost, fmt.Sprintf("/api/v1/users/%d/enable", a.root.ID), `{"bogus":1}`, nil, 422, "invalid_json", map[string]string{"bogus": "unknown_field"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			p := api.do(tc.method, tc.path, tc.body, tc.header).problem(t, tc.status)
 			if p["reason"] != tc.reason {
 				t.Errorf("reason %v, want %s: %v", p["reason"], tc.reason, p)
+			}
+			if strings.Contains(fmt.Sprint(p), "httpui.") {
+				t.Errorf("the problem names a Go type: %v", p)
 			}
 			got := fieldReasons(p)
 			for f, r := range tc.fields {
@@ -318,6 +335,16 @@ func TestAPIIdempotency(t *testing.T) {
 		again := api.do(http.MethodPost, "/api/v1/invitations", body, key)
 		if again.status != 201 || again.body != first.body || again.header.Get("Idempotent-Replayed") != "true" || again.header.Get("Location") != first.header.Get("Location") {
 			t.Fatalf("again: %d %s\nfirst: %s", again.status, again.body, first.body)
+		}
+		// The same request spaced and ordered otherwise, as a client that
+		// encodes it again to retry sends it, is the same request.
+		var respaced map[string]any
+		if err := json.Unmarshal([]byte(body), &respaced); err != nil {
+			t.Fatal(err)
+		}
+		pretty, _ := json.MarshalIndent(respaced, "", "    ")
+		if r := api.do(http.MethodPost, "/api/v1/invitations", string(pretty), key); r.status != 201 || r.body != first.body || r.header.Get("Idempotent-Replayed") != "true" {
+			t.Errorf("the same body, reformatted: %d %s", r.status, r.body)
 		}
 		p := api.do(http.MethodPost, "/api/v1/invitations", invitationBody(a.acme, "other@example.com"), key).problem(t, 422)
 		if p["reason"] != "idempotency_key_reused" {

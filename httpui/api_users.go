@@ -114,6 +114,10 @@ func (h *handlers) apiSetDisabled(disabled bool) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		var none struct{} // a body, if any, is an empty object
+		if err := readOptionalJSON(c, &none); err != nil {
+			return err
+		}
 		u, err := h.svc.SetDisabled(c.Request().Context(), id, disabled)
 		if err != nil {
 			return err
