@@ -461,9 +461,9 @@ func webhookMAC(secret, timestamp string, body []byte) []byte {
 // with secret (compared in constant time; several, separated by spaces or
 // commas, may be given), and that the timestamp is within
 // WebhookTolerance of now, so that a delivery captured on the way cannot
-// be replayed later. It returns ErrWebhookTimestamp or
-// ErrWebhookSignature. A receiver then deduplicates by Webhook-Id:
-// delivery is at least once.
+// be replayed later, and that its Webhook-Id is the signed body's "id".
+// It returns ErrWebhookTimestamp or ErrWebhookSignature. A receiver then
+// deduplicates by Webhook-Id: delivery is at least once.
 func VerifyWebhook(secret string, h http.Header, body []byte, now time.Time) error {
 	ts := h.Get(WebhookTimestampHeader)
 	sec, err := strconv.ParseInt(ts, 10, 64)
@@ -487,6 +487,15 @@ func VerifyWebhook(secret string, h http.Header, body []byte, now time.Time) err
 		}
 	}
 	if !ok {
+		return ErrWebhookSignature
+	}
+	// The signature covers the body, whose "id" is the event's: a
+	// Webhook-Id that says otherwise (a captured delivery replayed under
+	// another ID, to pass a receiver's deduplication) is refused.
+	var signed struct {
+		ID int64 `json:"id"`
+	}
+	if json.Unmarshal(body, &signed) != nil || h.Get(WebhookIDHeader) != strconv.FormatInt(signed.ID, 10) {
 		return ErrWebhookSignature
 	}
 	return nil

@@ -435,6 +435,10 @@ func TestVerifyWebhook(t *testing.T) {
 		{"ErrOldTimestamp", signed(now.Add(-6*time.Minute), body, ""), body, invite.ErrWebhookTimestamp},
 		{"ErrFutureTimestamp", signed(now.Add(6*time.Minute), body, ""), body, invite.ErrWebhookTimestamp},
 		{"ErrNoHeaders", http.Header{}, body, invite.ErrWebhookTimestamp},
+		// Found from outside: a capture replayed under another ID passed
+		// a receiver's deduplication.
+		{"ErrOtherID", func() http.Header { h := signed(now, body, ""); h.Set(invite.WebhookIDHeader, "999999999"); return h }(), body, invite.ErrWebhookSignature},
+		{"ErrNoID", func() http.Header { h := signed(now, body, ""); h.Del(invite.WebhookIDHeader); return h }(), body, invite.ErrWebhookSignature},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := invite.VerifyWebhook(secret, tc.h, tc.body, now)

@@ -145,8 +145,17 @@ func (c *webhookClient) hostAllowed(host string) bool {
 		return c.addrAllowed(a)
 	}
 	h := strings.ToLower(strings.TrimSuffix(host, "."))
-	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") || h == "localhost.localdomain" {
 		return c.addrAllowed(netip.MustParseAddr("127.0.0.1"))
+	}
+	// A name whose last label begins with a digit is no name under a
+	// top-level domain (none begins so) but an address in another
+	// spelling, as some resolvers read "127.1", "2130706433",
+	// "0x7f000001" or "0177.0.0.1": refused, as the address would be
+	// (found from outside).
+	last := h[strings.LastIndexByte(h, '.')+1:]
+	if last == "" || last[0] >= '0' && last[0] <= '9' {
+		return false
 	}
 	return true
 }

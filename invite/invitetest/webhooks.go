@@ -307,6 +307,14 @@ func testWebhooks(t *testing.T, open Opener) {
 			{"https://224.0.0.1/", invite.ReasonNotPublicAddress},
 			{"https://localhost/", invite.ReasonNotPublicAddress},
 			{"https://api.localhost./", invite.ReasonNotPublicAddress},
+			// Found from outside: addresses in other spellings.
+			{"https://0/", invite.ReasonNotPublicAddress},
+			{"https://127.1/", invite.ReasonNotPublicAddress},
+			{"https://2130706433/", invite.ReasonNotPublicAddress},
+			{"https://0x7f000001/", invite.ReasonNotPublicAddress},
+			{"https://017700000001/", invite.ReasonNotPublicAddress},
+			{"https://0177.0.0.1/", invite.ReasonNotPublicAddress},
+			{"https://localhost.localdomain/", invite.ReasonNotPublicAddress},
 		} {
 			bad := in
 			bad.URL = tc.url
