@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // GrantView is a grant with its subscription's name.
@@ -101,9 +102,19 @@ func (s *Service) RequestNewInvitation(ctx context.Context, token string) error 
 	// The mark and the notices are one: a notice that cannot be written
 	// leaves the invitation unmarked, so that asking again works.
 	err = s.inTx(ctx, func(tx *Service) error {
+		marked := false
 		asked, err := tx.store.UpdateInvitation(ctx, inv.ID, func(inv *Invitation) (*Message, error) {
 			if inv.RenewalAsked() {
 				return nil, errAlreadyRequested
+			}
+			// Found past its expiry, it is marked so first, as Accept
+			// marks it: the history says it expired before it was asked
+			// for again (found from outside: the job's mark came after).
+			if inv.StatusAt(now) != StatusExpired {
+				return nil, ErrInvalidTransition // sent again meanwhile
+			}
+			if marked = inv.Status == StatusPending; marked {
+				inv.Status, inv.RemindAt = StatusExpired, time.Time{}
 			}
 			inv.RenewalRequestedAt = now
 			return nil, nil
@@ -111,7 +122,11 @@ func (s *Service) RequestNewInvitation(ctx context.Context, token string) error 
 		if err != nil {
 			return err
 		}
-		evs := []*Event{invitationEvent(EventRenewalRequested, asked).byInvitee()}
+		var evs []*Event
+		if marked {
+			evs = append(evs, invitationEvent(EventInvitationExpired, asked).with(map[string]any{"expires_at": dateText(asked.ExpiresAt)}))
+		}
+		evs = append(evs, invitationEvent(EventRenewalRequested, asked).byInvitee())
 		if len(msgs) > 0 {
 			if err := tx.store.Enqueue(ctx, msgs); err != nil {
 				return err

@@ -123,7 +123,7 @@ func (s *Service) DeliverOutbox(ctx context.Context, mailer Mailer) (int, error)
 			if s.finish(ctx, m, err, keep) {
 				sent++
 			}
-			if err := s.record(ctx, m, deliveryEvent(m, ctx.Err() != nil)); err != nil && unrecorded == nil {
+			if err := s.record(ctx, m, s.ownedBy(ctx, deliveryEvent(m, ctx.Err() != nil), m)); err != nil && unrecorded == nil {
 				unrecorded = fmt.Errorf("record the delivery of message %d: %w", m.ID, err)
 			}
 		})
@@ -292,4 +292,21 @@ func deliveryEvent(m *Message, shutdown bool) *Event {
 		return messageEvent(EventMailFailed, m).with(d)
 	}
 	return nil
+}
+
+// ownedBy returns e, the event of m's delivery, about m's recipient when
+// m is their password reset, as the event of its queueing is: the user's
+// timeline shows what became of it (found from outside: only that it was
+// queued). A recipient not found leaves e about the message.
+func (s *Service) ownedBy(ctx context.Context, e *Event, m *Message) *Event {
+	if e == nil || m.Kind != KindPasswordReset || m.InvitationID != 0 {
+		return e
+	}
+	u, err := s.st().UserByEmail(ctx, m.To)
+	if err != nil {
+		return e
+	}
+	owned := userEvent(e.Kind, u)
+	owned.Detail = e.Detail
+	return owned
 }

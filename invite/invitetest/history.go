@@ -439,3 +439,44 @@ func testHistoryPaging(t *testing.T, open Opener) {
 		t.Errorf("the oldest left: %+v, %v; want event %d", first, err, evs[100].ID)
 	}
 }
+
+// An invitation found past its expiry by its invitee's asking for a new
+// one is recorded expired first, then asked for: the history's order is
+// what happened (found from outside: the job's mark came after).
+func testHistoryRenewalAfterExpiry(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	inv, token := f.invite(t, f.A)
+	f.Clock.Add(f.Service.TTL() + time.Minute)
+	if err := f.Service.RequestNewInvitation(context.Background(), token); err != nil {
+		t.Fatal(err)
+	}
+	got := kinds(f.timeline(t, inv.ID))
+	if len(got) < 4 || !slices.Equal(got[:4], []invite.EventKind{invite.EventInvitationCreated, invite.EventMailQueued, invite.EventInvitationExpired, invite.EventRenewalRequested}) {
+		t.Fatalf("timeline %v, want created, queued, expired, renewal requested", got)
+	}
+	if n, err := f.Service.ExpireDue(context.Background()); err != nil || n != 0 {
+		t.Errorf("ExpireDue after: %d, %v; want none left to mark", n, err)
+	}
+}
+
+// A password reset's mail, queued and delivered, is on its user's
+// timeline (found from outside: only its queueing was).
+func testHistoryResetMail(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	f.drain(t)
+	u := f.Member(t, f.A, invite.AdminNone)
+	if err := f.Service.RequestPasswordReset(context.Background(), u.Email, "en"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Service.IssuePasswordResets(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.drain(t)
+	page, err := f.Service.Events(f.Global, invite.EventFilter{UserID: u.ID, Kinds: []invite.EventKind{invite.EventMailQueued, invite.EventMailDelivered}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := kinds(page.Events); !slices.Equal(got, []invite.EventKind{invite.EventMailQueued, invite.EventMailDelivered}) {
+		t.Errorf("the user's mail events: %v, want queued then delivered", got)
+	}
+}

@@ -148,6 +148,8 @@ var suite = []struct {
 	{"HistoryConcurrentOnce", testHistoryConcurrentOnce},
 	{"HistoryIsolation", testHistoryIsolation},
 	{"HistoryPaging", testHistoryPaging},
+	{"HistoryRenewalAfterExpiry", testHistoryRenewalAfterExpiry},
+	{"HistoryResetMail", testHistoryResetMail},
 	{"OutboxStats", testOutboxStats},
 	{"WebhookStore", testWebhookStore},
 	{"WebhookClaimsConcurrent", testWebhookClaimsConcurrent},
