@@ -198,6 +198,9 @@ func (s *Service) DisableEndedAccess(ctx context.Context) (int, error) {
 				if err := tx.st().DeleteUserSessions(ctx, cur.ID, nil); err != nil {
 					return err
 				}
+				if err := tx.dropWebhooks(ctx, cur, true, nil); err != nil {
+					return err
+				}
 				return tx.cancelSentBy(ctx, cur, nil, func(*Invitation) bool { return false })
 			})
 			if err != nil {

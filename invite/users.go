@@ -224,6 +224,9 @@ func (s *Service) ChangeUser(ctx context.Context, id int64, ch UserChange) (*Use
 		if err := tx.st().DeleteUserSessions(ctx, id, nil); err != nil {
 			return err
 		}
+		if err := tx.dropWebhooks(ctx, u, false, actor); err != nil {
+			return err
+		}
 		return tx.cancelSentBy(ctx, u, actor, func(inv *Invitation) bool { return couldSend(u, inv) })
 	})
 	if err != nil {
@@ -354,6 +357,9 @@ func (s *Service) SetDisabled(ctx context.Context, id int64, disabled bool) (*Us
 		if err := tx.st().DeleteUserSessions(ctx, id, nil); err != nil {
 			return err
 		}
+		if err := tx.dropWebhooks(ctx, u, true, actor); err != nil {
+			return err
+		}
 		return tx.cancelSentBy(ctx, u, actor, func(*Invitation) bool { return false })
 	})
 	if err != nil {
@@ -391,6 +397,9 @@ func (s *Service) DeleteUser(ctx context.Context, id int64) error {
 			return err
 		}
 		if err := tx.logEvents(ctx, userEvent(EventUserDeleted, target).by(actor)); err != nil {
+			return err
+		}
+		if err := tx.dropWebhooks(ctx, target, true, actor); err != nil {
 			return err
 		}
 		return tx.cancelSentBy(ctx, target, actor, func(*Invitation) bool { return false })

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -497,6 +498,43 @@ func VerifyWebhook(secret string, h http.Header, body []byte, now time.Time) err
 	}
 	if json.Unmarshal(body, &signed) != nil || h.Get(WebhookIDHeader) != strconv.FormatInt(signed.ID, 10) {
 		return ErrWebhookSignature
+	}
+	return nil
+}
+
+// dropWebhooks deletes, by administrator by (nil: the system), the
+// webhooks that u registered and may no longer keep: every one if u is
+// gone (deleted or disabled), else those of the companies u no longer
+// administers (a demotion), each recorded as the company's change. A
+// webhook sends the company's events to whoever registered it: found from
+// outside, a deleted administrator's endpoint kept receiving them.
+func (s *Service) dropWebhooks(ctx context.Context, u *User, gone bool, by *User) error {
+	companies := []int64{u.CompanyID}
+	if u.AdminLevel == AdminGlobal {
+		cs, err := s.st().Companies(ctx)
+		if err != nil {
+			return err
+		}
+		companies = companies[:0]
+		for _, c := range cs {
+			companies = append(companies, c.ID)
+		}
+	}
+	ws, err := s.st().Webhooks(ctx, companies)
+	if err != nil {
+		return err
+	}
+	for _, w := range ws {
+		if w.CreatedBy != u.ID || !gone && !u.Disabled() && administers(u, w.CompanyID) {
+			continue
+		}
+		if err := s.st().DeleteWebhook(ctx, w.ID); err != nil && !errors.Is(err, ErrWebhookNotFound) {
+			return err
+		}
+		d := map[string]any{"setting": "webhooks", "deleted": w.URL, "cause": CancelSenderChanged}
+		if err := s.logEvents(ctx, companyEvent(EventCompanyChanged, w.CompanyID).by(by).with(d)); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -480,3 +480,51 @@ func testHistoryResetMail(t *testing.T, open Opener) {
 		t.Errorf("the user's mail events: %v, want queued then delivered", got)
 	}
 }
+
+// A webhook sends the company's events to whoever registered it: it goes
+// when they may no longer administer the company (deleted, disabled,
+// demoted), recorded as the company's change (found from outside: a
+// deleted administrator's endpoint kept receiving them). Another
+// administrator's webhook stays.
+func testWebhooksOfRemovedAdmins(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	hookOf := func(u *invite.User, name string) *invite.Webhook {
+		t.Helper()
+		w, err := f.Service.CreateWebhook(invite.NewContext(context.Background(), u), invite.WebhookInput{
+			CompanyID: f.A.ID, URL: "https://hooks.example.com/" + name, Kinds: []invite.EventKind{invite.EventInvitationCreated},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	deleted, disabled, demoted, stays := f.Member(t, f.A, invite.AdminCompany), f.Member(t, f.A, invite.AdminCompany), f.Member(t, f.A, invite.AdminCompany), f.Member(t, f.A, invite.AdminCompany)
+	for _, u := range []*invite.User{deleted, disabled, demoted, stays} {
+		hookOf(u, fmt.Sprint(u.ID))
+	}
+	if err := f.Service.DeleteUser(f.Global, deleted.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Service.SetDisabled(f.Global, disabled.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Service.ChangeUser(f.Global, demoted.ID, invite.UserChange{AdminLevel: invite.AdminNone}); err != nil {
+		t.Fatal(err)
+	}
+	ws, err := f.Service.Webhooks(f.Global, f.A.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ws) != 1 || ws[0].CreatedBy != stays.ID {
+		t.Fatalf("webhooks left: %d, want only the one of the administrator who stays", len(ws))
+	}
+	var dropped int
+	for _, e := range f.allEvents(t, invite.EventCompanyChanged) {
+		if d := detailOf(t, e); d["setting"] == "webhooks" && d["cause"] == invite.CancelSenderChanged && d["deleted"] != nil {
+			dropped++
+		}
+	}
+	if dropped != 3 {
+		t.Errorf("got %d webhooks recorded as dropped, want 3", dropped)
+	}
+}

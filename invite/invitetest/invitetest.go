@@ -150,6 +150,7 @@ var suite = []struct {
 	{"HistoryPaging", testHistoryPaging},
 	{"HistoryRenewalAfterExpiry", testHistoryRenewalAfterExpiry},
 	{"HistoryResetMail", testHistoryResetMail},
+	{"WebhooksOfRemovedAdmins", testWebhooksOfRemovedAdmins},
 	{"OutboxStats", testOutboxStats},
 	{"WebhookStore", testWebhookStore},
 	{"WebhookClaimsConcurrent", testWebhookClaimsConcurrent},
