@@ -40,6 +40,7 @@ type kindChoice struct {
 type webhookRowView struct {
 	ID                         int64
 	URL, Kinds, Last, Confirm  string
+	AddedBy                    string // who registered it, and when
 	Delivered, Failed, Pending bool
 }
 
@@ -90,6 +91,17 @@ func (h *handlers) webhooksView(c echo.Context, co *invite.Company, data *webhoo
 		data.Kinds[i].Label = v.L.T(eventKindKey(data.Kinds[i].Kind))
 	}
 	data.Rows = webhookRows(v.L, ws)
+	ids := make([]int64, len(ws))
+	for i, w := range ws {
+		ids[i] = w.CreatedBy
+	}
+	names, err := h.svc.UserNames(c.Request().Context(), ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, w := range ws {
+		data.Rows[i].AddedBy = v.L.T("webhook_added_by", "Who", v.userName(names, w.CreatedBy), "Time", v.L.Date(w.CreatedAt))
+	}
 	data.Full = len(ws) >= h.svc.MaxWebhooks()
 	return v, nil
 }

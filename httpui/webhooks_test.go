@@ -59,7 +59,7 @@ func TestWebhooksPage(t *testing.T) {
 			t.Errorf("Cache-Control %q, want no-store", created.header.Get("Cache-Control"))
 		}
 		list := boss.get(page)
-		list.want(t, http.StatusOK, "https://hooks.example.com/acme?x=1&amp;y=2")
+		list.want(t, http.StatusOK, "https://hooks.example.com/acme?x=1&amp;y=2", "added by ")
 		if strings.Contains(list.body, m[1]) {
 			t.Fatal("the secret is shown again")
 		}
