@@ -253,7 +253,7 @@ var changedLabels = map[string]string{
 	"business_role_id": "business_role", "department": "department", "phone": "phone_number",
 	"language": "language", "time_zone": "time_zone", "admin_level": "event_field_admin_level",
 	"subscriptions": "subscriptions", "access_from": "access_from", "access_until": "access_until",
-	"custom_mail": "customize_email",
+	"custom_mail": "customize_email", "name": "event_detail_name",
 }
 
 // fieldValue renders one value of a changed field; "—" for none.

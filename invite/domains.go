@@ -227,6 +227,17 @@ func (s *Service) SetAllowedDomains(ctx context.Context, companyID int64, domain
 	for i, d := range list {
 		names[i] = d.String()
 	}
+	c, err := s.st().Company(ctx, companyID)
+	if err != nil {
+		return err
+	}
+	was := make([]string, len(c.AllowedDomains))
+	for i, d := range c.AllowedDomains {
+		was[i] = d.String()
+	}
+	if slices.Equal(slices.Sorted(slices.Values(was)), slices.Sorted(slices.Values(names))) {
+		return nil // saved again as they are: no change, none recorded
+	}
 	err = s.changeCompany(ctx, u, companyID, "allowed_domains", map[string]any{"allowed_domains": names}, func(tx *Service) error {
 		return tx.st().SetAllowedDomains(ctx, companyID, list)
 	})

@@ -344,6 +344,11 @@ func (s *Service) CloseJoinPage(ctx context.Context, companyID int64) error {
 	if err != nil {
 		return err
 	}
+	if c, err := s.st().Company(ctx, companyID); err != nil {
+		return err
+	} else if !c.JoinRequests {
+		return nil // closed already
+	}
 	return s.changeCompany(ctx, u, companyID, "join_page", map[string]any{"open": false}, func(tx *Service) error {
 		return tx.st().SetJoinKey(ctx, companyID, nil)
 	})

@@ -40,6 +40,11 @@ func (s *Service) SetMailTemplate(ctx context.Context, companyID int64, lang str
 	if err := v.err(); err != nil {
 		return err
 	}
+	if ts, err := s.st().MailTemplates(ctx, companyID); err != nil {
+		return err
+	} else if ts[lang] == t {
+		return nil // saved again as it is: no change, none recorded
+	}
 	return s.inTx(ctx, func(tx *Service) error {
 		if err := tx.st().SetMailTemplate(ctx, companyID, lang, t, s.clock()); err != nil {
 			return err

@@ -199,10 +199,12 @@ func (s *Service) UpdatePreset(ctx context.Context, p *Preset) error {
 		return err
 	}
 	clean.ID, clean.CreatedAt, clean.UpdatedAt = old.ID, old.CreatedAt, s.clock()
-	d := map[string]any{"preset": clean.Name, "action": "changed"}
-	if old.Name != clean.Name {
-		d["renamed_from"] = old.Name
+	ch := changes(presetFields(old), presetFields(clean))
+	if ch == nil {
+		*p = *old
+		return nil // saved again as it is: no change, none recorded
 	}
+	d := map[string]any{"preset": clean.Name, "action": "changed", "changed": ch}
 	err = s.changeCompany(ctx, u, old.CompanyID, "presets", d, func(tx *Service) error {
 		return tx.st().UpdatePreset(ctx, clean)
 	})
@@ -315,4 +317,18 @@ func fillPreset(in *InvitationInput, presets map[string]*Preset) error {
 	p.Fill(in)
 	in.Preset = ""
 	return nil
+}
+
+// presetFields returns what an administrator may change about p, for
+// changes.
+func presetFields(p *Preset) map[string]any {
+	return map[string]any{
+		"name":             p.Name,
+		"business_role_id": p.BusinessRoleID,
+		"department":       p.Department,
+		"language":         p.Language,
+		"time_zone":        p.TimeZone,
+		"admin_level":      string(p.AdminLevel),
+		"subscriptions":    grantsText(p.Grants),
+	}
 }

@@ -23,6 +23,11 @@ func (s *Service) SetTerms(ctx context.Context, companyID int64, terms string) e
 	if err := v.err(); err != nil {
 		return err
 	}
+	if c, err := s.st().Company(ctx, companyID); err != nil {
+		return err
+	} else if c.Terms == terms {
+		return nil // saved again as they are: no change, none recorded
+	}
 	return s.changeCompany(ctx, u, companyID, "terms", map[string]any{"built_in": terms == ""}, func(tx *Service) error {
 		return tx.st().SetTerms(ctx, companyID, terms)
 	})

@@ -528,3 +528,46 @@ func testWebhooksOfRemovedAdmins(t *testing.T, open Opener) {
 		t.Errorf("got %d webhooks recorded as dropped, want 3", dropped)
 	}
 }
+
+// A setting saved again as it is changes nothing, and records nothing
+// (found from outside: each such save was a company.changed); a change
+// records what changed.
+func testHistoryNoOpSaves(t *testing.T, open Opener) {
+	f := newFixture(t, open(t))
+	ctx := f.AdminA
+	domain, _ := invite.ParseAllowedDomain("example.com")
+	p := &invite.Preset{CompanyID: f.A.ID, Name: "Operators", BusinessRoleID: f.A.BusinessRoles[0].ID, Language: "en", TimeZone: "UTC",
+		Grants: []invite.Grant{{SubscriptionID: f.A.Subscriptions[0].ID, Role: invite.RoleViewer}}}
+	if err := f.Service.CreatePreset(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	save := func() {
+		t.Helper()
+		for _, err := range []error{
+			f.Service.SetAllowedDomains(f.Global, f.A.ID, []invite.AllowedDomain{domain}),
+			f.Service.SetTerms(ctx, f.A.ID, "Be kind."),
+			f.Service.SetMailTemplate(ctx, f.A.ID, "en", invite.Template{Subject: "Welcome to {CompanyName}", Body: "Hello {FirstName}: {InvitationLink}"}),
+			f.Service.CloseJoinPage(ctx, f.A.ID),
+			f.Service.UpdatePreset(ctx, &invite.Preset{ID: p.ID, Name: p.Name, BusinessRoleID: p.BusinessRoleID, Language: "en", TimeZone: "UTC", Grants: p.Grants}),
+		} {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	save()
+	after := len(f.allEvents(t, ""))
+	save()
+	if got := len(f.allEvents(t, "")); got != after {
+		t.Errorf("saving the same settings again: %d events, want %d (none more)", got, after)
+	}
+	p.Department = "Assembly"
+	if err := f.Service.UpdatePreset(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	evs := f.allEvents(t, invite.EventCompanyChanged)
+	changed, _ := detailOf(t, evs[len(evs)-1])["changed"].(map[string]any)
+	if len(changed) != 1 || changed["department"] == nil {
+		t.Errorf("a preset's change: changed %v, want the department alone", changed)
+	}
+}

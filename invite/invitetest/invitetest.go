@@ -150,6 +150,7 @@ var suite = []struct {
 	{"HistoryPaging", testHistoryPaging},
 	{"HistoryRenewalAfterExpiry", testHistoryRenewalAfterExpiry},
 	{"HistoryResetMail", testHistoryResetMail},
+	{"HistoryNoOpSaves", testHistoryNoOpSaves},
 	{"WebhooksOfRemovedAdmins", testWebhooksOfRemovedAdmins},
 	{"OutboxStats", testOutboxStats},
 	{"WebhookStore", testWebhookStore},
