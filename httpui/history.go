@@ -418,6 +418,7 @@ func (h *handlers) invitationPage(c echo.Context) error {
 // userHistoryData is a user's history page.
 type userHistoryData struct {
 	Target  *invite.User
+	Deleted bool // the user is deleted: their history stays
 	Events  []eventRow
 	NextURL string
 }
@@ -429,17 +430,29 @@ func (h *handlers) userHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	u, err := h.svc.User(ctx, id)
-	if err != nil {
-		return err
-	}
 	after, err := cursorParam(c)
 	if err != nil {
 		return err
 	}
-	page, err := h.svc.Events(ctx, invite.EventFilter{UserID: u.ID, After: after})
+	u, err := h.svc.User(ctx, id)
+	deleted := errors.Is(err, invite.ErrUserNotFound) && userOf(c).AdminLevel == invite.AdminGlobal
+	if err != nil && !deleted {
+		return err
+	}
+	page, err := h.svc.Events(ctx, invite.EventFilter{UserID: id, After: after})
 	if err != nil {
 		return err
+	}
+	if deleted {
+		// A deleted user's history stays, for a Global Administrator: the
+		// user as their last event names them.
+		if len(page.Events) == 0 && after == 0 {
+			return invite.ErrUserNotFound
+		}
+		u = &invite.User{ID: id}
+		if len(page.Events) > 0 {
+			u.Email, u.CompanyID = page.Events[0].Email, page.Events[0].CompanyID
+		}
 	}
 	var co *invite.Company
 	if u.CompanyID != 0 {
@@ -448,7 +461,7 @@ func (h *handlers) userHistory(c echo.Context) error {
 		}
 	}
 	v := h.newView(c, "users", "user_history_title", nil)
-	data := &userHistoryData{Target: u, Events: v.eventRows(page.Events, nil, oneCompany(co))}
+	data := &userHistoryData{Target: u, Deleted: deleted, Events: v.eventRows(page.Events, nil, oneCompany(co))}
 	if page.Next != 0 {
 		data.NextURL = fmt.Sprintf("/admin/users/%d/history?after=%d", u.ID, page.Next)
 	}

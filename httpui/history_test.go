@@ -446,3 +446,25 @@ func TestTimelineInWords(t *testing.T) {
 		})
 	}
 }
+
+// A deleted user's history stays: a Global Administrator reads it (found
+// from outside: it answered 404); a Company Administrator does not.
+func TestDeletedUserHistory(t *testing.T) {
+	a := newApp(t)
+	a.companyAdmin(a.acme, "boss@acme.example")
+	gone := a.companyAdminAs(a.acme, "gone@acme.example", invite.RoleAdministrator)
+	if _, err := a.svc.SetDisabled(a.global, gone.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.svc.DeleteUser(a.global, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/admin/users/%d/history", gone.ID)
+	root := a.browser()
+	root.login("root@example.com", adminPassword)
+	root.get(path).want(t, http.StatusOK, "gone@acme.example", "(deleted user)", "User disabled", "User deleted")
+	boss := a.browser()
+	boss.login("boss@acme.example", adminPassword)
+	boss.get(path).want(t, http.StatusNotFound)
+	root.get("/admin/users/999999/history").want(t, http.StatusNotFound)
+}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -125,7 +126,10 @@ func (s *Service) eventQuery(ctx context.Context, f EventFilter) (*User, EventQu
 		}
 		q.Subject, q.SubjectID = SubjectInvitation, f.InvitationID
 	case f.UserID != 0:
-		if _, _, err := s.visibleUser(ctx, f.UserID); err != nil {
+		// A deleted user's history stays, for a Global Administrator to
+		// read (found from outside: it could not be reached).
+		_, _, err := s.visibleUser(ctx, f.UserID)
+		if err != nil && !(errors.Is(err, ErrUserNotFound) && u.AdminLevel == AdminGlobal) {
 			return nil, EventQuery{}, err
 		}
 		q.Subject, q.SubjectID = SubjectUser, f.UserID
