@@ -116,11 +116,19 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "try later", http.StatusInternalServerError)
 	case "drop":
 		conn, _, err := w.(http.Hijacker).Hijack()
-		if err == nil {
-			conn.Close()
+		if err != nil {
+			// Not dropped: failed, never a 200 the server would write
+			// for a handler that wrote nothing.
+			http.Error(w, "could not drop", http.StatusServiceUnavailable)
+			return
 		}
+		conn.Close()
 	case "slow":
 		<-r.Context().Done() // the client gave up
+		// Whatever ended the wait, the answer is no success: a handler
+		// that writes nothing is answered 200 by the server (seen once
+		// under -race, as an attempt too few).
+		http.Error(w, "too slow", http.StatusServiceUnavailable)
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}
