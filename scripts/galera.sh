@@ -43,7 +43,7 @@
 #                       not root, because rsync SST fails when the joiner's
 #                       rsync daemon is started by root (it becomes "nobody")
 #
-# Layout: DIR/nodeN/{my.cnf,data/,mysqld.sock,node.pid,mysqld.pid,error.log};
+# Layout: DIR/nodeN/{my.cnf,data/,tmp/,mysqld.sock,node.pid,mysqld.pid,error.log};
 # node.pid is the PID this script launched, mysqld.pid the one mariadbd wrote.
 # Each node runs with --defaults-file=DIR/nodeN/my.cnf (regenerated on every
 # start), so the system configuration does not interfere. The SQL user root
@@ -166,7 +166,7 @@ init_tools() {
 # own_node N: let RUN_USER write node N's directory (its datadir, socket, log).
 own_node() {
 	local i=$1
-	mkdir -p "$(datadir "$i")"
+	mkdir -p "$(datadir "$i")" "$(tmpdir "$i")"
 	touch "$(errlog "$i")"
 	if [[ -n $RUN_USER ]]; then
 		chown -R "$RUN_USER:" "$(ndir "$i")" ||
@@ -189,6 +189,12 @@ set_dir() {
 
 ndir() { echo "$DIR/node$1"; }
 datadir() { echo "$DIR/node$1/data"; }
+# tmpdir: each node's own. mariadbd deletes every "#sql*" file of its
+# tmpdir when it starts: with /tmp shared, a node started again deleted the
+# temporary tables of the others' running queries (seen as "Error on
+# delete of '/tmp/#sql-temptable-...MAI'" and once a crash in their
+# cleanup, while TestGalera/KillANodeUnderLoad restarted node 3).
+tmpdir() { echo "$DIR/node$1/tmp"; }
 sock() { echo "$DIR/node$1/mysqld.sock"; }
 pidfile() { echo "$DIR/node$1/mysqld.pid"; } # written by mariadbd
 ourpid() { echo "$DIR/node$1/node.pid"; }    # written by this script
@@ -213,6 +219,7 @@ write_cnf() {
 [mysqld]
 $user_line
 datadir                       = $(datadir "$i")
+tmpdir                        = $(tmpdir "$i")
 socket                        = $(sock "$i")
 pid-file                      = $(pidfile "$i")
 log-error                     = $(errlog "$i")
