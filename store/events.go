@@ -140,23 +140,30 @@ func (db *DB) Events(ctx context.Context, q invite.EventQuery) ([]*invite.Event,
 	return evs, nil
 }
 
-// PruneEvents implements invite.Store. It deletes by ID the oldest it
-// reads, so that the DELETE locks those rows only and concurrent prunes
-// and appends go on.
+// PruneEvents implements invite.Store: the oldest first (pruneByID).
 func (db *DB) PruneEvents(ctx context.Context, before time.Time, limit int) (int, error) {
+	return db.pruneByID(ctx, (*eventRow)(nil), limit, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("occurred_at < ?", before.UTC()).OrderExpr("occurred_at, id")
+	})
+}
+
+// pruneByID deletes at most limit rows of model's table (0: every one)
+// that match selects, in its order: it reads their IDs and deletes by
+// them, so that the DELETE locks those rows only and concurrent prunes and
+// inserts go on. It returns how many it deleted.
+func (db *DB) pruneByID(ctx context.Context, model any, limit int, selects func(*bun.SelectQuery) *bun.SelectQuery) (int, error) {
 	var n int
 	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		n = 0
 		var ids []int64
-		sel := tx.NewSelect().Model((*eventRow)(nil)).Column("id").
-			Where("occurred_at < ?", before.UTC()).OrderExpr("occurred_at, id")
+		sel := selects(tx.NewSelect().Model(model).Column("id"))
 		if limit > 0 {
 			sel.Limit(int64(limit))
 		}
 		if err := sel.Scan(ctx, &ids); err != nil || len(ids) == 0 {
 			return err
 		}
-		res, err := tx.NewDelete().Model((*eventRow)(nil)).Where("id IN (?)", bun.List(ids)).Exec(ctx)
+		res, err := tx.NewDelete().Model(model).Where("id IN (?)", bun.List(ids)).Exec(ctx)
 		if err != nil {
 			return err
 		}

@@ -164,25 +164,7 @@ func (db *DB) IdempotencyKey(ctx context.Context, userID int64, key string) (*in
 // PruneIdempotencyKeys implements invite.Store, deleting by ID the oldest
 // it reads, as PruneEvents does.
 func (db *DB) PruneIdempotencyKeys(ctx context.Context, before time.Time, limit int) (int, error) {
-	var n int
-	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		n = 0
-		var ids []int64
-		sel := tx.NewSelect().Model((*idempotencyKeyRow)(nil)).Column("id").
-			Where("created_at < ?", before.UTC()).OrderExpr("created_at, id")
-		if limit > 0 {
-			sel.Limit(int64(limit))
-		}
-		if err := sel.Scan(ctx, &ids); err != nil || len(ids) == 0 {
-			return err
-		}
-		res, err := tx.NewDelete().Model((*idempotencyKeyRow)(nil)).Where("id IN (?)", bun.List(ids)).Exec(ctx)
-		if err != nil {
-			return err
-		}
-		m, err := res.RowsAffected()
-		n = int(m)
-		return err
+	return db.pruneByID(ctx, (*idempotencyKeyRow)(nil), limit, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("created_at < ?", before.UTC()).OrderExpr("created_at, id")
 	})
-	return n, err
 }

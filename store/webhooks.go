@@ -311,26 +311,8 @@ func (db *DB) WebhookDeliveries(ctx context.Context, webhookID int64, limit int)
 // PruneWebhookDeliveries implements invite.Store, deleting by ID what it
 // reads as PruneEvents does.
 func (db *DB) PruneWebhookDeliveries(ctx context.Context, before time.Time, limit int) (int, error) {
-	var n int
-	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		n = 0
-		var ids []int64
-		sel := tx.NewSelect().Model((*webhookDeliveryRow)(nil)).Column("id").
-			Where("state IN (?) AND created_at < ?", bun.List([]invite.WebhookState{invite.WebhookDelivered, invite.WebhookFailed}), before.UTC()).
-			Order("id")
-		if limit > 0 {
-			sel.Limit(int64(limit))
-		}
-		if err := sel.Scan(ctx, &ids); err != nil || len(ids) == 0 {
-			return err
-		}
-		res, err := tx.NewDelete().Model((*webhookDeliveryRow)(nil)).Where("id IN (?)", bun.List(ids)).Exec(ctx)
-		if err != nil {
-			return err
-		}
-		m, err := res.RowsAffected()
-		n = int(m)
-		return err
+	done := bun.List([]invite.WebhookState{invite.WebhookDelivered, invite.WebhookFailed})
+	return db.pruneByID(ctx, (*webhookDeliveryRow)(nil), limit, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("state IN (?) AND created_at < ?", done, before.UTC()).Order("id")
 	})
-	return n, err
 }
